@@ -1,0 +1,108 @@
+/**
+ * The one error hierarchy of the edge deployable (DESIGN §3).
+ *
+ * Every error the presign path can raise on purpose is a subclass of
+ * EdgeUploadError with a stable `code`, an HTTP `status` and a message that is
+ * safe to show to the person who sent the request. Anything else that is
+ * thrown is, by definition, a bug: the mapper in error-response.ts turns it
+ * into a generic 500 INTERNAL and never exposes its message.
+ */
+
+export type ErrorCode =
+  | 'INVALID_REQUEST'
+  | 'INVALID_FILENAME'
+  | 'FILE_TOO_LARGE'
+  | 'EMPTY_FILE'
+  | 'UNSUPPORTED_TYPE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNAUTHORIZED'
+  | 'METHOD_NOT_ALLOWED'
+  | 'INTERNAL';
+
+export abstract class EdgeUploadError extends Error {
+  abstract readonly code: ErrorCode;
+  abstract readonly status: number;
+  /** Index into `files` for per-file errors. */
+  readonly file: number | undefined;
+
+  constructor(message: string, file?: number) {
+    super(message);
+    this.name = new.target.name;
+    this.file = file;
+  }
+}
+
+export class InvalidRequestError extends EdgeUploadError {
+  readonly code = 'INVALID_REQUEST';
+  readonly status = 400;
+}
+
+export class InvalidFilenameError extends EdgeUploadError {
+  readonly code = 'INVALID_FILENAME';
+  readonly status = 400;
+}
+
+export class FileTooLargeError extends EdgeUploadError {
+  readonly code = 'FILE_TOO_LARGE';
+  readonly status = 413;
+}
+
+export class EmptyFileError extends EdgeUploadError {
+  readonly code = 'EMPTY_FILE';
+  readonly status = 400;
+}
+
+export class UnsupportedTypeError extends EdgeUploadError {
+  readonly code = 'UNSUPPORTED_TYPE';
+  readonly status = 415;
+}
+
+export class UnsupportedMediaTypeError extends EdgeUploadError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  readonly status = 415;
+}
+
+/** The request, or the response it would need, is larger than the edge can carry. */
+export class PayloadTooLargeError extends EdgeUploadError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  readonly status = 413;
+}
+
+/**
+ * Any failure to authenticate. The client learns nothing about why (expired,
+ * wrong issuer, bad signature ... all look the same); `reason` is for logs.
+ */
+export class UnauthorizedError extends EdgeUploadError {
+  readonly code = 'UNAUTHORIZED';
+  readonly status = 401;
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super('A valid access token is required.');
+    this.reason = reason;
+  }
+}
+
+export class MethodNotAllowedError extends EdgeUploadError {
+  readonly code = 'METHOD_NOT_ALLOWED';
+  readonly status = 405;
+  readonly allow: readonly string[];
+
+  constructor(method: string, allow: readonly string[]) {
+    super(`${safeMethod(method)} is not allowed here; use ${allow.join(', ')}.`);
+    this.allow = allow;
+  }
+}
+
+/** A broken deployment (bad config.json, no credentials): fails loudly, never blamed on the client. */
+export class EdgeConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EdgeConfigError';
+  }
+}
+
+function safeMethod(method: string): string {
+  return /^[A-Z]{1,16}$/.test(method) ? method : 'This method';
+}

@@ -1,0 +1,77 @@
+/**
+ * Turns a file name chosen by a browser into the last segment of an object key.
+ *
+ * The result is NFC, has no path separators, no `..`, no control, zero-width
+ * or bidi-override characters, no leading dots, only letters, digits, marks,
+ * `.`, `_` and `-` (anything else becomes `-`), at most `maxBytes` UTF-8
+ * bytes, and keeps its extension, lower-cased.
+ */
+import { InvalidFilenameError } from './errors';
+
+export interface SafeFileName {
+  /** The sanitized name: `<base>.<extension>` or `<base>`. */
+  readonly name: string;
+  /** Lower-case extension without the dot, or '' when there is none. */
+  readonly extension: string;
+}
+
+/** Extensions longer than this are treated as part of the base name. */
+const MAX_EXTENSION_LENGTH = 10;
+
+// C0/C1 controls, DEL, and format characters that reorder or hide text:
+// bidi embeddings/overrides/isolates, LRM/RLM/ALM, zero-width space/joiners, BOM.
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/gu;
+const SEPARATORS = /[\\/]/g;
+const OUTSIDE_SAFE_SET = /[^\p{L}\p{M}\p{N}._-]/gu;
+const DASH_RUNS = /-{2,}/g;
+const DOT_RUNS = /\.{2,}/g;
+// Windows drops trailing dots; a trailing separator would hide the real extension.
+const TRAILING_JUNK = /[-._]+$/;
+const TRIM_BASE = /^[-._]+|[-._]+$/g;
+
+export function sanitizeFileName(raw: string, maxBytes: number, file?: number): SafeFileName {
+  const cleaned = raw
+    .normalize('NFC')
+    .replace(INVISIBLE, '')
+    .replace(SEPARATORS, '-')
+    .replace(OUTSIDE_SAFE_SET, '-')
+    .replace(DOT_RUNS, '.')
+    .replace(DASH_RUNS, '-')
+    .replace(TRAILING_JUNK, '');
+
+  const dot = cleaned.lastIndexOf('.');
+  const candidate = dot >= 0 ? cleaned.slice(dot + 1) : '';
+  const hasExtension = candidate.length > 0 && candidate.length <= MAX_EXTENSION_LENGTH && /^[\p{L}\p{N}]+$/u.test(candidate);
+  const extension = hasExtension ? candidate.toLowerCase() : '';
+  const suffix = hasExtension ? `.${extension}` : '';
+  const base = truncateUtf8((hasExtension ? cleaned.slice(0, dot) : cleaned).replace(TRIM_BASE, ''), maxBytes - utf8Length(suffix)).replace(TRIM_BASE, '');
+
+  if (base.length === 0 || !/[\p{L}\p{N}]/u.test(base)) {
+    throw new InvalidFilenameError(`"${describe(raw)}" is not a usable file name: it needs at least one letter or digit before the extension.`, file);
+  }
+  return { name: base + suffix, extension };
+}
+
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** Cuts at a code point boundary so that the result is at most `maxBytes` UTF-8 bytes. */
+function truncateUtf8(text: string, maxBytes: number): string {
+  if (utf8Length(text) <= maxBytes) return text;
+  let bytes = 0;
+  let out = '';
+  for (const char of text) {
+    const size = utf8Length(char);
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    out += char;
+  }
+  return out;
+}
+
+/** A short, printable rendering of a rejected name for the error message. */
+function describe(raw: string): string {
+  const printable = raw.replace(INVISIBLE, '').replace(/["\\]/g, '');
+  return printable.length > 40 ? `${printable.slice(0, 40)}…` : printable;
+}

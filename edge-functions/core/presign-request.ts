@@ -1,0 +1,88 @@
+/**
+ * Validation of the `/presign` body (DESIGN §3). Input is `unknown` until
+ * checked here; output is a list of files that obey the upload rules.
+ */
+import {
+  EmptyFileError,
+  FileTooLargeError,
+  InvalidRequestError,
+  UnsupportedTypeError,
+} from './errors';
+import { sanitizeFileName } from './file-name';
+import { normalizeUploadId } from './object-key';
+import { isPlainObject, safeJsonParse } from './safe-json';
+import { formatBytes, ruleForType, type UploadRules } from './upload-rules';
+
+export interface ValidFile {
+  /** The name the client sent, for messages. */
+  readonly originalName: string;
+  readonly safeName: string;
+  readonly size: number;
+  /** Lower-case, parameter-free Content-Type from the rules table. */
+  readonly type: string;
+  /** Normalized client id, or undefined when the edge must choose one. */
+  readonly id: string | undefined;
+}
+
+export function parsePresignBody(body: string, rules: UploadRules): ValidFile[] {
+  const parsed = safeJsonParse(body);
+  if (!parsed.ok) throw new InvalidRequestError('The body is not valid JSON.');
+  return validatePresignRequest(parsed.value, rules);
+}
+
+export function validatePresignRequest(input: unknown, rules: UploadRules): ValidFile[] {
+  if (!isPlainObject(input)) throw new InvalidRequestError('The body must be a JSON object with a "files" array.');
+  const { files } = input;
+  if (!Array.isArray(files)) throw new InvalidRequestError('"files" must be an array.');
+  if (files.length === 0) throw new InvalidRequestError('"files" must list at least one file.');
+  if (files.length > rules.maxFilesPerRequest) {
+    throw new InvalidRequestError(`At most ${rules.maxFilesPerRequest} files per request; got ${files.length}.`);
+  }
+
+  const seenIds = new Set<string>();
+  return files.map((file: unknown, index) => {
+    const valid = validateFile(file, index, rules);
+    if (valid.id !== undefined) {
+      if (seenIds.has(valid.id)) throw new InvalidRequestError(`File ${index} repeats the id of an earlier file.`, index);
+      seenIds.add(valid.id);
+    }
+    return valid;
+  });
+}
+
+function validateFile(file: unknown, index: number, rules: UploadRules): ValidFile {
+  if (!isPlainObject(file)) throw new InvalidRequestError(`File ${index} must be an object.`, index);
+  const { name, size, type, id } = file;
+
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new InvalidRequestError(`File ${index} needs a "name" string.`, index);
+  }
+  if (typeof type !== 'string' || type.length === 0) {
+    throw new InvalidRequestError(`File ${index} needs a "type" string.`, index);
+  }
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw new InvalidRequestError(`File ${index} needs a "size" that is a whole number of bytes.`, index);
+  }
+  let uploadId: string | undefined;
+  if (id !== undefined) {
+    uploadId = typeof id === 'string' ? normalizeUploadId(id) : undefined;
+    if (uploadId === undefined) throw new InvalidRequestError(`File ${index} has an "id" that is not a UUID v4.`, index);
+  }
+
+  const safe = sanitizeFileName(name, rules.maxFileNameBytes, index);
+  const label = safe.name;
+  const normalizedType = type.trim().toLowerCase();
+  const rule = ruleForType(rules, normalizedType);
+  if (rule === undefined) {
+    throw new UnsupportedTypeError(`${label}: files of this type are not accepted; allowed types are ${Object.keys(rules.types).join(', ')}.`, index);
+  }
+  if (!rule.extensions.includes(safe.extension)) {
+    const expected = rule.extensions.map((e) => `.${e}`).join(' or ');
+    throw new UnsupportedTypeError(`${label}: a ${normalizedType} file must end in ${expected}.`, index);
+  }
+  if (size === 0) throw new EmptyFileError(`${label} is empty.`, index);
+  if (size > rule.maxBytes) {
+    throw new FileTooLargeError(`${label} is ${formatBytes(size)}; the limit for ${normalizedType} is ${formatBytes(rule.maxBytes, 'limit')}.`, index);
+  }
+  return { originalName: name, safeName: safe.name, size, type: normalizedType, id: uploadId };
+}

@@ -1,0 +1,118 @@
+/**
+ * The Lambda@Edge viewer-request adapter for `/presign`: CloudFront event in,
+ * generated CloudFront response out. It converts shapes, times the request,
+ * maps errors in one place and logs one line; every decision is in the core.
+ */
+import type {
+  CloudFrontHeaders,
+  CloudFrontRequest,
+  CloudFrontRequestEvent,
+  CloudFrontResultResponse,
+} from 'aws-lambda';
+import { gzipSync } from 'node:zlib';
+import { EdgeUploadError, PayloadTooLargeError, UnauthorizedError } from '../core/errors';
+import { errorResponse, type HttpResponse } from '../core/http-response';
+import { presign, type PresignDependencies, type PresignHttpRequest } from '../core/presign';
+
+export type LogLine = Readonly<Record<string, string | number | boolean>>;
+export type Logger = (line: LogLine) => void;
+
+/** Lambda@Edge refuses a generated viewer-request response larger than this (headers and body). */
+export const MAX_GENERATED_RESPONSE_BYTES = 40 * 1024;
+/**
+ * Room kept for the status line and headers. A body larger than the rest is
+ * gzipped: ten signed forms carry the function's ~1 KB session token twenty
+ * times (field and policy) and reach ~48 KB, but compress several-fold.
+ */
+const MAX_PLAIN_BODY_BYTES = MAX_GENERATED_RESPONSE_BYTES - 2 * 1024;
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+};
+
+export const jsonLogger: Logger = (line) => console.log(JSON.stringify(line));
+
+export function createPresignHandler(deps: PresignDependencies, log: Logger = jsonLogger) {
+  return async function handler(event: CloudFrontRequestEvent): Promise<CloudFrontResultResponse> {
+    const started = process.hrtime.bigint();
+    let response: HttpResponse;
+    let outcome: Record<string, string | number> = {};
+    let acceptsGzip = false;
+    try {
+      const request = toPresignRequest(event);
+      acceptsGzip = /\bgzip\b/i.test(request.headers['accept-encoding'] ?? '');
+      response = await presign(request, deps);
+    } catch (error) {
+      response = errorResponse(error);
+      outcome = describeFailure(error);
+    }
+    const result = toCloudFrontResponse(response, acceptsGzip);
+    log({
+      route: '/presign',
+      status: response.status,
+      ...outcome,
+      ...(result.bodyEncoding === 'base64' ? { gzip: true } : {}),
+      latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
+    });
+    return result;
+  };
+}
+
+function toPresignRequest(event: CloudFrontRequestEvent): PresignHttpRequest {
+  const request: CloudFrontRequest = event.Records[0]!.cf.request;
+  const body = request.body;
+  let text: string | undefined;
+  if (body?.data !== undefined && body.data.length > 0) {
+    text = body.encoding === 'base64' ? Buffer.from(body.data, 'base64').toString('utf8') : body.data;
+  }
+  return {
+    method: request.method,
+    headers: firstHeaderValues(request.headers),
+    body: text,
+    bodyTruncated: body?.inputTruncated === true,
+  };
+}
+
+function firstHeaderValues(headers: CloudFrontHeaders): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = Object.create(null);
+  for (const name of Object.keys(headers)) {
+    const value = headers[name]?.[0]?.value;
+    if (typeof value === 'string') out[name.toLowerCase()] = value;
+  }
+  return out;
+}
+
+export function toCloudFrontResponse(response: HttpResponse, acceptsGzip = false): CloudFrontResultResponse {
+  const headers: CloudFrontHeaders = {};
+  for (const [key, value] of Object.entries(response.headers)) headers[key.toLowerCase()] = [{ key, value }];
+  const base = { status: String(response.status), statusDescription: STATUS_TEXT[response.status] ?? 'Error', headers };
+  if (Buffer.byteLength(response.body, 'utf8') <= MAX_PLAIN_BODY_BYTES) {
+    return { ...base, bodyEncoding: 'text', body: response.body };
+  }
+  if (acceptsGzip) {
+    const body = gzipSync(response.body).toString('base64');
+    if (body.length <= MAX_PLAIN_BODY_BYTES) {
+      headers['content-encoding'] = [{ key: 'Content-Encoding', value: 'gzip' }];
+      headers['vary'] = [{ key: 'Vary', value: 'Accept-Encoding' }];
+      return { ...base, bodyEncoding: 'base64', body };
+    }
+  }
+  return toCloudFrontResponse(errorResponse(new PayloadTooLargeError(
+    'The signed forms for this many files do not fit in one edge response; send fewer files per request.',
+  )));
+}
+
+/** What a log line may say about a failure: codes and error class names, never a token or a message. */
+function describeFailure(error: unknown): Record<string, string | number> {
+  if (error instanceof UnauthorizedError) return { code: error.code, reason: error.reason };
+  if (error instanceof EdgeUploadError) return error.file === undefined ? { code: error.code } : { code: error.code, file: error.file };
+  const name = error instanceof Error ? error.name : typeof error;
+  const stack = error instanceof Error && error.stack !== undefined ? error.stack : String(error);
+  return { code: 'INTERNAL', error: name, stack };
+}

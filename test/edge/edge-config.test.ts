@@ -1,0 +1,69 @@
+import { credentialsFromEnv, parseEdgeConfig } from '../../edge-functions/core/edge-config';
+import { EdgeConfigError } from '../../edge-functions/core/errors';
+import { newSigningKey, testEdgeConfig } from '../support/tokens';
+
+const key = newSigningKey();
+const parse = (overrides: Record<string, unknown> = {}) => parseEdgeConfig(testEdgeConfig(key, overrides), 300);
+
+describe('parseEdgeConfig', () => {
+  it('accepts the DESIGN §5 example shape and freezes it', () => {
+    const config = parse();
+    expect(config).toMatchObject({ bucket: 'acme-uploads', region: 'eu-west-1', policyTtlSeconds: 300, local: false });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.jwks.keys[0])).toBe(true);
+  });
+
+  it('uses the rules default TTL when the config has none', () => {
+    expect(parseEdgeConfig({ ...testEdgeConfig(key), policyTtlSeconds: undefined }, 123).policyTtlSeconds).toBe(123);
+  });
+
+  it.each([
+    ['a missing issuer', { issuer: undefined }, /"issuer"/],
+    ['an http issuer', { issuer: 'http://cognito.example/pool' }, /https/],
+    ['an issuer with a trailing slash', { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/pool/' }, /must not end/],
+    ['an empty client id', { clientId: '' }, /"clientId"/],
+    ['a bucket with upper case', { bucket: 'Acme' }, /bucket/],
+    ['a made-up region', { region: 'moon' }, /region/],
+    ['an upload url with a query', { uploadUrl: 'https://b.s3-accelerate.amazonaws.com/?x=1' }, /query/],
+    ['an http upload url', { uploadUrl: 'http://127.0.0.1:4569/b' }, /https/],
+    ['no kms key', { kmsKeyId: undefined }, /kmsKeyId/],
+    ['a zero ttl', { policyTtlSeconds: 0 }, /policyTtlSeconds/],
+    ['a fractional ttl', { policyTtlSeconds: 1.5 }, /policyTtlSeconds/],
+    ['an empty jwks', { jwks: { keys: [] } }, /jwks/],
+    ['an EC key', { jwks: { keys: [{ ...key.jwk, kty: 'EC' }] } }, /RSA/],
+    ['an RS512 key', { jwks: { keys: [{ ...key.jwk, alg: 'RS512' }] } }, /RS256/],
+    ['an encryption key', { jwks: { keys: [{ ...key.jwk, use: 'enc' }] } }, /sig/],
+    ['a non-boolean local', { local: 'yes' }, /local/],
+  ])('refuses %s, naming the field', (_label, overrides, message) => {
+    expect(() => parse(overrides)).toThrow(EdgeConfigError);
+    expect(() => parse(overrides)).toThrow(message);
+  });
+
+  it('lists every problem at once', () => {
+    expect(() => parse({ bucket: '', region: '', clientId: 3 })).toThrow(/bucket[\s\S]*region|clientId[\s\S]*bucket/);
+  });
+
+  it('allows http: URLs only for the local stack', () => {
+    const local = parse({ local: true, issuer: 'http://127.0.0.1:9229/local_pool', uploadUrl: 'http://127.0.0.1:4569/edge-upload-local' });
+    expect(local.local).toBe(true);
+  });
+
+  it('refuses something that is not an object', () => {
+    expect(() => parseEdgeConfig([], 300)).toThrow(EdgeConfigError);
+  });
+});
+
+describe('credentialsFromEnv', () => {
+  it('reads the variables Lambda sets, session token optional', () => {
+    expect(credentialsFromEnv({ AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret' })).toEqual({
+      accessKeyId: 'AKID',
+      secretAccessKey: 'secret',
+      sessionToken: undefined,
+    });
+    expect(credentialsFromEnv({ AWS_ACCESS_KEY_ID: 'A', AWS_SECRET_ACCESS_KEY: 'S', AWS_SESSION_TOKEN: 'T' }).sessionToken).toBe('T');
+  });
+
+  it('fails loudly without them', () => {
+    expect(() => credentialsFromEnv({})).toThrow(EdgeConfigError);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * The presign handler wired the way index.ts wires it, but with a fixed
+ * clock, fixed credentials, a real verifier over a test key, and a log that
+ * the test can read.
+ */
+import type { CloudFrontResultResponse } from 'aws-lambda';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { gunzipSync } from 'node:zlib';
+import { parseEdgeConfig, type SigningCredentials } from '../../edge-functions/core/edge-config';
+import { newUploadId } from '../../edge-functions/core/object-key';
+import { createTokenVerifier } from '../../edge-functions/core/token-verifier';
+import { DEFAULT_UPLOAD_RULES } from '../../edge-functions/core/upload-rules';
+import { createPresignHandler, type LogLine } from '../../edge-functions/presign/handler';
+import { newSigningKey, testEdgeConfig, TEST_CREDENTIALS, type SigningKey } from './tokens';
+
+export const FIXED_NOW = new Date('2026-11-29T12:00:00.000Z');
+
+export interface HarnessOptions {
+  readonly key?: SigningKey;
+  readonly credentials?: () => SigningCredentials;
+  readonly now?: () => Date;
+  readonly config?: Record<string, unknown>;
+}
+
+export function presignHarness(options: HarnessOptions = {}) {
+  const key = options.key ?? newSigningKey();
+  const config = parseEdgeConfig(options.config ?? testEdgeConfig(key), DEFAULT_UPLOAD_RULES.policyTtlSeconds);
+  const logs: LogLine[] = [];
+  const handler = createPresignHandler(
+    {
+      config,
+      rules: DEFAULT_UPLOAD_RULES,
+      // The JWKS is baked in; a fetch for an unknown kid fails as it would with the network off.
+      verifier: createTokenVerifier(config, { jwksCache: offlineJwksCache() }),
+      credentials: options.credentials ?? (() => TEST_CREDENTIALS),
+      now: options.now ?? (() => FIXED_NOW),
+      newId: newUploadId,
+    },
+    (line) => logs.push(line),
+  );
+  return { key, config, logs, handler };
+}
+
+function offlineJwksCache() {
+  return new SimpleJwksCache({
+    fetcher: {
+      fetch: async () => {
+        throw new Error('network is off in tests');
+      },
+    },
+  });
+}
+
+/** The JSON body of a generated response, gunzipped when the handler compressed it. */
+export function jsonBody(response: CloudFrontResultResponse): unknown {
+  const raw = response.body ?? '';
+  if (response.bodyEncoding === 'base64') {
+    return JSON.parse(gunzipSync(Buffer.from(raw, 'base64')).toString('utf8'));
+  }
+  return JSON.parse(raw);
+}
+
+export function header(response: CloudFrontResultResponse, name: string): string | undefined {
+  return response.headers?.[name.toLowerCase()]?.[0]?.value;
+}
