@@ -1,0 +1,26 @@
+/**
+ * The DESIGN §3 error shape as a CloudFront Functions (runtime 2.0) response,
+ * shared by both functions and compiled into each at build time. Only syntax
+ * the runtime documents: no spread, no optional chaining.
+ */
+export interface ErrorResponse {
+  statusCode: number;
+  statusDescription: string;
+  headers: Record<string, { value: string }>;
+  body: { encoding: 'text'; data: string };
+}
+
+/** The message never echoes the path or a header: both are attacker-chosen text. */
+export function errorResponse(statusCode: number, statusDescription: string, code: string, message: string, allow?: string): ErrorResponse {
+  const headers: Record<string, { value: string }> = {
+    'content-type': { value: 'application/json' },
+    'cache-control': { value: 'no-store' },
+  };
+  if (allow) headers['allow'] = { value: allow };
+  return {
+    statusCode: statusCode,
+    statusDescription: statusDescription,
+    headers: headers,
+    body: { encoding: 'text', data: JSON.stringify({ error: { code: code, message: message } }) },
+  };
+}
