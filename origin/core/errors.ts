@@ -1,0 +1,220 @@
+/**
+ * The one error hierarchy of the regional auth API (DESIGN §3 "Auth").
+ *
+ * Every failure the auth API reports on purpose is a subclass of AuthApiError
+ * with a stable `code`, an HTTP `status` and a message that is safe to show to
+ * the person who sent the request. `detail` says, for the server-side log
+ * only, what caused it (for example the Cognito exception name); it is never
+ * sent to the client. Anything else that is thrown is a bug or an outage we
+ * did not foresee: the mapper in error-response.ts turns it into a generic
+ * 500 INTERNAL and never exposes its message.
+ */
+
+export type AuthErrorCode =
+  | 'INVALID_REQUEST'
+  | 'INVALID_PASSWORD'
+  | 'USER_EXISTS'
+  | 'CODE_MISMATCH'
+  | 'CODE_EXPIRED'
+  | 'INVALID_CREDENTIALS'
+  | 'USER_NOT_CONFIRMED'
+  | 'INVALID_REFRESH'
+  | 'TOO_MANY_REQUESTS'
+  | 'AUTH_UNAVAILABLE'
+  | 'METHOD_NOT_ALLOWED'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'FORBIDDEN_ORIGIN'
+  | 'NOT_FOUND'
+  | 'INTERNAL';
+
+export interface AuthErrorOptions {
+  /** For the log line only: what caused this (an exception name, a reason). Never sent to the client. */
+  readonly detail?: string;
+  readonly cause?: unknown;
+}
+
+export abstract class AuthApiError extends Error {
+  abstract readonly code: Exclude<AuthErrorCode, 'INTERNAL'>;
+  abstract readonly status: number;
+  readonly detail: string | undefined;
+
+  constructor(message: string, options?: AuthErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.detail = options?.detail;
+  }
+}
+
+export class InvalidRequestError extends AuthApiError {
+  readonly code = 'INVALID_REQUEST';
+  readonly status = 400;
+}
+
+/** The password does not meet the policy; `unmet` lists the rules it breaks, in words. */
+export class InvalidPasswordError extends AuthApiError {
+  readonly code = 'INVALID_PASSWORD';
+  readonly status = 400;
+  readonly unmet: readonly string[];
+
+  constructor(message: string, unmet: readonly string[], options?: AuthErrorOptions) {
+    super(message, options);
+    this.unmet = unmet;
+  }
+}
+
+export class UserExistsError extends AuthApiError {
+  readonly code = 'USER_EXISTS';
+  readonly status = 409;
+
+  constructor(options?: AuthErrorOptions) {
+    super('An account with this email address already exists.', options);
+  }
+}
+
+export class CodeMismatchError extends AuthApiError {
+  readonly code = 'CODE_MISMATCH';
+  readonly status = 400;
+
+  constructor(options?: AuthErrorOptions) {
+    super('The code is not correct. Check the code and try again.', options);
+  }
+}
+
+export class CodeExpiredError extends AuthApiError {
+  readonly code = 'CODE_EXPIRED';
+  readonly status = 400;
+
+  constructor(options?: AuthErrorOptions) {
+    super('The code has expired. Ask for a new code.', options);
+  }
+}
+
+/** One message for an unknown user and a wrong password: the client cannot tell them apart. */
+export class InvalidCredentialsError extends AuthApiError {
+  readonly code = 'INVALID_CREDENTIALS';
+  readonly status = 401;
+
+  constructor(options?: AuthErrorOptions) {
+    super('The email address or password is not correct.', options);
+  }
+}
+
+export class UserNotConfirmedError extends AuthApiError {
+  readonly code = 'USER_NOT_CONFIRMED';
+  readonly status = 403;
+
+  constructor(options?: AuthErrorOptions) {
+    super('Confirm your email address before you log in.', options);
+  }
+}
+
+/** Missing, malformed, expired or revoked refresh token: one code, no detail to the client. */
+export class InvalidRefreshError extends AuthApiError {
+  readonly code = 'INVALID_REFRESH';
+  readonly status = 401;
+
+  constructor(options?: AuthErrorOptions) {
+    super('The session has ended. Log in again.', options);
+  }
+}
+
+export class TooManyRequestsError extends AuthApiError {
+  readonly code = 'TOO_MANY_REQUESTS';
+  readonly status = 429;
+
+  constructor(options?: AuthErrorOptions) {
+    super('Too many attempts. Wait a while and try again.', options);
+  }
+}
+
+/** Cognito is down, throttling us, unreachable, or does not support the call (cognito-local). */
+export class AuthUnavailableError extends AuthApiError {
+  readonly code = 'AUTH_UNAVAILABLE';
+  readonly status = 503;
+
+  constructor(options?: AuthErrorOptions) {
+    super('The sign-in service is unavailable. Try again later.', options);
+  }
+}
+
+export class MethodNotAllowedError extends AuthApiError {
+  readonly code = 'METHOD_NOT_ALLOWED';
+  readonly status = 405;
+  readonly allow: readonly string[];
+
+  constructor(allow: readonly string[], options?: AuthErrorOptions) {
+    super(`Use ${allow.join(', ')} for this path.`, options);
+    this.allow = allow;
+  }
+}
+
+export class UnsupportedMediaTypeError extends AuthApiError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  readonly status = 415;
+
+  constructor(options?: AuthErrorOptions) {
+    super('Send the body as JSON with Content-Type: application/json.', options);
+  }
+}
+
+export class PayloadTooLargeError extends AuthApiError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  readonly status = 413;
+
+  constructor(limitBytes: number, options?: AuthErrorOptions) {
+    super(`The request body is larger than ${limitBytes} bytes.`, options);
+  }
+}
+
+export class ForbiddenOriginError extends AuthApiError {
+  readonly code = 'FORBIDDEN_ORIGIN';
+  readonly status = 403;
+
+  constructor(options?: AuthErrorOptions) {
+    super('Cross-site requests are not allowed.', options);
+  }
+}
+
+export class NotFoundError extends AuthApiError {
+  readonly code = 'NOT_FOUND';
+  readonly status = 404;
+
+  constructor(options?: AuthErrorOptions) {
+    super('There is no such auth route.', options);
+  }
+}
+
+/** A broken deployment (bad environment): fails the cold start loudly, never a request quietly. */
+export class AuthConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid auth API configuration: ${problems.join('; ')}`);
+    this.name = 'AuthConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Cognito answered in a way this API does not handle: no tokens after a login
+ * (a challenge such as MFA or NEW_PASSWORD_REQUIRED), no token lifetime.
+ * Not an AuthApiError on purpose: it is a 500 INTERNAL, logged in full.
+ */
+export class UnexpectedCognitoResponseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnexpectedCognitoResponseError';
+  }
+}
+
+/** A JSON document holds a key that could pollute a prototype (`__proto__`, `constructor`, `prototype`). */
+export class UnsafeJsonKeyError extends Error {
+  readonly key: string;
+
+  constructor(key: string) {
+    super(`JSON key "${key}" is not allowed`);
+    this.name = 'UnsafeJsonKeyError';
+    this.key = key;
+  }
+}
