@@ -1,0 +1,537 @@
+/**
+ * The firewall rules file (DESIGN §4): one plain data file, two consumers.
+ * The CDK app turns it into the CLOUDFRONT web ACL; the local edge and
+ * `waf:replay` feed it to the rule engine in engine.ts. This module is the
+ * boundary between the file a security team edits and typed, frozen rules:
+ * everything in the file is `unknown` until checked here, and every problem
+ * is reported with the line it is on.
+ *
+ * YAML is read with the `yaml` package in its YAML 1.2 core schema, so JSON
+ * files work as well and country codes such as NO stay strings (YAML 1.1 would
+ * have read NO as false).
+ */
+import { readFileSync } from 'node:fs';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Pair, YAMLMap } from 'yaml';
+import { FirewallRulesError, FirewallRulesReadError } from './errors';
+import type { FirewallRulesProblem } from './errors';
+import {
+  BLOCK_STATUS_CODES,
+  BODY_INSPECTION_LIMIT_BYTES,
+  COUNTRY_CODES,
+  DEFAULT_RATE_WINDOW_SECONDS,
+  MANAGED_RULE_GROUPS,
+  RATE_LIMIT_MAX,
+  RATE_LIMIT_MIN,
+  RATE_WINDOWS_SECONDS,
+  RULE_NAME_PATTERN,
+  WAF_DEFAULT_BLOCK_STATUS,
+} from './waf-limits';
+import type { ManagedRuleGroupName, RateWindowSeconds } from './waf-limits';
+
+export type RuleAction = 'block' | 'count';
+export const RULE_ACTIONS: readonly RuleAction[] = ['block', 'count'];
+
+export type RuleType = FirewallRule['type'];
+export const RULE_TYPES: readonly RuleType[] = ['rate-limit', 'geo-deny', 'body-size', 'managed-rule-group'];
+
+/**
+ * A path scope-down, as WAF's byte match on the URI path with no text
+ * transformation: `prefix` is STARTS_WITH, `exact` is EXACTLY. Written in the
+ * file as CloudFront path patterns: `/auth/*` (prefix `/auth/`) or `/presign`.
+ */
+export interface PathMatch {
+  readonly match: 'prefix' | 'exact';
+  readonly path: string;
+}
+
+interface RuleCommon {
+  readonly name: string;
+  /** WAF evaluates lower numbers first; unique within the file. */
+  readonly priority: number;
+  readonly action: RuleAction;
+  readonly description?: string;
+}
+
+/** Requests per IP within a sliding window, optionally only on some paths. */
+export interface RateLimitRule extends RuleCommon {
+  readonly type: 'rate-limit';
+  /** Blocks (or counts) once an IP has sent more than this many matching requests in the window. */
+  readonly limit: number;
+  readonly windowSeconds: RateWindowSeconds;
+  /** Empty: every request counts. */
+  readonly paths: readonly PathMatch[];
+  readonly status: number;
+}
+
+/** Requests from these countries. Also CloudFront's geo restriction unless turned off. */
+export interface GeoDenyRule extends RuleCommon {
+  readonly type: 'geo-deny';
+  /** ISO 3166-1 alpha-2, upper case, sorted, unique. */
+  readonly countries: readonly string[];
+  readonly status: number;
+  readonly cloudFrontGeoRestriction: boolean;
+}
+
+/** Requests whose body is larger than `maxBytes`, optionally only on some paths. */
+export interface BodySizeRule extends RuleCommon {
+  readonly type: 'body-size';
+  readonly maxBytes: number;
+  /** Empty: every request is checked. */
+  readonly paths: readonly PathMatch[];
+  readonly status: number;
+}
+
+/**
+ * An AWS managed rule group. `block` runs the group with its own actions
+ * (WAF's default 403 on a block); `count` overrides the whole group to count.
+ * The local engine cannot evaluate these: see engine.ts.
+ */
+export interface ManagedRuleGroupRule extends RuleCommon {
+  readonly type: 'managed-rule-group';
+  readonly group: ManagedRuleGroupName;
+  /** Rules inside the group overridden to count (e.g. one that misfires on your traffic). */
+  readonly countRules: readonly string[];
+}
+
+export type FirewallRule = RateLimitRule | GeoDenyRule | BodySizeRule | ManagedRuleGroupRule;
+
+export interface FirewallRules {
+  readonly version: 1;
+  /** The file name the rules were read from, as given. */
+  readonly source: string;
+  /** In evaluation order (ascending priority). */
+  readonly rules: readonly FirewallRule[];
+  /**
+   * The countries for CloudFront's geo restriction: every blocking geo-deny
+   * rule's countries unless it sets `cloudFrontGeoRestriction: false`. A rule
+   * in count mode stays out, or count mode would block after all.
+   */
+  readonly cloudFrontGeoRestriction: readonly string[];
+}
+
+const DEFAULT_STATUS: Readonly<Record<Exclude<RuleType, 'managed-rule-group'>, number>> = {
+  'rate-limit': 429,
+  'geo-deny': WAF_DEFAULT_BLOCK_STATUS,
+  'body-size': WAF_DEFAULT_BLOCK_STATUS,
+};
+
+const COMMON_FIELDS = ['name', 'type', 'priority', 'action', 'description'] as const;
+const FIELDS: Readonly<Record<RuleType, readonly string[]>> = {
+  'rate-limit': [...COMMON_FIELDS, 'limit', 'windowSeconds', 'paths', 'status'],
+  'geo-deny': [...COMMON_FIELDS, 'countries', 'status', 'cloudFrontGeoRestriction'],
+  'body-size': [...COMMON_FIELDS, 'maxBytes', 'paths', 'status'],
+  'managed-rule-group': [...COMMON_FIELDS, 'group', 'countRules'],
+};
+const TOP_LEVEL_FIELDS = ['version', 'rules'] as const;
+
+/** Unknown fields that people are likely to try, with the reason they are not there. */
+const FIELD_HINTS: Readonly<Record<string, string>> = {
+  'managed-rule-group.status': "a managed rule group blocks with WAF's default 403; its status cannot be set here",
+  'managed-rule-group.paths': 'a managed rule group inspects every request',
+  'geo-deny.paths': 'a geo-deny rule applies to every path',
+};
+
+/**
+ * Reads and validates the rules file's text. Throws FirewallRulesError
+ * listing every problem, each with its line; returns deeply frozen rules.
+ */
+export function parseFirewallRules(text: string, fileName: string): FirewallRules {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const reader = new Reader(fileName, lines);
+
+  // Syntax first: after a syntax error the tree is a guess, and checking it
+  // would bury the one real mistake under consequences of it.
+  for (const issue of [...doc.errors, ...doc.warnings]) {
+    const line = issue.linePos?.[0]?.line ?? 1;
+    reader.problems.push({ file: fileName, line, field: '', message: `YAML: ${firstSentence(issue.message)}` });
+  }
+  if (reader.problems.length > 0) throw new FirewallRulesError(fileName, reader.problems);
+
+  const root: unknown = doc.contents;
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
+    reader.report(1, '', 'the file is empty: it needs `version: 1` and a `rules` list');
+    throw new FirewallRulesError(fileName, reader.problems);
+  }
+  const top = reader.fields(root, '', 'the file', TOP_LEVEL_FIELDS, 'is not a top-level field');
+  if (top === undefined) throw new FirewallRulesError(fileName, reader.problems);
+
+  const version = top.get('version');
+  if (version === undefined) reader.report(root, 'version', 'version is missing: write `version: 1` at the top');
+  else if (reader.scalar(version.value, 'version') !== 1) reader.report(version.value, 'version', 'version must be 1');
+
+  const rules: FirewallRule[] = [];
+  const rulesPair = top.get('rules');
+  if (rulesPair === undefined) {
+    reader.report(root, 'rules', 'rules is missing: list the rules under `rules:`');
+  } else if (!isSeq(rulesPair.value)) {
+    reader.report(rulesPair.value ?? rulesPair.key, 'rules', 'rules must be a list (each rule starts with `- name: ...`)');
+  } else {
+    rulesPair.value.items.forEach((item, index) => {
+      const rule = readRule(reader, item, `rules[${index}]`);
+      if (rule !== undefined) rules.push(rule);
+    });
+    checkUnique(reader, rulesPair.value.items, 'name', (value) => `name ${quote(value)}`);
+    checkUnique(reader, rulesPair.value.items, 'priority', (value) => `priority ${String(value)}`);
+    checkUnique(reader, rulesPair.value.items, 'group', (value) => `managed rule group ${quote(value)}`);
+  }
+
+  if (reader.problems.length > 0) throw new FirewallRulesError(fileName, reader.problems);
+
+  rules.sort((a, b) => a.priority - b.priority);
+  const geoBlocked = new Set<string>();
+  for (const rule of rules) {
+    if (rule.type === 'geo-deny' && rule.action === 'block' && rule.cloudFrontGeoRestriction) {
+      for (const country of rule.countries) geoBlocked.add(country);
+    }
+  }
+  return deepFreeze({
+    version: 1,
+    source: fileName,
+    rules,
+    cloudFrontGeoRestriction: [...geoBlocked].sort(),
+  });
+}
+
+/** Reads a rules file (YAML or JSON) from disk; see parseFirewallRules. */
+export function loadFirewallRules(path: string): FirewallRules {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error: unknown) {
+    // Structural, not instanceof: fs errors can come from another realm (a test runner's VM).
+    const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'unreadable';
+    throw new FirewallRulesReadError(path, code);
+  }
+  return parseFirewallRules(text, path);
+}
+
+// ---------------------------------------------------------------------------
+
+type Problem = FirewallRulesProblem;
+
+/** Walks the YAML tree, keeping line numbers, and collects problems. */
+class Reader {
+  readonly problems: Problem[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly lines: LineCounter,
+  ) {}
+
+  line(node: unknown): number {
+    if (typeof node === 'number') return node;
+    if (typeof node === 'object' && node !== null && 'range' in node && Array.isArray(node.range)) {
+      const start: unknown = node.range[0];
+      if (typeof start === 'number') return this.lines.linePos(start).line;
+    }
+    return 1;
+  }
+
+  /** Records a problem; only the first one per field, so one mistake is reported once. */
+  report(at: unknown, field: string, message: string): void {
+    if (field !== '' && this.problems.some((p) => p.field === field)) return;
+    this.problems.push({ file: this.file, line: this.line(at), field, message });
+  }
+
+  /** A scalar's value; anything else (a list, a mapping, an alias) comes back as `undefined` with no report. */
+  scalar(node: unknown, field: string): unknown {
+    if (isAlias(node)) {
+      this.report(node, field, `${field} uses a YAML alias (*name); write the value out instead`);
+      return undefined;
+    }
+    return isScalar(node) ? node.value : undefined;
+  }
+
+  /**
+   * A mapping's fields by name, reporting keys that are not plain names or
+   * not in `allowed`. Returns undefined (reported) when `node` is not a mapping.
+   */
+  fields(
+    node: unknown,
+    path: string,
+    what: string,
+    allowed: readonly string[] | undefined,
+    unknownMessage: string,
+    hintPrefix = '',
+  ): Map<string, Pair<unknown, unknown>> | undefined {
+    if (!isMap(node)) {
+      this.report(node, path, `${what} must be a mapping of \`field: value\` lines`);
+      return undefined;
+    }
+    const found = new Map<string, Pair<unknown, unknown>>();
+    for (const pair of (node as YAMLMap<unknown, unknown>).items) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if (typeof key !== 'string') {
+        this.report(pair.key, path, `${what} has a field name that is not plain text`);
+        continue;
+      }
+      const field = path === '' ? key : `${path}.${key}`;
+      if (allowed !== undefined && !allowed.includes(key)) {
+        const hint = FIELD_HINTS[`${hintPrefix}.${key}`];
+        const suggestion = closest(key, allowed);
+        const why = hint ?? (suggestion !== undefined ? `did you mean ${suggestion}?` : `known fields: ${allowed.join(', ')}`);
+        this.report(pair.key, field, `${field} ${unknownMessage} (${why})`);
+        continue;
+      }
+      found.set(key, pair);
+    }
+    return found;
+  }
+}
+
+function readRule(reader: Reader, node: unknown, path: string): FirewallRule | undefined {
+  const typePair = isMap(node) ? (node as YAMLMap<unknown, unknown>).items.find((p) => isScalar(p.key) && p.key.value === 'type') : undefined;
+  const typeValue = typePair === undefined ? undefined : reader.scalar(typePair.value, `${path}.type`);
+  const type = RULE_TYPES.find((t) => t === typeValue);
+
+  const fields = reader.fields(node, path, path, type === undefined ? undefined : FIELDS[type], `is not a field of a ${type ?? ''} rule`, type);
+  if (fields === undefined) return undefined;
+
+  const at = (key: string): unknown => fields.get(key)?.value ?? fields.get(key)?.key ?? node;
+  const has = (key: string): boolean => fields.has(key);
+  const missing = (key: string, why: string): void => reader.report(node, `${path}.${key}`, `${path}.${key} is missing: ${why}`);
+  const value = (key: string): unknown => reader.scalar(fields.get(key)?.value, `${path}.${key}`);
+  const invalid = (key: string, message: string): void => reader.report(at(key), `${path}.${key}`, `${path}.${key} ${message}`);
+
+  if (typePair === undefined) missing('type', `one of ${RULE_TYPES.join(', ')}`);
+  else if (type === undefined) invalid('type', `must be one of ${RULE_TYPES.join(', ')}`);
+
+  const name = value('name');
+  if (!has('name')) missing('name', 'every rule needs a name (letters, digits, - and _)');
+  else if (typeof name !== 'string' || !RULE_NAME_PATTERN.test(name)) {
+    invalid('name', 'must be 1 to 128 letters, digits, - or _ (WAF rule names)');
+  }
+
+  const priority = value('priority');
+  if (!has('priority')) missing('priority', 'a whole number; WAF evaluates lower numbers first');
+  else if (!isWholeNumber(priority, 0, Number.MAX_SAFE_INTEGER)) invalid('priority', 'must be a whole number from 0 up');
+
+  const action = value('action');
+  if (!has('action')) missing('action', 'block, or count to try the rule without blocking');
+  else if (!RULE_ACTIONS.includes(action as RuleAction)) invalid('action', 'must be block or count');
+
+  const description = value('description');
+  if (has('description') && (typeof description !== 'string' || description.trim() === '')) {
+    invalid('description', 'must be text');
+  }
+
+  if (type === undefined) return undefined;
+  const common = {
+    name: String(name),
+    priority: Number(priority),
+    action: action as RuleAction,
+    ...(typeof description === 'string' ? { description } : {}),
+  };
+
+  const status = (): number => {
+    if (!has('status')) return DEFAULT_STATUS[type as keyof typeof DEFAULT_STATUS];
+    const code = value('status');
+    if (BLOCK_STATUS_CODES.includes(code as (typeof BLOCK_STATUS_CODES)[number])) return code as number;
+    invalid('status', `must be an HTTP status WAF can send for a block: ${BLOCK_STATUS_CODES.join(', ')}`);
+    return 0;
+  };
+
+  switch (type) {
+    case 'rate-limit': {
+      const limit = value('limit');
+      if (!has('limit')) missing('limit', `the most requests one IP may send in the window (${RATE_LIMIT_MIN} or more)`);
+      else if (!isWholeNumber(limit, RATE_LIMIT_MIN, RATE_LIMIT_MAX)) {
+        invalid('limit', `must be a whole number from ${RATE_LIMIT_MIN} to ${RATE_LIMIT_MAX} (WAF's rate-based range)`);
+      }
+      let windowSeconds: RateWindowSeconds = DEFAULT_RATE_WINDOW_SECONDS;
+      if (has('windowSeconds')) {
+        const window = RATE_WINDOWS_SECONDS.find((w) => w === value('windowSeconds'));
+        if (window === undefined) invalid('windowSeconds', `must be one of ${RATE_WINDOWS_SECONDS.join(', ')} (the evaluation windows WAF offers)`);
+        else windowSeconds = window;
+      }
+      return { ...common, type, limit: Number(limit), windowSeconds, paths: readPaths(reader, fields.get('paths'), `${path}.paths`), status: status() };
+    }
+    case 'body-size': {
+      const maxBytes = value('maxBytes');
+      if (!has('maxBytes')) missing('maxBytes', 'the largest body allowed, in bytes (8 KiB is 8192)');
+      else if (!isWholeNumber(maxBytes, 0, BODY_INSPECTION_LIMIT_BYTES)) {
+        invalid('maxBytes', `must be a whole number of bytes from 0 to ${BODY_INSPECTION_LIMIT_BYTES} (WAF sees at most the first 16 KiB of a body through CloudFront)`);
+      }
+      return { ...common, type, maxBytes: Number(maxBytes), paths: readPaths(reader, fields.get('paths'), `${path}.paths`), status: status() };
+    }
+    case 'geo-deny': {
+      const countries = readCountries(reader, fields.get('countries'), node, `${path}.countries`);
+      let cloudFrontGeoRestriction = true;
+      if (has('cloudFrontGeoRestriction')) {
+        const flag = value('cloudFrontGeoRestriction');
+        if (typeof flag === 'boolean') cloudFrontGeoRestriction = flag;
+        else invalid('cloudFrontGeoRestriction', 'must be true or false');
+      }
+      return { ...common, type, countries, status: status(), cloudFrontGeoRestriction };
+    }
+    case 'managed-rule-group': {
+      const group = value('group');
+      if (!has('group')) missing('group', `the AWS managed rule group, e.g. ${MANAGED_RULE_GROUPS[0]}`);
+      else if (!MANAGED_RULE_GROUPS.includes(group as ManagedRuleGroupName)) {
+        const guess = typeof group === 'string' && group.length >= 3 ? MANAGED_RULE_GROUPS.find((g) => g.toLowerCase().includes(group.toLowerCase())) : undefined;
+        const advice = guess !== undefined ? `did you mean ${guess}?` : `use one of ${MANAGED_RULE_GROUPS.join(', ')}`;
+        invalid('group', `${quote(group)} is not a known AWS managed rule group; ${advice}`);
+      }
+      const countRules = readNameList(reader, fields.get('countRules'), `${path}.countRules`);
+      return { ...common, type, group: group as ManagedRuleGroupName, countRules };
+    }
+  }
+}
+
+function readPaths(reader: Reader, pair: Pair<unknown, unknown> | undefined, field: string): PathMatch[] {
+  if (pair === undefined) return [];
+  const list = pair.value;
+  if (!isSeq(list) || list.items.length === 0) {
+    reader.report(list ?? pair.key, field, `${field} must be a list of paths such as "/auth/*" or "/presign"; leave it out to match every path`);
+    return [];
+  }
+  const paths: PathMatch[] = [];
+  const seen = new Map<string, number>();
+  list.items.forEach((item, index) => {
+    const here = `${field}[${index}]`;
+    const text = reader.scalar(item, here);
+    const problem = typeof text === 'string' ? pathProblem(text) : 'must be a path such as "/auth/*" or "/presign"';
+    if (problem !== undefined) {
+      reader.report(item, here, `${here} ${problem}`);
+      return;
+    }
+    const source = text as string;
+    const earlier = seen.get(source);
+    if (earlier !== undefined) {
+      reader.report(item, here, `${here} repeats ${quote(source)} from ${field}[${earlier}]`);
+      return;
+    }
+    seen.set(source, index);
+    paths.push(source.endsWith('*') ? { match: 'prefix', path: source.slice(0, -1) } : { match: 'exact', path: source });
+  });
+  return paths;
+}
+
+/** Why a path pattern cannot be expressed as a WAF URI-path byte match, or undefined. */
+function pathProblem(text: string): string | undefined {
+  if (!text.startsWith('/')) return `${quote(text)} must start with /`;
+  if (/[\s\u0000-\u001f\u007f]/.test(text)) return `${quote(text)} must not contain spaces or control characters`;
+  if (/[?#]/.test(text)) return `${quote(text)} must be a path only: WAF matches the URI path, without the query string`;
+  if (text.slice(0, -1).includes('*')) {
+    return `${quote(text)} may only end with *: WAF matches an exact path or a prefix ("/auth/*"), not patterns in the middle`;
+  }
+  return undefined;
+}
+
+function readCountries(reader: Reader, pair: Pair<unknown, unknown> | undefined, rule: unknown, field: string): string[] {
+  if (pair === undefined) {
+    reader.report(rule, field, `${field} is missing: list ISO 3166-1 alpha-2 codes such as [CU, IR, KP, SY]`);
+    return [];
+  }
+  if (!isSeq(pair.value) || pair.value.items.length === 0) {
+    reader.report(pair.value ?? pair.key, field, `${field} must be a non-empty list of ISO 3166-1 alpha-2 codes such as [CU, IR, KP, SY]`);
+    return [];
+  }
+  const countries = new Set<string>();
+  pair.value.items.forEach((item, index) => {
+    const here = `${field}[${index}]`;
+    const code = reader.scalar(item, here);
+    if (typeof code !== 'string' || !COUNTRY_CODES.has(code)) {
+      reader.report(item, here, `${here} ${quote(code)} is not an ISO 3166-1 alpha-2 country code (two upper-case letters, e.g. CU)`);
+    } else if (countries.has(code)) {
+      reader.report(item, here, `${here} lists ${code} twice`);
+    } else {
+      countries.add(code);
+    }
+  });
+  return [...countries].sort();
+}
+
+function readNameList(reader: Reader, pair: Pair<unknown, unknown> | undefined, field: string): string[] {
+  if (pair === undefined) return [];
+  if (!isSeq(pair.value) || pair.value.items.length === 0) {
+    reader.report(pair.value ?? pair.key, field, `${field} must be a list of rule names inside the group; leave it out to override none`);
+    return [];
+  }
+  const names: string[] = [];
+  pair.value.items.forEach((item, index) => {
+    const here = `${field}[${index}]`;
+    const name = reader.scalar(item, here);
+    if (typeof name !== 'string' || !RULE_NAME_PATTERN.test(name)) {
+      reader.report(item, here, `${here} must be the name of a rule inside the group, e.g. SizeRestrictions_BODY`);
+    } else if (names.includes(name)) {
+      reader.report(item, here, `${here} lists ${name} twice`);
+    } else {
+      names.push(name);
+    }
+  });
+  return names;
+}
+
+/** Reports the second and later rules that repeat a field's value (WAF needs names and priorities unique). */
+function checkUnique(reader: Reader, items: readonly unknown[], key: string, describe: (value: unknown) => string): void {
+  const first = new Map<unknown, number>();
+  items.forEach((item, index) => {
+    if (!isMap(item)) return;
+    const pair = (item as YAMLMap<unknown, unknown>).items.find((p) => isScalar(p.key) && p.key.value === key);
+    if (pair === undefined || !isScalar(pair.value)) return;
+    const value = pair.value.value;
+    if (typeof value !== 'string' && typeof value !== 'number') return;
+    const earlier = first.get(value);
+    if (earlier === undefined) {
+      first.set(value, index);
+      return;
+    }
+    const field = `rules[${index}].${key}`;
+    reader.report(pair.value, field, `${field}: ${describe(value)} is already used by rules[${earlier}]`);
+  });
+}
+
+function isWholeNumber(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
+}
+
+/** A value from the file, shown safely in a message (quoted, short, one line). */
+function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : value === undefined ? 'nothing' : String(value);
+  const short = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return JSON.stringify(short);
+}
+
+function firstSentence(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  return line.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** The allowed field within edit distance 2 of a misspelt one, if any. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 3;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
