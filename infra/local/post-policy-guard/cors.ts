@@ -1,0 +1,55 @@
+/**
+ * CORS for browser uploads, as an S3 bucket with one CORS rule would answer:
+ * AllowedOrigins = the configured origins (an entry may hold one `*`
+ * wildcard, like S3's), AllowedMethods = POST, AllowedHeaders = *,
+ * ExposeHeaders = ETag, Location, x-amz-request-id. A preflight from another
+ * origin is refused with 403; an actual POST from another origin is still
+ * processed (S3 does not block it) but gets no CORS headers, so the browser
+ * hides the answer from the page.
+ */
+import { CorsBadRequestError, CorsForbiddenError } from './errors';
+
+export const EXPOSED_HEADERS = 'ETag, Location, x-amz-request-id';
+/** How long a browser may cache a preflight answer (S3 examples use 3000 s). */
+export const PREFLIGHT_MAX_AGE_SECONDS = 3000;
+const ALLOWED_METHODS = ['POST'];
+
+export function isOriginAllowed(origin: string, allowedOrigins: readonly string[]): boolean {
+  return allowedOrigins.some((pattern) => {
+    const star = pattern.indexOf('*');
+    if (star === -1) return pattern === origin;
+    const head = pattern.slice(0, star);
+    const tail = pattern.slice(star + 1);
+    return origin.length >= head.length + tail.length && origin.startsWith(head) && origin.endsWith(tail);
+  });
+}
+
+/** The headers to add to a POST upload's answer (success or error); none for other origins. */
+export function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[]): Record<string, string> {
+  if (origin === undefined || !isOriginAllowed(origin, allowedOrigins)) return {};
+  return {
+    'Access-Control-Allow-Origin': allowedOrigins.includes('*') ? '*' : origin,
+    'Access-Control-Allow-Methods': ALLOWED_METHODS.join(', '),
+    'Access-Control-Expose-Headers': EXPOSED_HEADERS,
+    'Access-Control-Max-Age': String(PREFLIGHT_MAX_AGE_SECONDS),
+    Vary: 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method',
+  };
+}
+
+export interface PreflightRequest {
+  readonly origin: string | undefined;
+  readonly method: string | undefined;
+  readonly requestHeaders: string | undefined;
+}
+
+/** The headers of a 200 preflight answer, or a refusal. */
+export function preflightHeaders(request: PreflightRequest, allowedOrigins: readonly string[]): Record<string, string> {
+  if (request.origin === undefined) throw new CorsBadRequestError('Insufficient information. Origin request header needed.');
+  if (request.method === undefined) throw new CorsBadRequestError('Invalid Access-Control-Request-Method: null');
+  if (!ALLOWED_METHODS.includes(request.method) || !isOriginAllowed(request.origin, allowedOrigins)) {
+    throw new CorsForbiddenError(request.method);
+  }
+  const headers = corsHeaders(request.origin, allowedOrigins);
+  const requested = request.requestHeaders?.trim();
+  return requested ? { ...headers, 'Access-Control-Allow-Headers': requested } : headers;
+}

@@ -1,0 +1,278 @@
+/**
+ * The one error hierarchy of the POST-policy guard.
+ *
+ * Every refusal the guard can make on purpose is a subclass of PostGuardError
+ * carrying the S3 error `code` and HTTP `status` that Amazon S3 documents for
+ * that case, a message in S3's words, and any extra elements S3 puts in the
+ * XML body (`details`). The one mapper in error-xml.ts turns any thrown value
+ * into S3's `<Error>` document; anything that is not a PostGuardError is a bug
+ * and becomes a generic 500 InternalError.
+ */
+
+/** Extra child elements of `<Error>`, in order (e.g. ProposedSize, MaxSizeAllowed). */
+export type ErrorDetails = ReadonlyArray<readonly [string, string]>;
+
+export abstract class PostGuardError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  readonly details: ErrorDetails;
+
+  constructor(message: string, details: ErrorDetails = []) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+// ---- 403: authorization and policy --------------------------------------
+
+/** No policy, or a refusal S3 gives without detail. */
+export class AccessDeniedError extends PostGuardError {
+  readonly code = 'AccessDenied';
+  readonly status = 403;
+}
+
+export class PolicyExpiredError extends PostGuardError {
+  readonly code = 'AccessDenied';
+  readonly status = 403;
+  readonly expiration: string;
+
+  constructor(expiration: string) {
+    super('Invalid according to Policy: Policy expired.');
+    this.expiration = expiration;
+  }
+}
+
+export class PolicyConditionFailedError extends PostGuardError {
+  readonly code = 'AccessDenied';
+  readonly status = 403;
+  /** The condition as S3 prints it, e.g. ["eq", "$key", "uploads/a.png"]. */
+  readonly condition: string;
+
+  constructor(condition: string) {
+    super(`Invalid according to Policy: Policy Condition failed: ${condition}`);
+    this.condition = condition;
+  }
+}
+
+export class ExtraInputFieldsError extends PostGuardError {
+  readonly code = 'AccessDenied';
+  readonly status = 403;
+  readonly fields: readonly string[];
+
+  constructor(fields: readonly string[]) {
+    super(`Invalid according to Policy: Extra input fields: ${fields.join(', ')}`);
+    this.fields = fields;
+  }
+}
+
+export class SignatureDoesNotMatchError extends PostGuardError {
+  readonly code = 'SignatureDoesNotMatch';
+  readonly status = 403;
+
+  constructor(accessKeyId: string, stringToSign: string, signatureProvided: string) {
+    super('The request signature we calculated does not match the signature you provided. Check your key and signing method.', [
+      ['AWSAccessKeyId', accessKeyId],
+      ['StringToSign', stringToSign],
+      ['SignatureProvided', signatureProvided],
+    ]);
+  }
+}
+
+export class InvalidAccessKeyIdError extends PostGuardError {
+  readonly code = 'InvalidAccessKeyId';
+  readonly status = 403;
+
+  constructor(accessKeyId: string) {
+    super('The AWS Access Key Id you provided does not exist in our records.', [['AWSAccessKeyId', accessKeyId]]);
+  }
+}
+
+/** A CORS preflight from an origin (or for a method) the configuration does not allow. */
+export class CorsForbiddenError extends PostGuardError {
+  readonly code = 'AccessForbidden';
+  readonly status = 403;
+
+  constructor(method: string) {
+    super(
+      'CORSResponse: This CORS request is not allowed. This is usually because the evaluation of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource\'s CORS spec.',
+      [['Method', method], ['ResourceType', 'BUCKET']],
+    );
+  }
+}
+
+// ---- 400: the request itself --------------------------------------------
+
+export class InvalidArgumentError extends PostGuardError {
+  readonly code = 'InvalidArgument';
+  readonly status = 400;
+
+  constructor(message: string, argumentName?: string, argumentValue?: string) {
+    const details: [string, string][] = [];
+    if (argumentName !== undefined) details.push(['ArgumentName', argumentName]);
+    if (argumentValue !== undefined) details.push(['ArgumentValue', argumentValue]);
+    super(message, details);
+  }
+}
+
+/** The form names no object key (missing, or sent after the file). */
+export class MissingKeyFieldError extends InvalidArgumentError {
+  constructor() {
+    super("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", 'key', '');
+  }
+}
+
+export class InvalidRequestError extends PostGuardError {
+  readonly code = 'InvalidRequest';
+  readonly status = 400;
+}
+
+export class InvalidPolicyDocumentError extends PostGuardError {
+  readonly code = 'InvalidPolicyDocument';
+  readonly status = 400;
+}
+
+export class AuthorizationQueryParametersError extends PostGuardError {
+  readonly code = 'AuthorizationQueryParametersError';
+  readonly status = 400;
+}
+
+export class InvalidTokenError extends PostGuardError {
+  readonly code = 'InvalidToken';
+  readonly status = 400;
+
+  constructor() {
+    super('The provided token is malformed or otherwise invalid.');
+  }
+}
+
+export class EntityTooLargeError extends PostGuardError {
+  readonly code = 'EntityTooLarge';
+  readonly status = 400;
+
+  /** `proposedSize` is unknown when the upload was cut off as soon as it passed the limit. */
+  constructor(maxSizeAllowed: number, proposedSize?: number) {
+    super('Your proposed upload exceeds the maximum allowed size', [
+      ...(proposedSize === undefined ? [] : ([['ProposedSize', String(proposedSize)]] as const)),
+      ['MaxSizeAllowed', String(maxSizeAllowed)],
+    ]);
+  }
+}
+
+export class EntityTooSmallError extends PostGuardError {
+  readonly code = 'EntityTooSmall';
+  readonly status = 400;
+
+  constructor(proposedSize: number, minSizeAllowed: number) {
+    super('Your proposed upload is smaller than the minimum allowed size', [
+      ['ProposedSize', String(proposedSize)],
+      ['MinSizeAllowed', String(minSizeAllowed)],
+    ]);
+  }
+}
+
+export class KeyTooLongError extends PostGuardError {
+  readonly code = 'KeyTooLongError';
+  readonly status = 400;
+
+  constructor(size: number, maxSizeAllowed: number) {
+    super('Your key is too long', [
+      ['Size', String(size)],
+      ['MaxSizeAllowed', String(maxSizeAllowed)],
+    ]);
+  }
+}
+
+export class InvalidStorageClassError extends PostGuardError {
+  readonly code = 'InvalidStorageClass';
+  readonly status = 400;
+
+  constructor() {
+    super('The storage class you specified is not valid');
+  }
+}
+
+export class IncorrectNumberOfFilesError extends PostGuardError {
+  readonly code = 'IncorrectNumberOfFilesInPostRequest';
+  readonly status = 400;
+
+  constructor() {
+    super('POST requires exactly one file upload per request.');
+  }
+}
+
+export class MalformedPostRequestError extends PostGuardError {
+  readonly code = 'MalformedPOSTRequest';
+  readonly status = 400;
+
+  constructor() {
+    super('The body of your POST request is not well-formed multipart/form-data.');
+  }
+}
+
+export class MaxPostPreDataLengthExceededError extends PostGuardError {
+  readonly code = 'MaxPostPreDataLengthExceededError';
+  readonly status = 400;
+
+  constructor(limit: number) {
+    super('Your POST request fields preceding the upload file were too large.', [['MaxPostPreDataLength', String(limit)]]);
+  }
+}
+
+/** An OPTIONS request without the headers a CORS preflight needs. */
+export class CorsBadRequestError extends PostGuardError {
+  readonly code = 'BadRequest';
+  readonly status = 400;
+}
+
+// ---- other statuses -----------------------------------------------------
+
+export class PreconditionFailedError extends PostGuardError {
+  readonly code = 'PreconditionFailed';
+  readonly status = 412;
+
+  constructor(condition: string) {
+    super('At least one of the pre-conditions you specified did not hold', [['Condition', condition]]);
+  }
+}
+
+export class NoSuchBucketError extends PostGuardError {
+  readonly code = 'NoSuchBucket';
+  readonly status = 404;
+
+  constructor(bucket: string) {
+    super('The specified bucket does not exist', [['BucketName', bucket]]);
+  }
+}
+
+/** The object store behind the guard answered with an S3 error of its own; relayed as is. */
+export class UpstreamS3Error extends PostGuardError {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** The object store behind the guard could not be reached. */
+export class ServiceUnavailableError extends PostGuardError {
+  readonly code = 'ServiceUnavailable';
+  readonly status = 503;
+
+  constructor() {
+    super('The object store behind the local POST-policy guard is not answering.');
+  }
+}
+
+/** What any unexpected failure becomes; its own message is never sent. */
+export class InternalError extends PostGuardError {
+  readonly code = 'InternalError';
+  readonly status = 500;
+
+  constructor() {
+    super('We encountered an internal error. Please try again.');
+  }
+}

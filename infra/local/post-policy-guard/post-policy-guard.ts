@@ -1,0 +1,460 @@
+/**
+ * The POST-policy guard's HTTP adapter: S3's browser-upload checks in front
+ * of s3rver (DESIGN §6), on node:http.
+ *
+ * - `POST /<bucket>` with a multipart/form-data body is a browser upload. The
+ *   body is parsed as it arrives (busboy): the fields before the file are
+ *   checked by the pure core (authorize-post.ts) as soon as the file part
+ *   starts, before a byte of it is kept; the file then streams to a temporary
+ *   file while its bytes are counted, and the upload is cut off as soon as it
+ *   passes the policy's largest allowed size. Only when everything holds is
+ *   the object handed to s3rver (PutObject, streamed from the temporary
+ *   file); the temporary file is always removed. Fields after the file are
+ *   ignored, as S3 ignores them.
+ * - A CORS preflight for POST is answered here (cors.ts).
+ * - Every other request (GET, HEAD, PUT, DELETE, list, other OPTIONS, POSTs
+ *   with a subresource) is streamed to s3rver and back unchanged, except
+ *   that SSE headers are kept for s3rver as reserved metadata
+ *   (object-metadata.ts).
+ */
+import busboy from 'busboy';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { authorizePost, checkFileSize, type AuthorizedUpload, type GuardPolicyConfig } from './authorize-post';
+import { corsHeaders, preflightHeaders } from './cors';
+import {
+  EntityTooLargeError,
+  IncorrectNumberOfFilesError,
+  InvalidArgumentError,
+  MalformedPostRequestError,
+  MaxPostPreDataLengthExceededError,
+  NoSuchBucketError,
+  PostGuardError,
+  PreconditionFailedError,
+  ServiceUnavailableError,
+} from './errors';
+import { FILE_FIELD, FormFields, MAX_PRE_DATA_BYTES } from './form-fields';
+import { encryptionFromStore, encryptionToStore } from './object-metadata';
+import { objectPath, S3rverObjectStore, type ObjectStore } from './object-store';
+import type { GuardCredentials } from './policy-signature';
+import { errorResponse, newRequestId, postResponseXml } from './s3-xml';
+
+export interface PostPolicyGuardOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Where s3rver answers, e.g. http://127.0.0.1:4568. */
+  readonly s3rverEndpoint: string;
+  /** The keys the edge signs with; the guard holds forms to them as S3 holds forms to IAM keys. */
+  readonly credentials: GuardCredentials;
+  readonly region: string;
+  /** Origins allowed to POST from a browser (an entry may hold one `*`). */
+  readonly allowedOrigins: readonly string[];
+  /** @default an S3rverObjectStore on s3rverEndpoint */
+  readonly store?: ObjectStore;
+  /** Where uploads wait while they stream in. @default a fresh folder under the OS temp dir, removed on close */
+  readonly tempDirectory?: string;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+  /** Every answered upload and proxy failure. @default unexpected errors to stderr, nothing else */
+  readonly log?: (entry: GuardLogEntry) => void;
+}
+
+export interface GuardLogEntry {
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly bucket?: string;
+  readonly key?: string;
+  /** The refusal, or the unexpected failure in full. */
+  readonly error?: unknown;
+}
+
+export interface PostPolicyGuard {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The most parts a form may have; S3's 20 KB pre-data limit stops far fewer. */
+const MAX_FORM_PARTS = 1000;
+/** Field names are short; a long one counts toward the pre-data limit anyway. */
+const MAX_FIELD_NAME_BYTES = 1024;
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
+
+export async function startPostPolicyGuard(options: PostPolicyGuardOptions): Promise<PostPolicyGuard> {
+  const ownTemp = options.tempDirectory === undefined;
+  const tempDirectory = options.tempDirectory ?? (await mkdtemp(join(tmpdir(), 'edge-upload-guard-')));
+  const store = options.store ?? new S3rverObjectStore(options.s3rverEndpoint);
+  const proxyAgent = new Agent({ keepAlive: true });
+  const server = createServer(createPostPolicyGuardHandler({ ...options, store, tempDirectory, proxyAgent }));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      proxyAgent.destroy();
+      if (store instanceof S3rverObjectStore && options.store === undefined) store.close();
+      if (ownTemp) await rm(tempDirectory, { recursive: true, force: true });
+    },
+  };
+}
+
+export type PostPolicyGuardHandlerOptions = PostPolicyGuardOptions & {
+  readonly store: ObjectStore;
+  readonly tempDirectory: string;
+  /** Connections to s3rver for proxied calls. @default a keep-alive agent of the handler's own */
+  readonly proxyAgent?: Agent;
+};
+
+/** The request listener alone, for tests that drive it without s3rver. */
+export function createPostPolicyGuardHandler(options: PostPolicyGuardHandlerOptions): RequestListener {
+  const upstream = new URL(options.s3rverEndpoint);
+  const agent = options.proxyAgent ?? new Agent({ keepAlive: true });
+  const log = options.log ?? logUnexpected;
+  const policyConfig: GuardPolicyConfig = { credentials: options.credentials, region: options.region };
+  const clock = options.clock ?? (() => new Date());
+
+  return (req, res) => {
+    const requestId = newRequestId();
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const context: RequestContext = { req, res, requestId, method, path: rawUrl.split('?')[0] ?? '/', log, cors: {} };
+    try {
+      const target = parseTarget(rawUrl);
+      if (method === 'OPTIONS' && target.bucket !== '' && header(req, 'access-control-request-method') === 'POST') {
+        const headers = preflightHeaders(
+          { origin: header(req, 'origin'), method: header(req, 'access-control-request-method'), requestHeaders: header(req, 'access-control-request-headers') },
+          options.allowedOrigins,
+        );
+        res.writeHead(200, { ...headers, 'Content-Length': '0', 'x-amz-request-id': requestId });
+        res.end();
+        return;
+      }
+      if (method === 'POST' && target.bucket !== '' && target.key === '' && target.query === '') {
+        context.cors = corsHeaders(header(req, 'origin'), options.allowedOrigins);
+        void handleUpload(context, target.bucket, { ...options, policyConfig, clock });
+        return;
+      }
+      proxy(context, upstream, agent);
+    } catch (error) {
+      sendError(context, error);
+    }
+  };
+}
+
+interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly requestId: string;
+  readonly method: string;
+  readonly path: string;
+  readonly log: (entry: GuardLogEntry) => void;
+  cors: Record<string, string>;
+}
+
+interface Target {
+  readonly bucket: string;
+  readonly key: string;
+  readonly query: string;
+}
+
+/**
+ * Bucket and key of a path-style URL. Dot segments are refused outright:
+ * s3rver maps keys to files, and "/bucket/../x" would step outside it.
+ */
+function parseTarget(rawUrl: string): Target {
+  const queryAt = rawUrl.indexOf('?');
+  const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
+  const query = queryAt === -1 ? '' : rawUrl.slice(queryAt + 1);
+  if (!path.startsWith('/')) throw new InvalidArgumentError('The request path must start with /.');
+  const segments = path
+    .slice(1)
+    .split('/')
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        throw new InvalidArgumentError('The request path is not valid percent-encoded UTF-8.');
+      }
+    });
+  if (segments.some((segment) => segment === '.' || segment === '..' || segment.includes('\0'))) {
+    throw new InvalidArgumentError('The local object store refuses "." and ".." path segments.');
+  }
+  const [bucket = '', ...keySegments] = segments;
+  return { bucket, key: keySegments.join('/'), query };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+// ---- browser uploads ----------------------------------------------------
+
+type UploadOptions = PostPolicyGuardHandlerOptions & { readonly policyConfig: GuardPolicyConfig; readonly clock: () => Date };
+
+async function handleUpload(context: RequestContext, bucket: string, options: UploadOptions): Promise<void> {
+  const { req } = context;
+  let settled = false;
+  let tempPath: string | undefined;
+  let fileWritten: Promise<void> | undefined;
+  let parser: busboy.Busboy | undefined;
+
+  const removeTemp = async (): Promise<void> => {
+    await fileWritten?.catch(() => undefined);
+    if (tempPath !== undefined) await rm(tempPath, { force: true });
+  };
+  /** Refuses once: answers, stops parsing, drains what the client still sends, forgets the file. */
+  const refuse = (error: unknown, extra?: Partial<GuardLogEntry>): void => {
+    if (settled) return;
+    settled = true;
+    if (parser !== undefined) {
+      req.unpipe(parser);
+      parser.removeAllListeners();
+      parser.on('error', () => undefined);
+      parser.destroy();
+    }
+    req.resume();
+    sendError(context, error, { bucket, ...extra });
+    void removeTemp();
+  };
+
+  try {
+    if (!isMultipartFormData(header(req, 'content-type'))) {
+      throw new PreconditionFailedError('Bucket POST must be of the enclosure-type multipart/form-data');
+    }
+    if (!(await options.store.bucketExists(bucket))) throw new NoSuchBucketError(bucket);
+    parser = busboy({
+      headers: req.headers,
+      preservePath: true,
+      defParamCharset: 'utf8',
+      // Field values arrive as latin1 so their bytes can be recovered exactly
+      // (a text part named "file" is the object's content); they are read as
+      // UTF-8 below, as S3 reads forms.
+      defCharset: 'latin1',
+      limits: { fieldSize: MAX_PRE_DATA_BYTES + 1, fieldNameSize: MAX_FIELD_NAME_BYTES, parts: MAX_FORM_PARTS },
+    });
+  } catch (error) {
+    // busboy throws on a content type it cannot read (no boundary, ...).
+    refuse(error instanceof PostGuardError ? error : new MalformedPostRequestError());
+    return;
+  }
+
+  const fields = new FormFields();
+  let phase: 'fields' | 'file' = 'fields';
+  let upload: AuthorizedUpload | undefined;
+  let size = 0;
+  // Parts are handled strictly in order, even when one needs to be read asynchronously.
+  let queue: Promise<void> = Promise.resolve();
+  const inOrder = (task: () => void | Promise<void>): void => {
+    queue = queue.then(async () => {
+      if (!settled) await task();
+    }).catch((error: unknown) => refuse(error, upload === undefined ? {} : { key: upload.key }));
+  };
+
+  const startFile = (filename: string | undefined, stream: Readable): void => {
+    phase = 'file';
+    const authorized = authorizePost({ bucket, fields, filename, now: options.clock() }, options.policyConfig);
+    upload = authorized;
+    tempPath = join(options.tempDirectory, randomUUID());
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        size += chunk.length;
+        // Cut the upload off as soon as it is too large; nothing more is kept.
+        if (size > authorized.maxSize) callback(new EntityTooLargeError(authorized.maxSize));
+        else callback(null, chunk);
+      },
+    });
+    fileWritten = pipeline(stream, counter, createWriteStream(tempPath, { flags: 'wx' }));
+    fileWritten.catch((error: unknown) => refuse(error instanceof PostGuardError ? error : new MalformedPostRequestError(), { key: authorized.key }));
+  };
+
+  // busboy gives no name (undefined, despite its types) for a part without one; S3 would see "".
+  parser.on('field', (rawName: string | undefined, value, info) => {
+    const name = rawName ?? '';
+    inOrder(() => {
+      if (phase !== 'fields') return; // S3 ignores fields after the file
+      if (info.nameTruncated || info.valueTruncated) throw new MaxPostPreDataLengthExceededError(MAX_PRE_DATA_BYTES);
+      const bytes = Buffer.from(value, 'latin1');
+      // A plain text part named "file" is the file's content.
+      if (name.toLowerCase() === FILE_FIELD) startFile(undefined, Readable.from([bytes]));
+      else fields.add(name, bytes.toString('utf8'));
+    });
+  });
+  parser.on('file', (rawName: string | undefined, stream, info) => {
+    const name = rawName ?? '';
+    // Whoever reads the stream handles its failure; until then (and if the
+    // request is refused first) an error on it must not go unheard.
+    stream.on('error', () => undefined);
+    inOrder(async () => {
+      if (phase !== 'fields') {
+        stream.resume();
+        return;
+      }
+      if (name.toLowerCase() === FILE_FIELD) {
+        startFile(info.filename, stream);
+        return;
+      }
+      // A file part under another name is an ordinary field whose value is its content.
+      fields.add(name, await readFieldValue(stream, MAX_PRE_DATA_BYTES - fields.size));
+    });
+  });
+  parser.on('partsLimit', () => refuse(new MaxPostPreDataLengthExceededError(MAX_PRE_DATA_BYTES)));
+  parser.on('error', () => refuse(new MalformedPostRequestError()));
+  parser.on('finish', () => {
+    inOrder(async () => {
+      if (upload === undefined || fileWritten === undefined) throw new IncorrectNumberOfFilesError();
+      await fileWritten;
+      if (settled) return;
+      checkFileSize(upload, size);
+      const path = tempPath as string;
+      const { etag } = await options.store.putObject({ bucket, key: upload.key, headers: upload.metadata.headers, file: { path, size } });
+      if (settled) return;
+      settled = true;
+      sendSuccess(context, upload, etag);
+      await removeTemp();
+    });
+  });
+  req.on('close', () => {
+    // The client went away mid-upload: nothing to answer, nothing to keep.
+    if (!req.complete && !settled) {
+      settled = true;
+      parser?.destroy();
+      void removeTemp();
+    }
+  });
+  req.pipe(parser);
+}
+
+function isMultipartFormData(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^multipart\/form-data\s*(;|$)/i.test(contentType.trim());
+}
+
+async function readFieldValue(stream: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of stream) {
+    bytes += (chunk as Buffer).length;
+    if (bytes > limit) {
+      stream.resume();
+      throw new MaxPostPreDataLengthExceededError(MAX_PRE_DATA_BYTES);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendSuccess(context: RequestContext, upload: AuthorizedUpload, etag: string): void {
+  const { req, res, requestId } = context;
+  const location = `${publicBaseUrl(req)}${objectPath(upload.bucket, upload.key)}`;
+  const headers: Record<string, string> = {
+    ...context.cors,
+    ...upload.metadata.encryption,
+    ETag: etag,
+    Location: location,
+    'x-amz-request-id': requestId,
+  };
+  let status: number;
+  let body = '';
+  if (upload.success.kind === 'redirect') {
+    const url = upload.success.url;
+    const query = `bucket=${encodeURIComponent(upload.bucket)}&key=${encodeURIComponent(upload.key)}&etag=${encodeURIComponent(etag)}`;
+    status = 303;
+    headers.Location = `${url}${url.includes('?') ? '&' : '?'}${query}`;
+  } else {
+    status = upload.success.status;
+    if (status === 201) {
+      body = postResponseXml({ location, bucket: upload.bucket, key: upload.key, etag });
+      headers['Content-Type'] = 'application/xml';
+    }
+  }
+  if (status !== 204) headers['Content-Length'] = String(Buffer.byteLength(body));
+  res.writeHead(status, headers);
+  res.end(body);
+  context.log({ requestId, method: context.method, path: context.path, status, bucket: upload.bucket, key: upload.key });
+}
+
+/** Where this guard was reached, for Location: the Host the client used when it is a plain host[:port]. */
+function publicBaseUrl(req: IncomingMessage): string {
+  const host = header(req, 'host');
+  const local = req.socket.localAddress ?? '127.0.0.1';
+  const fallback = `${local.includes(':') ? `[${local}]` : local}:${req.socket.localPort ?? 80}`;
+  return `http://${host !== undefined && /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? host : fallback}`;
+}
+
+function sendError(context: RequestContext, error: unknown, extra: Partial<GuardLogEntry> = {}): void {
+  const { res, requestId } = context;
+  const response = errorResponse(error, requestId);
+  context.log({ requestId, method: context.method, path: context.path, status: response.status, error, ...extra });
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(response.status, { ...context.cors, ...response.headers, 'Content-Length': String(Buffer.byteLength(response.body)) });
+  res.end(response.body);
+}
+
+function logUnexpected(entry: GuardLogEntry): void {
+  if (entry.error !== undefined && !(entry.error instanceof PostGuardError)) {
+    console.error(`[post-policy-guard] ${entry.requestId} ${entry.method} ${entry.path}: unexpected failure`, entry.error);
+  }
+}
+
+// ---- everything else: to s3rver and back ------------------------------------
+
+function proxy(context: RequestContext, upstream: URL, agent: Agent): void {
+  const { req, res } = context;
+  let headers: IncomingHttpHeaders = withoutHopByHop(req.headers);
+  if (context.method === 'PUT') headers = encryptionToStore(headers) as IncomingHttpHeaders;
+  const outgoing = request(
+    { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: context.method, path: req.url, headers, agent },
+    (incoming) => {
+      res.writeHead(incoming.statusCode ?? 502, incoming.statusMessage, definedHeaders(encryptionFromStore(withoutHopByHop(incoming.headers))));
+      incoming.pipe(res);
+      incoming.on('error', () => res.destroy());
+    },
+  );
+  outgoing.on('error', () => {
+    req.resume();
+    sendError(context, new ServiceUnavailableError());
+  });
+  res.on('close', () => {
+    if (!res.writableFinished) outgoing.destroy();
+  });
+  req.pipe(outgoing);
+}
+
+function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) if (!HOP_BY_HOP.has(name.toLowerCase())) out[name] = value;
+  return out;
+}
+
+function definedHeaders(headers: Record<string, string | string[] | number | undefined>): Record<string, string | string[] | number> {
+  const out: Record<string, string | string[] | number> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name] = value;
+  return out;
+}

@@ -1,0 +1,115 @@
+/**
+ * s3rver (npm), run in-process: the local stand-in for S3's object storage
+ * (DESIGN §6). It keeps its state as files under `directory`, so a restart
+ * on the same directory keeps every bucket and object. It is path-style
+ * only here (virtual-host buckets are off), and it does not check policies
+ * or signatures: the POST-policy guard in front of it does.
+ */
+import type { AddressInfo } from 'node:net';
+
+export interface BucketCors {
+  readonly allowedOrigins: readonly string[];
+  /** @default ['GET', 'HEAD', 'PUT', 'POST'] */
+  readonly allowedMethods?: readonly string[];
+  /** @default ['*'] */
+  readonly allowedHeaders?: readonly string[];
+  /** @default ['ETag', 'Location', 'x-amz-request-id'] */
+  readonly exposeHeaders?: readonly string[];
+  /** @default 3000 */
+  readonly maxAgeSeconds?: number;
+}
+
+export interface S3rverBucket {
+  readonly name: string;
+  readonly cors?: BucketCors;
+}
+
+export interface S3rverOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  /** Where s3rver keeps buckets and objects; kept across restarts. */
+  readonly directory: string;
+  /** Created (or updated) at start; existing objects are kept. */
+  readonly buckets: readonly S3rverBucket[];
+  /**
+   * Access keys s3rver should know besides its built-in S3RVER/S3RVER, so an
+   * SDK client signing with the local stack's keys is not refused as an
+   * unknown key (s3rver does not verify SigV4 signatures themselves).
+   */
+  readonly accessKeys?: ReadonlyArray<{ readonly accessKeyId: string; readonly secretAccessKey: string }>;
+}
+
+export interface RunningS3rver {
+  readonly endpoint: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+interface S3rverInstance {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
+interface AccountModule {
+  readonly DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void };
+}
+
+export async function startS3rver(options: S3rverOptions): Promise<RunningS3rver> {
+  const S3rver = loadS3rver();
+  for (const key of options.accessKeys ?? []) loadAccounts().DUMMY_ACCOUNT.createKeyPair(key.accessKeyId, key.secretAccessKey);
+  const host = options.host ?? '127.0.0.1';
+  const instance = new S3rver({
+    address: host,
+    port: options.port,
+    directory: options.directory,
+    silent: true,
+    resetOnClose: false,
+    vhostBuckets: false,
+    configureBuckets: options.buckets.map((bucket) => ({
+      name: bucket.name,
+      configs: bucket.cors === undefined ? [] : [corsConfigurationXml(bucket.cors)],
+    })),
+  });
+  const address = await instance.run();
+  return {
+    endpoint: `http://${host}:${address.port}`,
+    port: address.port,
+    close: () => instance.close(),
+  };
+}
+
+/** The bucket's CORS rule as S3's PutBucketCors XML, which s3rver reads. */
+export function corsConfigurationXml(cors: BucketCors): string {
+  const list = (tag: string, values: readonly string[]) => values.map((value) => `<${tag}>${escapeXml(value)}</${tag}>`).join('');
+  return (
+    '<CORSConfiguration><CORSRule>' +
+    list('AllowedOrigin', cors.allowedOrigins) +
+    list('AllowedMethod', cors.allowedMethods ?? ['GET', 'HEAD', 'PUT', 'POST']) +
+    list('AllowedHeader', cors.allowedHeaders ?? ['*']) +
+    list('ExposeHeader', cors.exposeHeaders ?? ['ETag', 'Location', 'x-amz-request-id']) +
+    `<MaxAgeSeconds>${cors.maxAgeSeconds ?? 3000}</MaxAgeSeconds>` +
+    '</CORSRule></CORSConfiguration>'
+  );
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+// s3rver ships no types: check the shapes this module relies on once, at the boundary.
+function loadS3rver(): S3rverConstructor {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded: unknown = require('s3rver');
+  if (typeof loaded !== 'function') throw new Error('s3rver did not export a constructor');
+  return loaded as S3rverConstructor;
+}
+
+function loadAccounts(): AccountModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded: unknown = require('s3rver/lib/models/account');
+  const account = typeof loaded === 'function' || (typeof loaded === 'object' && loaded !== null) ? (loaded as Partial<AccountModule>).DUMMY_ACCOUNT : undefined;
+  if (account === undefined || typeof account.createKeyPair !== 'function') throw new Error('s3rver has no account registry to add keys to');
+  return loaded as AccountModule;
+}
