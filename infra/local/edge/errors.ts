@@ -1,0 +1,92 @@
+/**
+ * The local edge's own refusals and failures, as CloudFront would answer
+ * them, in the error shape of DESIGN §3. Everything the edge answers by
+ * itself goes through `edgeErrorReply`, the one mapper: our errors carry a
+ * safe message, anything else is a bug and becomes a generic 500 INTERNAL
+ * (logged in full by the caller, never sent).
+ *
+ * Answers that come from the functions and the auth API (their own errors)
+ * do not pass through here: the edge forwards those as they are.
+ */
+import { jsonReply, type EdgeReply } from './http-exchange';
+
+export type LocalEdgeErrorCode = 'INVALID_REQUEST' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL';
+
+export abstract class LocalEdgeError extends Error {
+  abstract readonly code: LocalEdgeErrorCode;
+  abstract readonly status: number;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+
+  /** Extra response headers (Allow, …). */
+  headers(): Record<string, string> {
+    return {};
+  }
+}
+
+export class EdgeInvalidRequestError extends LocalEdgeError {
+  readonly code = 'INVALID_REQUEST';
+  readonly status = 400;
+}
+
+export class EdgeNotFoundError extends LocalEdgeError {
+  readonly code = 'NOT_FOUND';
+  readonly status = 404;
+}
+
+/** A method the behaviour does not allow (CloudFront itself answers 403 here; DESIGN §3 asks for 405). */
+export class EdgeMethodNotAllowedError extends LocalEdgeError {
+  readonly code = 'METHOD_NOT_ALLOWED';
+  readonly status = 405;
+
+  constructor(
+    message: string,
+    readonly allow: readonly string[],
+  ) {
+    super(message);
+  }
+
+  override headers(): Record<string, string> {
+    return { Allow: this.allow.join(', ') };
+  }
+}
+
+/** The viewer's body is larger than the edge reads at all (API Gateway's 10 MB payload limit). */
+export class EdgePayloadTooLargeError extends LocalEdgeError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  readonly status = 413;
+}
+
+/**
+ * An edge function failed as CloudFront would report it: 503 when it threw
+ * or ran out of time (an execution error), 502 when it answered something
+ * CloudFront refuses (a validation error). The code stays INTERNAL: to the
+ * client this is an unknown failure; the cause is in the edge's log.
+ */
+export class EdgeFunctionError extends LocalEdgeError {
+  readonly code = 'INTERNAL';
+
+  constructor(
+    message: string,
+    readonly status: 502 | 503,
+    readonly functionName: string,
+  ) {
+    super(message);
+  }
+}
+
+const GENERIC_FAILURE = 'Something went wrong on our side. Please try again.';
+
+/** Any thrown value → the reply the viewer sees. */
+export function edgeErrorReply(error: unknown): EdgeReply {
+  if (error instanceof EdgeFunctionError) {
+    return jsonReply(error.status, { error: { code: error.code, message: GENERIC_FAILURE } });
+  }
+  if (error instanceof LocalEdgeError) {
+    return jsonReply(error.status, { error: { code: error.code, message: error.message } }, error.headers());
+  }
+  return jsonReply(500, { error: { code: 'INTERNAL', message: GENERIC_FAILURE } });
+}

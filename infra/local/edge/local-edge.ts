@@ -1,0 +1,325 @@
+/**
+ * The local edge: the CloudFront distribution (and its WAF web ACL) of the
+ * local stack, on node:http (DESIGN §6).
+ *
+ * Per request, in CloudFront's order:
+ * 1. the viewer: IP from the first X-Forwarded-For entry, else the socket;
+ *    country from CloudFront-Viewer-Country, else US (viewer.ts);
+ * 2. the firewall, from the same rules file as the WAF web ACL: rate windows
+ *    per IP with their path scope-down, geo deny, body size; `count` rules
+ *    are logged, a `block` answers with the rule's status and a §3 error body
+ *    (infra/shared/firewall-responses.ts);
+ * 3. the behaviour by path pattern, as the distribution has them
+ *    (behaviours.ts), and the methods it allows;
+ * 4. the behaviour's function and origin:
+ *    `/presign`        Lambda@Edge viewer-request (the built presign bundle), which answers itself;
+ *    `/auth/*`         CloudFront Function auth-guard, then the auth API (API Gateway proxy event);
+ *    `/_local/mailbox` the dev mailbox (local only);
+ *    default           CloudFront Function site-router, then the site's files;
+ * 5. the response headers policy (infra/shared/security-headers.ts) on every answer.
+ *
+ * The server listens first and is given its parts once they are ready (the
+ * site origin, which the other parts need, is only known once it listens);
+ * until then it answers 503.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Firewall } from '../../firewall/engine';
+import { firewallBlockBody } from '../../shared/firewall-responses';
+import {
+  CloudFrontFunctionResultError,
+  CloudFrontFunctionRuntimeError,
+  type CloudFrontFunction,
+  type CloudFrontFunctionOutcome,
+  type CloudFrontFunctionViewerRequestEvent,
+} from '../cloudfront-functions-sandbox';
+import type { MailboxMessage } from '../mailbox';
+import { toApiGatewayEvent, replyFromProxyResult } from './api-gateway';
+import { behaviourFor, type BehaviourName } from './behaviours';
+import {
+  originHeadersFrom,
+  queryFrom,
+  replyFromFunctionResponse,
+  toCloudFrontFunctionEvent,
+  type DistributionInfo,
+} from './cloudfront-function-events';
+import {
+  EdgeFunctionError,
+  EdgeInvalidRequestError,
+  EdgeMethodNotAllowedError,
+  EdgePayloadTooLargeError,
+  edgeErrorReply,
+  LocalEdgeError,
+} from './errors';
+import type { EventRecorder } from './event-recorder';
+import {
+  firstHeader,
+  headerValues,
+  jsonReply,
+  newEdgeRequestId,
+  rawHeaderPairs,
+  readBody,
+  replaceHeader,
+  sendReply,
+  type EdgeReply,
+  type HeaderList,
+  type ViewerRequest,
+} from './http-exchange';
+import { isGeneratedResponse, replyFromLambdaEdgeResponse, toLambdaEdgeEvent, type LambdaEdgeFunction } from './lambda-edge';
+import type { StaticSite } from './static-site';
+import { socketAddress, viewerOf } from './viewer';
+
+/**
+ * The most body the edge reads: API Gateway's 10 MB payload limit, the
+ * largest body any origin here would take. The firewall's body-size rule
+ * (8 KiB on the API paths by default) refuses far less.
+ */
+export const MAX_VIEWER_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface LocalEdgeParts {
+  readonly firewall: Firewall;
+  readonly siteRouter: CloudFrontFunction;
+  readonly authGuard: CloudFrontFunction;
+  readonly presign: LambdaEdgeFunction;
+  readonly authApi: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  readonly site: StaticSite;
+  readonly mailbox: { messagesFor(email: string): readonly MailboxMessage[] };
+  /** Added to every response, replacing any header of the same name. */
+  readonly securityHeaders: Readonly<Record<string, string>>;
+  readonly recorder?: EventRecorder | undefined;
+  readonly log: (line: string) => void;
+}
+
+export interface LocalEdge {
+  readonly url: string;
+  readonly port: number;
+  readonly distribution: DistributionInfo;
+  /** Gives the edge its parts; requests before this answer 503. */
+  attach(parts: LocalEdgeParts): void;
+  close(): Promise<void>;
+}
+
+/** Where an answer came from, as CloudFront's X-Cache says it. */
+type AnsweredBy = 'Error' | 'FunctionGeneratedResponse' | 'LambdaGeneratedResponse' | 'Miss';
+
+interface Answer {
+  readonly reply: EdgeReply;
+  readonly by: AnsweredBy;
+  readonly behaviour?: BehaviourName;
+  readonly firewall?: { readonly blockedBy?: string; readonly counted: readonly string[] };
+}
+
+export async function listenLocalEdge(options: { readonly port: number; readonly host?: string }): Promise<LocalEdge> {
+  const host = options.host ?? '127.0.0.1';
+  let parts: LocalEdgeParts | undefined;
+  let distribution: DistributionInfo = { distributionDomainName: host, distributionId: 'LOCALEDGE' };
+
+  const server = createServer((req, res) => {
+    if (parts === undefined) {
+      req.resume();
+      sendReply(res, req.method ?? 'GET', jsonReply(503, { error: { code: 'INTERNAL', message: 'The local stack is still starting.' } }));
+      return;
+    }
+    void serve(req, res, parts, distribution);
+  });
+  // Keep-alive sockets would hold stop() up; a local edge has no use for long idle connections.
+  server.keepAliveTimeout = 2000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const authority = `${host}:${port}`;
+  distribution = { distributionDomainName: authority, distributionId: 'LOCALEDGE' };
+
+  return {
+    url: `http://${authority}`,
+    port,
+    distribution,
+    attach(ready) {
+      parts = ready;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, parts: LocalEdgeParts, distribution: DistributionInfo): Promise<void> {
+  const started = performance.now();
+  const method = req.method ?? 'GET';
+  const requestId = newEdgeRequestId();
+  let answer: Answer;
+  let request: ViewerRequest | undefined;
+  try {
+    request = await readViewerRequest(req, requestId);
+    answer = await answerRequest(request, parts, distribution);
+  } catch (error) {
+    if (!(error instanceof LocalEdgeError)) parts.log(`[edge] ${method} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    else if (error instanceof EdgeFunctionError) parts.log(`[edge] ${error.functionName}: ${error.message}`);
+    answer = { reply: edgeErrorReply(error), by: 'Error' };
+  }
+
+  let headers: HeaderList = answer.reply.headers;
+  for (const [name, value] of Object.entries(parts.securityHeaders)) headers = replaceHeader(headers, name, [value]);
+  headers = replaceHeader(headers, 'X-Cache', [`${answer.by} from cloudfront`]);
+  headers = replaceHeader(headers, 'X-Amz-Cf-Id', [requestId]);
+  const bodyLeftUnread = request === undefined || request.bodyOverLimit;
+  try {
+    sendReply(res, method, { ...answer.reply, headers }, bodyLeftUnread);
+  } catch (error) {
+    parts.log(`[edge] could not send the answer: ${error instanceof Error ? error.message : String(error)}`);
+    res.destroy();
+  }
+
+  parts.log(
+    JSON.stringify({
+      msg: 'edge request',
+      method,
+      // The path only: a query may carry an email address.
+      path: request?.path ?? '',
+      status: answer.reply.status,
+      behaviour: answer.behaviour ?? (request === undefined ? 'none' : behaviourFor(request.path).name),
+      answeredBy: answer.by,
+      viewer: request?.viewer.ip ?? '',
+      country: request?.viewer.country ?? '',
+      ...(answer.firewall?.blockedBy === undefined ? {} : { blockedBy: answer.firewall.blockedBy }),
+      ...(answer.firewall !== undefined && answer.firewall.counted.length > 0 ? { counted: answer.firewall.counted } : {}),
+      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+    }),
+  );
+}
+
+async function readViewerRequest(req: IncomingMessage, requestId: string): Promise<ViewerRequest> {
+  const rawUrl = req.url ?? '/';
+  const queryAt = rawUrl.indexOf('?');
+  const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
+  const query = queryAt === -1 ? '' : rawUrl.slice(queryAt + 1);
+  const headers = rawHeaderPairs(req.rawHeaders);
+  const socketIp = socketAddress(req.socket.remoteAddress);
+  const { body, overLimit } = await readBody(req, MAX_VIEWER_BODY_BYTES);
+  return {
+    requestId,
+    method: req.method ?? 'GET',
+    path,
+    query,
+    headers,
+    body,
+    bodyOverLimit: overLimit,
+    viewer: viewerOf(headers, socketIp),
+    socketIp,
+    receivedAt: new Date(),
+  };
+}
+
+async function answerRequest(request: ViewerRequest, parts: LocalEdgeParts, distribution: DistributionInfo): Promise<Answer> {
+  if (!request.path.startsWith('/')) throw new EdgeInvalidRequestError('The request target must be a path.');
+
+  const verdict = parts.firewall.inspect({
+    ip: request.viewer.ip,
+    country: request.viewer.country,
+    method: request.method,
+    uri: request.path,
+    bodySize: bodySizeOf(request),
+  });
+  const firewall = { counted: verdict.counted, ...(verdict.rule === undefined ? {} : { blockedBy: verdict.rule }) };
+  if (verdict.action === 'block') {
+    const status = verdict.status ?? 403;
+    const ruleType = parts.firewall.rules.rules.find((rule) => rule.name === verdict.rule)?.type;
+    return { reply: jsonReply(status, firewallBlockBody(status, ruleType)), by: 'Error', firewall };
+  }
+  if (request.bodyOverLimit) throw new EdgePayloadTooLargeError(`The body is larger than the ${MAX_VIEWER_BODY_BYTES} bytes the edge accepts.`);
+
+  const behaviour = behaviourFor(request.path);
+  if (!behaviour.allowedMethods.includes(request.method)) {
+    throw new EdgeMethodNotAllowedError(`${request.path === '/_local/mailbox' ? 'The mailbox' : 'This path'} accepts ${behaviour.allowedMethods.join(' and ')} only.`, behaviour.allowedMethods);
+  }
+  const answered = (reply: EdgeReply, by: AnsweredBy): Answer => ({ reply, by, behaviour: behaviour.name, firewall });
+
+  switch (behaviour.name) {
+    case 'presign': {
+      const event = toLambdaEdgeEvent(request, distribution);
+      parts.recorder?.record('lambda-edge', parts.presign.name, request.method, request.path, event);
+      const result = await parts.presign.invoke(event);
+      if (!isGeneratedResponse(result)) {
+        throw new EdgeFunctionError(`${parts.presign.name} let the request through, and /presign has no origin`, 502, parts.presign.name);
+      }
+      return answered(replyFromLambdaEdgeResponse(result, parts.presign.name), 'LambdaGeneratedResponse');
+    }
+    case 'auth': {
+      const outcome = runViewerFunction(parts, parts.authGuard, 'auth-guard', toCloudFrontFunctionEvent(request, distribution), request);
+      if (outcome.kind === 'response') return answered(replyFromFunctionResponse(outcome.response), 'FunctionGeneratedResponse');
+      const event = toApiGatewayEvent({
+        method: request.method,
+        path: outcome.request.uri,
+        query: queryFrom(outcome.request),
+        headers: forwardedHeaders(originHeadersFrom(outcome.request, request.headers), request),
+        body: request.body,
+        sourceIp: request.viewer.ip,
+        receivedAt: request.receivedAt,
+      });
+      parts.recorder?.record('api-gateway', 'auth', request.method, outcome.request.uri, event);
+      return answered(replyFromProxyResult(await parts.authApi(event)), 'Miss');
+    }
+    case 'mailbox':
+      return answered(mailboxReply(request, parts), 'Miss');
+    case 'default': {
+      const outcome = runViewerFunction(parts, parts.siteRouter, 'site-router', toCloudFrontFunctionEvent(request, distribution), request);
+      if (outcome.kind === 'response') return answered(replyFromFunctionResponse(outcome.response), 'FunctionGeneratedResponse');
+      return answered(parts.site.serve(outcome.request.uri), 'Miss');
+    }
+  }
+}
+
+/** The size the firewall sees: what was read, or more when the viewer sent more than the edge reads. */
+function bodySizeOf(request: ViewerRequest): number {
+  if (!request.bodyOverLimit) return request.body.length;
+  const declared = Number(firstHeader(request.headers, 'content-length'));
+  return Number.isSafeInteger(declared) && declared > request.body.length ? declared : request.body.length + 1;
+}
+
+function runViewerFunction(
+  parts: LocalEdgeParts,
+  fn: CloudFrontFunction,
+  name: string,
+  event: CloudFrontFunctionViewerRequestEvent,
+  request: ViewerRequest,
+): CloudFrontFunctionOutcome {
+  parts.recorder?.record('cloudfront-functions', name, request.method, request.path, event);
+  let outcome: CloudFrontFunctionOutcome;
+  try {
+    outcome = fn.run(event);
+  } catch (error) {
+    if (error instanceof CloudFrontFunctionRuntimeError) {
+      for (const line of error.logs) parts.log(`[${name}] ${line}`);
+      throw new EdgeFunctionError(error.message, 503, name);
+    }
+    if (error instanceof CloudFrontFunctionResultError) throw new EdgeFunctionError(error.message, 502, name);
+    throw error;
+  }
+  for (const line of outcome.logs) parts.log(`[${name}] ${line}`);
+  return outcome;
+}
+
+/** What CloudFront adds to a request it forwards to an origin. */
+function forwardedHeaders(headers: HeaderList, request: ViewerRequest): HeaderList {
+  const sent = headerValues(request.headers, 'x-forwarded-for').join(', ');
+  let out = replaceHeader(headers, 'X-Forwarded-For', [sent === '' ? request.socketIp : `${sent}, ${request.socketIp}`]);
+  out = replaceHeader(out, 'CloudFront-Viewer-Country', [request.viewer.country]);
+  out = replaceHeader(out, 'Via', ['2.0 local-edge (CloudFront)']);
+  return replaceHeader(out, 'X-Amz-Cf-Id', [request.requestId]);
+}
+
+function mailboxReply(request: ViewerRequest, parts: LocalEdgeParts): EdgeReply {
+  const email = new URLSearchParams(request.query).get('email')?.trim() ?? '';
+  if (email === '') throw new EdgeInvalidRequestError('Say whose mail to read: /_local/mailbox?email=<address>.');
+  const messages = parts.mailbox.messagesFor(email).map(({ to, kind, code, sentAt }) => ({ to, kind, code, sentAt }));
+  return jsonReply(200, { messages });
+}

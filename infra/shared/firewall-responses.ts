@@ -1,0 +1,40 @@
+/**
+ * What a firewall block answers, in the error shape of DESIGN §3, defined
+ * once: the local edge sends it, and the CDK app can register the same
+ * bodies as the web ACL's custom response bodies (one per rule type).
+ *
+ * The code follows the status the rule blocks with (the rules file may
+ * change a rule's status): 429 is TOO_MANY_REQUESTS, 413 PAYLOAD_TOO_LARGE,
+ * anything else REQUEST_BLOCKED. The message follows the rule type. Neither
+ * names the rule, the viewer's IP or country: a blocked client learns only
+ * what it needs to back off.
+ */
+import type { RuleType } from '../firewall/rules';
+
+export type FirewallBlockCode = 'TOO_MANY_REQUESTS' | 'PAYLOAD_TOO_LARGE' | 'REQUEST_BLOCKED';
+
+export interface FirewallBlockBody {
+  readonly error: { readonly code: FirewallBlockCode; readonly message: string };
+}
+
+const MESSAGES: Readonly<Record<RuleType, string>> = Object.freeze({
+  'rate-limit': 'Too many requests from your address. Wait a few minutes and try again.',
+  'geo-deny': 'This service is not available in your country.',
+  'body-size': 'The request body is too large.',
+  'managed-rule-group': 'The request was blocked by the firewall.',
+});
+
+export function firewallBlockCode(status: number): FirewallBlockCode {
+  if (status === 429) return 'TOO_MANY_REQUESTS';
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  return 'REQUEST_BLOCKED';
+}
+
+export function firewallBlockBody(status: number, ruleType: RuleType | undefined): FirewallBlockBody {
+  return {
+    error: {
+      code: firewallBlockCode(status),
+      message: ruleType === undefined ? MESSAGES['managed-rule-group'] : MESSAGES[ruleType],
+    },
+  };
+}
