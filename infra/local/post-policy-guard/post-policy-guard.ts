@@ -428,6 +428,10 @@ function logUnexpected(entry: GuardLogEntry): void {
 function proxy(context: RequestContext, upstream: URL, agent: Agent): void {
   const { req, res } = context;
   let headers: IncomingHttpHeaders = withoutHopByHop(req.headers);
+  // s3rver accepts only the keys it was started with. The local stack's S3 is
+  // open to any caller on loopback (a local tool should not need our fake keys
+  // to look at an object), so header credentials are dropped, not forwarded.
+  delete headers.authorization;
   if (context.method === 'PUT') headers = encryptionToStore(headers) as IncomingHttpHeaders;
   const outgoing = request(
     { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: context.method, path: req.url, headers, agent },

@@ -267,6 +267,22 @@ describe('every other S3 call passes through to s3rver', () => {
     expect(await stored('direct/a.txt')).toBe(false);
   });
 
+  it('answers callers with any credentials, not only the keys s3rver was started with', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'anyone/a.txt', Body: Buffer.from('x'), ContentType: 'text/plain' }));
+    const stranger = new S3Client({
+      region: REGION,
+      endpoint: guard.url,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'SOMEONEELSE000000000', secretAccessKey: 'not-a-key-s3rver-knows' },
+    });
+    try {
+      const head = await stranger.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'anyone/a.txt' }));
+      expect(head.ContentType).toBe('text/plain');
+    } finally {
+      stranger.destroy();
+    }
+  });
+
   it('refuses paths with dot segments instead of passing them to a file-backed store', async () => {
     const answer = await send(`${guard.url}/${BUCKET}/a/%2e%2e/%2e%2e/escape`, 'PUT', Buffer.from('x'));
     expect([answer.status, xmlElement(answer.body, 'Code')]).toEqual([400, 'InvalidArgument']);
