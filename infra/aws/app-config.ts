@@ -1,0 +1,219 @@
+/**
+ * The one typed configuration of the AWS deployment, read from the CDK
+ * context: the `edgeUpload` object in cdk.json, where each field can be
+ * overridden for one run on the command line (`npx cdk deploy -c region=us-west-2`).
+ * Everything is `unknown` until checked here; every problem is reported at
+ * once, naming the cdk.json key, before any construct is built.
+ */
+import path from 'node:path';
+import { PriceClass } from 'aws-cdk-lib/aws-cloudfront';
+import { uploadBucketNameProblem } from './bucket-name';
+import { AppConfigError } from './errors';
+
+/** The context key in cdk.json that holds the settings. */
+export const CONFIG_CONTEXT_KEY = 'edgeUpload';
+
+/**
+ * An account id that exists nowhere: lets `synth` run in CI and on laptops
+ * with no credentials. A deploy with it fails at once (the CLI's credentials
+ * are for another account), so it can never deploy anything by accident.
+ */
+export const PLACEHOLDER_ACCOUNT = '111111111111';
+
+/** Lambda@Edge functions, CLOUDFRONT-scope web ACLs and CloudFront's certificates live here, and only here. */
+export const EDGE_REGION = 'us-east-1';
+
+export interface CustomDomain {
+  /** The site's host name, e.g. `uploads.example.com`; CloudFront answers for it. */
+  readonly domainName: string;
+  /** An ACM certificate in us-east-1 that covers `domainName`. */
+  readonly certificateArn: string;
+}
+
+export interface AppConfig {
+  /** Prefix of stack and resource names: lower-case letters, digits and hyphens. */
+  readonly appName: string;
+  readonly account: string;
+  /** True when no account was given and none came from credentials: good for synth only. */
+  readonly accountIsPlaceholder: boolean;
+  /** The app's region: data, identity, the auth API and the distribution's stack. */
+  readonly region: string;
+  readonly customDomain: CustomDomain | undefined;
+  readonly priceClass: PriceClass;
+  /** Origins besides the site's own that may POST to the upload bucket (e.g. a staging site). */
+  readonly extraCorsOrigins: readonly string[];
+  /** Absolute path of the firewall rules file (DESIGN §4). */
+  readonly firewallRulesFile: string;
+  /** Globally unique; derived from appName, account and region unless set. */
+  readonly uploadBucketName: string;
+}
+
+/** The settings a person writes, all optional here; `parseAppConfig` says which are required. */
+const FIELDS = [
+  'appName',
+  'account',
+  'region',
+  'domainName',
+  'certificateArn',
+  'priceClass',
+  'extraCorsOrigins',
+  'firewallRulesFile',
+  'uploadBucketName',
+] as const;
+type Field = (typeof FIELDS)[number];
+
+const DEFAULTS = Object.freeze({
+  appName: 'edge-upload',
+  priceClass: PriceClass.PRICE_CLASS_100,
+  firewallRulesFile: 'infra/firewall/firewall-rules.yaml',
+});
+
+const APP_NAME = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const HOST_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const CERTIFICATE_ARN = new RegExp(`^arn:aws:acm:${EDGE_REGION}:\\d{12}:certificate/[0-9a-f-]{36}$`);
+const PRICE_CLASSES: readonly string[] = [PriceClass.PRICE_CLASS_100, PriceClass.PRICE_CLASS_200, PriceClass.PRICE_CLASS_ALL];
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export interface AppConfigSources {
+  /** Reads one context value (App.node.tryGetContext). */
+  readonly context: (key: string) => unknown;
+  /** The process environment (CDK_DEFAULT_ACCOUNT comes from the CLI's credentials). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Relative paths in the config are relative to this folder (the project root). */
+  readonly projectRoot: string;
+}
+
+export function parseAppConfig(sources: AppConfigSources): AppConfig {
+  const problems: string[] = [];
+  const raw = mergeSettings(sources.context, problems);
+  const where = (field: Field): string => `${CONFIG_CONTEXT_KEY}.${field}`;
+  const text = (field: Field): string | undefined => {
+    const value = raw[field];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value.trim() !== value || value === '') {
+      problems.push(`${where(field)} must be a non-empty string without surrounding spaces`);
+      return undefined;
+    }
+    return value;
+  };
+
+  const appName = text('appName') ?? DEFAULTS.appName;
+  if (!APP_NAME.test(appName)) {
+    problems.push(`${where('appName')} must be 3 to 24 lower-case letters, digits or hyphens, starting with a letter (it prefixes stack and bucket names)`);
+  }
+
+  const region = text('region');
+  if (region === undefined) problems.push(`${where('region')} is required: the AWS region for the data and the auth API, e.g. "eu-west-1"`);
+  else if (!REGION.test(region)) problems.push(`${where('region')} must be an AWS region such as eu-west-1 (got "${region}")`);
+
+  const givenAccount = text('account') ?? nonEmpty(sources.env.CDK_DEFAULT_ACCOUNT);
+  const account = givenAccount ?? PLACEHOLDER_ACCOUNT;
+  if (!ACCOUNT.test(account)) problems.push(`${where('account')} must be a 12-digit AWS account id`);
+
+  const domainName = text('domainName');
+  const certificateArn = text('certificateArn');
+  let customDomain: CustomDomain | undefined;
+  if (domainName !== undefined || certificateArn !== undefined) {
+    if (domainName === undefined) problems.push(`${where('certificateArn')} is set but ${where('domainName')} is not: set both, or neither`);
+    else if (!HOST_NAME.test(domainName)) problems.push(`${where('domainName')} must be a lower-case host name such as uploads.example.com`);
+    if (certificateArn === undefined) {
+      problems.push(`${where('domainName')} needs ${where('certificateArn')}: an ACM certificate in ${EDGE_REGION} that covers it (CloudFront only uses certificates from ${EDGE_REGION})`);
+    } else if (!CERTIFICATE_ARN.test(certificateArn)) {
+      problems.push(`${where('certificateArn')} must be an ACM certificate ARN in ${EDGE_REGION} (arn:aws:acm:${EDGE_REGION}:<account>:certificate/<id>): CloudFront only uses certificates from ${EDGE_REGION}`);
+    }
+    if (domainName !== undefined && certificateArn !== undefined) customDomain = { domainName, certificateArn };
+  }
+
+  const priceClassText = text('priceClass') ?? DEFAULTS.priceClass;
+  if (!PRICE_CLASSES.includes(priceClassText)) problems.push(`${where('priceClass')} must be one of ${PRICE_CLASSES.join(', ')}`);
+  const priceClass = priceClassText as PriceClass;
+
+  const extraCorsOrigins = parseOrigins(raw.extraCorsOrigins, where('extraCorsOrigins'), problems);
+
+  const firewallRulesFile = path.resolve(sources.projectRoot, text('firewallRulesFile') ?? DEFAULTS.firewallRulesFile);
+
+  const uploadBucketName = text('uploadBucketName') ?? `${appName}-uploads-${account}-${region ?? 'region'}`;
+  const bucketProblem = uploadBucketNameProblem(uploadBucketName);
+  if (bucketProblem !== undefined) {
+    const origin = raw.uploadBucketName === undefined ? `the derived upload bucket name "${uploadBucketName}" (set ${where('uploadBucketName')})` : where('uploadBucketName');
+    problems.push(`${origin}: ${bucketProblem}`);
+  }
+
+  if (problems.length > 0) throw new AppConfigError(problems);
+  return Object.freeze({
+    appName,
+    account,
+    accountIsPlaceholder: givenAccount === undefined,
+    region: region ?? '',
+    customDomain: customDomain === undefined ? undefined : Object.freeze(customDomain),
+    priceClass,
+    extraCorsOrigins: Object.freeze(extraCorsOrigins),
+    firewallRulesFile,
+    uploadBucketName,
+  });
+}
+
+/** cdk.json's object, then any single field given on the command line (`-c field=value`) on top. */
+function mergeSettings(context: (key: string) => unknown, problems: string[]): Partial<Record<Field, unknown>> {
+  const base = context(CONFIG_CONTEXT_KEY);
+  const merged: Partial<Record<Field, unknown>> = {};
+  if (base !== undefined) {
+    if (typeof base !== 'object' || base === null || Array.isArray(base)) {
+      problems.push(`"${CONFIG_CONTEXT_KEY}" in cdk.json must be an object of settings`);
+    } else {
+      for (const [key, value] of Object.entries(base)) {
+        if ((FIELDS as readonly string[]).includes(key)) merged[key as Field] = value;
+        else problems.push(`${CONFIG_CONTEXT_KEY}.${key} is not a setting${suggest(key)}; known settings: ${FIELDS.join(', ')}`);
+      }
+    }
+  }
+  for (const field of FIELDS) {
+    const override = context(field);
+    if (override !== undefined) merged[field] = override;
+  }
+  return merged;
+}
+
+function parseOrigins(value: unknown, where: string, problems: string[]): string[] {
+  if (value === undefined) return [];
+  // From the command line a list arrives as one comma-separated string.
+  const items = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value;
+  if (!Array.isArray(items)) {
+    problems.push(`${where} must be a list of origins such as ["https://staging.example.com"]`);
+    return [];
+  }
+  const origins: string[] = [];
+  items.forEach((item: unknown, index) => {
+    const problem = originProblem(item);
+    if (problem !== undefined) problems.push(`${where}[${index}] ${problem}`);
+    else if (!origins.includes(item as string)) origins.push(item as string);
+  });
+  return origins;
+}
+
+function originProblem(item: unknown): string | undefined {
+  if (typeof item !== 'string') return 'must be a string';
+  let url: URL;
+  try {
+    url = new URL(item);
+  } catch {
+    return `must be an origin such as https://staging.example.com (got "${item}")`;
+  }
+  if (url.origin !== item) return `must be exactly an origin: scheme, host and optional port, no path or trailing slash (got "${item}")`;
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+    return `must use https (http only for localhost and 127.0.0.1) (got "${item}")`;
+  }
+  return undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function suggest(key: string): string {
+  const lower = key.toLowerCase();
+  const match = FIELDS.find((field) => field.toLowerCase() === lower || field.toLowerCase().startsWith(lower) || lower.startsWith(field.toLowerCase()));
+  return match === undefined ? '' : ` (did you mean ${match}?)`;
+}

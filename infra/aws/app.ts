@@ -1,0 +1,125 @@
+/**
+ * The edge-upload CDK app: four thin stacks in two regions, in the one order
+ * that has no cycle (README, "Stacks and regions"):
+ *
+ *   data (app region)  →  edge (us-east-1)  →  web (app region)  →  uploads (app region)
+ *
+ * Everything comes from one validated config (cdk.json context) and one
+ * firewall rules file, both read here, once.
+ */
+import { Annotations, App, Tags, Validations, type Environment } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadFirewallRules, type FirewallRules } from '../firewall/rules';
+import { EDGE_REGION, parseAppConfig, type AppConfig } from './app-config';
+import { findProjectRoot, locateBuildArtifacts, type BuildArtifacts } from './build-artifacts';
+import { DataStack } from './stacks/data-stack';
+import { EdgeStack } from './stacks/edge-stack';
+import { UploadsStack } from './stacks/uploads-stack';
+import { WebStack } from './stacks/web-stack';
+
+export interface EdgeUploadStacks {
+  readonly data: DataStack;
+  readonly edge: EdgeStack;
+  readonly web: WebStack;
+  readonly uploads: UploadsStack;
+}
+
+export interface EdgeUploadApp {
+  readonly app: App;
+  readonly config: AppConfig;
+  readonly firewallRules: FirewallRules;
+  readonly artifacts: BuildArtifacts;
+  readonly stacks: EdgeUploadStacks;
+}
+
+export interface BuildAppOptions {
+  /**
+   * The app to add the stacks to.
+   * @default a new App (which reads the CLI's context, cdk.json included)
+   */
+  readonly app?: App;
+  /**
+   * Environment variables (CDK_DEFAULT_ACCOUNT).
+   * @default process.env
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where the project is.
+   * @default found by walking up from this file
+   */
+  readonly projectRoot?: string;
+  /**
+   * Run cdk-nag's AwsSolutions pack at synth: any unacknowledged finding fails the synth.
+   * @default true
+   */
+  readonly nag?: boolean;
+}
+
+export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp {
+  const app = options.app ?? new App();
+  const projectRoot = options.projectRoot ?? findProjectRoot();
+  const config = parseAppConfig({ context: (key) => app.node.tryGetContext(key), env: options.env ?? process.env, projectRoot });
+  const firewallRules = loadFirewallRules(config.firewallRulesFile);
+  const artifacts = locateBuildArtifacts(projectRoot);
+
+  const appRegion: Environment = { account: config.account, region: config.region };
+  const edgeRegion: Environment = { account: config.account, region: EDGE_REGION };
+  const common = { crossRegionReferences: true } as const;
+  const name = (part: string): string => `${config.appName}-${part}`;
+
+  const data = new DataStack(app, name('data'), {
+    ...common,
+    env: appRegion,
+    description: `${config.appName}: upload key, user pool, access logs`,
+    config,
+  });
+  const edge = new EdgeStack(app, name('edge'), {
+    ...common,
+    env: edgeRegion,
+    description: `${config.appName}: CloudFront web ACL and presign Lambda@Edge (us-east-1)`,
+    config,
+    firewallRules,
+    artifacts,
+    issuer: data.users.issuer,
+    jwksUrl: data.users.jwksUrl,
+    userPoolClientId: data.users.client.userPoolClientId,
+    uploadKeyArn: data.uploadKey.key.keyArn,
+  });
+  const web = new WebStack(app, name('web'), {
+    ...common,
+    env: appRegion,
+    description: `${config.appName}: site, auth API, CloudFront distribution`,
+    config,
+    firewallRules,
+    artifacts,
+    userPool: data.users.userPool,
+    userPoolClient: data.users.client,
+    refreshTokenValidity: data.users.refreshTokenValidity,
+    logBucket: data.accessLogs.bucket,
+    presignFunctionVersionArn: edge.presign.functionVersionArn,
+    webAclArn: edge.firewall.webAclArn,
+  });
+  const uploads = new UploadsStack(app, name('uploads'), {
+    ...common,
+    env: appRegion,
+    description: `${config.appName}: upload bucket`,
+    config,
+    uploadKey: data.uploadKey.key,
+    accessLogBucketName: data.accessLogs.bucket.bucketName,
+    siteOrigin: web.cdn.siteOrigin,
+  });
+
+  Tags.of(app).add('app', config.appName);
+  if (config.accountIsPlaceholder) {
+    Annotations.of(data).addInfo(
+      `No AWS account given: synthesized for the placeholder account ${config.account}. To deploy, run with credentials (the CLI sets CDK_DEFAULT_ACCOUNT) or pass -c account=<id>.`,
+    );
+  }
+  if (artifacts.siteIsPlaceholder) {
+    Annotations.of(web).addInfo(`dist/site has no index.html: deploying the placeholder page from ${artifacts.siteDir} until the site is built.`);
+  }
+  if (options.nag ?? true) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
+  }
+  return { app, config, firewallRules, artifacts, stacks: { data, edge, web, uploads } };
+}

@@ -1,0 +1,173 @@
+/**
+ * The presign function (DESIGN §2, §5): the built bundle as a Lambda@Edge
+ * viewer-request function in us-east-1, with its config.json written in at
+ * deploy time by EdgeConfigDeployment, which also publishes the version that
+ * CloudFront runs.
+ *
+ * Its role is what signs every upload form, so it may do only what a form
+ * needs: trusted by lambda and edgelambda; `s3:PutObject` under the key
+ * prefix of the upload bucket, nothing else in S3; `kms:GenerateDataKey` on
+ * the upload key only when S3 in the bucket's region asks for it on behalf
+ * of this bucket; and its logs, which Lambda@Edge writes in whichever region
+ * ran the function.
+ */
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledge, defaultPolicyOf } from '../nag';
+import { DEFAULT_UPLOAD_RULES } from '../../../edge-functions/core/upload-rules';
+import { EDGE_REGION } from '../app-config';
+import { accelerateUploadUrl, assertUploadBucketName } from '../bucket-name';
+import { ConstructPropsError } from '../errors';
+import { SECURE_DEFAULTS } from '../secure-defaults';
+import { EdgeConfigDeployment } from './edge-config-deployment';
+
+export interface EdgePresignProps {
+  readonly appName: string;
+  /** Folder with the presign bundle (`index.js`); a `config.json` in it (the local stack's) is left out. */
+  readonly codeDir: string;
+  /** SHA-256 of the bundle. */
+  readonly codeSha256: string;
+  /** Folder with the edge-config custom resource handler. */
+  readonly configHandlerCodeDir: string;
+  /** The upload bucket's name, known at synth (the bucket itself lives in a later stack). */
+  readonly uploadBucketName: string;
+  /** The upload bucket's region (the app's region). */
+  readonly uploadBucketRegion: string;
+  /** The upload bucket's SSE-KMS key. */
+  readonly uploadKeyArn: string;
+  /** Cognito: the token issuer, its JWKS and the app client whose access tokens are accepted. */
+  readonly issuer: string;
+  readonly jwksUrl: string;
+  readonly userPoolClientId: string;
+  /**
+   * Lifetime of a signed form.
+   * @default DEFAULT_UPLOAD_RULES.policyTtlSeconds
+   */
+  readonly policyTtlSeconds?: number;
+  /**
+   * The only key prefix the role may write under.
+   * @default DEFAULT_UPLOAD_RULES.keyPrefix ('uploads/')
+   */
+  readonly keyPrefix?: string;
+}
+
+export class EdgePresign extends Construct {
+  public readonly function: lambda.Function;
+  public readonly role: iam.Role;
+  /** The configured, published version that CloudFront associates. */
+  public readonly functionVersionArn: string;
+
+  constructor(scope: Construct, id: string, props: EdgePresignProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if (!Token.isUnresolved(stack.region) && stack.region !== EDGE_REGION) {
+      throw new ConstructPropsError('EdgePresign', `Lambda@Edge functions must be created in ${EDGE_REGION}; this stack is in ${stack.region}`);
+    }
+    assertUploadBucketName(props.uploadBucketName);
+    const keyPrefix = props.keyPrefix ?? DEFAULT_UPLOAD_RULES.keyPrefix;
+    if (!/^[a-z0-9][a-z0-9/-]*\/$/.test(keyPrefix)) throw new ConstructPropsError('EdgePresign', 'keyPrefix must be a folder-like prefix ending in "/"');
+
+    // A fixed name: the role's log permissions name the function, and a generated name would make the role depend on it.
+    const functionName = `${props.appName}-presign`;
+    const partition = stack.partition;
+    const bucketArn = `arn:${partition}:s3:::${props.uploadBucketName}`;
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('lambda.amazonaws.com'), new iam.ServicePrincipal('edgelambda.amazonaws.com')),
+      description: 'presign Lambda@Edge: sign upload forms for uploads/ of the upload bucket',
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PutUploadsOnly',
+        actions: ['s3:PutObject'],
+        resources: [`${bucketArn}/${keyPrefix}*`],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'UploadKeyThroughS3Only',
+        actions: ['kms:GenerateDataKey'],
+        resources: [props.uploadKeyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `s3.${props.uploadBucketRegion}.amazonaws.com` },
+          // With an S3 bucket key the context is the bucket's ARN; without one, the object's.
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucketArn, `${bucketArn}/${keyPrefix}*`] },
+        },
+      }),
+    );
+    const logGroups = [
+      `arn:${partition}:logs:*:${stack.account}:log-group:/aws/lambda/${EDGE_REGION}.${functionName}`,
+      `arn:${partition}:logs:${EDGE_REGION}:${stack.account}:log-group:/aws/lambda/${functionName}`,
+    ];
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'OwnLogsInEveryEdgeRegion',
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: logGroups.flatMap((group) => [group, `${group}:*`]),
+      }),
+    );
+    const wildcard = (resource: string, reason: string) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+    acknowledge(
+      defaultPolicyOf(this.role),
+      wildcard(
+        `${bucketArn}/${keyPrefix}*`,
+        `Each upload has its own key (${keyPrefix}<user>/<date>/<id>/<name>), chosen per request: the wildcard is the key prefix of the one upload bucket, and every signed form pins the exact key.`,
+      ),
+      ...logGroups
+        .filter((group) => group.includes('*'))
+        .map((group) => wildcard(group, 'Lambda@Edge writes its logs in the region of the edge location that ran it: this one function\'s log group, in every region.')),
+      ...logGroups.map((group) => wildcard(`${group}:*`, 'The log streams of this one function\'s log group, in every region an edge location may run it.')),
+    );
+
+    this.function = new lambda.Function(this, 'Function', {
+      functionName,
+      description: `${props.appName} presign (Lambda@Edge viewer-request on /presign)`,
+      // The newest Node.js that Lambda@Edge documents; x86_64 is the only architecture it runs.
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.X86_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(props.codeDir, { exclude: ['config.json'] }),
+      role: this.role,
+      memorySize: SECURE_DEFAULTS.edgeFunction.memoryMb,
+      timeout: SECURE_DEFAULTS.edgeFunction.timeout,
+    });
+    acknowledge(this.function, {
+      id: 'AwsSolutions-L1',
+      reason: 'Lambda@Edge documents Node.js 22 as its newest runtime (CloudFront "Restrictions on Lambda@Edge"); nodejs24.x is not yet listed for edge functions.',
+    });
+
+    // aws-cdk-lib creates /aws/lambda/<name> in us-east-1 for the function (direct invocations only;
+    // edge runs log to /aws/lambda/us-east-1.<name> in each region): same retention as every other log here.
+    const ownLogGroup = this.function.node.tryFindChild('LogGroup')?.node.defaultChild;
+    if (ownLogGroup instanceof logs.CfnLogGroup) {
+      ownLogGroup.retentionInDays = SECURE_DEFAULTS.logs.retention;
+      ownLogGroup.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    }
+
+    const configuration = new EdgeConfigDeployment(this, 'Config', {
+      targetFunction: this.function,
+      packageSha256: props.codeSha256,
+      // A published version freezes the function's settings too: a change to any of them needs a new version.
+      functionSettings: JSON.stringify({
+        runtime: lambda.Runtime.NODEJS_22_X.name,
+        memoryMb: SECURE_DEFAULTS.edgeFunction.memoryMb,
+        timeoutSeconds: SECURE_DEFAULTS.edgeFunction.timeout.toSeconds(),
+      }),
+      handlerCodeDir: props.configHandlerCodeDir,
+      jwksUrl: props.jwksUrl,
+      config: {
+        issuer: props.issuer,
+        clientId: props.userPoolClientId,
+        bucket: props.uploadBucketName,
+        region: props.uploadBucketRegion,
+        uploadUrl: accelerateUploadUrl(props.uploadBucketName),
+        kmsKeyId: props.uploadKeyArn,
+        policyTtlSeconds: props.policyTtlSeconds ?? DEFAULT_UPLOAD_RULES.policyTtlSeconds,
+      },
+    });
+    this.functionVersionArn = configuration.functionVersionArn;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The CloudFront distribution: one address for the whole system (DESIGN §2).
+ *
+ * | behaviour | origin | at the viewer request |
+ * |---|---|---|
+ * | default (`*`) | site bucket (OAC) | CloudFront Function `site-router` |
+ * | `/auth/*` | the auth API stage, with the origin-verify header | CloudFront Function `auth-guard` |
+ * | `/presign` | never reached: the function always answers | Lambda@Edge presign, body included |
+ *
+ * HTTPS only on every behaviour, TLSv1.2 to the API origin, the edge web ACL
+ * attached, CloudFront's geo restriction from the firewall file's deny list,
+ * standard logs without cookies (they carry the refresh token), and one
+ * response headers policy with the shared security headers
+ * (infra/shared/security-headers.ts): HSTS, a CSP whose connect-src names
+ * only the site and the upload endpoint, nosniff, frame denial, referrer policy.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledge } from '../nag';
+import { SECURITY_HEADERS, contentSecurityPolicy } from '../../shared/security-headers';
+import type { CustomDomain } from '../app-config';
+import { SECURE_DEFAULTS } from '../secure-defaults';
+
+export interface ApiOriginProps {
+  /** `<api id>.execute-api.<region>.amazonaws.com`. */
+  readonly domainName: string;
+  /** `/<stage>`. */
+  readonly originPath: string;
+  /** The header only CloudFront sends (OriginVerify). */
+  readonly verifyHeaderName: string;
+  readonly verifyHeaderValue: string;
+}
+
+export interface SiteDistributionProps {
+  readonly appName: string;
+  /** The site bucket, through Origin Access Control. */
+  readonly siteOrigin: cloudfront.IOrigin;
+  readonly api: ApiOriginProps;
+  /** A published, configured version of the presign function (us-east-1). */
+  readonly presignFunctionVersionArn: string;
+  /** The CLOUDFRONT web ACL (us-east-1). */
+  readonly webAclArn: string;
+  /** ISO 3166-1 alpha-2 codes refused by CloudFront's geo restriction; none: no restriction. */
+  readonly geoDenyCountries: readonly string[];
+  /** The upload endpoint's origin, the one other origin the CSP lets the page connect to. */
+  readonly uploadOrigin: string;
+  /** Built CloudFront Function sources (cloudfront-js-2.0). */
+  readonly siteRouterFunctionFile: string;
+  readonly authGuardFunctionFile: string;
+  readonly logBucket: s3.IBucket;
+  /**
+   * A custom domain with its us-east-1 ACM certificate; viewers then need TLS 1.2 or later.
+   * @default - the distribution's own *.cloudfront.net name
+   */
+  readonly customDomain?: CustomDomain;
+  /**
+   * Which edge locations serve the site.
+   * @default PriceClass.PRICE_CLASS_100
+   */
+  readonly priceClass?: cloudfront.PriceClass;
+}
+
+export class SiteDistribution extends Construct {
+  public readonly distribution: cloudfront.Distribution;
+  public readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
+  /** `https://<custom domain or distribution domain>`: the site's own origin. */
+  public readonly siteOrigin: string;
+
+  constructor(scope: Construct, id: string, props: SiteDistributionProps) {
+    super(scope, id);
+    const hsts = SECURITY_HEADERS.strictTransportSecurity;
+    this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: `${props.appName}: security headers (infra/shared/security-headers.ts)`,
+      securityHeadersBehavior: {
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.seconds(hsts.maxAgeSeconds),
+          includeSubdomains: hsts.includeSubdomains,
+          preload: hsts.preload,
+          override: true,
+        },
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.uploadOrigin), override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+      },
+    });
+
+    const siteRouter = new cloudfront.Function(this, 'SiteRouter', {
+      comment: 'site-router: app routes to /index.html, path probes refused',
+      code: cloudfront.FunctionCode.fromFile({ filePath: props.siteRouterFunctionFile }),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+    });
+    const authGuard = new cloudfront.Function(this, 'AuthGuard', {
+      comment: 'auth-guard: route, method, origin, type and size checks for /auth/*',
+      code: cloudfront.FunctionCode.fromFile({ filePath: props.authGuardFunctionFile }),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+    });
+
+    const apiOrigin = new origins.HttpOrigin(props.api.domainName, {
+      originPath: props.api.originPath,
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      readTimeout: SECURE_DEFAULTS.cloudFront.apiOriginReadTimeout,
+      customHeaders: { [props.api.verifyHeaderName]: props.api.verifyHeaderValue },
+    });
+    const presignVersion = lambda.Version.fromVersionArn(this, 'PresignVersion', props.presignFunctionVersionArn);
+
+    const certificate =
+      props.customDomain === undefined ? undefined : acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn);
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `${props.appName}: site, /auth/* and /presign`,
+      priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      enableIpv6: true,
+      defaultRootObject: 'index.html',
+      webAclId: props.webAclArn,
+      ...(props.geoDenyCountries.length > 0 ? { geoRestriction: cloudfront.GeoRestriction.denylist(...props.geoDenyCountries) } : {}),
+      enableLogging: true,
+      logBucket: props.logBucket,
+      logFilePrefix: 'cloudfront/',
+      logIncludesCookies: false,
+      ...(certificate === undefined || props.customDomain === undefined
+        ? {}
+        : {
+            certificate,
+            domainNames: [props.customDomain.domainName],
+            minimumProtocolVersion: SECURE_DEFAULTS.cloudFront.minimumProtocolVersion,
+            sslSupportMethod: cloudfront.SSLMethod.SNI,
+          }),
+      defaultBehavior: {
+        origin: props.siteOrigin,
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        compress: true,
+        responseHeadersPolicy: this.responseHeadersPolicy,
+        functionAssociations: [{ function: siteRouter, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+      },
+      additionalBehaviors: {
+        '/auth/*': {
+          origin: apiOrigin,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          // Every viewer header but Host (API Gateway routes on its own host name): Cookie, Origin,
+          // Sec-Fetch-Site and Content-Type are what the auth handler checks.
+          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          compress: true,
+          responseHeadersPolicy: this.responseHeadersPolicy,
+          functionAssociations: [{ function: authGuard, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+        },
+        '/presign': {
+          // The viewer-request function answers every request itself; this origin is never called.
+          origin: props.siteOrigin,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          responseHeadersPolicy: this.responseHeadersPolicy,
+          edgeLambdas: [{ functionVersion: presignVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, includeBody: true }],
+        },
+      },
+    });
+
+    this.siteOrigin = `https://${props.customDomain?.domainName ?? this.distribution.distributionDomainName}`;
+
+    if (props.customDomain === undefined) {
+      acknowledge(this.distribution, {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'No custom domain is configured, so CloudFront serves its default *.cloudfront.net certificate, whose security policy AWS fixes at TLSv1. ' +
+          'Set edgeUpload.domainName and certificateArn to get TLSv1.2_2021 as the minimum (README, "Custom domain").',
+      });
+    }
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The deploy-time configuration of the presign Lambda@Edge function (DESIGN §5).
+ *
+ * Lambda@Edge has no environment variables, and the user pool id, client id
+ * and signing keys exist only once Cognito has been created, so on every
+ * Create and Update this custom resource:
+ *
+ * 1. fetches the user pool's JWKS (so a cold start at the edge makes no network call);
+ * 2. builds config.json and checks it with the very parser the edge runs at
+ *    cold start (a config the edge would refuse fails the deploy, not the edge);
+ * 3. downloads the function's package, puts config.json beside index.js and
+ *    uploads it as the function's code;
+ * 4. publishes a new version (CloudFront needs a numbered version) and returns
+ *    its ARN as the physical id, which the distribution then uses.
+ *
+ * A Delete does nothing: old versions go with the function (CloudFront may
+ * still hold replicas of them for a while, which Lambda cleans up itself).
+ *
+ * The handler is for the CDK provider framework (aws-cdk-lib/custom-resources):
+ * it returns the result or throws, and the framework answers CloudFormation.
+ */
+import { createHash } from 'node:crypto';
+import {
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  PublishVersionCommand,
+  UpdateFunctionCodeCommand,
+  type GetFunctionConfigurationCommandOutput,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import { parseEdgeConfig } from '../../../../edge-functions/core/edge-config';
+import { safeJsonParse } from '../../../../edge-functions/core/safe-json';
+import { DEFAULT_UPLOAD_RULES } from '../../../../edge-functions/core/upload-rules';
+import { FunctionNotReadyError, FunctionPackageError, InvalidResourcePropertiesError, JwksUnavailableError } from './errors';
+import type { Fetcher } from './fetcher';
+import { withConfigFile } from './function-package';
+
+/** What the CDK app puts in the custom resource's properties. */
+export interface EdgeConfigResourceProperties {
+  /** Name or unqualified ARN of the presign function. */
+  readonly FunctionName: string;
+  /** config.json without `jwks`, as JSON text (CloudFormation would turn numbers into strings). */
+  readonly Config: string;
+  /** `<issuer>/.well-known/jwks.json`. */
+  readonly JwksUrl: string;
+}
+
+/** The CloudFormation event, as far as this handler reads it. */
+export interface EdgeConfigResourceEvent {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly ResourceProperties: unknown;
+  readonly PhysicalResourceId?: string;
+}
+
+export interface EdgeConfigResourceResult {
+  readonly PhysicalResourceId: string;
+  readonly Data?: {
+    readonly FunctionVersionArn: string;
+    readonly Version: string;
+    readonly ConfigSha256: string;
+  };
+}
+
+export interface EdgeConfigResourceDependencies {
+  readonly lambda: Pick<LambdaClient, 'send'>;
+  readonly fetcher: Fetcher;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly log?: (line: Readonly<Record<string, string | number>>) => void;
+  /** How long to wait for the function to settle after each change. */
+  readonly readiness?: { readonly attempts: number; readonly intervalMs: number };
+}
+
+/** A JWKS is a few keys: a few KB. Anything near this is not a JWKS. */
+const MAX_JWKS_BYTES = 64 * 1024;
+/** Lambda's limit for a zip uploaded directly is 50 MB; the presign bundle is ~50 KB. */
+const MAX_PACKAGE_BYTES = 50 * 1024 * 1024;
+const DEFAULT_READINESS = { attempts: 90, intervalMs: 2000 };
+const JWKS_PATH = '/.well-known/jwks.json';
+
+export function createEdgeConfigResourceHandler(deps: EdgeConfigResourceDependencies) {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const log = deps.log ?? ((line) => console.log(JSON.stringify(line)));
+  const readiness = deps.readiness ?? DEFAULT_READINESS;
+
+  async function waitUntilReady(functionName: string, qualifier?: string): Promise<void> {
+    for (let attempt = 1; attempt <= readiness.attempts; attempt++) {
+      const state: GetFunctionConfigurationCommandOutput = await deps.lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: functionName, ...(qualifier === undefined ? {} : { Qualifier: qualifier }) }),
+      );
+      if (state.State === 'Failed' || state.LastUpdateStatus === 'Failed') {
+        throw new FunctionNotReadyError(
+          `${functionName}${qualifier === undefined ? '' : `:${qualifier}`} failed: ${state.StateReasonCode ?? state.LastUpdateStatusReasonCode ?? 'no reason given'}`,
+        );
+      }
+      const settled = state.State === 'Active' && (state.LastUpdateStatus === undefined || state.LastUpdateStatus === 'Successful');
+      if (settled) return;
+      await sleep(readiness.intervalMs);
+    }
+    throw new FunctionNotReadyError(`${functionName} did not become ready after ${readiness.attempts} checks.`);
+  }
+
+  return async function onEvent(event: EdgeConfigResourceEvent): Promise<EdgeConfigResourceResult> {
+    if (event.RequestType === 'Delete') {
+      return { PhysicalResourceId: event.PhysicalResourceId ?? 'edge-config-not-created' };
+    }
+    const props = parseProperties(event.ResourceProperties);
+
+    const jwks = await fetchJwks(deps.fetcher, props.JwksUrl);
+    const configJson = buildConfigJson(props.Config, jwks);
+    const configSha256 = createHash('sha256').update(configJson).digest('hex');
+
+    await waitUntilReady(props.FunctionName);
+    const current = await deps.lambda.send(new GetFunctionCommand({ FunctionName: props.FunctionName }));
+    const location = current.Code?.Location;
+    if (location === undefined) throw new FunctionPackageError(`${props.FunctionName} has no downloadable code package (is it a container image?).`);
+    let packageZip: Uint8Array;
+    try {
+      packageZip = await deps.fetcher.fetchBytes(location, MAX_PACKAGE_BYTES);
+    } catch (error: unknown) {
+      throw new FunctionPackageError(`Cannot download the package of ${props.FunctionName}: ${describe(error)}`);
+    }
+
+    const updated = await deps.lambda.send(
+      new UpdateFunctionCodeCommand({ FunctionName: props.FunctionName, ZipFile: withConfigFile(packageZip, configJson) }),
+    );
+    await waitUntilReady(props.FunctionName);
+
+    // CodeSha256 makes the publication fail if anything changed the code since our update.
+    const published = await deps.lambda.send(
+      new PublishVersionCommand({
+        FunctionName: props.FunctionName,
+        ...(updated.CodeSha256 === undefined ? {} : { CodeSha256: updated.CodeSha256 }),
+        Description: `config.json sha256 ${configSha256.slice(0, 16)}`,
+      }),
+    );
+    const version = published.Version;
+    const versionArn = published.FunctionArn;
+    if (version === undefined || versionArn === undefined || version === '$LATEST') {
+      throw new FunctionNotReadyError(`Publishing a version of ${props.FunctionName} returned no numbered version.`);
+    }
+    await waitUntilReady(props.FunctionName, version);
+
+    log({
+      event: 'edge-config-published',
+      function: props.FunctionName,
+      version,
+      configSha256,
+      jwksKeys: jwks.keyCount,
+    });
+    return { PhysicalResourceId: versionArn, Data: { FunctionVersionArn: versionArn, Version: version, ConfigSha256: configSha256 } };
+  };
+}
+
+function parseProperties(input: unknown): EdgeConfigResourceProperties {
+  if (typeof input !== 'object' || input === null) throw new InvalidResourcePropertiesError('The resource has no properties.');
+  const props = input as Record<string, unknown>;
+  const problems: string[] = [];
+  const text = (key: keyof EdgeConfigResourceProperties): string => {
+    const value = props[key];
+    if (typeof value === 'string' && value !== '') return value;
+    problems.push(`${key} must be a non-empty string`);
+    return '';
+  };
+  const FunctionName = text('FunctionName');
+  const Config = text('Config');
+  const JwksUrl = text('JwksUrl');
+  if (JwksUrl !== '' && !(JwksUrl.startsWith('https://') && JwksUrl.endsWith(JWKS_PATH))) {
+    problems.push(`JwksUrl must be an https URL ending in ${JWKS_PATH}`);
+  }
+  if (problems.length > 0) throw new InvalidResourcePropertiesError(`Invalid properties: ${problems.join('; ')}.`);
+  return { FunctionName, Config, JwksUrl };
+}
+
+interface FetchedJwks {
+  readonly value: unknown;
+  readonly keyCount: number;
+}
+
+async function fetchJwks(fetcher: Fetcher, url: string): Promise<FetchedJwks> {
+  let body: Uint8Array;
+  try {
+    body = await fetcher.fetchBytes(url, MAX_JWKS_BYTES);
+  } catch (error: unknown) {
+    throw new JwksUnavailableError(url, describe(error));
+  }
+  const parsed = safeJsonParse(Buffer.from(body).toString('utf8'));
+  if (!parsed.ok) throw new JwksUnavailableError(url, 'the answer is not JSON');
+  const value = parsed.value;
+  const keys = typeof value === 'object' && value !== null && 'keys' in value && Array.isArray(value.keys) ? value.keys : undefined;
+  if (keys === undefined || keys.length === 0) throw new JwksUnavailableError(url, 'the answer has no "keys"');
+  return { value, keyCount: keys.length };
+}
+
+/**
+ * config.json as the edge will read it: the app's fields plus the JWKS,
+ * checked by the edge's own parser, so a deploy never ships a config the
+ * function would refuse at cold start. `local` is never set on AWS.
+ */
+function buildConfigJson(configText: string, jwks: FetchedJwks): string {
+  const parsed = safeJsonParse(configText);
+  if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
+    throw new InvalidResourcePropertiesError('Config must be a JSON object.');
+  }
+  if ('jwks' in parsed.value || 'local' in parsed.value) {
+    throw new InvalidResourcePropertiesError('Config must not carry "jwks" (fetched here) or "local" (never set on AWS).');
+  }
+  const candidate = { ...parsed.value, jwks: jwks.value };
+  try {
+    parseEdgeConfig(candidate, DEFAULT_UPLOAD_RULES.policyTtlSeconds);
+  } catch (error: unknown) {
+    throw new InvalidResourcePropertiesError(`The presign function would refuse this config.json. ${describe(error)}`);
+  }
+  return JSON.stringify(candidate);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : 'unknown error';
+}

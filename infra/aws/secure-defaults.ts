@@ -1,0 +1,87 @@
+/**
+ * Every security-relevant default of the AWS deployment, in one place, each
+ * with the reason for its value. Constructs read their defaults from here;
+ * a prop can override a value for one construct, never weaken it silently
+ * for all. (Upload sizes, types, the key prefix and the policy lifetime are
+ * not here: they live in edge-functions/core/upload-rules.ts, the one
+ * definition the edge, the site and this app share. The password policy is
+ * origin/core/password-policy.ts and the response security headers are
+ * infra/shared/security-headers.ts, for the same reason.)
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { SecurityPolicyProtocol } from 'aws-cdk-lib/aws-cloudfront';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+export const SECURE_DEFAULTS = Object.freeze({
+  tokens: Object.freeze({
+    /**
+     * Access and id tokens live 15 minutes: a token that leaks from the page
+     * (it is held in script memory) is useful for a short time only, and the
+     * site renews it silently through /auth/refresh.
+     */
+    accessTokenValidity: Duration.minutes(15),
+    idTokenValidity: Duration.minutes(15),
+    /**
+     * The refresh token (an HttpOnly, SameSite=Strict cookie on /auth) lasts a
+     * week: a person signs in about once a week; revocation on logout ends it
+     * sooner. The auth Lambda's cookie Max-Age is set to the same value.
+     */
+    refreshTokenValidity: Duration.days(7),
+    /** Cognito's own default for the sign-in session (challenge flows). */
+    authSessionValidity: Duration.minutes(3),
+  }),
+
+  authApi: Object.freeze({
+    /**
+     * Whole-stage ceiling behind WAF's per-IP limits: a flood from many IPs
+     * is cut here before it reaches Cognito's own quotas (Cognito's default
+     * for user account recovery and sign-up is far lower than its sign-in one).
+     */
+    throttlingRateLimit: 25,
+    throttlingBurstLimit: 50,
+    /** The Cognito client tries 3 times at 5 s at most; this leaves room below API Gateway's 29 s. */
+    lambdaTimeout: Duration.seconds(20),
+    lambdaMemoryMb: 256,
+    /** The stage name is also the origin path CloudFront puts in front of /auth/*. */
+    stageName: 'api',
+  }),
+
+  edgeFunction: Object.freeze({
+    /** Viewer-request Lambda@Edge functions may have at most 128 MB and 5 s. */
+    memoryMb: 128,
+    timeout: Duration.seconds(5),
+  }),
+
+  cloudFront: Object.freeze({
+    /** Only applies with a custom domain: the default *.cloudfront.net certificate is fixed at TLSv1. */
+    minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+    /** API Gateway answers within 29 s; CloudFront gives up a little later, never earlier. */
+    apiOriginReadTimeout: Duration.seconds(30),
+  }),
+
+  logs: Object.freeze({
+    /** CloudWatch log groups (WAF, API access and execution, Lambda). */
+    retention: RetentionDays.THREE_MONTHS,
+    /** S3 and CloudFront access logs in the access-log bucket. */
+    accessLogExpiration: Duration.days(90),
+  }),
+
+  storage: Object.freeze({
+    /** A multipart upload left unfinished is aborted (and its parts deleted) after a day. */
+    abortIncompleteMultipartUploadAfter: Duration.days(1),
+    /** Uploaded files are people's data: a stack deletion never deletes them. */
+    uploadBucketRemovalPolicy: RemovalPolicy.RETAIN,
+    /** Access logs are evidence: kept when the stack goes, expired by lifecycle. */
+    accessLogBucketRemovalPolicy: RemovalPolicy.RETAIN,
+    /** The key that encrypts retained uploads must outlive the stack too. */
+    kmsKeyRemovalPolicy: RemovalPolicy.RETAIN,
+    kmsKeyRotationPeriod: Duration.days(365),
+    kmsPendingWindow: Duration.days(30),
+  }),
+
+  identity: Object.freeze({
+    /** Accounts are people's identities: never deleted with a stack, and the pool refuses deletion. */
+    userPoolRemovalPolicy: RemovalPolicy.RETAIN,
+    userPoolDeletionProtection: true,
+  }),
+});

@@ -1,0 +1,39 @@
+/**
+ * The app's region, last: the upload bucket. Last because its CORS rule
+ * names the site's origin, which is the distribution's host name unless a
+ * custom domain is set. Nothing earlier needs this stack: the edge and the
+ * CSP know the bucket by its name, fixed at synth.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import type { AppConfig } from '../app-config';
+import { accelerateUploadUrl } from '../bucket-name';
+import { UploadBucket } from '../constructs/upload-bucket';
+
+export interface UploadsStackProps extends StackProps {
+  readonly config: AppConfig;
+  /** From the data stack. */
+  readonly uploadKey: kms.IKey;
+  readonly accessLogBucketName: string;
+  /** From the web stack: the site's own origin. */
+  readonly siteOrigin: string;
+}
+
+export class UploadsStack extends Stack {
+  public readonly uploads: UploadBucket;
+
+  constructor(scope: Construct, id: string, props: UploadsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.uploads = new UploadBucket(this, 'Uploads', {
+      bucketName: config.uploadBucketName,
+      encryptionKey: props.uploadKey,
+      corsOrigins: [props.siteOrigin, ...config.extraCorsOrigins],
+      accessLogs: { bucketName: props.accessLogBucketName, prefix: 'upload-bucket/' },
+    });
+
+    new CfnOutput(this, 'UploadBucketName', { value: this.uploads.bucket.bucketName });
+    new CfnOutput(this, 'UploadUrl', { value: accelerateUploadUrl(config.uploadBucketName), description: 'Where browsers POST the signed forms' });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The app's region, after the edge: the site bucket, the auth API and the
+ * distribution, in one stack because they need each other's names. The
+ * distribution needs the API's host name; the API's Lambda needs the site's
+ * origin (the distribution's host name) for its Origin check. Inside one
+ * template there is no cycle: CloudFront names only the RestApi resource
+ * (its id), while the Lambda, the methods and the stage come after the
+ * distribution. A CloudFront distribution is global, so it can live in this
+ * region's stack and take the us-east-1 web ACL and function version by ARN.
+ */
+import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Duration } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { FirewallRules } from '../../firewall/rules';
+import type { AppConfig } from '../app-config';
+import { accelerateUploadOrigin } from '../bucket-name';
+import type { BuildArtifacts } from '../build-artifacts';
+import type { AccessLogTarget } from '../constructs/access-log-bucket';
+import { AuthApi } from '../constructs/auth-api';
+import { OriginVerify } from '../constructs/origin-verify';
+import { SiteDistribution } from '../constructs/site-distribution';
+import { SiteHosting } from '../constructs/site-hosting';
+
+export interface WebStackProps extends StackProps {
+  readonly config: AppConfig;
+  readonly firewallRules: FirewallRules;
+  readonly artifacts: BuildArtifacts;
+  /** From the data stack. */
+  readonly userPool: cognito.IUserPool;
+  readonly userPoolClient: cognito.IUserPoolClient;
+  readonly refreshTokenValidity: Duration;
+  readonly logBucket: s3.IBucket;
+  /** From the edge stack (us-east-1). */
+  readonly presignFunctionVersionArn: string;
+  readonly webAclArn: string;
+}
+
+export class WebStack extends Stack {
+  public readonly site: SiteHosting;
+  public readonly authApi: AuthApi;
+  public readonly originVerify: OriginVerify;
+  public readonly cdn: SiteDistribution;
+
+  constructor(scope: Construct, id: string, props: WebStackProps) {
+    super(scope, id, props);
+    const { config, artifacts } = props;
+    const logTarget = (prefix: string): AccessLogTarget => ({ bucketName: props.logBucket.bucketName, prefix });
+
+    this.site = new SiteHosting(this, 'Site', { siteDir: artifacts.siteDir, accessLogs: logTarget('site-bucket/') });
+
+    // The API comes before the distribution that fronts it; its Lambda's SITE_ORIGIN is the
+    // distribution's address, so it is produced lazily, once the distribution exists (below).
+    let siteOrigin: string | undefined;
+    this.authApi = new AuthApi(this, 'AuthApi', {
+      appName: config.appName,
+      codeDir: artifacts.authDir,
+      userPool: props.userPool,
+      userPoolClient: props.userPoolClient,
+      siteOrigin: Lazy.string({
+        produce: () => {
+          if (siteOrigin === undefined) throw new Error('WebStack: the site origin is read before the distribution exists');
+          return siteOrigin;
+        },
+      }),
+      refreshTokenValidity: props.refreshTokenValidity,
+    });
+    this.originVerify = new OriginVerify(this, 'AuthOriginVerify', { appName: config.appName, stage: this.authApi.stage });
+
+    this.cdn = new SiteDistribution(this, 'Cdn', {
+      appName: config.appName,
+      siteOrigin: this.site.origin,
+      api: {
+        domainName: this.authApi.originDomainName,
+        originPath: this.authApi.originPath,
+        verifyHeaderName: this.originVerify.headerName,
+        verifyHeaderValue: this.originVerify.headerValue,
+      },
+      presignFunctionVersionArn: props.presignFunctionVersionArn,
+      webAclArn: props.webAclArn,
+      geoDenyCountries: props.firewallRules.cloudFrontGeoRestriction,
+      uploadOrigin: accelerateUploadOrigin(config.uploadBucketName),
+      siteRouterFunctionFile: artifacts.siteRouterFunction,
+      authGuardFunctionFile: artifacts.authGuardFunction,
+      logBucket: props.logBucket,
+      ...(config.customDomain === undefined ? {} : { customDomain: config.customDomain }),
+      priceClass: config.priceClass,
+    });
+    siteOrigin = this.cdn.siteOrigin;
+    this.site.deployTo(this.cdn.distribution);
+
+    new CfnOutput(this, 'SiteUrl', { value: this.cdn.siteOrigin, description: 'Open this in a browser' });
+    new CfnOutput(this, 'DistributionId', { value: this.cdn.distribution.distributionId });
+    new CfnOutput(this, 'DistributionDomainName', { value: this.cdn.distribution.distributionDomainName, description: 'CNAME target for a custom domain' });
+    new CfnOutput(this, 'SiteBucketName', { value: this.site.bucket.bucketName });
+    new CfnOutput(this, 'AuthApiStageArn', { value: this.authApi.stage.stageArn, description: 'Reachable only through CloudFront' });
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The typed app config (cdk.json context): defaults, command-line overrides,
+ * and one clear message per problem, naming the setting.
+ */
+import path from 'node:path';
+import { PriceClass } from 'aws-cdk-lib/aws-cloudfront';
+import { parseAppConfig, PLACEHOLDER_ACCOUNT, type AppConfig } from '../../infra/aws/app-config';
+import { uploadBucketNameProblem } from '../../infra/aws/bucket-name';
+import { AppConfigError } from '../../infra/aws/errors';
+import { cdkJsonContext, PROJECT_ROOT } from './support/synth-app';
+
+const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+
+function parse(settings: Record<string, unknown> | undefined, overrides: Record<string, unknown> = {}, env: Record<string, string> = {}): AppConfig {
+  const context: Record<string, unknown> = { ...(settings === undefined ? {} : { edgeUpload: settings }), ...overrides };
+  return parseAppConfig({ context: (key) => context[key], env, projectRoot: PROJECT_ROOT });
+}
+
+function problems(settings: Record<string, unknown> | undefined, overrides: Record<string, unknown> = {}): readonly string[] {
+  try {
+    parse(settings, overrides);
+  } catch (error) {
+    if (error instanceof AppConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('the shipped cdk.json', () => {
+  it('is a valid config: region eu-west-1, price class 100, the shipped rules file', () => {
+    const config = parseAppConfig({ context: (key) => cdkJsonContext()[key], env: {}, projectRoot: PROJECT_ROOT });
+    expect(config).toEqual({
+      appName: 'edge-upload',
+      account: PLACEHOLDER_ACCOUNT,
+      accountIsPlaceholder: true,
+      region: 'eu-west-1',
+      customDomain: undefined,
+      priceClass: PriceClass.PRICE_CLASS_100,
+      extraCorsOrigins: [],
+      firewallRulesFile: path.join(PROJECT_ROOT, 'infra/firewall/firewall-rules.yaml'),
+      uploadBucketName: `edge-upload-uploads-${PLACEHOLDER_ACCOUNT}-eu-west-1`,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+});
+
+describe('sources', () => {
+  it('takes the account from the CLI credentials (CDK_DEFAULT_ACCOUNT) when not configured', () => {
+    const config = parse({ region: 'eu-west-1' }, {}, { CDK_DEFAULT_ACCOUNT: '123456789012' });
+    expect(config.account).toBe('123456789012');
+    expect(config.accountIsPlaceholder).toBe(false);
+    expect(config.uploadBucketName).toBe('edge-upload-uploads-123456789012-eu-west-1');
+  });
+
+  it('lets -c field=value override cdk.json, lists as comma-separated text', () => {
+    const config = parse(
+      { region: 'eu-west-1' },
+      { region: 'us-west-2', account: '123456789012', extraCorsOrigins: 'https://staging.example.com, http://localhost:5173', priceClass: 'PriceClass_All' },
+    );
+    expect(config).toMatchObject({
+      region: 'us-west-2',
+      account: '123456789012',
+      priceClass: 'PriceClass_All',
+      extraCorsOrigins: ['https://staging.example.com', 'http://localhost:5173'],
+    });
+  });
+
+  it('accepts a custom domain with a us-east-1 certificate', () => {
+    expect(parse({ region: 'eu-west-1', domainName: 'uploads.example.com', certificateArn: CERT }).customDomain).toEqual({
+      domainName: 'uploads.example.com',
+      certificateArn: CERT,
+    });
+  });
+});
+
+describe('refusals name the setting and say what it wants', () => {
+  it.each<[string, Record<string, unknown> | undefined, RegExp]>([
+    ['no region', {}, /edgeUpload\.region is required/],
+    ['no settings at all', undefined, /edgeUpload\.region is required/],
+    ['a bad region', { region: 'europe' }, /edgeUpload\.region must be an AWS region such as eu-west-1/],
+    ['a bad account', { region: 'eu-west-1', account: '12345' }, /edgeUpload\.account must be a 12-digit AWS account id/],
+    ['an upper-case app name', { region: 'eu-west-1', appName: 'EdgeUpload' }, /edgeUpload\.appName must be 3 to 24 lower-case/],
+    ['a domain without a certificate', { region: 'eu-west-1', domainName: 'uploads.example.com' }, /needs edgeUpload\.certificateArn/],
+    ['a certificate without a domain', { region: 'eu-west-1', certificateArn: CERT }, /certificateArn is set but edgeUpload\.domainName is not/],
+    [
+      'a certificate outside us-east-1',
+      { region: 'eu-west-1', domainName: 'uploads.example.com', certificateArn: CERT.replace('us-east-1', 'eu-west-1') },
+      /CloudFront only uses certificates from us-east-1/,
+    ],
+    ['a bad price class', { region: 'eu-west-1', priceClass: 'cheap' }, /edgeUpload\.priceClass must be one of PriceClass_100, PriceClass_200, PriceClass_All/],
+    ['a CORS origin with a path', { region: 'eu-west-1', extraCorsOrigins: ['https://example.com/app'] }, /extraCorsOrigins\[0\] must be exactly an origin/],
+    ['a plain-http CORS origin', { region: 'eu-west-1', extraCorsOrigins: ['http://example.com'] }, /extraCorsOrigins\[0\] must use https/],
+    ['CORS origins that are not a list', { region: 'eu-west-1', extraCorsOrigins: 42 }, /extraCorsOrigins must be a list/],
+    ['a bucket name with dots', { region: 'eu-west-1', uploadBucketName: 'uploads.example.com' }, /edgeUpload\.uploadBucketName: it contains dots/],
+    ['a misspelt setting', { region: 'eu-west-1', regoin: 'x' }, /edgeUpload\.regoin is not a setting/],
+    ['a near-miss setting', { region: 'eu-west-1', domain: 'x' }, /did you mean domainName\?/],
+    ['an untrimmed value', { region: ' eu-west-1' }, /edgeUpload\.region must be a non-empty string without surrounding spaces/],
+  ])('%s', (_name, settings, message) => {
+    expect(problems(settings).join('\n')).toMatch(message);
+  });
+
+  it('lists every problem at once', () => {
+    expect(problems({ region: 'nowhere', account: 'x', priceClass: 'y' })).toHaveLength(3);
+  });
+
+  it('derives a valid bucket name even from the longest app name and region', () => {
+    const config = parse({ region: 'ap-southeast-5', appName: 'a'.repeat(24) }, { account: '123456789012' });
+    expect(uploadBucketNameProblem(config.uploadBucketName)).toBeUndefined();
+  });
+});
+
+describe('upload bucket names', () => {
+  it.each([
+    ['my.bucket', /dots/],
+    ['ab', /3 to 63/],
+    ['UpperCase', /lower-case/],
+    ['-leading', /begin and end/],
+    ['xn--punycode', /prefix "xn--"/],
+    ['name-s3alias', /suffix "-s3alias"/],
+    ['a'.repeat(64), /3 to 63/],
+  ])('refuses %s', (name, message) => {
+    expect(uploadBucketNameProblem(name)).toMatch(message);
+  });
+
+  it('accepts a hyphenated name', () => {
+    expect(uploadBucketNameProblem('acme-uploads-eu-west-1')).toBeUndefined();
+  });
+});
