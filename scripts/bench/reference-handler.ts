@@ -1,0 +1,93 @@
+/**
+ * The reference for `npm run bench`: the `/presign` viewer-request handler
+ * written the straightforward way, with aws-jwt-verify's CognitoJwtVerifier
+ * (JWKS preloaded with cacheJwks) and `createPresignedPost` from
+ * @aws-sdk/s3-presigned-post on an S3Client with Transfer Acceleration.
+ *
+ * It is never deployed. It takes the same config.json and the same requests
+ * as the edge bundle and answers the same 200 shape, and it shares the parts
+ * that are not in question (config check, upload rules, body validation, key
+ * naming, error mapping), so the comparison isolates what the edge does
+ * differently: its own verifier wrapper and its own SigV4 POST signer in
+ * place of the SDK.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEdgeConfig } from '../../edge-functions/core/edge-config';
+import { InvalidRequestError, MethodNotAllowedError, UnauthorizedError } from '../../edge-functions/core/errors';
+import { errorResponse, jsonResponse, type HttpResponse } from '../../edge-functions/core/http-response';
+import { buildObjectKey, newUploadId } from '../../edge-functions/core/object-key';
+import { parsePresignBody } from '../../edge-functions/core/presign-request';
+import { DEFAULT_UPLOAD_RULES } from '../../edge-functions/core/upload-rules';
+import { toCloudFrontResponse } from '../../edge-functions/presign/handler';
+
+const config = parseEdgeConfig(
+  JSON.parse(readFileSync(join(__dirname, 'config.json'), 'utf8')),
+  DEFAULT_UPLOAD_RULES.policyTtlSeconds,
+);
+
+// https://cognito-idp.<region>.amazonaws.com/<userPoolId>
+const userPoolId = config.issuer.slice(config.issuer.lastIndexOf('/') + 1);
+const verifier = CognitoJwtVerifier.create({ userPoolId, tokenUse: 'access', clientId: config.clientId });
+verifier.cacheJwks({ keys: config.jwks.keys.map((key) => ({ ...key })) });
+
+// Credentials come from the SDK's default provider chain (the Lambda environment variables).
+const s3 = new S3Client({ region: config.region, useAccelerateEndpoint: true });
+
+export async function handler(event: CloudFrontRequestEvent): Promise<CloudFrontResultResponse> {
+  const started = process.hrtime.bigint();
+  let response: HttpResponse;
+  try {
+    response = await presign(event);
+  } catch (error) {
+    response = errorResponse(error);
+  }
+  console.log(JSON.stringify({ route: '/presign', status: response.status, latencyMs: Number(process.hrtime.bigint() - started) / 1e6 }));
+  return toCloudFrontResponse(response);
+}
+
+async function presign(event: CloudFrontRequestEvent): Promise<HttpResponse> {
+  const request = event.Records[0]!.cf.request;
+  if (request.method !== 'POST') throw new MethodNotAllowedError(request.method, ['POST']);
+
+  const authorization = request.headers.authorization?.[0]?.value ?? '';
+  if (!authorization.startsWith('Bearer ')) throw new UnauthorizedError('no bearer token');
+  let sub: string;
+  try {
+    ({ sub } = await verifier.verify(authorization.slice('Bearer '.length)));
+  } catch (error) {
+    throw new UnauthorizedError(error instanceof Error ? error.name : 'invalid token');
+  }
+
+  if (request.body?.inputTruncated === true) throw new InvalidRequestError('The request body is too large and was cut short.');
+  const data = request.body?.data ?? '';
+  const files = parsePresignBody(request.body?.encoding === 'base64' ? Buffer.from(data, 'base64').toString('utf8') : data, DEFAULT_UPLOAD_RULES);
+
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + config.policyTtlSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const uploads = await Promise.all(
+    files.map(async (file) => {
+      const id = file.id ?? newUploadId();
+      const key = buildObjectKey({ prefix: DEFAULT_UPLOAD_RULES.keyPrefix, sub, now, id, safeName: file.safeName });
+      const { url, fields } = await createPresignedPost(s3, {
+        Bucket: config.bucket,
+        Key: key,
+        Conditions: [['content-length-range', file.size, file.size]],
+        Fields: {
+          'Content-Type': file.type,
+          'x-amz-meta-userid': sub,
+          success_action_status: '201',
+          'x-amz-server-side-encryption': 'aws:kms',
+          'x-amz-server-side-encryption-aws-kms-key-id': config.kmsKeyId,
+        },
+        Expires: config.policyTtlSeconds,
+      });
+      return { id, key, url, fields, expiresAt };
+    }),
+  );
+  return jsonResponse(200, { uploads });
+}
