@@ -22,9 +22,9 @@
  * site origin, which the other parts need, is only known once it listens);
  * until then it answers 503.
  */
+import { listen } from '../listen';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Firewall } from '../../firewall/engine';
 import { firewallBlockBody } from '../../shared/firewall-responses';
 import {
@@ -126,14 +126,7 @@ export async function listenLocalEdge(options: { readonly port: number; readonly
   // Keep-alive sockets would hold stop() up; a local edge has no use for long idle connections.
   server.keepAliveTimeout = 2000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port, host);
   const authority = `${host}:${port}`;
   distribution = { distributionDomainName: authority, distributionId: 'LOCALEDGE' };
 

@@ -17,12 +17,12 @@
  *   that SSE headers are kept for s3rver as reserved metadata
  *   (object-metadata.ts).
  */
+import { listen } from '../listen';
 import busboy from 'busboy';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -99,14 +99,7 @@ export async function startPostPolicyGuard(options: PostPolicyGuardOptions): Pro
   const proxyAgent = new Agent({ keepAlive: true });
   const server = createServer(createPostPolicyGuardHandler({ ...options, store, tempDirectory, proxyAgent }));
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port, host);
   return {
     url: `http://${host}:${port}`,
     port,
