@@ -70,6 +70,8 @@ const DEFAULTS = Object.freeze({
 
 const APP_NAME = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
 const ACCOUNT = /^\d{12}$/;
+/** Partitions without S3 Transfer Acceleration (China, GovCloud, ISO). */
+const NO_TRANSFER_ACCELERATION = /^(cn|us-gov|us-iso[a-z]?)-/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const HOST_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CERTIFICATE_ARN = new RegExp(`^arn:aws:acm:${EDGE_REGION}:\\d{12}:certificate/[0-9a-f-]{36}$`);
@@ -107,6 +109,9 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
   const region = text('region');
   if (region === undefined) problems.push(`${where('region')} is required: the AWS region for the data and the auth API, e.g. "eu-west-1"`);
   else if (!REGION.test(region)) problems.push(`${where('region')} must be an AWS region such as eu-west-1 (got "${region}")`);
+  else if (NO_TRANSFER_ACCELERATION.test(region)) {
+    problems.push(`${where('region')} "${region}" has no S3 Transfer Acceleration, which the upload endpoint relies on; choose a commercial region`);
+  }
 
   const givenAccount = text('account') ?? nonEmpty(sources.env.CDK_DEFAULT_ACCOUNT);
   const account = givenAccount ?? PLACEHOLDER_ACCOUNT;

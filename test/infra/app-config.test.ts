@@ -78,6 +78,8 @@ describe('refusals name the setting and say what it wants', () => {
     ['no region', {}, /edgeUpload\.region is required/],
     ['no settings at all', undefined, /edgeUpload\.region is required/],
     ['a bad region', { region: 'europe' }, /edgeUpload\.region must be an AWS region such as eu-west-1/],
+    ['a China region', { region: 'cn-north-1' }, /has no S3 Transfer Acceleration/],
+    ['a GovCloud region', { region: 'us-gov-west-1' }, /has no S3 Transfer Acceleration/],
     ['a bad account', { region: 'eu-west-1', account: '12345' }, /edgeUpload\.account must be a 12-digit AWS account id/],
     ['an upper-case app name', { region: 'eu-west-1', appName: 'EdgeUpload' }, /edgeUpload\.appName must be 3 to 24 lower-case/],
     ['a domain without a certificate', { region: 'eu-west-1', domainName: 'uploads.example.com' }, /needs edgeUpload\.certificateArn/],
