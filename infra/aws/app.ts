@@ -102,11 +102,12 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
   const uploads = new UploadsStack(app, name('uploads'), {
     ...common,
     env: appRegion,
-    description: `${config.appName}: upload bucket`,
+    description: `${config.appName}: upload bucket and upload inspector`,
     config,
     uploadKey: data.uploadKey.key,
     accessLogBucketName: data.accessLogs.bucket.bucketName,
     siteOrigin: web.cdn.siteOrigin,
+    inspectorCodeDir: artifacts.inspectorDir,
   });
 
   Tags.of(app).add('app', config.appName);

@@ -36,6 +36,8 @@ export interface BuildArtifacts {
   readonly authGuardFunction: string;
   /** Folder holding the auth Lambda bundle (index.js, handler `handler`). */
   readonly authDir: string;
+  /** Folder holding the upload inspector bundle (index.js, handler `handler`). */
+  readonly inspectorDir: string;
   /** Folder holding the edge-config custom resource handler bundle. */
   readonly edgeConfigResourceDir: string;
   /** The built site, or the placeholder page when the site has not been built. */
@@ -52,6 +54,7 @@ export function locateBuildArtifacts(root: string = findProjectRoot()): BuildArt
   };
   const presignBundle = file('edge-functions/presign/index.js', 'The presign Lambda@Edge bundle');
   const authBundle = file('origin/auth/index.js', 'The auth Lambda bundle');
+  const inspectorBundle = file('origin/inspector/index.js', 'The upload inspector bundle');
   const resourceBundle = file('infra/aws/custom-resources/edge-config/index.js', 'The edge-config custom resource bundle');
   const builtSite = path.join(dist, 'site');
   const siteIsPlaceholder = !existsSync(path.join(builtSite, 'index.html'));
@@ -62,6 +65,7 @@ export function locateBuildArtifacts(root: string = findProjectRoot()): BuildArt
     siteRouterFunction: file('edge-functions/site-router.js', 'The site-router CloudFront Function'),
     authGuardFunction: file('edge-functions/auth-guard.js', 'The auth-guard CloudFront Function'),
     authDir: path.dirname(authBundle),
+    inspectorDir: path.dirname(inspectorBundle),
     edgeConfigResourceDir: path.dirname(resourceBundle),
     siteDir: siteIsPlaceholder ? path.join(root, 'infra', 'aws', 'site-placeholder') : builtSite,
     siteIsPlaceholder,

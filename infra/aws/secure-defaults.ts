@@ -46,6 +46,16 @@ export const SECURE_DEFAULTS = Object.freeze({
     stageName: 'api',
   }),
 
+  inspector: Object.freeze({
+    /**
+     * Two ranged GETs of 1 KiB and a copy: seconds at worst, even with the
+     * SDK's retries. Far below S3's event age limit, so a slow run is retried.
+     */
+    lambdaTimeout: Duration.seconds(30),
+    /** It holds 2 KiB of each file, never a whole one. */
+    lambdaMemoryMb: 256,
+  }),
+
   edgeFunction: Object.freeze({
     /** Viewer-request Lambda@Edge functions may have at most 128 MB and 5 s. */
     memoryMb: 128,

@@ -11,6 +11,7 @@
  * | API Gateway + AuthLambda               | the auth handler behind the proxy-event adapter, in process |
  * | Cognito                                | cognito-local, a child process (stopped by PID)             |
  * | S3 + Transfer Acceleration             | s3rver behind the POST-policy guard, in this process        |
+ * | S3 notification + upload inspector     | s3rver's events to the inspector, in process (opt-in)       |
  * | email                                  | the dev mailbox (mailbox.ts)                                |
  *
  * Start order: the edge listens first (its URL is the site origin everyone
@@ -54,6 +55,7 @@ import {
 } from './local-settings';
 import { startPostPolicyGuard, type GuardLogEntry } from './post-policy-guard';
 import { startS3rver } from './s3rver';
+import { createLocalUploadInspection, type LocalUploadInspection } from './upload-inspection';
 
 export interface LocalStackOptions {
   /** Any port left out takes its default (DEFAULT_PORTS); 0 takes any free port. */
@@ -70,6 +72,13 @@ export interface LocalStackOptions {
   readonly buildDir?: string;
   /** Every log line of every part (edge access log, function logs, auth API). @default none */
   readonly log?: (line: string) => void;
+  /**
+   * Inspect every new object under uploads/ (origin/inspector), as the S3
+   * notification and the inspector Lambda do on AWS: verified ones are tagged
+   * verified=true, the rest moved to quarantine/. `npm start` turns it on.
+   * @default false, so callers that store arbitrary bytes keep them where they put them
+   */
+  readonly inspectUploads?: boolean;
 }
 
 export interface LocalStack {
@@ -87,6 +96,8 @@ export interface LocalStack {
   readonly stateDir: string;
   /** Child processes, by name. */
   readonly pids: Readonly<Record<string, number>>;
+  /** Resolves when every upload inspection started so far has finished (at once when inspection is off). */
+  inspectionsIdle(): Promise<void>;
   /** Stops every part and every child process (by PID). Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -147,7 +158,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           if (!cognitoLog.writableEnded) cognitoLog.write(chunk);
         },
       }),
-      startObjectStore(stateDir, ports, siteOrigin, credentials, log),
+      startObjectStore(stateDir, ports, siteOrigin, credentials, log, options.inspectUploads ?? false),
     ]);
     if (cognitoStart.status === 'fulfilled') {
       stops.push(() => cognitoStart.value.stop());
@@ -217,6 +228,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cognito: { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId, issuer },
       stateDir,
       pids: Object.freeze({ ...pids }),
+      inspectionsIdle: storage.inspectionsIdle,
       stop,
     };
   } catch (error) {
@@ -257,22 +269,30 @@ function createAuthApi(cognito: CognitoLocal, siteOrigin: string, mailbox: Mailb
 interface ObjectStore {
   readonly endpoint: string;
   readonly uploadUrl: string;
+  inspectionsIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** s3rver with the upload bucket (CORS for the site), and the POST-policy guard in front of it. */
+/**
+ * s3rver with the upload bucket (CORS for the site), and the POST-policy
+ * guard in front of it; with `inspect`, s3rver's object-created events go
+ * to the upload inspector, whose S3 calls go through the guard.
+ */
 async function startObjectStore(
   stateDir: string,
   ports: LocalStackPorts,
   siteOrigin: string,
   credentials: { readonly accessKeyId: string; readonly secretAccessKey: string },
   log: (line: string) => void,
+  inspect: boolean,
 ): Promise<ObjectStore> {
+  let inspection: LocalUploadInspection | undefined;
   const s3rver = await startS3rver({
     port: ports.s3rver,
     directory: path.join(stateDir, 's3'),
     buckets: [{ name: LOCAL_BUCKET, cors: { allowedOrigins: [siteOrigin] } }],
     accessKeys: [credentials],
+    ...(inspect ? { onEvent: (event: unknown) => inspection?.onS3rverEvent(event) } : {}),
   });
   try {
     const guard = await startPostPolicyGuard({
@@ -283,10 +303,22 @@ async function startObjectStore(
       allowedOrigins: [siteOrigin],
       log: (entry) => log(describeGuardEntry(entry)),
     });
+    if (inspect) {
+      inspection = createLocalUploadInspection({
+        s3Endpoint: guard.url,
+        bucket: LOCAL_BUCKET,
+        region: LOCAL_S3_REGION,
+        credentials,
+        kmsKeyId: LOCAL_KMS_KEY_ID,
+        log: (line) => log(`[inspector] ${line}`),
+      });
+    }
     return {
       endpoint: guard.url,
       uploadUrl: `${guard.url}/${LOCAL_BUCKET}`,
+      inspectionsIdle: async () => inspection?.idle(),
       close: async () => {
+        await inspection?.close();
         await guard.close();
         await s3rver.close();
       },

@@ -39,6 +39,13 @@ export interface S3rverOptions {
    * unknown key (s3rver does not verify SigV4 signatures themselves).
    */
   readonly accessKeys?: ReadonlyArray<{ readonly accessKeyId: string; readonly secretAccessKey: string }>;
+  /**
+   * Called with each event notification s3rver emits (ObjectCreated:Put,
+   * :Post, :Copy, ObjectRemoved:Delete), in its own S3-like shape, unchecked.
+   * The local stack feeds ObjectCreated ones to the upload inspector, as S3's
+   * notification does on AWS.
+   */
+  readonly onEvent?: (event: unknown) => void;
 }
 
 export interface RunningS3rver {
@@ -50,6 +57,8 @@ export interface RunningS3rver {
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
+  /** s3rver is a Koa application: an EventEmitter that emits 'event' per S3 event. */
+  on(name: 'event', listener: (event: unknown) => void): unknown;
 }
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
 interface AccountModule {
@@ -72,6 +81,8 @@ export async function startS3rver(options: S3rverOptions): Promise<RunningS3rver
       configs: bucket.cors === undefined ? [] : [corsConfigurationXml(bucket.cors)],
     })),
   });
+  const onEvent = options.onEvent;
+  if (onEvent !== undefined) instance.on('event', (event) => onEvent(event));
   const address = await instance.run();
   return {
     endpoint: `http://${host}:${address.port}`,

@@ -87,6 +87,8 @@ async function main(): Promise<void> {
     ...(settings.firewallRulesFile === undefined ? {} : { firewallRulesFile: settings.firewallRulesFile }),
     ...(args.recordDir === undefined ? {} : { recordDir: args.recordDir }),
     log: (line) => process.stdout.write(`${line}\n`),
+    // As on AWS: every new upload is inspected, then tagged verified or moved to quarantine/.
+    inspectUploads: true,
   });
   process.stdout.write(banner(stack, args.recordDir));
   process.stdout.write(`  (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)\n\n`);

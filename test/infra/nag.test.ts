@@ -71,6 +71,8 @@ it('acknowledges exactly the reviewed set of findings, each on its one resource'
       'edge-upload-edge PresignRoleDefaultPolicy AwsSolutions-IAM5[Resource::arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/edge-upload-presign:*]',
       'edge-upload-edge PresignFunction AwsSolutions-L1',
       'edge-upload-edge PresignConfigHandlerRoleDefaultPolicy AwsSolutions-IAM5[Resource::<PresignFunction0C6DD37F.Arn>:*]',
+      'edge-upload-uploads InspectorRoleDefaultPolicy AwsSolutions-IAM5[Resource::arn:aws:s3:::edge-upload-uploads-111111111111-eu-west-1/uploads/*]',
+      'edge-upload-uploads InspectorRoleDefaultPolicy AwsSolutions-IAM5[Resource::arn:aws:s3:::edge-upload-uploads-111111111111-eu-west-1/quarantine/*]',
       `edge-upload-edge PresignConfigProviderframeworkonEventServiceRole ${basicExecution}`,
       'edge-upload-edge PresignConfigProviderframeworkonEventServiceRoleDefaultPolicy AwsSolutions-IAM5[Resource::<PresignConfigHandler371AC1F5.Arn>:*]',
       'edge-upload-web AuthApiRestApi AwsSolutions-APIG2',

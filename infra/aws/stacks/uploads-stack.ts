@@ -1,8 +1,9 @@
 /**
- * The app's region, last: the upload bucket. Last because its CORS rule
- * names the site's origin, which is the distribution's host name unless a
- * custom domain is set. Nothing earlier needs this stack: the edge and the
- * CSP know the bucket by its name, fixed at synth.
+ * The app's region, last: the upload bucket and the inspector that checks
+ * what lands in it. Last because the bucket's CORS rule names the site's
+ * origin, which is the distribution's host name unless a custom domain is
+ * set. Nothing earlier needs this stack: the edge and the CSP know the bucket
+ * by its name, fixed at synth.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,6 +11,7 @@ import type { Construct } from 'constructs';
 import type { AppConfig } from '../app-config';
 import { accelerateUploadUrl } from '../bucket-name';
 import { UploadBucket } from '../constructs/upload-bucket';
+import { UploadInspector } from '../constructs/upload-inspector';
 
 export interface UploadsStackProps extends StackProps {
   readonly config: AppConfig;
@@ -18,10 +20,13 @@ export interface UploadsStackProps extends StackProps {
   readonly accessLogBucketName: string;
   /** From the web stack: the site's own origin. */
   readonly siteOrigin: string;
+  /** Folder holding the built upload inspector (`index.js`). */
+  readonly inspectorCodeDir: string;
 }
 
 export class UploadsStack extends Stack {
   public readonly uploads: UploadBucket;
+  public readonly inspector: UploadInspector;
 
   constructor(scope: Construct, id: string, props: UploadsStackProps) {
     super(scope, id, props);
@@ -31,6 +36,13 @@ export class UploadsStack extends Stack {
       encryptionKey: props.uploadKey,
       corsOrigins: [props.siteOrigin, ...config.extraCorsOrigins],
       accessLogs: { bucketName: props.accessLogBucketName, prefix: 'upload-bucket/' },
+    });
+    this.inspector = new UploadInspector(this, 'Inspector', {
+      appName: config.appName,
+      codeDir: props.inspectorCodeDir,
+      bucket: this.uploads.bucket,
+      bucketName: config.uploadBucketName,
+      uploadKeyArn: props.uploadKey.keyArn,
     });
 
     new CfnOutput(this, 'UploadBucketName', { value: this.uploads.bucket.bucketName });

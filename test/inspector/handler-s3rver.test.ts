@@ -1,0 +1,274 @@
+/**
+ * The inspector's Lambda handler and its S3 store against s3rver (a real S3
+ * stand-in, started and stopped here): objects put with the AWS SDK, the
+ * handler given the S3 notification for each, and the result read back with
+ * the SDK: tagged verified=true and left in place, or moved to quarantine/
+ * with its content and metadata. No mocks: where a test needs S3 to fail or
+ * an object to change mid-inspection, it wraps the real store.
+ */
+import {
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startS3rver, type RunningS3rver } from '../../infra/local/s3rver';
+import { parseInspectorConfig } from '../../origin/inspector/core/config';
+import { InspectionFailedError, ObjectUnreadableError } from '../../origin/inspector/core/errors';
+import { HEAD_BYTES, TAIL_BYTES, type ByteRange } from '../../origin/inspector/core/inspection';
+import { jsonLineInspectionLogger } from '../../origin/inspector/core/inspection-log';
+import type { ObjectBytes, Tags, UploadStore } from '../../origin/inspector/core/upload-store';
+import { createInspectorHandler } from '../../origin/inspector/handler';
+import { MAX_ATTEMPTS } from '../../origin/inspector/inspect-object';
+import { S3UploadStore } from '../../origin/inspector/s3/s3-upload-store';
+import { ELF_EXECUTABLE, HTML_PAGE, objectCreatedEvent, REAL_FILES, truncatedPng } from './support/sample-files';
+
+jest.setTimeout(30_000);
+
+const BUCKET = 'edge-upload-inspector-test';
+const KMS = 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-4000-8000-00000000c0de';
+const config = parseInspectorConfig({ UPLOAD_BUCKET: BUCKET, UPLOAD_KMS_KEY_ID: KMS });
+const USER = '0f5e8c1a-5b7d-4c2e-9a31-7d2b6e4f8a90';
+
+let dir: string;
+let s3rver: RunningS3rver;
+let client: S3Client;
+let store: S3UploadStore;
+let counter = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'edge-upload-inspector-'));
+  s3rver = await startS3rver({ port: 0, directory: dir, buckets: [{ name: BUCKET }] });
+  client = new S3Client({
+    endpoint: s3rver.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    maxAttempts: 1,
+  });
+  store = new S3UploadStore(client, { kmsKeyId: KMS });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await s3rver?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh key per upload, as the edge names them (the name may hold spaces and accents). */
+function uploadKey(name: string): string {
+  counter += 1;
+  return `uploads/${USER}/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-${String(counter).padStart(12, '0')}/${name}`;
+}
+
+async function put(key: string, bytes: Buffer, type: string): Promise<void> {
+  await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: bytes, ContentType: type, Metadata: { userid: USER } }));
+}
+
+async function tags(key: string): Promise<Record<string, string>> {
+  const { TagSet = [] } = await client.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: key }));
+  return Object.fromEntries(TagSet.map((tag) => [tag.Key, tag.Value]));
+}
+
+async function exists(key: string): Promise<boolean> {
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    return true;
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+    throw error;
+  }
+}
+
+function handlerWith(storeToUse: UploadStore) {
+  const lines: Array<Record<string, unknown>> = [];
+  const handler = createInspectorHandler({ config, store: storeToUse, logger: jsonLineInspectionLogger((line) => lines.push(JSON.parse(line) as Record<string, unknown>)) });
+  return { handler, lines };
+}
+
+/** The real store, with a record of every range read. */
+class RecordingStore implements UploadStore {
+  readonly ranges: ByteRange[] = [];
+  constructor(private readonly inner: UploadStore) {}
+  readRange(bucket: string, key: string, range: ByteRange, ifMatch?: string): Promise<ObjectBytes> {
+    this.ranges.push(range);
+    return this.inner.readRange(bucket, key, range, ifMatch);
+  }
+  copy(bucket: string, source: string, destination: string, ifMatch: string, tagSet: Tags) {
+    return this.inner.copy(bucket, source, destination, ifMatch, tagSet);
+  }
+  delete(bucket: string, key: string, ifMatch: string) {
+    return this.inner.delete(bucket, key, ifMatch);
+  }
+  putTags(bucket: string, key: string, tagSet: Tags) {
+    return this.inner.putTags(bucket, key, tagSet);
+  }
+  currentEtag(bucket: string, key: string) {
+    return this.inner.currentEtag(bucket, key);
+  }
+}
+
+describe('real files', () => {
+  it.each(REAL_FILES.map((file) => [file.name, file] as const))('%s: tagged verified=true and left where it is, read in bounded ranges', async (_name, file) => {
+    const key = uploadKey(`Holiday été ${file.name}`);
+    await put(key, file.bytes, file.type);
+    const recording = new RecordingStore(store);
+    const { handler, lines } = handlerWith(recording);
+
+    await handler(objectCreatedEvent(BUCKET, key), { awsRequestId: 'req-1' });
+
+    expect(await tags(key)).toEqual({ verified: 'true' });
+    expect(await exists(config.quarantinePrefix + key.slice(config.uploadPrefix.length))).toBe(false);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'info', msg: 'upload inspected', outcome: 'VERIFIED', bucket: BUCKET, key, declaredType: file.type, size: file.bytes.length, requestId: 'req-1' }),
+    ]);
+    // Never the whole file: the head, and the tail only when the head did not reach the end.
+    expect(recording.ranges[0]).toEqual({ start: 0, end: HEAD_BYTES - 1 });
+    if (file.bytes.length > HEAD_BYTES) {
+      expect(recording.ranges).toEqual([{ start: 0, end: HEAD_BYTES - 1 }, { start: file.bytes.length - TAIL_BYTES, end: file.bytes.length - 1 }]);
+    } else {
+      expect(recording.ranges).toHaveLength(1);
+    }
+  });
+});
+
+describe('disguised files', () => {
+  it.each([
+    ['HTML declared as image/png', 'cat.png', HTML_PAGE, 'image/png', 'TYPE_MISMATCH', 'html'],
+    ['an ELF executable named .pdf', 'invoice.pdf', ELF_EXECUTABLE, 'application/pdf', 'TYPE_MISMATCH', 'elf-executable'],
+    ['a PNG cut short (2,000 of 3,312 bytes)', 'holiday.png', truncatedPng(2000), 'image/png', 'TRUNCATED', 'png'],
+    ['a PNG cut inside its header', 'tiny.png', truncatedPng(20), 'image/png', 'TRUNCATED', 'png'],
+  ] as const)('%s: moved to quarantine/ with the same rest of the key, content and metadata', async (_what, name, bytes, type, reason, detected) => {
+    const key = uploadKey(name);
+    const quarantined = `quarantine/${key.slice('uploads/'.length)}`;
+    await put(key, bytes, type);
+    const { handler, lines } = handlerWith(store);
+
+    await handler(objectCreatedEvent(BUCKET, key));
+
+    expect(await exists(key)).toBe(false);
+    const copy = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: quarantined }));
+    expect(Buffer.from(await copy.Body!.transformToByteArray())).toEqual(bytes);
+    expect(copy.ContentType).toBe(type);
+    expect(copy.Metadata).toEqual({ userid: USER });
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'warn', outcome: 'QUARANTINED', reason, detected, key, quarantineKey: quarantined, declaredType: type, size: bytes.length }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('<script');
+  });
+
+  it('a repeated event for an object already quarantined: GONE, nothing else happens', async () => {
+    const key = uploadKey('again.png');
+    await put(key, HTML_PAGE, 'image/png');
+    const { handler, lines } = handlerWith(store);
+    const event = objectCreatedEvent(BUCKET, key);
+    await handler(event);
+    await handler(event);
+    expect(lines.map((line) => line.outcome)).toEqual(['QUARANTINED', 'GONE']);
+  });
+
+  it('a repeated event for a verified object verifies it again (idempotent)', async () => {
+    const key = uploadKey('twice.gif');
+    await put(key, REAL_FILES.find((f) => f.name === 'pixel.gif')!.bytes, 'image/gif');
+    const { handler, lines } = handlerWith(store);
+    await handler(objectCreatedEvent(BUCKET, key));
+    await handler(objectCreatedEvent(BUCKET, key));
+    expect(lines.map((line) => line.outcome)).toEqual(['VERIFIED', 'VERIFIED']);
+    expect(await tags(key)).toEqual({ verified: 'true' });
+  });
+
+  it('records it does not handle are skipped and logged, and touch nothing', async () => {
+    const key = `quarantine/${USER}/x.png`;
+    await put(key, HTML_PAGE, 'image/png');
+    const { handler, lines } = handlerWith(store);
+    await handler(objectCreatedEvent(BUCKET, key));
+    await handler(objectCreatedEvent('another-bucket', uploadKey('x.png')));
+    expect(lines.map((line) => [line.outcome, line.detail])).toEqual([
+      ['SKIPPED', 'not under uploads/'],
+      ['SKIPPED', 'not the upload bucket'],
+    ]);
+    expect(await exists(key)).toBe(true);
+  });
+});
+
+describe('when S3 does not cooperate', () => {
+  it('an object S3 will not give the bytes of (access denied, KMS refused) is quarantined as UNREADABLE', async () => {
+    const key = uploadKey('locked.png');
+    await put(key, REAL_FILES.find((f) => f.name === 'image.png')!.bytes, 'image/png');
+    const refusing = new (class extends RecordingStore {
+      override readRange(_bucket: string, rangeKey: string): Promise<ObjectBytes> {
+        return Promise.reject(new ObjectUnreadableError(rangeKey, 'AccessDenied'));
+      }
+    })(store);
+    const { handler, lines } = handlerWith(refusing);
+    await handler(objectCreatedEvent(BUCKET, key));
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'QUARANTINED', reason: 'UNREADABLE', detail: 'the first bytes could not be read (AccessDenied)' })]);
+    expect(await exists(key)).toBe(false);
+    expect(await exists(`quarantine/${key.slice('uploads/'.length)}`)).toBe(true);
+  });
+
+  it('S3 unreachable: every record is tried, each logged FAILED, then the handler throws so Lambda retries', async () => {
+    const unreachable = new S3Client({
+      endpoint: 'http://127.0.0.1:9',
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      maxAttempts: 1,
+    });
+    const { handler, lines } = handlerWith(new S3UploadStore(unreachable, { kmsKeyId: KMS }));
+    const event = objectCreatedEvent(BUCKET, uploadKey('a.png'));
+    event.Records.push(objectCreatedEvent(BUCKET, uploadKey('b.png')).Records[0]!);
+    await expect(handler(event)).rejects.toBeInstanceOf(InspectionFailedError);
+    expect(lines.map((line) => line.outcome)).toEqual(['FAILED', 'FAILED']);
+    expect(lines[0]).toMatchObject({ level: 'error' });
+    unreachable.destroy();
+  });
+});
+
+describe('an object replaced while it is inspected', () => {
+  it('is inspected again from the start: the verdict is always about the bytes now under the key', async () => {
+    const key = uploadKey('swap.png');
+    await put(key, REAL_FILES.find((f) => f.name === 'image.png')!.bytes, 'image/png');
+    let swapped = false;
+    // After the good PNG was read and before it is tagged, an HTML page takes its key.
+    const swapping = new (class extends RecordingStore {
+      override async putTags(bucket: string, tagKey: string, tagSet: Tags): Promise<void> {
+        if (!swapped) {
+          swapped = true;
+          await put(key, HTML_PAGE, 'image/png');
+        }
+        return super.putTags(bucket, tagKey, tagSet);
+      }
+    })(store);
+    const { handler, lines } = handlerWith(swapping);
+    await handler(objectCreatedEvent(BUCKET, key));
+    expect(swapped).toBe(true);
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'QUARANTINED', reason: 'TYPE_MISMATCH', detected: 'html' })]);
+    expect(await exists(key)).toBe(false);
+  });
+
+  it(`that keeps changing: after ${MAX_ATTEMPTS} tries its tags are cleared (unverified) and the event is retried`, async () => {
+    const key = uploadKey('flapping.png');
+    const pngs = [REAL_FILES.find((f) => f.name === 'image.png')!.bytes, REAL_FILES.find((f) => f.name === 'image-large.png')!.bytes];
+    await put(key, pngs[0]!, 'image/png');
+    let writes = 0;
+    const flapping = new (class extends RecordingStore {
+      override async putTags(bucket: string, tagKey: string, tagSet: Tags): Promise<void> {
+        await super.putTags(bucket, tagKey, tagSet);
+        if (Object.keys(tagSet).length === 0) return;
+        // Right after each tag, the other PNG takes the key: a new object, a new ETag.
+        writes += 1;
+        await put(key, pngs[writes % 2]!, 'image/png');
+      }
+    })(store);
+    const { handler, lines } = handlerWith(flapping);
+    await expect(handler(objectCreatedEvent(BUCKET, key))).rejects.toBeInstanceOf(InspectionFailedError);
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'FAILED', detail: expect.stringContaining('ObjectKeepsChangingError') })]);
+    expect(writes).toBe(MAX_ATTEMPTS);
+    expect(await tags(key)).toEqual({});
+  });
+});
