@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 
-for (const target of ['cloudfront-functions', 'presign', 'local']) {
+for (const target of ['cloudfront-functions', 'presign', 'site', 'local']) {
   const { build } = await import(pathToFileURL(path.join(root, 'scripts', 'build', `${target}.mjs`)).href);
   await build();
 }

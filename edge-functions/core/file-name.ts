@@ -52,8 +52,17 @@ export function sanitizeFileName(raw: string, maxBytes: number, file?: number): 
   return { name: base + suffix, extension };
 }
 
+/**
+ * UTF-8 length counted by code point, without Buffer, so the site can import
+ * this module in the browser. A lone surrogate counts 3, as its U+FFFD does.
+ */
 function utf8Length(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
+  let bytes = 0;
+  for (const char of text) {
+    const point = char.codePointAt(0) ?? 0;
+    bytes += point < 0x80 ? 1 : point < 0x800 ? 2 : point < 0x10000 ? 3 : 4;
+  }
+  return bytes;
 }
 
 /** Cuts at a code point boundary so that the result is at most `maxBytes` UTF-8 bytes. */

@@ -1,0 +1,111 @@
+/**
+ * The site's one error hierarchy. Every failure the app shows to a person is
+ * one of these, with the data a program needs in fields (`status`, `code`,
+ * `file`), so callers branch with `instanceof` and never on message text.
+ * Messages are written for people.
+ */
+
+export abstract class SiteError extends Error {
+  /** Whether doing the same thing again later may work (a network blip, a busy server). */
+  abstract readonly transient: boolean;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request never got an answer: offline, DNS, a dropped connection, a CORS refusal. */
+export class NetworkError extends SiteError {
+  readonly transient = true;
+
+  constructor(message = 'The connection failed. Check your network and try again.', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The caller aborted the request (cancel, log out, leaving the screen). */
+export class AbortedError extends SiteError {
+  readonly transient = false;
+
+  constructor(message = 'Cancelled.') {
+    super(message);
+  }
+}
+
+/** An answer of the site's own API (`/auth/*`, `/presign`) in the error shape of DESIGN §3. */
+export class ApiError extends SiteError {
+  readonly status: number;
+  /** The stable machine code, e.g. `FILE_TOO_LARGE`; `HTTP_<status>` when the body had none. */
+  readonly code: string;
+  /** Index into the request's `files` for per-file presign errors. */
+  readonly file: number | undefined;
+  readonly transient: boolean;
+
+  constructor(status: number, code: string, message: string, file?: number) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.file = file;
+    this.transient = status >= 500 || status === 429 || status === 408;
+  }
+}
+
+/** The session ended (refresh refused, or a fresh token still refused): the person must log in again. */
+export class SessionExpiredError extends SiteError {
+  readonly transient = false;
+
+  constructor(message = 'Your session has ended. Please log in again.') {
+    super(message);
+  }
+}
+
+/** An answer that is not the shape the contract promises (a proxy's HTML page, a truncated body). */
+export class UnexpectedResponseError extends SiteError {
+  readonly transient = true;
+  readonly status: number;
+
+  constructor(status: number, message = 'The server sent an answer this page does not understand. Try again in a moment.') {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** S3 (or the local POST-policy guard) refused an upload; `message` is the readable version of its XML error. */
+export class S3ServiceError extends SiteError {
+  readonly status: number;
+  /** S3's error code (`AccessDenied`, `EntityTooLarge`, …), or undefined when the body was not S3 XML. */
+  readonly code: string | undefined;
+  /** S3's own words, for the details line. */
+  readonly s3Message: string | undefined;
+  readonly requestId: string | undefined;
+  readonly transient: boolean;
+
+  constructor(fields: { status: number; code?: string; s3Message?: string; requestId?: string; message: string; transient: boolean }) {
+    super(fields.message);
+    this.status = fields.status;
+    this.code = fields.code;
+    this.s3Message = fields.s3Message;
+    this.requestId = fields.requestId;
+    this.transient = fields.transient;
+  }
+}
+
+/** The codes a file can be refused with before any request; the same codes the edge answers. */
+export type FileRejectionCode = 'INVALID_FILENAME' | 'UNSUPPORTED_TYPE' | 'EMPTY_FILE' | 'FILE_TOO_LARGE';
+
+/** A picked file breaks the upload rules; found in the browser, so no request was made. */
+export class FileRejectedError extends SiteError {
+  readonly transient = false;
+  readonly code: FileRejectionCode;
+
+  constructor(code: FileRejectionCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** What a person should read for any thrown value: a SiteError's message, or a generic sentence for a bug. */
+export function messageFor(error: unknown): string {
+  return error instanceof SiteError ? error.message : 'Something went wrong on this page. Reload it and try again.';
+}
