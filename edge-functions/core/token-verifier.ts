@@ -40,8 +40,12 @@ export function createTokenVerifier(
   const verifierProps = {
     issuer: config.issuer,
     audience: null,
-    customJwtCheck: ({ payload }: { payload: Parameters<typeof validateCognitoJwtFields>[0] }) =>
-      validateCognitoJwtFields(payload, { tokenUse: 'access', clientId }),
+    customJwtCheck: ({ payload }: { payload: Parameters<typeof validateCognitoJwtFields>[0] }) => {
+      // The library checks `exp` only when a token has one; a Cognito access token always does,
+      // and one without it would never expire.
+      if (typeof payload.exp !== 'number') throw new UnauthorizedError('exp is missing');
+      validateCognitoJwtFields(payload, { tokenUse: 'access', clientId });
+    },
   };
   const verifier =
     options.jwksCache === undefined

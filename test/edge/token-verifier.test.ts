@@ -56,6 +56,7 @@ describe('createTokenVerifier', () => {
     ['without token_use', () => accessToken(key, { claims: { token_use: undefined } })],
     ['with a sub that could leave its key segment', () => accessToken(key, { claims: { sub: '../other-user' } })],
     ['without a sub', () => accessToken(key, { claims: { sub: undefined } })],
+    ['without exp (it would never expire)', () => accessToken(key, { claims: { exp: undefined } })],
     ['signed by a key we do not trust under our kid', () => accessToken({ ...otherKey, kid: key.kid })],
   ])('refuses a token %s', async (_label, make) => {
     const { verifier } = verifierWith();
