@@ -25,7 +25,7 @@
  * package (`edge/presign/`). Starting again on the same folder keeps users,
  * objects and mail.
  */
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createAuthHandler } from '../../origin/auth/handler';
@@ -294,6 +294,11 @@ async function startObjectStore(
     accessKeys: [credentials],
     ...(inspect ? { onEvent: (event: unknown) => inspection?.onS3rverEvent(event) } : {}),
   });
+  // Uploads in flight live under the state dir, emptied at every start, so a
+  // killed stack leaves nothing behind in /tmp and the next start cleans up.
+  const inFlight = path.join(stateDir, 'uploads-in-flight');
+  rmSync(inFlight, { recursive: true, force: true });
+  mkdirSync(inFlight, { recursive: true });
   try {
     const guard = await startPostPolicyGuard({
       port: ports.s3,
@@ -301,6 +306,7 @@ async function startObjectStore(
       credentials,
       region: LOCAL_S3_REGION,
       allowedOrigins: [siteOrigin],
+      tempDirectory: inFlight,
       log: (entry) => log(describeGuardEntry(entry)),
     });
     if (inspect) {

@@ -3,7 +3,8 @@
  * folder (on other ports), and the users, the objects and the mail are all
  * still there.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { errorCode, headObject, isRunning, logIn, mailbox, PASSWORD, pngBytes, postJson, presignOne, signUpAndLogIn, startTestStack, uploadFile, type TestStack } from './support/stack-harness';
 
 jest.setTimeout(60_000);
@@ -30,8 +31,14 @@ it('keeps users, objects and the mailbox across a restart', async () => {
   first = undefined;
   for (const pid of pids) expect(isRunning(pid)).toBe(false);
 
+  // A stack killed mid-upload leaves a partial file behind; the next start clears it.
+  const inFlight = join(stateDir, 'uploads-in-flight');
+  mkdirSync(inFlight, { recursive: true });
+  writeFileSync(join(inFlight, 'partial-upload'), Buffer.alloc(1024));
+
   second = await startTestStack({ stateDir });
   try {
+    expect(existsSync(inFlight) ? readdirSync(inFlight) : []).toEqual([]);
     // The user is still there, confirmed, with the same password and the same sub.
     const again = await logIn(second.stack, email, PASSWORD);
     expect(again.sub).toBe(session.sub);
