@@ -1,8 +1,7 @@
 // The regional AuthLambda: one minified CommonJS file exporting `handler`.
 // The AWS SDK v3 Cognito client is bundled (not left to the Lambda runtime's copy),
 // so the exact version we test is the one that runs, and the same file runs locally.
-import { build as esbuild } from 'esbuild';
-import { statSync } from 'node:fs';
+import { bundleLambda, kb } from '../lib/esbuild-node.mjs';
 
 export const ORIGIN_AUTH_BUNDLE = 'dist/origin/auth/index.js';
 
@@ -12,21 +11,5 @@ export const ORIGIN_AUTH_BUNDLE = 'dist/origin/auth/index.js';
  */
 export async function build(options = {}) {
   const outfile = options.outfile ?? ORIGIN_AUTH_BUNDLE;
-  await esbuild({
-    entryPoints: ['origin/auth/index.ts'],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    // Class and function names survive minification, so error names and stacks in the logs stay readable.
-    keepNames: true,
-    legalComments: 'none',
-    // The SDK's ES module builds let esbuild drop the Cognito commands we never send (~15% smaller).
-    mainFields: ['module', 'main'],
-    logLevel: 'warning',
-  });
-  const bytes = statSync(outfile).size;
-  return `${outfile} ${(bytes / 1024).toFixed(1)} KB`;
+  return `${outfile} ${kb(await bundleLambda({ entry: 'origin/auth/index.ts', outfile }))}`;
 }
