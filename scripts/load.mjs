@@ -26,7 +26,6 @@
 // Tunables: LOAD_DURATION_S (30), LOAD_PROBE_S (5), LOAD_P99_MS (50),
 // LOAD_CONNECTIONS (16), LOAD_UPLOADS (100), LOAD_UPLOAD_BYTES (1048576).
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +38,6 @@ import { gzipSync } from 'node:zlib';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_FILE = path.join(ROOT, 'dist', 'load', 'results.json');
-const RUNNER_FILE = path.join(ROOT, 'dist', 'load', 'stack-runner.js');
 
 const setting = (name, fallback) => {
   const raw = process.env[name];
@@ -61,47 +59,17 @@ const PASSWORD = 'Load-Test-Horse-9-Battery';
 const EMAIL = 'load@example.com';
 
 // ---------------------------------------------------------------------------
-// The stack, in a process of its own
+// The stack, in a process of its own (dist/infra/local/stack-process.js, built by npm run build)
 
-const STACK_RUNNER = `
-import { createWriteStream } from 'node:fs';
-import { startLocalStack } from './infra/local/local-stack';
-
-async function main(): Promise<void> {
-  const config = JSON.parse(process.env.LOAD_STACK_CONFIG ?? '{}');
-  const logFile = createWriteStream(config.logFile, { flags: 'a' });
-  const stack = await startLocalStack({ ...config.options, log: (line: string) => logFile.write(line + '\\n') });
-  process.on('SIGTERM', () => {
-    stack.stop().then(() => logFile.end(() => process.exit(0)), () => process.exit(1));
-  });
-  process.stdout.write(JSON.stringify({ event: 'ready', url: stack.url, uploadUrl: stack.uploadUrl, bucket: stack.bucket, pids: stack.pids }) + '\\n');
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(String(error instanceof Error ? error.stack : error) + '\\n');
-  process.exit(1);
-});
-`;
+const STACK_PROCESS = path.join(ROOT, 'dist', 'infra', 'local', 'stack-process.js');
 
 async function startStack(work) {
-  mkdirSync(path.dirname(RUNNER_FILE), { recursive: true });
-  await build({
-    stdin: { contents: STACK_RUNNER, resolveDir: ROOT, loader: 'ts', sourcefile: 'load-stack-runner.ts' },
-    outfile: RUNNER_FILE,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    keepNames: true,
-    logLevel: 'warning',
-  });
   const rulesFile = path.join(work, 'firewall-rules.yaml');
   writeFileSync(rulesFile, countModeRules());
   const logFile = path.join(work, 'stack.log');
   const config = { logFile, options: { stateDir: path.join(work, 'state'), ports: { edge: 0, cognito: 0, s3: 0, s3rver: 0 }, firewallRulesFile: rulesFile } };
   const started = performance.now();
-  const child = spawn(process.execPath, [RUNNER_FILE], { cwd: ROOT, env: { ...process.env, LOAD_STACK_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [STACK_PROCESS], { cwd: ROOT, env: { ...process.env, LOCAL_STACK_PROCESS: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let stderr = '';
   child.stderr.on('data', (chunk) => {
@@ -488,7 +456,6 @@ async function main() {
     memory?.stop();
     await stack?.stop();
     rmSync(work, { recursive: true, force: true });
-    rmSync(RUNNER_FILE, { force: true });
   }
 }
 

@@ -17,9 +17,9 @@ export async function bundleLambda({ entry, outfile, ...overrides }) {
   return statSync(outfile).size;
 }
 
-/** A command-line tool or the CDK app: the project's code compiled in, npm packages left external. */
+/** A command-line tool, the local stack or the CDK app: the project's code compiled in, npm packages left external. */
 export async function bundleTool({ entry, outfile }) {
-  await esbuild({ ...NODE, entryPoints: [entry], outfile, packages: 'external', sourcemap: 'inline' });
+  await esbuild({ ...NODE, entryPoints: [entry], outfile, packages: 'external', sourcemap: 'linked', keepNames: true });
   return statSync(outfile).size;
 }
 

@@ -3,9 +3,8 @@
  * kill one by its PID (SIGKILL: no goodbye, no flush) and start it again on
  * the same state and port:
  *
- * - the whole stack (startLocalStack in a child: the edge, the guard and
- *   s3rver in it, cognito-local its own child), bundled here from a small
- *   runner; its log lines go to a file;
+ * - the whole stack (infra/local/stack-process.ts: the edge, the guard and
+ *   s3rver in it, cognito-local its own child); its log lines go to a file;
  * - the object store alone (s3rver + the POST-policy guard), from
  *   infra/local/post-policy-guard/main.ts, the process entry point the guard
  *   already has for this.
@@ -16,7 +15,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -24,60 +23,21 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 const BUNDLE_DIR = path.join(ROOT, 'dist', 'faults');
 const READY_TIMEOUT_MS = 30_000;
 
-/** The stack runner: startLocalStack with the options from FAULTS_STACK_CONFIG, one "ready" JSON line, SIGTERM stops it. */
-const STACK_RUNNER = `
-import { createWriteStream } from 'node:fs';
-import { startLocalStack } from './infra/local/local-stack';
+/** The stack as a process of its own: infra/local/stack-process.ts, built by `npm run build`. */
+const STACK_PROCESS = path.join(ROOT, 'dist', 'infra', 'local', 'stack-process.js');
 
-async function main(): Promise<void> {
-  const config = JSON.parse(process.env.FAULTS_STACK_CONFIG ?? '{}');
-  const logFile = createWriteStream(config.logFile, { flags: 'a' });
-  const stack = await startLocalStack({ ...config.options, log: (line: string) => logFile.write(line + '\\n') });
-  process.on('SIGTERM', () => {
-    stack.stop().then(() => logFile.end(() => process.exit(0)), () => process.exit(1));
-  });
-  process.stdout.write(JSON.stringify({
-    event: 'ready', pid: process.pid, url: stack.url, uploadUrl: stack.uploadUrl, s3Endpoint: stack.s3Endpoint,
-    bucket: stack.bucket, region: stack.region, credentials: stack.credentials, cognito: stack.cognito, pids: stack.pids,
-  }) + '\\n');
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(String(error instanceof Error ? error.stack : error) + '\\n');
-  process.exit(1);
-});
-`;
-
-let stackRunner: Promise<string> | undefined;
 let guardRunner: Promise<string> | undefined;
 const bundles: string[] = [];
 
 /** Removes the bundles this module wrote (call once the processes that run them have stopped). */
 export function removeBundles(): void {
   for (const file of bundles.splice(0)) rmSync(file, { force: true });
-  stackRunner = undefined;
   guardRunner = undefined;
 }
 
-function bundleStackRunner(): Promise<string> {
-  stackRunner ??= (async () => {
-    mkdirSync(BUNDLE_DIR, { recursive: true });
-    const outfile = path.join(BUNDLE_DIR, `stack-runner-${randomUUID()}.js`);
-    bundles.push(outfile);
-    await build({
-      stdin: { contents: STACK_RUNNER, resolveDir: ROOT, loader: 'ts', sourcefile: 'stack-runner.ts' },
-      outfile,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      packages: 'external',
-      keepNames: true,
-      logLevel: 'warning',
-    });
-    return outfile;
-  })();
-  return stackRunner;
+function stackProcessFile(): string {
+  if (!existsSync(STACK_PROCESS)) throw new Error(`${STACK_PROCESS} is missing: run npm run build first`);
+  return STACK_PROCESS;
 }
 
 function bundleGuardRunner(): Promise<string> {
@@ -184,12 +144,12 @@ export interface StackProcess extends ChildHandle {
 
 /** The local stack in a child process, on `ports` (0: any free port), with its state in `stateDir`. */
 export async function startStackProcess(options: { stateDir: string; logFile: string; ports?: { edge: number; cognito: number; s3: number } }): Promise<StackProcess> {
-  const file = await bundleStackRunner();
+  const file = stackProcessFile();
   const ports = options.ports ?? { edge: 0, cognito: 0, s3: 0 };
   const { handle, ready } = await spawnReady<StackProcessInfo>(
     file,
     {
-      FAULTS_STACK_CONFIG: JSON.stringify({ logFile: options.logFile, options: { stateDir: options.stateDir, ports: { ...ports, s3rver: 0 } } }),
+      LOCAL_STACK_PROCESS: JSON.stringify({ logFile: options.logFile, options: { stateDir: options.stateDir, ports: { ...ports, s3rver: 0 } } }),
       // The guard's temporary upload files: a killed stack cannot remove them, the test can.
       TMPDIR: ownTemp(path.join(options.stateDir, 'tmp')),
     },
