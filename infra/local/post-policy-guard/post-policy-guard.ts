@@ -30,6 +30,7 @@ import { pipeline } from 'node:stream/promises';
 import { authorizePost, checkFileSize, type AuthorizedUpload, type GuardPolicyConfig } from './authorize-post';
 import { corsHeaders, preflightHeaders } from './cors';
 import {
+  AccessDeniedError,
   EntityTooLargeError,
   IncorrectNumberOfFilesError,
   InvalidArgumentError,
@@ -90,6 +91,8 @@ const MAX_FORM_PARTS = 1000;
 /** Field names are short; a long one counts toward the pre-data limit anyway. */
 const MAX_FIELD_NAME_BYTES = 1024;
 
+/** Requests that change nothing; everything else must be signed. */
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
 
 export async function startPostPolicyGuard(options: PostPolicyGuardOptions): Promise<PostPolicyGuard> {
@@ -146,7 +149,10 @@ export function createPostPolicyGuardHandler(options: PostPolicyGuardHandlerOpti
         res.end();
         return;
       }
-      if (method === 'POST' && target.bucket !== '' && target.key === '' && target.query === '') {
+      // Every form POST to a bucket is an upload and is checked, whatever the
+      // query string: s3rver itself would accept any form unsigned.
+      const formUpload = target.query === '' || isMultipartFormData(header(req, 'content-type'));
+      if (method === 'POST' && target.bucket !== '' && target.key === '' && formUpload) {
         context.cors = corsHeaders(header(req, 'origin'), options.allowedOrigins);
         void handleUpload(context, target.bucket, { ...options, policyConfig, clock });
         return;
@@ -183,20 +189,18 @@ function parseTarget(rawUrl: string): Target {
   const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
   const query = queryAt === -1 ? '' : rawUrl.slice(queryAt + 1);
   if (!path.startsWith('/')) throw new InvalidArgumentError('The request path must start with /.');
-  const segments = path
-    .slice(1)
-    .split('/')
-    .map((segment) => {
-      try {
-        return decodeURIComponent(segment);
-      } catch {
-        throw new InvalidArgumentError('The request path is not valid percent-encoded UTF-8.');
-      }
-    });
-  if (segments.some((segment) => segment === '.' || segment === '..' || segment.includes('\0'))) {
+  // Decode first, then split: s3rver decodes the whole path and joins it onto
+  // its folder, so an encoded "..%2F" must count as a dot segment too.
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    throw new InvalidArgumentError('The request path is not valid percent-encoded UTF-8.');
+  }
+  if (decoded.includes('\0') || decoded.split(/[\\/]/).some((segment) => segment === '.' || segment === '..')) {
     throw new InvalidArgumentError('The local object store refuses "." and ".." path segments.');
   }
-  const [bucket = '', ...keySegments] = segments;
+  const [bucket = '', ...keySegments] = decoded.slice(1).split('/');
   return { bucket, key: keySegments.join('/'), query };
 }
 
@@ -421,10 +425,18 @@ function logUnexpected(entry: GuardLogEntry): void {
 function proxy(context: RequestContext, upstream: URL, agent: Agent): void {
   const { req, res } = context;
   let headers: IncomingHttpHeaders = withoutHopByHop(req.headers);
-  // s3rver accepts only the keys it was started with. The local stack's S3 is
-  // open to any caller on loopback (a local tool should not need our fake keys
-  // to look at an object), so header credentials are dropped, not forwarded.
-  delete headers.authorization;
+  if (READ_METHODS.has(context.method)) {
+    // Reading is open to any caller on loopback (a local tool should not need
+    // our fake keys to look at an object): s3rver accepts only the keys it was
+    // started with, so header credentials are dropped on reads.
+    delete headers.authorization;
+  } else if (headers.authorization === undefined && !/[?&]X-Amz-Signature=/i.test(req.url ?? '')) {
+    // s3rver lets an unsigned request write; S3 does not. Writes must be signed,
+    // and s3rver checks the signature against the stack's keys.
+    req.resume();
+    sendError(context, new AccessDeniedError('Anonymous writes are not allowed: sign the request.'));
+    return;
+  }
   if (context.method === 'PUT') headers = encryptionToStore(headers) as IncomingHttpHeaders;
   const outgoing = request(
     { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: context.method, path: req.url, headers, agent },

@@ -283,6 +283,36 @@ describe('every other S3 call passes through to s3rver', () => {
     }
   });
 
+  it('checks a form POST whatever the query string: an unsigned form to ?anything stores nothing', async () => {
+    const key = 'uploads/victim/2026/11/29/1/planted.png';
+    const forged = [field('key', key), field('Content-Type', 'image/png'), field('x-amz-meta-userid', 'victim'), file(PNG)];
+    const answer = await postForm(`${url()}?anything`, forged);
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(await stored(key)).toBe(false);
+
+    const { key: signedKey, entries } = presign();
+    const retyped = entries.map(([name, value]): Field => [name, name === 'Content-Type' ? 'text/html' : value]);
+    expect((await postForm(`${url()}?a`, [...fields(retyped), file(PNG, 'x.html', 'text/html')])).status).toBe(403);
+    expect(await stored(signedKey)).toBe(false);
+  });
+
+  it('refuses an unsigned write (s3rver would take it; S3 would not)', async () => {
+    const answer = await send(`${url()}/anonymous/a.txt`, 'PUT', Buffer.from('x'), { 'Content-Type': 'text/plain' });
+    expect(answer.status).toBe(403);
+    expect(await stored('anonymous/a.txt')).toBe(false);
+    const deleted = await send(`${url()}/anonymous/a.txt`, 'DELETE', undefined);
+    expect(deleted.status).toBe(403);
+  });
+
+  it('refuses an encoded slash that would climb out of the store', async () => {
+    for (const path of ['..%2F..%2Fescaped.txt', '..%5C..%5Cescaped.txt', 'a%2F..%2F..%2F..%2Fescaped.txt']) {
+      const answer = await send(`${url()}/${path}`, 'GET', undefined);
+      expect(answer.status).toBe(400);
+    }
+    expect(readdirSync(home).filter((name) => name.startsWith('escaped'))).toEqual([]);
+  });
+
   it('refuses paths with dot segments instead of passing them to a file-backed store', async () => {
     const answer = await send(`${guard.url}/${BUCKET}/a/%2e%2e/%2e%2e/escape`, 'PUT', Buffer.from('x'));
     expect([answer.status, xmlElement(answer.body, 'Code')]).toEqual([400, 'InvalidArgument']);
