@@ -18,9 +18,11 @@ export interface SafeFileName {
 /** Extensions longer than this are treated as part of the base name. */
 const MAX_EXTENSION_LENGTH = 10;
 
-// C0/C1 controls, DEL, and format characters that reorder or hide text:
-// bidi embeddings/overrides/isolates, LRM/RLM/ALM, zero-width space/joiners, BOM.
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/gu;
+// Controls (C0, C1, DEL) and every default-ignorable code point: the
+// characters that render as nothing (zero-width space and joiners, BOM, soft
+// hyphen, variation selectors, Hangul fillers) or reorder text (bidi marks,
+// embeddings, overrides, isolates). A name made of them would look blank.
+const INVISIBLE = /[\p{Cc}\p{Default_Ignorable_Code_Point}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 const SEPARATORS = /[\\/]/g;
 const OUTSIDE_SAFE_SET = /[^\p{L}\p{M}\p{N}._-]/gu;
 const DASH_RUNS = /-{2,}/g;
@@ -30,9 +32,11 @@ const TRAILING_JUNK = /[-._]+$/;
 const TRIM_BASE = /^[-._]+|[-._]+$/g;
 
 export function sanitizeFileName(raw: string, maxBytes: number, file?: number): SafeFileName {
+  // Strip first, then compose: removing a hidden character can bring a base
+  // letter and its combining mark together.
   const cleaned = raw
-    .normalize('NFC')
     .replace(INVISIBLE, '')
+    .normalize('NFC')
     .replace(SEPARATORS, '-')
     .replace(OUTSIDE_SAFE_SET, '-')
     .replace(DOT_RUNS, '.')
@@ -49,7 +53,7 @@ export function sanitizeFileName(raw: string, maxBytes: number, file?: number): 
   if (base.length === 0 || !/[\p{L}\p{N}]/u.test(base)) {
     throw new InvalidFilenameError(`"${describe(raw)}" is not a usable file name: it needs at least one letter or digit before the extension.`, file);
   }
-  return { name: base + suffix, extension };
+  return { name: (base + suffix).normalize('NFC'), extension };
 }
 
 /**

@@ -21,6 +21,7 @@ describe('sanitizeFileName', () => {
     ['evil\u202egnp.exe', 'evilgnp.exe', 'exe'],
     ['zero\u200bwidth\ufeff.png', 'zerowidth.png', 'png'],
     ['semi;colon&amp<tag>.png', 'semi-colon-amp-tag.png', 'png'],
+    ['soft\u00adhyphen\ufe0f.png', 'softhyphen.png', 'png'],
   ])('%j → %j', (raw, name, extension) => {
     expect(safe(raw)).toEqual({ name, extension });
   });
@@ -47,7 +48,13 @@ describe('sanitizeFileName', () => {
     expect(safe('file.abcdefghijklmnop').extension).toBe('');
   });
 
-  it.each(['', '...', '.png', '/', '\u202e\u200b', '---.pdf', '()[]{}', '../..'])('refuses %j as INVALID_FILENAME', (raw) => {
+  it('is NFC even when a hidden character stood between a letter and its accent', () => {
+    const result = safe('e\u200b\u0301x.png');
+    expect(result.name).toBe('\u00e9x.png');
+    expect(result.name).toBe(result.name.normalize('NFC'));
+  });
+
+  it.each(['', '...', '.png', '/', '\u202e\u200b', '---.pdf', '()[]{}', '../..', '\u3164.png', '\u115f\u1160.png', '\uffa0.jpg', '\u034f\ufe00.gif'])('refuses %j as INVALID_FILENAME', (raw) => {
     expect(() => safe(raw)).toThrow(InvalidFilenameError);
   });
 
