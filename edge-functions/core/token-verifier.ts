@@ -3,12 +3,16 @@
  *
  * The JWKS from config.json is preloaded with `cacheJwks`, so verifying a
  * token makes no network call; a token whose `kid` is not in it makes the
- * library fetch `<issuer>/.well-known/jwks.json` once (its penalty box
- * rate-limits further fetches). Only RS256 is accepted: the header is
- * checked before the library sees the token, and the configured keys are RSA.
+ * library fetch `<issuer>/.well-known/jwks.json` (key rotation). Its penalty
+ * box rate-limits fetches that succeed without the kid; a fetch that fails
+ * starts our own back-off, so a flood of tokens with made-up kids costs one
+ * round trip per back-off period while the JWKS endpoint is down, not one per
+ * token. Only RS256 is accepted: the header is checked before the library
+ * sees the token, and the configured keys are RSA.
  */
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
-import type { JwksCache } from 'aws-jwt-verify/jwk';
+import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { JwtVerifier } from 'aws-jwt-verify/jwt-verifier';
 import type { EdgeConfig } from './edge-config';
@@ -25,8 +29,29 @@ export interface TokenVerifier {
 }
 
 export interface TokenVerifierOptions {
-  /** Replaces the library's JWKS cache (and with it the fetcher): tests switch the network off here. */
-  readonly jwksCache?: JwksCache;
+  /** How the JWKS is fetched for an unknown kid. @default aws-jwt-verify's SimpleFetcher (tests switch the network off here) */
+  readonly fetcher?: Fetcher;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** After a failed JWKS fetch, further fetches fail at once for this long. */
+export const JWKS_FETCH_BACKOFF_MS = 10_000;
+
+/** Wraps a fetcher so that a failure is not retried before JWKS_FETCH_BACKOFF_MS has passed. */
+export function backoffFetcher(inner: Fetcher, now: () => number = Date.now): Fetcher {
+  let failedAt = Number.NEGATIVE_INFINITY;
+  return {
+    async fetch(uri, requestOptions, data) {
+      if (now() - failedAt < JWKS_FETCH_BACKOFF_MS) throw new Error('JWKS fetch is backing off after a failure');
+      try {
+        return await inner.fetch(uri, requestOptions, data);
+      } catch (error) {
+        failedAt = now();
+        throw error;
+      }
+    },
+  };
 }
 
 /** A Cognito sub is a UUID; anything that could leave its key segment is refused. */
@@ -47,10 +72,8 @@ export function createTokenVerifier(
       validateCognitoJwtFields(payload, { tokenUse: 'access', clientId });
     },
   };
-  const verifier =
-    options.jwksCache === undefined
-      ? JwtVerifier.create(verifierProps)
-      : JwtVerifier.create(verifierProps, { jwksCache: options.jwksCache });
+  const fetcher = backoffFetcher(options.fetcher ?? new SimpleFetcher(), options.now);
+  const verifier = JwtVerifier.create(verifierProps, { jwksCache: new SimpleJwksCache({ fetcher }) });
   verifier.cacheJwks({ keys: config.jwks.keys.map((key) => ({ ...key })) });
 
   return {

@@ -4,7 +4,6 @@
  * the test can read.
  */
 import type { CloudFrontResultResponse } from 'aws-lambda';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { gunzipSync } from 'node:zlib';
 import { parseEdgeConfig, type SigningCredentials } from '../../edge-functions/core/edge-config';
 import { newUploadId } from '../../edge-functions/core/object-key';
@@ -31,7 +30,7 @@ export function presignHarness(options: HarnessOptions = {}) {
       config,
       rules: DEFAULT_UPLOAD_RULES,
       // The JWKS is baked in; a fetch for an unknown kid fails as it would with the network off.
-      verifier: createTokenVerifier(config, { jwksCache: offlineJwksCache() }),
+      verifier: createTokenVerifier(config, { fetcher: OFFLINE_FETCHER }),
       credentials: options.credentials ?? (() => TEST_CREDENTIALS),
       now: options.now ?? (() => FIXED_NOW),
       newId: newUploadId,
@@ -41,15 +40,11 @@ export function presignHarness(options: HarnessOptions = {}) {
   return { key, config, logs, handler };
 }
 
-function offlineJwksCache() {
-  return new SimpleJwksCache({
-    fetcher: {
-      fetch: async () => {
-        throw new Error('network is off in tests');
-      },
-    },
-  });
-}
+const OFFLINE_FETCHER = {
+  fetch: async (): Promise<ArrayBuffer> => {
+    throw new Error('network is off in tests');
+  },
+};
 
 /** The JSON body of a generated response, gunzipped when the handler compressed it. */
 export function jsonBody(response: CloudFrontResultResponse): unknown {
