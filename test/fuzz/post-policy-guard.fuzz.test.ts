@@ -301,7 +301,7 @@ function build(upload: Upload, mutations: readonly Mutation[]): Built {
         const size = content.length + m.delta;
         if (size < 0) break;
         content = size <= content.length ? content.subarray(0, size) : Buffer.concat([content, Buffer.alloc(size - content.length, 7)]);
-        harm = worst(harm, 'harmful');
+        // Harm is judged once all mutations ran: +18 then -18 bytes sends the signed file unchanged.
         break;
       }
       case 'file-first':
@@ -331,6 +331,7 @@ function build(upload: Upload, mutations: readonly Mutation[]): Built {
         break;
     }
   }
+  if (!content.equals(upload.content)) harm = worst(harm, 'harmful');
   // With the file first, no field comes before it: S3 has no key (and no policy) to go by.
   harm = worst(harm, verdictOnFields(fileFirst ? [] : fields, upload.fields));
 
