@@ -54,7 +54,8 @@ function validateFile(file: unknown, index: number, rules: UploadRules): ValidFi
   if (!isPlainObject(file)) throw new InvalidRequestError(`File ${index} must be an object.`, index);
   const { name, size, type, id } = file;
 
-  if (typeof name !== 'string' || name.length === 0) {
+  // An empty string is a name that is empty after sanitizing: INVALID_FILENAME, below.
+  if (typeof name !== 'string') {
     throw new InvalidRequestError(`File ${index} needs a "name" string.`, index);
   }
   if (typeof type !== 'string' || type.length === 0) {

@@ -58,7 +58,6 @@ describe('validatePresignRequest: INVALID_REQUEST', () => {
     ['a file that is not an object', { files: ['holiday.png'] }],
     ['a missing name', { files: [file({ name: undefined })] }],
     ['a numeric name', { files: [file({ name: 42 })] }],
-    ['an empty name', { files: [file({ name: '' })] }],
     ['a missing type', { files: [file({ type: undefined })] }],
     ['a missing size', { files: [file({ size: undefined })] }],
     ['a size as a string', { files: [file({ size: '100' })] }],
@@ -93,6 +92,10 @@ describe('validatePresignRequest: INVALID_REQUEST', () => {
 });
 
 describe('validatePresignRequest: per-file codes', () => {
+  it('INVALID_FILENAME for an empty name (DESIGN §3: empty after sanitizing)', () => {
+    expect(rejection({ files: [file({ name: '' })] })).toBeInstanceOf(InvalidFilenameError);
+  });
+
   it('INVALID_FILENAME for a name with nothing usable in it', () => {
     const error = rejection({ files: [file({ name: '../../..' })] });
     expect(error).toBeInstanceOf(InvalidFilenameError);

@@ -128,7 +128,7 @@ describe('wrong types and shapes', () => {
     ['an array for a file', files([png]), invalidFile(0)],
     ['no name', files({ size: 10, type: 'image/png' }), invalidFile(0)],
     ['a numeric name', files({ ...png, name: 123 }), invalidFile(0)],
-    ['an empty name', files({ ...png, name: '' }), invalidFile(0)],
+    ['an empty name', files({ ...png, name: '' }), badName(0)],
     ['a name in an array', files({ ...png, name: ['a.png'] }), invalidFile(0)],
     ['no type', files({ name: 'a.png', size: 10 }), invalidFile(0)],
     ['a numeric type', files({ ...png, type: 5 }), invalidFile(0)],
