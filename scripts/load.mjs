@@ -383,10 +383,13 @@ function authColdStart() {
 
 // ---------------------------------------------------------------------------
 
+// A digits-only secret (the confirmation code) is matched as a whole number,
+// never inside a decimal: ~1M log lines of latencies like 0.123456 would
+// otherwise contain any six-digit code by chance.
 function scanLog(file, secrets) {
   const text = readFileSync(file, 'utf8');
   const found = Object.entries(secrets)
-    .filter(([, value]) => value !== undefined && value.length >= 6 && (/^[0-9]+$/.test(value) ? new RegExp(`(?<![0-9A-Za-z])${value}(?![0-9A-Za-z])`).test(text) : text.includes(value)))
+    .filter(([, value]) => value !== undefined && value.length >= 6 && (/^[0-9]+$/.test(value) ? new RegExp(`(?<![0-9A-Za-z]|[0-9]\\.)${value}(?![0-9A-Za-z]|\\.[0-9])`).test(text) : text.includes(value)))
     .map(([name]) => name);
   if (/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./.test(text)) found.push('a JWT-shaped string');
   return { lines: text.split('\n').length - 1, secretsFound: found };

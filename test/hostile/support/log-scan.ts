@@ -24,10 +24,14 @@ const CREDENTIAL_FIELD = /"(?:password|newPassword|confirmationCode|accessToken|
 /** An Authorization or Cookie value written out. */
 const CREDENTIAL_HEADER = /\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/-]{8,}|edge_upload_refresh=[^;\s"]{8,}/g;
 
-/** Digits only secrets (codes) must not match inside a longer number or word. */
+/**
+ * Digits-only secrets (codes) must not match inside a longer number or word,
+ * nor inside a decimal: a million log lines of latencies like 0.123456 would
+ * otherwise contain any six-digit code by chance.
+ */
 function occurs(text: string, value: string): boolean {
   if (!/^[0-9]+$/.test(value)) return text.includes(value);
-  return new RegExp(`(?<![0-9A-Za-z])${value}(?![0-9A-Za-z])`).test(text);
+  return new RegExp(`(?<![0-9A-Za-z]|[0-9]\\.)${value}(?![0-9A-Za-z]|\\.[0-9])`).test(text);
 }
 
 /** Labels of the secrets found in `text`, plus the shapes found (JWT, credential field, header). */
