@@ -82,3 +82,13 @@ export function captureProcessOutput(): ProcessOutputCapture {
     },
   };
 }
+
+/** What a logged-in session could leak: its tokens, its refresh cookie's value and the password it logged in with. */
+export function sessionSecrets(session: { readonly accessToken: string; readonly idToken: string; readonly refreshCookie: string }, password: string): Secret[] {
+  return [
+    { label: 'the access token', value: session.accessToken },
+    { label: 'the id token', value: session.idToken },
+    { label: 'the refresh token', value: session.refreshCookie.split('=')[1] ?? '' },
+    { label: 'the password', value: password },
+  ];
+}
