@@ -102,6 +102,9 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** What a stack running in a process of its own reports once ready (infra/local/stack-process.ts). */
+export type LocalStackSummary = Pick<LocalStack, 'url' | 'uploadUrl' | 's3Endpoint' | 'bucket' | 'region' | 'credentials' | 'cognito' | 'pids'>;
+
 /** The function bundles and scripts the stack runs, as `npm run build` writes them. */
 function buildOutputs(buildDir: string) {
   return {

@@ -7,7 +7,7 @@
  * dist/infra/local/stack-process.js by `npm run build`.
  */
 import { createWriteStream } from 'node:fs';
-import { startLocalStack, type LocalStackOptions } from './local-stack';
+import { startLocalStack, type LocalStackOptions, type LocalStackSummary } from './local-stack';
 
 interface StackProcessConfig {
   readonly logFile: string;
@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     );
   });
   const { url, uploadUrl, s3Endpoint, bucket, region, credentials, cognito, pids } = stack;
-  process.stdout.write(`${JSON.stringify({ event: 'ready', pid: process.pid, url, uploadUrl, s3Endpoint, bucket, region, credentials, cognito, pids })}\n`);
+  const summary: LocalStackSummary = { url, uploadUrl, s3Endpoint, bucket, region, credentials, cognito, pids };
+  process.stdout.write(`${JSON.stringify({ event: 'ready', pid: process.pid, ...summary })}\n`);
 }
 
 main().catch((error: unknown) => {

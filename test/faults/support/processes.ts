@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import type { LocalStackSummary } from '../../../infra/local/local-stack';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const BUNDLE_DIR = path.join(ROOT, 'dist', 'faults');
@@ -124,16 +125,8 @@ function childHandle(child: ChildProcess, pid: number, exited: Promise<void>): C
   };
 }
 
-export interface StackProcessInfo {
-  readonly url: string;
-  readonly uploadUrl: string;
-  readonly s3Endpoint: string;
-  readonly bucket: string;
-  readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  readonly cognito: { readonly endpoint: string; readonly userPoolId: string; readonly clientId: string; readonly issuer: string };
-  readonly pids: Readonly<Record<string, number>>;
-}
+/** The ready line of infra/local/stack-process.ts. */
+export type StackProcessInfo = LocalStackSummary;
 
 export interface StackProcess extends ChildHandle {
   readonly info: StackProcessInfo;
