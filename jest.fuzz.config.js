@@ -6,6 +6,7 @@
  */
 module.exports = {
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/node-version-warning.js'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: true }] },
   testMatch: ['<rootDir>/test/fuzz/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

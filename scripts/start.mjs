@@ -5,6 +5,10 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// The AWS SDK warns, once per process, that releases after January 2027 need
+// Node >= 22. The project supports Node 20 and later with pinned SDK versions
+// (README, "Node versions"); the warning would bury the banner.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 
