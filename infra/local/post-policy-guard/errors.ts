@@ -70,10 +70,11 @@ export class SignatureDoesNotMatchError extends PostGuardError {
   readonly code = 'SignatureDoesNotMatch';
   readonly status = 403;
 
-  constructor(accessKeyId: string, stringToSign: string, signatureProvided: string) {
+  /** `stringToSign` is left out where the verifier does not build it itself (signed requests: @smithy/signature-v4 does). */
+  constructor(accessKeyId: string, stringToSign: string | undefined, signatureProvided: string) {
     super('The request signature we calculated does not match the signature you provided. Check your key and signing method.', [
       ['AWSAccessKeyId', accessKeyId],
-      ['StringToSign', stringToSign],
+      ...(stringToSign === undefined ? [] : ([['StringToSign', stringToSign]] as const)),
       ['SignatureProvided', signatureProvided],
     ]);
   }
@@ -85,6 +86,40 @@ export class InvalidAccessKeyIdError extends PostGuardError {
 
   constructor(accessKeyId: string) {
     super('The AWS Access Key Id you provided does not exist in our records.', [['AWSAccessKeyId', accessKeyId]]);
+  }
+}
+
+/** A presigned URL past X-Amz-Date + X-Amz-Expires. */
+export class RequestExpiredError extends PostGuardError {
+  readonly code = 'AccessDenied';
+  readonly status = 403;
+
+  constructor(expiresSeconds: string, expires: string, serverTime: string) {
+    super('Request has expired', [['X-Amz-Expires', expiresSeconds], ['Expires', expires], ['ServerTime', serverTime]]);
+  }
+}
+
+/** A header-signed request whose X-Amz-Date is more than 15 minutes from the clock. */
+export class RequestTimeTooSkewedError extends PostGuardError {
+  readonly code = 'RequestTimeTooSkewed';
+  readonly status = 403;
+
+  constructor(requestTime: string, serverTime: string) {
+    super('The difference between the request time and the current time is too large.', [
+      ['RequestTime', requestTime],
+      ['ServerTime', serverTime],
+      ['MaxAllowedSkewMilliseconds', '900000'],
+    ]);
+  }
+}
+
+/** x-amz-* headers the signature does not cover: S3 refuses them rather than let them change the request. */
+export class HeadersNotSignedError extends PostGuardError {
+  readonly code = 'AccessDenied';
+  readonly status = 403;
+
+  constructor(headers: readonly string[]) {
+    super('There were headers present in the request which were not signed', [['HeadersNotSigned', headers.join(', ')]]);
   }
 }
 
@@ -119,6 +154,49 @@ export class InvalidArgumentError extends PostGuardError {
 export class MissingKeyFieldError extends InvalidArgumentError {
   constructor() {
     super("Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", 'key', '');
+  }
+}
+
+export class AuthorizationHeaderMalformedError extends PostGuardError {
+  readonly code = 'AuthorizationHeaderMalformed';
+  readonly status = 400;
+}
+
+/** Content-MD5 (or an x-amz-checksum-*) that is not the body's. */
+export class BadDigestError extends PostGuardError {
+  readonly code = 'BadDigest';
+  readonly status = 400;
+}
+
+/** Content-MD5 that is not the base64 of 16 bytes. */
+export class InvalidDigestError extends PostGuardError {
+  readonly code = 'InvalidDigest';
+  readonly status = 400;
+
+  constructor() {
+    super('The Content-MD5 you specified was invalid.');
+  }
+}
+
+export class ContentSha256MismatchError extends PostGuardError {
+  readonly code = 'XAmzContentSHA256Mismatch';
+  readonly status = 400;
+
+  constructor(clientHash: string, computedHash: string) {
+    super("The provided 'x-amz-content-sha256' header does not match what was computed.", [
+      ['ClientComputedContentSHA256', clientHash],
+      ['S3ComputedContentSHA256', computedHash],
+    ]);
+  }
+}
+
+/** A body that is not what its headers say (aws-chunked framing, length). */
+export class IncompleteBodyError extends PostGuardError {
+  readonly code = 'IncompleteBody';
+  readonly status = 400;
+
+  constructor() {
+    super('You did not provide the number of bytes specified by the Content-Length HTTP header');
   }
 }
 
@@ -242,6 +320,15 @@ export class NoSuchBucketError extends PostGuardError {
 
   constructor(bucket: string) {
     super('The specified bucket does not exist', [['BucketName', bucket]]);
+  }
+}
+
+export class NotImplementedError extends PostGuardError {
+  readonly code = 'NotImplemented';
+  readonly status = 501;
+
+  constructor(message: string, header?: string) {
+    super(message, header === undefined ? [] : [['Header', header]]);
   }
 }
 

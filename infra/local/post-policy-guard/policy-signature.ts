@@ -69,12 +69,12 @@ export function verifyPolicySignature(fields: FormFields, config: SignatureConfi
   return policy;
 }
 
-interface CredentialScope {
+export interface CredentialScope {
   readonly accessKeyId: string;
   readonly shortDate: string;
 }
 
-function parseCredential(credential: string, region: string): CredentialScope {
+export function parseCredential(credential: string, region: string): CredentialScope {
   const parts = credential.split('/');
   if (parts.length !== 5 || parts.some((part) => part === '')) {
     throw new AuthorizationQueryParametersError(
@@ -105,7 +105,7 @@ function parseCredential(credential: string, region: string): CredentialScope {
  * field, in the policy); long-term credentials must not carry one. S3 answers
  * a key without its token as an unknown key.
  */
-function checkSecurityToken(sent: string | undefined, expected: string | undefined, accessKeyId: string): void {
+export function checkSecurityToken(sent: string | undefined, expected: string | undefined, accessKeyId: string): void {
   if (expected === undefined) {
     if (sent !== undefined) throw new InvalidTokenError();
     return;
@@ -114,7 +114,7 @@ function checkSecurityToken(sent: string | undefined, expected: string | undefin
   if (!constantTimeEqual(expected, sent)) throw new InvalidTokenError();
 }
 
-function constantTimeEqual(expected: string, provided: string): boolean {
+export function constantTimeEqual(expected: string, provided: string): boolean {
   const a = Buffer.from(expected, 'utf8');
   const b = Buffer.from(provided, 'utf8');
   // timingSafeEqual needs equal lengths; compare against itself so a short

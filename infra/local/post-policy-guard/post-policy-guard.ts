@@ -20,7 +20,7 @@
 import { listen } from '../listen';
 import busboy from 'busboy';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,6 @@ import { pipeline } from 'node:stream/promises';
 import { authorizePost, checkFileSize, type AuthorizedUpload, type GuardPolicyConfig } from './authorize-post';
 import { corsHeaders, preflightHeaders } from './cors';
 import {
-  AccessDeniedError,
   EntityTooLargeError,
   IncorrectNumberOfFilesError,
   InvalidArgumentError,
@@ -45,6 +44,8 @@ import { FILE_FIELD, FormFields, MAX_PRE_DATA_BYTES } from './form-fields';
 import { encryptionFromStore, encryptionToStore } from './object-metadata';
 import { objectPath, S3rverObjectStore, type ObjectStore } from './object-store';
 import type { GuardCredentials } from './policy-signature';
+import { contentMd5Of, spoolBody, storedContentEncoding, type SpooledBody } from './request-body';
+import { RequestSignatureVerifier, type VerifiedRequest } from './request-signature';
 import { errorResponse, newRequestId, postResponseXml } from './s3-xml';
 
 export interface PostPolicyGuardOptions {
@@ -91,8 +92,6 @@ const MAX_FORM_PARTS = 1000;
 /** Field names are short; a long one counts toward the pre-data limit anyway. */
 const MAX_FIELD_NAME_BYTES = 1024;
 
-/** Requests that change nothing; everything else must be signed. */
-const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
 
 export async function startPostPolicyGuard(options: PostPolicyGuardOptions): Promise<PostPolicyGuard> {
@@ -132,6 +131,7 @@ export function createPostPolicyGuardHandler(options: PostPolicyGuardHandlerOpti
   const log = options.log ?? logUnexpected;
   const policyConfig: GuardPolicyConfig = { credentials: options.credentials, region: options.region };
   const clock = options.clock ?? (() => new Date());
+  const verifier = new RequestSignatureVerifier({ credentials: options.credentials, region: options.region });
 
   return (req, res) => {
     const requestId = newRequestId();
@@ -157,7 +157,7 @@ export function createPostPolicyGuardHandler(options: PostPolicyGuardHandlerOpti
         void handleUpload(context, target.bucket, { ...options, policyConfig, clock });
         return;
       }
-      proxy(context, upstream, agent);
+      void proxy(context, target, { upstream, agent, verifier, clock, tempDirectory: options.tempDirectory });
     } catch (error) {
       sendError(context, error);
     }
@@ -420,40 +420,105 @@ function logUnexpected(entry: GuardLogEntry): void {
   }
 }
 
-// ---- everything else: to s3rver and back ------------------------------------
+// ---- everything else: verified, then to s3rver and back --------------------
 
-function proxy(context: RequestContext, upstream: URL, agent: Agent): void {
-  const { req, res } = context;
-  let headers: IncomingHttpHeaders = withoutHopByHop(req.headers);
-  if (READ_METHODS.has(context.method)) {
-    // Reading is open to any caller on loopback (a local tool should not need
-    // our fake keys to look at an object): s3rver accepts only the keys it was
-    // started with, so header credentials are dropped on reads.
-    delete headers.authorization;
-  } else if (headers.authorization === undefined && !/[?&]X-Amz-Signature=/i.test(req.url ?? '')) {
-    // s3rver lets an unsigned request write; S3 does not. Writes must be signed,
-    // and s3rver checks the signature against the stack's keys.
-    req.resume();
-    sendError(context, new AccessDeniedError('Anonymous writes are not allowed: sign the request.'));
-    return;
+interface ProxyOptions {
+  readonly upstream: URL;
+  readonly agent: Agent;
+  readonly verifier: RequestSignatureVerifier;
+  readonly clock: () => Date;
+  readonly tempDirectory: string;
+}
+
+/** Headers that belong to the signature or the framing, never passed on (the guard has checked them). */
+const AUTH_HEADERS = new Set(['authorization', 'x-amz-content-sha256', 'x-amz-date', 'x-amz-security-token', 'x-amz-decoded-content-length', 'x-amz-trailer', 'transfer-encoding', 'content-length', 'expect']);
+
+/**
+ * Any request that is not a form upload or a POST preflight: its SigV4
+ * signature is verified first (request-signature.ts; unsigned requests are
+ * refused, reads included, as a private bucket refuses them), then its body
+ * is spooled and held to Content-MD5 / x-amz-content-sha256 / checksums
+ * (request-body.ts), and only then does it reach s3rver, unsigned (s3rver
+ * knows nothing of the keys, and the body may have lost its aws-chunked
+ * framing), from the temporary file.
+ */
+async function proxy(context: RequestContext, target: Target, options: ProxyOptions): Promise<void> {
+  const { req } = context;
+  let tempPath: string | undefined;
+  try {
+    let verified: Pick<VerifiedRequest, 'payload' | 'forwardQuery'>;
+    try {
+      // A CORS preflight never carries credentials (in S3 neither); s3rver answers it from the bucket's CORS rules.
+      verified = context.method === 'OPTIONS' ? { payload: { kind: 'unsigned' }, forwardQuery: target.query } : await options.verifier.verify({
+        method: context.method,
+        rawPath: context.path,
+        rawQuery: target.query,
+        headers: req.headers,
+        now: options.clock(),
+      });
+      if (hasBody(req)) contentMd5Of(req.headers); // a malformed digest is refused before the body is read
+    } catch (error) {
+      req.resume();
+      throw error;
+    }
+    let body: SpooledBody | undefined;
+    if (hasBody(req)) {
+      tempPath = join(options.tempDirectory, randomUUID());
+      body = await spoolBody(req, tempPath, { payload: verified.payload, headers: req.headers });
+    } else {
+      req.resume();
+    }
+    let headers: IncomingHttpHeaders = {};
+    for (const [name, value] of Object.entries(withoutHopByHop(req.headers))) if (!AUTH_HEADERS.has(name)) headers[name] = value;
+    const encoding = storedContentEncoding(header(req, 'content-encoding'));
+    if (encoding === undefined) delete headers['content-encoding'];
+    else headers['content-encoding'] = encoding;
+    if (body !== undefined || context.method === 'PUT' || context.method === 'POST') headers['content-length'] = String(body?.size ?? 0);
+    if (context.method === 'PUT') headers = encryptionToStore(headers) as IncomingHttpHeaders;
+    await forward(context, options, `${context.path}${verified.forwardQuery === '' ? '' : `?${verified.forwardQuery}`}`, headers, body);
+  } catch (error) {
+    sendError(context, error);
+  } finally {
+    if (tempPath !== undefined) await rm(tempPath, { force: true });
   }
-  if (context.method === 'PUT') headers = encryptionToStore(headers) as IncomingHttpHeaders;
-  const outgoing = request(
-    { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: context.method, path: req.url, headers, agent },
-    (incoming) => {
-      res.writeHead(incoming.statusCode ?? 502, incoming.statusMessage, definedHeaders(encryptionFromStore(withoutHopByHop(incoming.headers))));
-      incoming.pipe(res);
-      incoming.on('error', () => res.destroy());
-    },
-  );
-  outgoing.on('error', () => {
-    req.resume();
-    sendError(context, new ServiceUnavailableError());
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = header(req, 'content-length');
+  return header(req, 'transfer-encoding') !== undefined || (length !== undefined && length !== '0');
+}
+
+function forward(context: RequestContext, options: ProxyOptions, path: string, headers: IncomingHttpHeaders, body: SpooledBody | undefined): Promise<void> {
+  const { res } = context;
+  const { upstream, agent } = options;
+  return new Promise<void>((resolve) => {
+    const outgoing = request(
+      { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: context.method, path, headers, agent },
+      (incoming) => {
+        res.writeHead(incoming.statusCode ?? 502, incoming.statusMessage, definedHeaders(encryptionFromStore(withoutHopByHop(incoming.headers))));
+        incoming.pipe(res);
+        incoming.on('error', () => res.destroy());
+        incoming.on('end', () => resolve());
+        incoming.on('close', () => resolve());
+      },
+    );
+    outgoing.on('error', () => {
+      if (!res.headersSent) sendError(context, new ServiceUnavailableError());
+      else res.destroy();
+      resolve();
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) outgoing.destroy();
+      resolve();
+    });
+    if (body === undefined) {
+      outgoing.end();
+      return;
+    }
+    const file = createReadStream(body.path);
+    file.on('error', (error) => outgoing.destroy(error));
+    file.pipe(outgoing);
   });
-  res.on('close', () => {
-    if (!res.writableFinished) outgoing.destroy();
-  });
-  req.pipe(outgoing);
 }
 
 function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
