@@ -1,0 +1,145 @@
+/**
+ * "Day two": what a plain `cdk deploy --all` updates (README, "Updating a
+ * deployment"). The CLI skips a stack whose template did not change, so a
+ * change that must reach CloudFront has to change the distribution's
+ * template text, and a replaced pool or client has to change the edge's.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { build, type Plugin } from 'esbuild';
+import { locateBuildArtifacts, type BuildArtifacts } from '../../infra/aws/build-artifacts';
+import { resourceFingerprint } from '../../infra/aws/deploy-fingerprint';
+import { PROJECT_ROOT, buildTestApp, resourceNamed } from './support/synth-app';
+
+type Json = Record<string, unknown>;
+
+const PRESIGN_ENTRY = path.join(PROJECT_ROOT, 'edge-functions/presign/index.ts');
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(path.join(tmpdir(), 'edge-upload-lifecycle-'));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/**
+ * Bundles the presign function as scripts/build/presign.mjs does, optionally
+ * with one line appended to edge-functions/presign/index.ts (served by a
+ * plugin: the source tree is never written).
+ */
+async function presignArtifacts(name: string, extraLine?: string): Promise<BuildArtifacts> {
+  const outfile = path.join(scratch, name, 'index.js');
+  const oneLineChange: Plugin = {
+    name: 'one-line-change',
+    setup(b) {
+      b.onLoad({ filter: /edge-functions[\\/]presign[\\/]index\.ts$/ }, (args) =>
+        args.path === PRESIGN_ENTRY && extraLine !== undefined ? { contents: `${readFileSync(args.path, 'utf8')}\n${extraLine}\n`, loader: 'ts' } : undefined,
+      );
+    },
+  };
+  await build({
+    entryPoints: [PRESIGN_ENTRY],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    mainFields: ['main'],
+    conditions: ['require', 'node'],
+    plugins: [oneLineChange],
+  });
+  const built = locateBuildArtifacts(PROJECT_ROOT);
+  return {
+    ...built,
+    presignDir: path.dirname(outfile),
+    presignBundle: outfile,
+    presignBundleSha256: createHash('sha256').update(readFileSync(outfile)).digest('hex'),
+  };
+}
+
+function synthWith(artifacts: BuildArtifacts) {
+  const built = buildTestApp({ artifacts });
+  return { built, edge: Template.fromStack(built.stacks.edge), web: Template.fromStack(built.stacks.web) };
+}
+
+function presignAssociation(web: Template): Json {
+  const config = resourceNamed(web, 'AWS::CloudFront::Distribution', 'CdnDistribution').properties.DistributionConfig as Json;
+  const presign = (config.CacheBehaviors as Json[]).find((b) => b.PathPattern === '/presign')!;
+  const associations = presign.LambdaFunctionAssociations as Json[];
+  expect(associations).toHaveLength(1);
+  return associations[0]!;
+}
+
+function configResourceIds(edge: Template): string[] {
+  return Object.keys(edge.findResources('Custom::EdgeFunctionConfig'));
+}
+
+describe('a change to the presign code reaches CloudFront on a plain deploy', () => {
+  let before: ReturnType<typeof synthWith>;
+  let after: ReturnType<typeof synthWith>;
+  let again: ReturnType<typeof synthWith>;
+  beforeAll(async () => {
+    before = synthWith(await presignArtifacts('before'));
+    after = synthWith(await presignArtifacts('after', "console.info('presign: module loaded');"));
+    again = synthWith(await presignArtifacts('again'));
+  }, 120_000); // three bundles and three full app syntheses: a budget, not a speed assertion
+
+  it('builds a different bundle from a one-line change', () => {
+    expect(after.built.artifacts.presignBundleSha256).not.toBe(before.built.artifacts.presignBundleSha256);
+  });
+
+  it("changes the distribution's Lambda@Edge association, so the CLI deploys the web stack", () => {
+    const a = presignAssociation(before.web);
+    const b = presignAssociation(after.web);
+    expect(a.EventType).toBe('viewer-request');
+    expect(a.LambdaFunctionARN).toEqual({ 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'edge-upload-edge', Region: 'us-east-1' }) });
+    expect(b).not.toEqual(a);
+  });
+
+  it('is deterministic: the same code synthesizes the same association (no needless CloudFront deployment)', () => {
+    expect(presignAssociation(again.web)).toEqual(presignAssociation(before.web));
+    expect(configResourceIds(again.edge)).toEqual(configResourceIds(before.edge));
+  });
+
+  it('replaces the config custom resource instead of updating it, so a rollback only deletes the new one', () => {
+    const [a] = configResourceIds(before.edge);
+    const [b] = configResourceIds(after.edge);
+    expect(configResourceIds(before.edge)).toHaveLength(1);
+    expect(a).toMatch(/^PresignConfigVersion[0-9a-f]{16}/);
+    expect(b).not.toBe(a);
+    // The association reads the output CDK made for the new resource's attribute.
+    const output = (presignAssociation(after.web).LambdaFunctionARN as { 'Fn::GetStackOutput': { OutputName: string } })['Fn::GetStackOutput'].OutputName;
+    expect(after.edge.toJSON().Outputs[output].Value).toEqual({ 'Fn::GetAtt': [b, 'FunctionVersionArn'] });
+  });
+});
+
+describe('a replaced user pool or app client reaches the edge config on a plain deploy', () => {
+  const poolIn = (id: string, usernameAttributes: cognito.SignInAliases) => {
+    const stack = new Stack(new App(), 'Data', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const pool = new cognito.UserPool(stack, id, { signInAliases: usernameAttributes });
+    return [pool, pool.addClient('Client')];
+  };
+
+  it('fingerprints the definitions: a replacing property or a new logical id changes it', () => {
+    const base = resourceFingerprint(poolIn('Pool', { email: true }));
+    expect(resourceFingerprint(poolIn('Pool', { email: true }))).toBe(base);
+    expect(resourceFingerprint(poolIn('Pool', { phone: true }))).not.toBe(base);
+    expect(resourceFingerprint(poolIn('OtherPool', { email: true }))).not.toBe(base);
+  });
+
+  it("writes the data stack's pool, client and key fingerprint into the edge config resource (its id and its properties)", () => {
+    const { stacks } = buildTestApp();
+    const expected = resourceFingerprint([stacks.data.users.userPool, stacks.data.users.client, stacks.data.uploadKey.key]);
+    const edge = Template.fromStack(stacks.edge);
+    const [id] = configResourceIds(edge);
+    expect((edge.toJSON().Resources[id!] as { Properties: Json }).Properties.SourceFingerprint).toBe(expected);
+    expect(stacks.edge.presign.configuration.fingerprint).toBe(id!.slice('PresignConfigVersion'.length, 'PresignConfigVersion'.length + 16));
+  });
+});
