@@ -143,3 +143,48 @@ describe('a replaced user pool or app client reaches the edge config on a plain 
     expect(stacks.edge.presign.configuration.fingerprint).toBe(id!.slice('PresignConfigVersion'.length, 'PresignConfigVersion'.length + 16));
   });
 });
+
+describe('origin-verify secret rotation: one deploy moves CloudFront and the regional web ACL together', () => {
+  const V1 = 'a1b2c3d4-5678-90ab-cdef-000000000001';
+  const V2 = 'a1b2c3d4-5678-90ab-cdef-000000000002';
+  const pinned = (version: string) => ({
+    'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: expect.stringMatching(/^AuthOriginVerifySecret/) }, `:SecretString:::${version}}}`]],
+  });
+  const webWith = (context: Record<string, unknown>) => Template.fromStack(buildTestApp({ context }).stacks.web);
+  const sentHeader = (web: Template): unknown => {
+    const config = resourceNamed(web, 'AWS::CloudFront::Distribution', 'CdnDistribution').properties.DistributionConfig as Json;
+    const api = (config.Origins as Json[]).find((o) => o.OriginCustomHeaders !== undefined)!;
+    return (api.OriginCustomHeaders as Array<{ HeaderName: string; HeaderValue: unknown }>).find((h) => h.HeaderName === 'x-origin-verify')!.HeaderValue;
+  };
+  const acceptedRules = (web: Template): Array<{ name: unknown; value: unknown; sampled: unknown }> => {
+    const acl = resourceNamed(web, 'AWS::WAFv2::WebACL', 'AuthOriginVerifyWebAcl').properties;
+    return (acl.Rules as Json[]).map((r) => ({
+      name: r.Name,
+      value: ((r.Statement as Json).ByteMatchStatement as Json).SearchString,
+      sampled: (r.VisibilityConfig as Json).SampledRequestsEnabled,
+    }));
+  };
+
+  let unpinned: Template;
+  let rotating: Template;
+  let rotated: Template;
+  beforeAll(() => {
+    unpinned = webWith({});
+    rotating = webWith({ originVerifySecretVersionId: V2, originVerifyPreviousSecretVersionId: V1 });
+    rotated = webWith({ originVerifySecretVersionId: V2 });
+  }, 120_000);
+
+  it('pins the version in both references, so a new version id changes the web template (the CLI deploys it)', () => {
+    expect(sentHeader(rotated)).toEqual(pinned(V2));
+    expect(acceptedRules(rotated)).toEqual([{ name: 'from-cloudfront', value: pinned(V2), sampled: false }]);
+    expect(sentHeader(rotated)).not.toEqual(sentHeader(unpinned));
+  });
+
+  it('while rotating, sends the new version and still accepts the previous one (CloudFront propagates for minutes)', () => {
+    expect(sentHeader(rotating)).toEqual(pinned(V2));
+    expect(acceptedRules(rotating)).toEqual([
+      { name: 'from-cloudfront', value: pinned(V2), sampled: false },
+      { name: 'from-cloudfront-previous-secret', value: pinned(V1), sampled: false },
+    ]);
+  });
+});
