@@ -188,3 +188,47 @@ describe('origin-verify secret rotation: one deploy moves CloudFront and the reg
     ]);
   });
 });
+
+describe('redeploy after destroy, and the edge log groups (README, "Updating a deployment")', () => {
+  let built: ReturnType<typeof buildTestApp>;
+  beforeAll(() => {
+    built = buildTestApp();
+  }, 120_000);
+
+  it('retains only what the README describes, and the one with a fixed name can be imported (static name, Retain)', () => {
+    const retained: string[] = [];
+    for (const stack of Object.values(built.stacks)) {
+      const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string; Properties?: Json }>;
+      for (const [id, r] of Object.entries(resources)) {
+        if (r.DeletionPolicy !== 'Retain') continue;
+        retained.push(`${stack.stackName}/${r.Type}`);
+        if (r.Type === 'AWS::S3::Bucket' && id.startsWith('UploadsBucket')) {
+          expect(r.Properties?.BucketName).toBe(built.config.uploadBucketName); // literal text: auto-import needs a static name
+        }
+      }
+    }
+    expect(retained.sort()).toEqual([
+      'edge-upload-data/AWS::Cognito::UserPool',
+      'edge-upload-data/AWS::KMS::Key',
+      'edge-upload-data/AWS::S3::Bucket',
+      'edge-upload-uploads/AWS::S3::Bucket',
+      // API Gateway's account-level logging role and its setting: generated name; an account setting, never "already exists".
+      'edge-upload-web/AWS::ApiGateway::Account',
+      'edge-upload-web/AWS::IAM::Role',
+      // CDK BucketDeployment's log group: named after its generated function name, so never a collision.
+      'edge-upload-web/AWS::Logs::LogGroup',
+    ].sort());
+  });
+
+  it("documents a retention command for exactly the log group the presign role writes in every region", () => {
+    const readme = readFileSync(path.join(PROJECT_ROOT, 'infra/aws/README.md'), 'utf8');
+    const command = readme.split('\n').find((line) => line.includes('put-retention-policy'));
+    const group = `/aws/lambda/us-east-1.${built.config.appName}-presign`;
+    expect(command).toContain(`--log-group-name ${group} --retention-in-days 90`);
+    const policy = JSON.stringify(Template.fromStack(built.stacks.edge).findResources('AWS::IAM::Policy'));
+    expect(policy).toContain(`:logs:*:111111111111:log-group:${group}`);
+    for (const heading of ['## Updating a deployment', '### Redeploy after `cdk destroy`', '### What still needs a real account to prove']) {
+      expect(readme).toContain(heading);
+    }
+  });
+});
