@@ -46,6 +46,13 @@ export interface AppConfig {
   readonly firewallRulesFile: string;
   /** Globally unique; derived from appName, account and region unless set. */
   readonly uploadBucketName: string;
+  /**
+   * The origin-verify secret's version that CloudFront sends and the regional web ACL accepts
+   * (README, "Rotating the origin secret"); undefined: the version current at deploy time.
+   */
+  readonly originVerifySecretVersionId: string | undefined;
+  /** During a rotation, the version the web ACL still accepts while CloudFront propagates the new one. */
+  readonly originVerifyPreviousSecretVersionId: string | undefined;
 }
 
 /** The settings a person writes, all optional here; `parseAppConfig` says which are required. */
@@ -59,6 +66,8 @@ const FIELDS = [
   'extraCorsOrigins',
   'firewallRulesFile',
   'uploadBucketName',
+  'originVerifySecretVersionId',
+  'originVerifyPreviousSecretVersionId',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -73,6 +82,32 @@ const ACCOUNT = /^\d{12}$/;
 /** Partitions without S3 Transfer Acceleration (China, GovCloud, ISO). */
 const NO_TRANSFER_ACCELERATION = /^(cn|us-gov|us-iso[a-z]?)-/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/**
+ * Opt-in regions (disabled by default in an account). CloudFront does not deliver standard logs
+ * to buckets in them (CloudFront Developer Guide, "Choosing an Amazon S3 bucket for your standard
+ * logs"), and the access-log bucket lives in the app's region.
+ */
+const OPT_IN_REGIONS: ReadonlySet<string> = new Set([
+  'af-south-1',
+  'ap-east-1',
+  'ap-east-2',
+  'ap-south-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-6',
+  'ap-southeast-7',
+  'ca-west-1',
+  'eu-central-2',
+  'eu-south-1',
+  'eu-south-2',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'mx-central-1',
+]);
+/** Secrets Manager version ids (a UUID when Secrets Manager makes them; 32 to 64 characters). */
+const SECRET_VERSION_ID = /^[A-Za-z0-9-]{32,64}$/;
 const HOST_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CERTIFICATE_ARN = new RegExp(`^arn:aws:acm:${EDGE_REGION}:\\d{12}:certificate/[0-9a-f-]{36}$`);
 const PRICE_CLASSES: readonly string[] = [PriceClass.PRICE_CLASS_100, PriceClass.PRICE_CLASS_200, PriceClass.PRICE_CLASS_ALL];
@@ -111,6 +146,10 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
   else if (!REGION.test(region)) problems.push(`${where('region')} must be an AWS region such as eu-west-1 (got "${region}")`);
   else if (NO_TRANSFER_ACCELERATION.test(region)) {
     problems.push(`${where('region')} "${region}" has no S3 Transfer Acceleration, which the upload endpoint relies on; choose a commercial region`);
+  } else if (OPT_IN_REGIONS.has(region)) {
+    problems.push(
+      `${where('region')} "${region}" is an opt-in region: CloudFront cannot deliver its standard logs to the access-log bucket there; choose a region enabled by default, such as eu-west-1`,
+    );
   }
 
   const givenAccount = text('account') ?? nonEmpty(sources.env.CDK_DEFAULT_ACCOUNT);
@@ -146,6 +185,22 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
     problems.push(`${origin}: ${bucketProblem}`);
   }
 
+  const versionId = (field: 'originVerifySecretVersionId' | 'originVerifyPreviousSecretVersionId'): string | undefined => {
+    const value = text(field);
+    if (value !== undefined && !SECRET_VERSION_ID.test(value)) {
+      problems.push(`${where(field)} must be a Secrets Manager version id (the VersionId that put-secret-value printed)`);
+    }
+    return value;
+  };
+  const originVerifySecretVersionId = versionId('originVerifySecretVersionId');
+  const originVerifyPreviousSecretVersionId = versionId('originVerifyPreviousSecretVersionId');
+  if (originVerifyPreviousSecretVersionId !== undefined && originVerifySecretVersionId === undefined) {
+    problems.push(`${where('originVerifyPreviousSecretVersionId')} needs ${where('originVerifySecretVersionId')}: the new version CloudFront sends`);
+  }
+  if (originVerifyPreviousSecretVersionId !== undefined && originVerifyPreviousSecretVersionId === originVerifySecretVersionId) {
+    problems.push(`${where('originVerifyPreviousSecretVersionId')} must differ from ${where('originVerifySecretVersionId')}`);
+  }
+
   if (problems.length > 0) throw new AppConfigError(problems);
   return Object.freeze({
     appName,
@@ -157,6 +212,8 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
     extraCorsOrigins: Object.freeze(extraCorsOrigins),
     firewallRulesFile,
     uploadBucketName,
+    originVerifySecretVersionId,
+    originVerifyPreviousSecretVersionId,
   });
 }
 

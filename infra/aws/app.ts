@@ -12,6 +12,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadFirewallRules, type FirewallRules } from '../firewall/rules';
 import { EDGE_REGION, parseAppConfig, type AppConfig } from './app-config';
 import { findProjectRoot, locateBuildArtifacts, type BuildArtifacts } from './build-artifacts';
+import { resourceFingerprint } from './deploy-fingerprint';
 import { DataStack } from './stacks/data-stack';
 import { EdgeStack } from './stacks/edge-stack';
 import { UploadsStack } from './stacks/uploads-stack';
@@ -49,6 +50,11 @@ export interface BuildAppOptions {
    */
   readonly projectRoot?: string;
   /**
+   * The built bundles.
+   * @default located in the project's dist/ (locateBuildArtifacts)
+   */
+  readonly artifacts?: BuildArtifacts;
+  /**
    * Run cdk-nag's AwsSolutions pack at synth: any unacknowledged finding fails the synth.
    * @default true
    */
@@ -60,7 +66,7 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
   const projectRoot = options.projectRoot ?? findProjectRoot();
   const config = parseAppConfig({ context: (key) => app.node.tryGetContext(key), env: options.env ?? process.env, projectRoot });
   const firewallRules = loadFirewallRules(config.firewallRulesFile);
-  const artifacts = locateBuildArtifacts(projectRoot);
+  const artifacts = options.artifacts ?? locateBuildArtifacts(projectRoot);
 
   const appRegion: Environment = { account: config.account, region: config.region };
   const edgeRegion: Environment = { account: config.account, region: EDGE_REGION };
@@ -84,6 +90,8 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
     jwksUrl: data.users.jwksUrl,
     userPoolClientId: data.users.client.userPoolClientId,
     uploadKeyArn: data.uploadKey.key.keyArn,
+    // Weak references do not change this template when the pool or client is replaced; this does (README, "Updating a deployment").
+    dataFingerprint: resourceFingerprint([data.users.userPool, data.users.client, data.uploadKey.key]),
   });
   const web = new WebStack(app, name('web'), {
     ...common,

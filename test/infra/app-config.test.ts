@@ -80,6 +80,16 @@ describe('refusals name the setting and say what it wants', () => {
     ['a bad region', { region: 'europe' }, /edgeUpload\.region must be an AWS region such as eu-west-1/],
     ['a China region', { region: 'cn-north-1' }, /has no S3 Transfer Acceleration/],
     ['a GovCloud region', { region: 'us-gov-west-1' }, /has no S3 Transfer Acceleration/],
+    ['an opt-in region (Cape Town)', { region: 'af-south-1' }, /"af-south-1" is an opt-in region: CloudFront cannot deliver its standard logs/],
+    ['an opt-in region (Hong Kong)', { region: 'ap-east-1' }, /"ap-east-1" is an opt-in region/],
+    ['an opt-in region (Milan)', { region: 'eu-south-1' }, /"eu-south-1" is an opt-in region/],
+    ['an opt-in region (Bahrain)', { region: 'me-south-1' }, /"me-south-1" is an opt-in region/],
+    ['an origin secret version that is not a version id', { region: 'eu-west-1', originVerifySecretVersionId: 'AWSCURRENT' }, /originVerifySecretVersionId must be a Secrets Manager version id/],
+    [
+      'a previous origin secret version without the new one',
+      { region: 'eu-west-1', originVerifyPreviousSecretVersionId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111' },
+      /originVerifyPreviousSecretVersionId needs edgeUpload\.originVerifySecretVersionId/,
+    ],
     ['a bad account', { region: 'eu-west-1', account: '12345' }, /edgeUpload\.account must be a 12-digit AWS account id/],
     ['an upper-case app name', { region: 'eu-west-1', appName: 'EdgeUpload' }, /edgeUpload\.appName must be 3 to 24 lower-case/],
     ['a domain without a certificate', { region: 'eu-west-1', domainName: 'uploads.example.com' }, /needs edgeUpload\.certificateArn/],
@@ -106,7 +116,7 @@ describe('refusals name the setting and say what it wants', () => {
   });
 
   it('derives a valid bucket name even from the longest app name and region', () => {
-    const config = parse({ region: 'ap-southeast-5', appName: 'a'.repeat(24) }, { account: '123456789012' });
+    const config = parse({ region: 'ap-southeast-2', appName: 'a'.repeat(24) }, { account: '123456789012' });
     expect(uploadBucketNameProblem(config.uploadBucketName)).toBeUndefined();
   });
 });

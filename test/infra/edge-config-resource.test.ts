@@ -252,6 +252,64 @@ describe('failures stop the deployment before the function is touched', () => {
   });
 });
 
+/** Answers like FakeFetcher, but the first `failures` requests to each URL fail as a network blip would. */
+class BlinkingFetcher extends FakeFetcher {
+  private readonly failed = new Map<string, number>();
+  constructor(answers: Record<string, Uint8Array | Error>, private readonly failures: number) {
+    super(answers);
+  }
+  override async fetchBytes(url: string, maxBytes: number): Promise<Uint8Array> {
+    const count = this.failed.get(url) ?? 0;
+    if (count < this.failures) {
+      this.failed.set(url, count + 1);
+      this.requests.push(url);
+      throw new Error('getaddrinfo EAI_AGAIN');
+    }
+    return super.fetchBytes(url, maxBytes);
+  }
+}
+
+describe('a network blip does not fail the deployment (or a rollback)', () => {
+  const blinking = (failures: number) =>
+    new BlinkingFetcher({ [JWKS_URL]: strToU8(JSON.stringify(JWKS)), [CODE_URL]: packageZip({ 'index.js': BUNDLE }) }, failures);
+
+  it('retries the JWKS and the package download once each after one failure, then publishes', async () => {
+    const fetcher = blinking(1);
+    const result = await handlerWith(fetcher)(event('Update'));
+    expect(result.PhysicalResourceId).toBe(`${FUNCTION_ARN}:7`);
+    expect(fetcher.requests).toEqual([JWKS_URL, JWKS_URL, CODE_URL, CODE_URL]);
+    expect(uploadedPackage()[CONFIG_FILE_NAME]).toContain('"key-1"');
+    expect(logLines.filter((l) => l.event === 'edge-config-fetch-retry')).toEqual([
+      { event: 'edge-config-fetch-retry', host: 'cognito-idp.eu-west-1.amazonaws.com', attempt: 1, error: 'getaddrinfo EAI_AGAIN' },
+      // The package URL is pre-signed: only its host is logged.
+      { event: 'edge-config-fetch-retry', host: 'awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com', attempt: 1, error: 'getaddrinfo EAI_AGAIN' },
+    ]);
+  });
+
+  it('backs off exponentially, and gives up after the configured attempts without touching the function', async () => {
+    const fetcher = blinking(10);
+    const handler = createEdgeConfigResourceHandler({
+      lambda: new LambdaClient({ region: 'us-east-1' }),
+      fetcher,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      log: (line) => logLines.push(line),
+      fetchRetry: { attempts: 4, firstDelayMs: 500 },
+    });
+    await expect(handler(event('Create'))).rejects.toThrow(JwksUnavailableError);
+    expect(sleeps).toEqual([500, 1000, 2000]);
+    expect(fetcher.requests).toEqual([JWKS_URL, JWKS_URL, JWKS_URL, JWKS_URL]);
+    expect(lambda.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(0);
+  });
+
+  it('does not retry an answer that is there but wrong (not a blip)', async () => {
+    const fetcher = new FakeFetcher({ [JWKS_URL]: strToU8('{"keys":[]}'), [CODE_URL]: packageZip({ 'index.js': BUNDLE }) });
+    await expect(handlerWith(fetcher)(event('Create'))).rejects.toThrow(/no "keys"/);
+    expect(fetcher.requests).toEqual([JWKS_URL]);
+  });
+});
+
 describe('failures after the update', () => {
   it('fails when the code update fails', async () => {
     lambda

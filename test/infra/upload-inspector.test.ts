@@ -87,15 +87,29 @@ describe('the notification', () => {
 });
 
 describe('the role: least privilege', () => {
-  it('may read, tag and delete under uploads/, copy and tag into quarantine/, and nothing else in S3', () => {
+  it('may read, tag and delete under uploads/, copy and tag into quarantine/, list those two prefixes, and nothing else in S3', () => {
     const s3Statements = roleStatements()
       .filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')))
-      .map(({ Action, Resource }) => ({ Action, Resource }));
+      .map(({ Action, Resource, Condition }) => ({ Action, Resource, ...(Condition === undefined ? {} : { Condition }) }));
     expect(s3Statements).toEqual([
       { Action: 's3:GetObject', Resource: UPLOADS },
       { Action: 's3:PutObjectTagging', Resource: [QUARANTINE, UPLOADS] },
       { Action: 's3:PutObject', Resource: QUARANTINE },
       { Action: 's3:DeleteObject', Resource: UPLOADS },
+      { Action: 's3:ListBucket', Resource: BUCKET_ARN, Condition: { StringLike: { 's3:prefix': ['uploads/*', 'quarantine/*'] } } },
+    ]);
+  });
+
+  it('may list the bucket (so a missing object is a 404, the "gone" path, not a 403) only under uploads/ and quarantine/', () => {
+    const list = roleStatements().filter((s) => [s.Action].flat().includes('s3:ListBucket'));
+    expect(list).toEqual([
+      {
+        Sid: 'KnowWhenAnUploadIsGone',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: BUCKET_ARN,
+        Condition: { StringLike: { 's3:prefix': ['uploads/*', 'quarantine/*'] } },
+      },
     ]);
   });
 

@@ -4,6 +4,17 @@
  * infra/aws/custom-resources/edge-config. It runs again whenever the config,
  * the JWKS URL or the function's bundle changes, so the published version
  * always pairs the current code with the current config.
+ *
+ * The resource's logical id carries a fingerprint of everything it publishes
+ * (bundle SHA-256, settings, config text, the producer resources' fingerprint),
+ * so any change is a replacement, not an update:
+ * - a deploy Creates a new resource (a new version) and then Deletes the old
+ *   one, which does nothing; a rollback Deletes only the new one, and the
+ *   old resource's version (old code with its own config) is what the
+ *   distribution gets back: rollback publishes nothing and fetches nothing;
+ * - the cross-stack output CDK makes for the version ARN is named after the
+ *   logical id, so the distribution's template changes too, and a plain
+ *   `cdk deploy --all` updates it (the CLI skips unchanged templates).
  */
 import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +22,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { valueFingerprint } from '../deploy-fingerprint';
 import { acknowledge, defaultPolicyOf } from '../nag';
 import type { EdgeConfigResourceProperties } from '../custom-resources/edge-config/edge-config-resource';
 import { SECURE_DEFAULTS } from '../secure-defaults';
@@ -36,6 +48,12 @@ export interface EdgeConfigDeploymentProps {
    * @default - none: only code and config changes publish a new version
    */
   readonly functionSettings?: string;
+  /**
+   * Fingerprint of the resources in other stacks that the config reads (user pool, client, key):
+   * their replacement changes this, so this resource runs again (deploy-fingerprint.ts).
+   * @default - none: only this stack's inputs are fingerprinted
+   */
+  readonly sourceFingerprint?: string;
   readonly config: EdgeConfigFields;
   /** `<issuer>/.well-known/jwks.json`. */
   readonly jwksUrl: string;
@@ -56,6 +74,8 @@ export class EdgeConfigDeployment extends Construct {
   /** The published version's ARN (`…:function:<name>:<version>`), for CloudFront. */
   public readonly functionVersionArn: string;
   public readonly handler: lambda.Function;
+  /** Changes with every input of the published version; part of the custom resource's logical id. */
+  public readonly fingerprint: string;
 
   constructor(scope: Construct, id: string, props: EdgeConfigDeploymentProps) {
     super(scope, id);
@@ -95,15 +115,18 @@ export class EdgeConfigDeployment extends Construct {
     const providerLogs = new logs.LogGroup(this, 'ProviderLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler, logGroup: providerLogs });
 
-    // PackageSha256 and FunctionSettings are read by no one: they change the properties, so CloudFormation runs an Update.
-    const properties: EdgeConfigResourceProperties & { PackageSha256: string; FunctionSettings?: string } = {
+    // PackageSha256, FunctionSettings and SourceFingerprint are read by no one: they say, in the template, what the version pairs.
+    const properties: EdgeConfigResourceProperties & { PackageSha256: string; FunctionSettings?: string; SourceFingerprint?: string } = {
       FunctionName: target,
       Config: Stack.of(this).toJsonString(props.config),
       JwksUrl: props.jwksUrl,
       PackageSha256: props.packageSha256,
       ...(props.functionSettings === undefined ? {} : { FunctionSettings: props.functionSettings }),
+      ...(props.sourceFingerprint === undefined ? {} : { SourceFingerprint: props.sourceFingerprint }),
     };
-    const resource = new CustomResource(this, 'Resource', {
+    this.fingerprint = valueFingerprint(this, { ...properties, FunctionName: undefined, config: props.config });
+    // A new logical id per fingerprint: replacement, never update (see the top of this file).
+    const resource = new CustomResource(this, `Version${this.fingerprint}`, {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::EdgeFunctionConfig',
       properties,

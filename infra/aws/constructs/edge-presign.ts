@@ -43,6 +43,11 @@ export interface EdgePresignProps {
   readonly jwksUrl: string;
   readonly userPoolClientId: string;
   /**
+   * Fingerprint of the data stack's pool, client and key definitions: when it changes, a new version is published.
+   * @default - none
+   */
+  readonly configSourceFingerprint?: string;
+  /**
    * Lifetime of a signed form.
    * @default DEFAULT_UPLOAD_RULES.policyTtlSeconds
    */
@@ -59,6 +64,7 @@ export class EdgePresign extends Construct {
   public readonly role: iam.Role;
   /** The configured, published version that CloudFront associates. */
   public readonly functionVersionArn: string;
+  public readonly configuration: EdgeConfigDeployment;
 
   constructor(scope: Construct, id: string, props: EdgePresignProps) {
     super(scope, id);
@@ -147,7 +153,7 @@ export class EdgePresign extends Construct {
       ownLogGroup.applyRemovalPolicy(RemovalPolicy.DESTROY);
     }
 
-    const configuration = new EdgeConfigDeployment(this, 'Config', {
+    const configuration = (this.configuration = new EdgeConfigDeployment(this, 'Config', {
       targetFunction: this.function,
       packageSha256: props.codeSha256,
       // A published version freezes the function's settings too: a change to any of them needs a new version.
@@ -157,6 +163,7 @@ export class EdgePresign extends Construct {
         timeoutSeconds: SECURE_DEFAULTS.edgeFunction.timeout.toSeconds(),
       }),
       handlerCodeDir: props.configHandlerCodeDir,
+      ...(props.configSourceFingerprint === undefined ? {} : { sourceFingerprint: props.configSourceFingerprint }),
       jwksUrl: props.jwksUrl,
       config: {
         issuer: props.issuer,
@@ -167,7 +174,7 @@ export class EdgePresign extends Construct {
         kmsKeyId: props.uploadKeyArn,
         policyTtlSeconds: props.policyTtlSeconds ?? DEFAULT_UPLOAD_RULES.policyTtlSeconds,
       },
-    });
+    }));
     this.functionVersionArn = configuration.functionVersionArn;
   }
 }

@@ -8,6 +8,7 @@
  * protecting a custom origin). The value lives in Secrets Manager and reaches
  * both sides as a CloudFormation dynamic reference, never as template text.
  */
+import { SecretValue } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -25,6 +26,18 @@ export interface OriginVerifyProps {
    * @default 'x-origin-verify'
    */
   readonly headerName?: string;
+  /**
+   * The secret version CloudFront sends and the web ACL accepts. Pinning a version id puts it in
+   * the template, so putting a new value and deploying with its id moves both sides in one deploy.
+   * @default - the version current at deploy time (AWSCURRENT), unpinned
+   */
+  readonly secretVersionId?: string;
+  /**
+   * During a rotation: the previous version, still accepted by the web ACL (never sent), so
+   * requests from edge locations that CloudFront has not updated yet are not refused.
+   * @default - none: only `secretVersionId` is accepted
+   */
+  readonly previousSecretVersionId?: string;
 }
 
 const HEADER_NAME = /^[a-z0-9-]{1,64}$/;
@@ -46,7 +59,9 @@ export class OriginVerify extends Construct {
       description: `${props.appName}: the header value CloudFront sends to the auth API origin`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
-    this.headerValue = this.secret.secretValue.unsafeUnwrap();
+    const valueOf = (versionId: string) => SecretValue.secretsManager(this.secret.secretArn, { versionId }).unsafeUnwrap();
+    this.headerValue = props.secretVersionId === undefined ? this.secret.secretValue.unsafeUnwrap() : valueOf(props.secretVersionId);
+    const accepted = [this.headerValue, ...(props.previousSecretVersionId === undefined ? [] : [valueOf(props.previousSecretVersionId)])];
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: `${props.appName}-auth-origin`,
@@ -57,23 +72,21 @@ export class OriginVerify extends Construct {
         [FORBIDDEN_BODY_KEY]: { contentType: 'APPLICATION_JSON', content: JSON.stringify(firewallBlockBody(403, undefined)) },
       },
       visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${props.appName}-auth-origin` },
-      rules: [
-        {
-          name: 'from-cloudfront',
-          priority: 0,
-          action: { allow: {} },
-          statement: {
-            byteMatchStatement: {
-              fieldToMatch: { singleHeader: { Name: this.headerName } },
-              positionalConstraint: 'EXACTLY',
-              searchString: this.headerValue,
-              textTransformations: [{ priority: 0, type: 'NONE' }],
-            },
+      rules: accepted.map((value, index) => ({
+        name: index === 0 ? 'from-cloudfront' : 'from-cloudfront-previous-secret',
+        priority: index,
+        action: { allow: {} },
+        statement: {
+          byteMatchStatement: {
+            fieldToMatch: { singleHeader: { Name: this.headerName } },
+            positionalConstraint: 'EXACTLY',
+            searchString: value,
+            textTransformations: [{ priority: 0, type: 'NONE' }],
           },
-          // No sampled requests for this rule: a sample would show the secret header to anyone who can read WAF samples.
-          visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: false, metricName: 'from-cloudfront' },
         },
-      ],
+        // No sampled requests for this rule: a sample would show the secret header to anyone who can read WAF samples.
+        visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: false, metricName: index === 0 ? 'from-cloudfront' : 'from-cloudfront-previous-secret' },
+      })),
     });
 
     const association = new wafv2.CfnWebACLAssociation(this, 'Association', {
@@ -86,7 +99,7 @@ export class OriginVerify extends Construct {
       id: 'AwsSolutions-SMG4',
       reason:
         'The value must change in CloudFront and in the web ACL together, which a rotation Lambda cannot do for CloudFormation-owned resources; ' +
-        'rotate it by putting a new value and redeploying the web stack (README, "Rotating the origin secret"). It guards reachability, not data.',
+        'rotate it by putting a new value and deploying with its version id pinned, old one still accepted, then unpinning the old (README, "Rotating the origin secret"). It guards reachability, not data.',
     });
   }
 }

@@ -9,8 +9,9 @@
  *   verified tag) and on quarantine/* (the reason tag the copy carries),
  *   `s3:PutObject` on quarantine/* (the copy), `s3:DeleteObject` on uploads/*;
  *   `kms:Decrypt` and `kms:GenerateDataKey` on the upload key only through S3
- *   in the bucket's region, for this bucket; and its own log group. No
- *   managed policies, no listing, nothing else in the bucket.
+ *   in the bucket's region, for this bucket; `s3:ListBucket` limited to the
+ *   uploads/ and quarantine/ prefixes (so a missing object answers 404, not
+ *   403); and its own log group. No managed policies, nothing else in the bucket.
  * - The bucket's notification is set on the bucket itself (its name is fixed
  *   at synth, so the invoke permission can name it and the bucket can depend
  *   on that permission), not through CDK's BucketNotifications custom
@@ -102,6 +103,16 @@ export class UploadInspector extends Construct {
     this.role.addToPolicy(new iam.PolicyStatement({ sid: 'TagUploadsAndQuarantine', actions: ['s3:PutObjectTagging'], resources: [uploads, quarantine] }));
     this.role.addToPolicy(new iam.PolicyStatement({ sid: 'CopyToQuarantine', actions: ['s3:PutObject'], resources: [quarantine] }));
     this.role.addToPolicy(new iam.PolicyStatement({ sid: 'RemoveFromUploads', actions: ['s3:DeleteObject'], resources: [uploads] }));
+    // Without s3:ListBucket, S3 answers 403 (not 404) for a missing key, so the inspector's "gone" path (a duplicate
+    // event for an object it already moved) never ran and such events ended in the dead-letter queue.
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'KnowWhenAnUploadIsGone',
+        actions: ['s3:ListBucket'],
+        resources: [bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${uploadPrefix}*`, `${quarantinePrefix}*`] } },
+      }),
+    );
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'UploadKeyThroughS3Only',

@@ -20,6 +20,8 @@ export interface EdgeStackProps extends StackProps {
   readonly jwksUrl: string;
   readonly userPoolClientId: string;
   readonly uploadKeyArn: string;
+  /** Fingerprint of the data stack's pool, client and key (deploy-fingerprint.ts): their replacement republishes the edge config. */
+  readonly dataFingerprint?: string;
 }
 
 export class EdgeStack extends Stack {
@@ -41,6 +43,7 @@ export class EdgeStack extends Stack {
       issuer: props.issuer,
       jwksUrl: props.jwksUrl,
       userPoolClientId: props.userPoolClientId,
+      ...(props.dataFingerprint === undefined ? {} : { configSourceFingerprint: props.dataFingerprint }),
     });
 
     new CfnOutput(this, 'WebAclArn', { value: this.firewall.webAclArn, description: 'CLOUDFRONT web ACL (from the firewall rules file)' });

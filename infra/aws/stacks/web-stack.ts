@@ -66,7 +66,12 @@ export class WebStack extends Stack {
       }),
       refreshTokenValidity: props.refreshTokenValidity,
     });
-    this.originVerify = new OriginVerify(this, 'AuthOriginVerify', { appName: config.appName, stage: this.authApi.stage });
+    this.originVerify = new OriginVerify(this, 'AuthOriginVerify', {
+      appName: config.appName,
+      stage: this.authApi.stage,
+      ...(config.originVerifySecretVersionId === undefined ? {} : { secretVersionId: config.originVerifySecretVersionId }),
+      ...(config.originVerifyPreviousSecretVersionId === undefined ? {} : { previousSecretVersionId: config.originVerifyPreviousSecretVersionId }),
+    });
 
     this.cdn = new SiteDistribution(this, 'Cdn', {
       appName: config.appName,

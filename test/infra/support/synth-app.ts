@@ -9,6 +9,7 @@ import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildEdgeUploadApp, type EdgeUploadApp } from '../../../infra/aws/app';
+import type { BuildArtifacts } from '../../../infra/aws/build-artifacts';
 import { PLACEHOLDER_ACCOUNT } from '../../../infra/aws/app-config';
 import { findProjectRoot } from '../../../infra/aws/build-artifacts';
 
@@ -25,11 +26,19 @@ export interface SynthOptions {
   readonly context?: Record<string, unknown>;
   /** Register cdk-nag's AwsSolutions pack (synth then fails on any unacknowledged finding). */
   readonly nag?: boolean;
+  /** Other bundles than dist/'s (e.g. a presign bundle built from changed source). */
+  readonly artifacts?: BuildArtifacts;
 }
 
 export function buildTestApp(options: SynthOptions = {}): EdgeUploadApp {
   const app = new App({ context: { ...cdkJsonContext(), account: PLACEHOLDER_ACCOUNT, ...options.context } });
-  return buildEdgeUploadApp({ app, env: {}, projectRoot: PROJECT_ROOT, nag: options.nag ?? false });
+  return buildEdgeUploadApp({
+    app,
+    env: {},
+    projectRoot: PROJECT_ROOT,
+    nag: options.nag ?? false,
+    ...(options.artifacts === undefined ? {} : { artifacts: options.artifacts }),
+  });
 }
 
 export interface StackTemplates {

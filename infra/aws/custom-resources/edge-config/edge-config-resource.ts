@@ -16,6 +16,17 @@
  * A Delete does nothing: old versions go with the function (CloudFront may
  * still hold replicas of them for a while, which Lambda cleans up itself).
  *
+ * Rollback never runs this handler's publishing path: the CDK app gives the
+ * resource a new logical id whenever its inputs change (EdgeConfigDeployment),
+ * so a deploy Creates a new resource and a rollback only Deletes it, which
+ * leaves the function alone; the distribution goes back to the version the
+ * old resource published (old code with its own config). An Update with the
+ * same logical id cannot publish "new code + old config" either: it always
+ * packages the code that is in $LATEST with the config of the event.
+ *
+ * Network reads (the JWKS, the package) are retried with exponential
+ * back-off: a single failed request must not fail a deployment.
+ *
  * The handler is for the CDK provider framework (aws-cdk-lib/custom-resources):
  * it returns the result or throws, and the framework answers CloudFormation.
  */
@@ -68,6 +79,8 @@ export interface EdgeConfigResourceDependencies {
   readonly log?: (line: Readonly<Record<string, string | number>>) => void;
   /** How long to wait for the function to settle after each change. */
   readonly readiness?: { readonly attempts: number; readonly intervalMs: number };
+  /** How often a network read is tried, and the first pause (doubled after each failure). */
+  readonly fetchRetry?: { readonly attempts: number; readonly firstDelayMs: number };
 }
 
 /** A JWKS is a few keys: a few KB. Anything near this is not a JWKS. */
@@ -75,12 +88,31 @@ const MAX_JWKS_BYTES = 64 * 1024;
 /** Lambda's limit for a zip uploaded directly is 50 MB; the presign bundle is ~50 KB. */
 const MAX_PACKAGE_BYTES = 50 * 1024 * 1024;
 const DEFAULT_READINESS = { attempts: 90, intervalMs: 2000 };
+/** 5 tries over ~15 s (1 + 2 + 4 + 8): enough for a blip, well within the handler's 10 minutes. */
+const DEFAULT_FETCH_RETRY = { attempts: 5, firstDelayMs: 1000 };
 const JWKS_PATH = '/.well-known/jwks.json';
 
 export function createEdgeConfigResourceHandler(deps: EdgeConfigResourceDependencies) {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const log = deps.log ?? ((line) => console.log(JSON.stringify(line)));
   const readiness = deps.readiness ?? DEFAULT_READINESS;
+  const fetchRetry = deps.fetchRetry ?? DEFAULT_FETCH_RETRY;
+
+  /** GET with back-off; the last error is thrown. Every read here is idempotent. */
+  async function fetchWithRetry(url: string, maxBytes: number): Promise<Uint8Array> {
+    let delay = fetchRetry.firstDelayMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await deps.fetcher.fetchBytes(url, maxBytes);
+      } catch (error: unknown) {
+        if (attempt >= fetchRetry.attempts) throw error;
+        // The URL may be a pre-signed package URL: log the host only, never the query.
+        log({ event: 'edge-config-fetch-retry', host: hostOf(url), attempt, error: describe(error) });
+        await sleep(delay);
+        delay *= 2;
+      }
+    }
+  }
 
   async function waitUntilReady(functionName: string, qualifier?: string): Promise<void> {
     for (let attempt = 1; attempt <= readiness.attempts; attempt++) {
@@ -105,7 +137,7 @@ export function createEdgeConfigResourceHandler(deps: EdgeConfigResourceDependen
     }
     const props = parseProperties(event.ResourceProperties);
 
-    const jwks = await fetchJwks(deps.fetcher, props.JwksUrl);
+    const jwks = await fetchJwks(fetchWithRetry, props.JwksUrl);
     const configJson = buildConfigJson(props.Config, jwks);
     const configSha256 = createHash('sha256').update(configJson).digest('hex');
 
@@ -115,7 +147,7 @@ export function createEdgeConfigResourceHandler(deps: EdgeConfigResourceDependen
     if (location === undefined) throw new FunctionPackageError(`${props.FunctionName} has no downloadable code package (is it a container image?).`);
     let packageZip: Uint8Array;
     try {
-      packageZip = await deps.fetcher.fetchBytes(location, MAX_PACKAGE_BYTES);
+      packageZip = await fetchWithRetry(location, MAX_PACKAGE_BYTES);
     } catch (error: unknown) {
       throw new FunctionPackageError(`Cannot download the package of ${props.FunctionName}: ${describe(error)}`);
     }
@@ -176,10 +208,10 @@ interface FetchedJwks {
   readonly keyCount: number;
 }
 
-async function fetchJwks(fetcher: Fetcher, url: string): Promise<FetchedJwks> {
+async function fetchJwks(fetchBytes: Fetcher['fetchBytes'], url: string): Promise<FetchedJwks> {
   let body: Uint8Array;
   try {
-    body = await fetcher.fetchBytes(url, MAX_JWKS_BYTES);
+    body = await fetchBytes(url, MAX_JWKS_BYTES);
   } catch (error: unknown) {
     throw new JwksUnavailableError(url, describe(error));
   }
@@ -211,6 +243,14 @@ function buildConfigJson(configText: string, jwks: FetchedJwks): string {
     throw new InvalidResourcePropertiesError(`The presign function would refuse this config.json. ${describe(error)}`);
   }
   return JSON.stringify(candidate);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid-url';
+  }
 }
 
 function describe(error: unknown): string {
