@@ -109,21 +109,17 @@ function redactEmails(text: string): string {
  * that begins with two letters, after that label's leading letters.
  */
 function emailDomainEnd(text: string, from: number): number {
-  const labelStarts: number[] = [];
+  let end = -1;
   let position = from;
-  while (position < text.length && isDomainChar(text.charCodeAt(position))) {
-    labelStarts.push(position);
+  for (let label = 0; position < text.length && isDomainChar(text.charCodeAt(position)); label += 1) {
+    const labelStart = position;
+    while (position < text.length && isAsciiLetter(text.charCodeAt(position))) position += 1;
+    if (label > 0 && position - labelStart >= 2) end = position;
     while (position < text.length && isDomainChar(text.charCodeAt(position))) position += 1;
     if (text.charCodeAt(position) !== 0x2e || !isDomainChar(text.charCodeAt(position + 1))) break;
     position += 1;
   }
-  for (let label = labelStarts.length - 1; label >= 1; label -= 1) {
-    const labelStart = labelStarts[label] ?? 0;
-    let letters = labelStart;
-    while (letters < text.length && isAsciiLetter(text.charCodeAt(letters))) letters += 1;
-    if (letters - labelStart >= 2) return letters;
-  }
-  return -1;
+  return end;
 }
 
 function isAsciiLetter(unit: number): boolean {
