@@ -266,11 +266,11 @@ describe('credentials, codes and sessions that are not right', () => {
 
   it.each<[string, () => string | undefined]>([
     ['no cookie', () => undefined],
-    ['a forged JWT-shaped cookie', () => 'edge_upload_refresh=eyJhbGciOiJub25lIn0.e30.'],
-    ['the access token as the cookie', () => `edge_upload_refresh=${session.accessToken}`],
-    ['3 KiB of junk', () => `edge_upload_refresh=${'x'.repeat(3072)}`],
+    ['a forged JWT-shaped cookie', () => '__Secure-edge_upload_refresh=eyJhbGciOiJub25lIn0.e30.'],
+    ['the access token as the cookie', () => `__Secure-edge_upload_refresh=${session.accessToken}`],
+    ['3 KiB of junk', () => `__Secure-edge_upload_refresh=${'x'.repeat(3072)}`],
     ['the cookie under another name', () => `refresh=${session.refreshCookie.split('=')[1] ?? ''}`],
-    ['a cookie with a CR in it', () => 'edge_upload_refresh=abc%0D%0ASet-Cookie:%20x=y'],
+    ['a cookie with a CR in it', () => '__Secure-edge_upload_refresh=abc%0D%0ASet-Cookie:%20x=y'],
   ])('refresh with %s → 401 INVALID_REFRESH', async (_, cookie) => {
     const value = cookie();
     const answer = await auth('/auth/refresh', undefined, value === undefined ? {} : { Cookie: value });
