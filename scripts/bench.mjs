@@ -12,6 +12,10 @@
 // and one file, in a fresh process whose stdout (the handler's log line) goes
 // to /dev/null as on a quiet terminal.
 //
+// Then times every pattern that runs on untrusted input, hostile text next to
+// plain text of the same length (scripts/bench/hostile-input.mjs, written to
+// dist/bench/hostile-input.json).
+//
 // Prints a table and writes dist/bench/results.json. Numbers over budget are
 // flagged "OVER BUDGET"; the exit code is non-zero only when something crashes.
 import { build as esbuild } from 'esbuild';
@@ -23,6 +27,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { PRESIGN_BUNDLE, PRESIGN_BUNDLE_BUDGET_BYTES } from './build/presign.mjs';
+import { hostileInputBench } from './bench/hostile-input.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REFERENCE_SOURCE = 'scripts/bench/reference-handler.ts';
@@ -133,6 +138,8 @@ async function main() {
   } finally {
     for (const folder of Object.values(folders)) rmSync(folder, { recursive: true, force: true });
   }
+  // Patterns on untrusted input: hostile text against plain text (scripts/bench/hostile-input.mjs).
+  await hostileInputBench();
 }
 
 /** The reference bundle, with the same esbuild options as the edge bundle (scripts/build/presign.mjs). */

@@ -79,10 +79,16 @@ export const AUTH_ACTIONS: Readonly<Record<AuthPath, AuthAction>> = Object.freez
 
   '/auth/refresh': async ({ cookieHeaders, gateway, config }) => {
     const cleared = [clearedRefreshCookie(config.refreshCookie)];
-    const token = readCookie(cookieHeaders, config.refreshCookie.name);
-    if (token === undefined) {
+    const found = readCookie(cookieHeaders, config.refreshCookie.name);
+    if (found.kind === 'none') {
       throw new ActionFailure(new InvalidRefreshError({ detail: 'no refresh cookie' }), cleared);
     }
+    if (found.kind === 'several') {
+      // Cookie tossing: one copy was planted and nothing says which. Clear ours (the
+      // only one a Set-Cookie can be sure to reach) and make the user log in again.
+      throw new ActionFailure(new InvalidRefreshError({ detail: 'several refresh cookies' }), cleared);
+    }
+    const token = found.value;
     if (!isPlausibleRefreshToken(token)) {
       throw new ActionFailure(new InvalidRefreshError({ detail: 'malformed refresh cookie' }), cleared);
     }
@@ -100,7 +106,12 @@ export const AUTH_ACTIONS: Readonly<Record<AuthPath, AuthAction>> = Object.freez
 
   '/auth/logout': async ({ cookieHeaders, gateway, config }) => {
     const cleared = [clearedRefreshCookie(config.refreshCookie)];
-    const token = readCookie(cookieHeaders, config.refreshCookie.name);
+    const found = readCookie(cookieHeaders, config.refreshCookie.name);
+    if (found.kind === 'several') {
+      // As on refresh: revoke nothing (which copy is ours is unknown), clear ours, say the session is over.
+      throw new ActionFailure(new InvalidRefreshError({ detail: 'several refresh cookies' }), cleared);
+    }
+    const token = found.kind === 'one' ? found.value : undefined;
     if (token === undefined || !isPlausibleRefreshToken(token)) {
       return done(noContentResponse(cleared), 'LOGGED_OUT', token === undefined ? 'no refresh cookie' : 'malformed refresh cookie');
     }

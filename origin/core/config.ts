@@ -4,7 +4,7 @@
  * message that lists every problem; it never fails a request later.
  */
 import { AuthConfigError } from './errors';
-import { COOKIE_NAME_PATTERN, type RefreshCookieSettings } from './cookies';
+import { COOKIE_NAME_PATTERN, REFRESH_COOKIE_PREFIX, type RefreshCookieSettings } from './cookies';
 
 export interface CognitoClientSettings {
   /** The pool's region, taken from the pool id (`eu-west-1_AbC…` ⇒ `eu-west-1`). */
@@ -38,7 +38,7 @@ export const AUTH_ENV = Object.freeze({
   requestTimeoutMs: 'COGNITO_REQUEST_TIMEOUT_MS',
 });
 
-export const DEFAULT_REFRESH_COOKIE_NAME = 'edge_upload_refresh';
+export const DEFAULT_REFRESH_COOKIE_NAME = `${REFRESH_COOKIE_PREFIX}edge_upload_refresh`;
 /** 30 days: Cognito's default refresh-token validity. Set it to the app client's RefreshTokenValidity. */
 export const DEFAULT_REFRESH_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 /** Cognito's longest refresh-token validity: 10 years. */
@@ -85,6 +85,9 @@ export function parseAuthConfig(env: Env): AuthConfig {
     problems.push(`${AUTH_ENV.cookieName} must be a cookie name of at most 64 token characters`);
   } else if (cookieName.startsWith('__Host-')) {
     problems.push(`${AUTH_ENV.cookieName} cannot use the __Host- prefix: it requires Path=/ and the cookie is Path=/auth`);
+  } else if (!cookieName.startsWith(REFRESH_COOKIE_PREFIX)) {
+    // Without the prefix a plain-http response (a sibling subdomain's, say) could set the name.
+    problems.push(`${AUTH_ENV.cookieName} must start with ${REFRESH_COOKIE_PREFIX}`);
   }
 
   const maxAgeSeconds = parseInteger(env, AUTH_ENV.cookieMaxAge, DEFAULT_REFRESH_COOKIE_MAX_AGE_SECONDS, 60, MAX_REFRESH_COOKIE_MAX_AGE_SECONDS, problems);

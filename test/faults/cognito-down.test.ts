@@ -93,7 +93,7 @@ describe('cognito-local killed', () => {
   it('/auth/logout → 503 AUTH_UNAVAILABLE within a second, and the browser is still told to forget its refresh cookie', async () => {
     const { answer, ms } = await timed(() => postJson(stack.info, '/auth/logout', '', { Cookie: session.refreshCookie }));
     expectUnavailable(answer, ms);
-    expect(String(answer.headers['set-cookie'])).toMatch(/^edge_upload_refresh=; Max-Age=0;/);
+    expect(String(answer.headers['set-cookie'])).toMatch(/^__Secure-edge_upload_refresh=; Max-Age=0;/);
   });
 
   it('/auth/resend is answered by the local stack itself (cognito-local has no ResendConfirmationCode), quickly and without a 5xx', async () => {

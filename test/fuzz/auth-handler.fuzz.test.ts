@@ -42,7 +42,7 @@ import { loadFixture } from '../support/fixtures';
 import { fuzzParameters, FUZZ_RUNS, OutcomeTally } from './support/fuzz-settings';
 
 const SITE_ORIGIN = 'https://uploads.example.com';
-const COOKIE = 'edge_upload_refresh';
+const COOKIE = '__Secure-edge_upload_refresh';
 const config = parseAuthConfig({
   USER_POOL_ID: 'eu-west-1_FuzzPool1',
   USER_POOL_CLIENT_ID: 'fuzzclient0000000000000001',

@@ -83,7 +83,7 @@ beforeAll(async () => {
   remember('the refreshed access token', refreshedBody.accessToken);
   remember('the refreshed id token', refreshedBody.idToken);
   remember('a rotated refresh token', cookieValue(refreshed.headers['set-cookie']));
-  expect((await postJson(stack, '/auth/refresh', '', { Cookie: 'edge_upload_refresh=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' })).status).toBe(401);
+  expect((await postJson(stack, '/auth/refresh', '', { Cookie: '__Secure-edge_upload_refresh=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' })).status).toBe(401);
 
   // Presign: tokens in the wrong places, forged tokens, a bad body, then a real upload and forged forms.
   const signer = cognitoLocalSigner();
@@ -142,7 +142,7 @@ describe('what the stack logged during a hostile session', () => {
     expect(findSecrets(`sent ${code} to you`, secrets)).toEqual(['the confirmation code']);
     expect(findSecrets(`latency 1${code}7 ms`, secrets)).toEqual([]);
     expect(findSecrets('{"password":"hunter2"}', [])).toEqual([expect.stringMatching(/credential JSON field/)]);
-    expect(findSecrets('Cookie: edge_upload_refresh=abcdefghijkl', [])).toEqual([expect.stringMatching(/refresh cookie/)]);
+    expect(findSecrets('Cookie: __Secure-edge_upload_refresh=abcdefghijkl', [])).toEqual([expect.stringMatching(/refresh cookie/)]);
   });
 
   it('was captured: the edge, the presign function, the auth API and the guard all logged', () => {

@@ -10,7 +10,10 @@
  *    are logged, a `block` answers with the rule's status and a §3 error body
  *    (infra/shared/firewall-responses.ts);
  * 3. the behaviour by path pattern, as the distribution has them
- *    (behaviours.ts), and the methods it allows;
+ *    (behaviours.ts), matched on the path CloudFront normalizes first
+ *    (path-normalization.ts: `//presign`, `/x/../presign`, `/%70resign` are
+ *    all `/presign`), and the methods it allows; functions and origins still
+ *    get the raw path, as CloudFront sends it;
  * 4. the behaviour's function and origin:
  *    `/presign`        Lambda@Edge viewer-request (the built presign bundle), which answers itself;
  *    `/auth/*`         CloudFront Function auth-guard, then the auth API (API Gateway proxy event);
@@ -37,6 +40,7 @@ import {
 import type { MailboxMessage } from '../mailbox';
 import { toApiGatewayEvent, replyFromProxyResult } from './api-gateway';
 import { behaviourFor, type BehaviourName } from './behaviours';
+import { normalizePathForMatching } from './path-normalization';
 import {
   originHeadersFrom,
   queryFrom,
@@ -179,7 +183,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, parts: LocalEdge
       // The path only: a query may carry an email address.
       path: request?.path ?? '',
       status: answer.reply.status,
-      behaviour: answer.behaviour ?? (request === undefined ? 'none' : behaviourFor(request.path).name),
+      behaviour: answer.behaviour ?? (request === undefined ? 'none' : behaviourFor(normalizePathForMatching(request.path)).name),
       answeredBy: answer.by,
       viewer: request?.viewer.ip ?? '',
       country: request?.viewer.country ?? '',
@@ -230,9 +234,9 @@ async function answerRequest(request: ViewerRequest, parts: LocalEdgeParts, dist
   }
   if (request.bodyOverLimit) throw new EdgePayloadTooLargeError(`The body is larger than the ${MAX_VIEWER_BODY_BYTES} bytes the edge accepts.`);
 
-  const behaviour = behaviourFor(request.path);
+  const behaviour = behaviourFor(normalizePathForMatching(request.path));
   if (!behaviour.allowedMethods.includes(request.method)) {
-    throw new EdgeMethodNotAllowedError(`${request.path === '/_local/mailbox' ? 'The mailbox' : 'This path'} accepts ${behaviour.allowedMethods.join(' and ')} only.`, behaviour.allowedMethods);
+    throw new EdgeMethodNotAllowedError(`${behaviour.name === 'mailbox' ? 'The mailbox' : 'This path'} accepts ${behaviour.allowedMethods.join(' and ')} only.`, behaviour.allowedMethods);
   }
   const answered = (reply: EdgeReply, by: AnsweredBy): Answer => ({ reply, by, behaviour: behaviour.name, firewall });
 

@@ -46,7 +46,7 @@ describe('register → mailbox → confirm → login → presign → upload', ()
     expect(json(confirmed)).toEqual({ status: 'CONFIRMED' });
 
     const session = await logIn(stack, email);
-    expect(session.refreshCookie).toMatch(/^edge_upload_refresh=.+/);
+    expect(session.refreshCookie).toMatch(/^__Secure-edge_upload_refresh=.+/);
 
     const content = pngBytes(4321);
     const id = '0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';

@@ -137,7 +137,16 @@ describe('/auth/*', () => {
 
   it('refresh without a cookie, or with a forged one → 401 INVALID_REFRESH', async () => {
     expectError(await postJson(harness.stack, '/auth/refresh', ''), 401, 'INVALID_REFRESH');
-    expectError(await postJson(harness.stack, '/auth/refresh', '', { Cookie: 'edge_upload_refresh=eyJhbGciOiJub25lIn0.e30.' }), 401, 'INVALID_REFRESH');
+    expectError(await postJson(harness.stack, '/auth/refresh', '', { Cookie: '__Secure-edge_upload_refresh=eyJhbGciOiJub25lIn0.e30.' }), 401, 'INVALID_REFRESH');
+  });
+
+  it('two refresh cookies (one planted by a sibling subdomain) → 401 INVALID_REFRESH, ours cleared, the real one still works alone', async () => {
+    const planted = '__Secure-edge_upload_refresh=eyJhbGciOiJub25lIn0.e30.';
+    const answer = await postJson(harness.stack, '/auth/refresh', '', { Cookie: `${planted}; ${session.refreshCookie}` });
+    expectError(answer, 401, 'INVALID_REFRESH');
+    expect(String(answer.headers['set-cookie'])).toMatch(/^__Secure-edge_upload_refresh=; Max-Age=0;.*Path=\/auth; HttpOnly; Secure; SameSite=Strict$/);
+    // The same session's own cookie, sent alone, was not spent by the refusal.
+    expect((await postJson(harness.stack, '/auth/refresh', '', { Cookie: session.refreshCookie })).status).toBe(200);
   });
 
   it('the refresh token never appears in a body; its cookie is HttpOnly, Secure, SameSite=Strict, Path=/auth', async () => {

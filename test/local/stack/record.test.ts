@@ -94,7 +94,7 @@ it('replaces secrets with placeholders of the same kind', () => {
   expect(JSON.parse((register?.event as { body: string }).body)).toEqual({ email: 'user@example.com', password: 'Redacted-Password-0' });
   expect(JSON.parse((confirm?.event as { body: string }).body)).toEqual({ email: 'user@example.com', code: '000000' });
   const refresh = recorded('api-gateway')[3]?.event as { headers: Record<string, string> };
-  expect(refresh.headers['Cookie']).toBe('edge_upload_refresh=REDACTED');
+  expect(refresh.headers['Cookie']).toBe('__Secure-edge_upload_refresh=REDACTED');
 });
 
 it('keeps the key set of the recorded AWS events', () => {

@@ -187,7 +187,7 @@ describe('the refresh cookie after a failure', () => {
     h.cognito.on(AdminInitiateAuthCommand).rejects(new NotAuthorizedException(client));
     const result = await h.invoke(loadEvent('auth-refresh'));
     expect(setCookies(result)).toHaveLength(1);
-    expect(setCookies(result)[0]).toMatch(/^edge_upload_refresh=; Max-Age=0;/);
+    expect(setCookies(result)[0]).toMatch(/^__Secure-edge_upload_refresh=; Max-Age=0;/);
   });
 
   it('is kept when Cognito is unavailable, so the browser can try again', async () => {
@@ -201,7 +201,7 @@ describe('the refresh cookie after a failure', () => {
     h.cognito.on(RevokeTokenCommand).rejects(unsupportedByCognitoLocal());
     const result = await h.invoke(loadEvent('auth-logout'));
     expect(result.statusCode).toBe(503);
-    expect(setCookies(result)[0]).toMatch(/^edge_upload_refresh=; Max-Age=0;/);
+    expect(setCookies(result)[0]).toMatch(/^__Secure-edge_upload_refresh=; Max-Age=0;/);
   });
 });
 
@@ -229,7 +229,7 @@ describe('failures that mean "nothing to reveal" or "already done"', () => {
     h.cognito.on(RevokeTokenCommand).rejects(error());
     const result = await h.invoke(loadEvent('auth-logout'));
     expect(result.statusCode).toBe(204);
-    expect(setCookies(result)[0]).toMatch(/^edge_upload_refresh=; Max-Age=0;/);
+    expect(setCookies(result)[0]).toMatch(/^__Secure-edge_upload_refresh=; Max-Age=0;/);
     expect(logEntries(h.logs)[0]).toMatchObject({ outcome: 'LOGGED_OUT', detail: expect.stringContaining('Exception') });
   });
 });

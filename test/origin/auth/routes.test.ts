@@ -245,6 +245,20 @@ describe('POST /auth/refresh', () => {
     expect(h.cognito.commandCalls(AdminInitiateAuthCommand)).toHaveLength(0);
   });
 
+  it.each([
+    ['in one Cookie header', [`${FIXTURE.refreshCookieName}=eyJplanted.a.b; ${FIXTURE.refreshCookieName}=${FIXTURE.refreshToken}`]],
+    ['in two Cookie headers', [`${FIXTURE.refreshCookieName}=eyJplanted.a.b`, `theme=dark; ${FIXTURE.refreshCookieName}=${FIXTURE.refreshToken}`]],
+    ['even when both copies are equal', [`${FIXTURE.refreshCookieName}=${FIXTURE.refreshToken}; ${FIXTURE.refreshCookieName}=${FIXTURE.refreshToken}`]],
+  ])('answers 401 INVALID_REFRESH to two refresh cookies (cookie tossing) %s, clears ours and asks Cognito nothing', async (_label, cookies) => {
+    h.cognito.on(AdminInitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: ACCESS, IdToken: ID, ExpiresIn: 3600 } });
+    const result = await h.invoke(withHeader(loadEvent('auth-refresh'), 'Cookie', ...cookies));
+    expect(result.statusCode).toBe(401);
+    expect(errorBody(result).error.code).toBe('INVALID_REFRESH');
+    expect(setCookies(result)).toHaveLength(1);
+    expectClearedCookie(setCookies(result)[0]);
+    expect(h.cognito.commandCalls(AdminInitiateAuthCommand)).toHaveLength(0);
+  });
+
   it('ignores a body: the cookie is the only input', async () => {
     h.cognito.on(AdminInitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: ACCESS, IdToken: ID, ExpiresIn: 60 } });
     const result = await h.invoke(withBody(loadEvent('auth-refresh'), '{"refreshToken":"ignored"}'));
@@ -264,6 +278,17 @@ describe('POST /auth/logout', () => {
       ClientId: TEST_ENV.USER_POOL_CLIENT_ID,
       Token: FIXTURE.refreshToken,
     });
+  });
+
+  it('answers 401 INVALID_REFRESH to two refresh cookies, clears ours and revokes neither (which one is ours is unknown)', async () => {
+    h.cognito.on(RevokeTokenCommand).resolves({});
+    const cookie = `${FIXTURE.refreshCookieName}=eyJplanted.a.b; ${FIXTURE.refreshCookieName}=${FIXTURE.refreshToken}`;
+    const result = await h.invoke(withHeader(loadEvent('auth-logout'), 'Cookie', cookie));
+    expect(result.statusCode).toBe(401);
+    expect(errorBody(result).error.code).toBe('INVALID_REFRESH');
+    expect(setCookies(result)).toHaveLength(1);
+    expectClearedCookie(setCookies(result)[0]);
+    expect(h.cognito.commandCalls(RevokeTokenCommand)).toHaveLength(0);
   });
 
   it('answers 204 and clears the cookie when there is no cookie, without calling Cognito', async () => {

@@ -24,7 +24,7 @@ describe('parseAuthConfig', () => {
       userPoolId: 'eu-west-1_AbCdEfGhI',
       clientId: '1example23456789',
       siteOrigin: 'https://uploads.example.com',
-      refreshCookie: { name: 'edge_upload_refresh', maxAgeSeconds: 2592000 },
+      refreshCookie: { name: '__Secure-edge_upload_refresh', maxAgeSeconds: 2592000 },
       cognito: { region: 'eu-west-1', endpoint: undefined, maxAttempts: 3, requestTimeoutMs: 5000 },
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -72,6 +72,8 @@ describe('parseAuthConfig', () => {
     [{ COGNITO_ENDPOINT: 'http://user:pass@127.0.0.1:9229' }, 'COGNITO_ENDPOINT must be an http(s) URL such as http://127.0.0.1:9229'],
     [{ REFRESH_COOKIE_NAME: 'bad name' }, 'REFRESH_COOKIE_NAME must be a cookie name of at most 64 token characters'],
     [{ REFRESH_COOKIE_NAME: '__Host-refresh' }, 'REFRESH_COOKIE_NAME cannot use the __Host- prefix: it requires Path=/ and the cookie is Path=/auth'],
+    [{ REFRESH_COOKIE_NAME: 'edge_upload_refresh' }, 'REFRESH_COOKIE_NAME must start with __Secure-'],
+    [{ REFRESH_COOKIE_NAME: '__secure-refresh' }, 'REFRESH_COOKIE_NAME must start with __Secure-'],
     [{ REFRESH_COOKIE_MAX_AGE_SECONDS: '59' }, 'REFRESH_COOKIE_MAX_AGE_SECONDS must be a whole number from 60 to 315360000'],
     [{ REFRESH_COOKIE_MAX_AGE_SECONDS: '1e6' }, 'REFRESH_COOKIE_MAX_AGE_SECONDS must be a whole number from 60 to 315360000'],
     [{ COGNITO_MAX_ATTEMPTS: '0' }, 'COGNITO_MAX_ATTEMPTS must be a whole number from 1 to 10'],

@@ -125,7 +125,7 @@ describe('against cognito-local', () => {
     const body = jsonBody(result);
     expect(body).toEqual({ accessToken: expect.any(String), idToken: expect.any(String), expiresIn: 3600, tokenType: 'Bearer' });
     const [cookie] = setCookies(result);
-    expect(cookie).toMatch(/^edge_upload_refresh=eyJ[^;]+; Max-Age=2592000; Path=\/auth; HttpOnly; Secure; SameSite=Strict$/);
+    expect(cookie).toMatch(/^__Secure-edge_upload_refresh=eyJ[^;]+; Max-Age=2592000; Path=\/auth; HttpOnly; Secure; SameSite=Strict$/);
     refreshPair = cookiePair(result);
     expect(result.body).not.toContain(refreshPair.split('=')[1]);
     const claims: unknown = JSON.parse(Buffer.from(String(body.accessToken).split('.')[1] ?? '', 'base64url').toString());
@@ -142,7 +142,7 @@ describe('against cognito-local', () => {
   it('logout → 204, the cookie cleared and the refresh token revoked', async () => {
     const result = await handler(request('auth-logout', undefined, refreshPair));
     expect(result.statusCode).toBe(204);
-    expect(setCookies(result)[0]).toMatch(/^edge_upload_refresh=; Max-Age=0;/);
+    expect(setCookies(result)[0]).toMatch(/^__Secure-edge_upload_refresh=; Max-Age=0;/);
   });
 
   it('refresh with the revoked token → 401 INVALID_REFRESH', async () => {
@@ -288,7 +288,7 @@ describe('the built bundle (dist/origin/auth/index.js)', () => {
       };
 
       const ok = invoke(envFor(cognito));
-      expect(ok.result).toMatchObject({ statusCode: 200, multiValueHeaders: { 'Set-Cookie': [expect.stringMatching(/^edge_upload_refresh=eyJ/)] } });
+      expect(ok.result).toMatchObject({ statusCode: 200, multiValueHeaders: { 'Set-Cookie': [expect.stringMatching(/^__Secure-edge_upload_refresh=eyJ/)] } });
       expect(ok.log).toMatchObject({ msg: 'auth request', route: '/auth/login', status: 200, outcome: 'LOGGED_IN' });
 
       // Cognito unreachable (a closed port): a quick, honest 503. Checked here, in a plain Node process,

@@ -27,7 +27,7 @@ export const FIXTURE = Object.freeze({
   newPassword: 'Another-Horse-7-Battery',
   confirmCode: '123456',
   resetCode: '654321',
-  refreshCookieName: 'edge_upload_refresh',
+  refreshCookieName: '__Secure-edge_upload_refresh',
   refreshToken:
     'eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.REDACTED-encrypted-key.REDACTED-iv.REDACTED-ciphertext.REDACTED-tag',
 });
