@@ -19,6 +19,7 @@
 // Prints a table and writes dist/bench/results.json. Numbers over budget are
 // flagged "OVER BUDGET"; the exit code is non-zero only when something crashes.
 import { build as esbuild } from 'esbuild';
+import { uploadRulesPlugin } from './lib/upload-rules.mjs';
 import { fork, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -157,6 +158,7 @@ async function buildReference() {
     mainFields: ['main'],
     conditions: ['require', 'node'],
     logLevel: 'warning',
+    plugins: [uploadRulesPlugin()],
   });
   let timer;
   const timeout = new Promise((_, reject) => {

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'INVALID_REQUEST'
   | 'INVALID_FILENAME'
   | 'FILE_TOO_LARGE'
+  | 'USE_MULTIPART'
   | 'EMPTY_FILE'
   | 'UNSUPPORTED_TYPE'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -45,6 +46,15 @@ export class InvalidFilenameError extends EdgeUploadError {
 
 export class FileTooLargeError extends EdgeUploadError {
   readonly code = 'FILE_TOO_LARGE';
+  readonly status = 413;
+}
+
+/**
+ * The file is within its type's limit but over `postMaxBytes`, the largest
+ * POST form: it must go up as a multipart upload (POST /presign/multipart).
+ */
+export class UseMultipartError extends EdgeUploadError {
+  readonly code = 'USE_MULTIPART';
   readonly status = 413;
 }
 

@@ -7,6 +7,7 @@ import {
   FileTooLargeError,
   InvalidRequestError,
   UnsupportedTypeError,
+  UseMultipartError,
 } from './errors';
 import { sanitizeFileName } from './file-name';
 import { normalizeUploadId } from './object-key';
@@ -84,6 +85,14 @@ function validateFile(file: unknown, index: number, rules: UploadRules): ValidFi
   if (size === 0) throw new EmptyFileError(`${label} is empty.`, index);
   if (size > rule.maxBytes) {
     throw new FileTooLargeError(`${label} is ${formatBytes(size)}; the limit for ${normalizedType} is ${formatBytes(rule.maxBytes, 'limit')}.`, index);
+  }
+  // Allowed, but too big for one POST form (S3 takes at most 5 GiB that way, and a
+  // multipart upload can resume): the client must switch to /presign/multipart.
+  if (size > rules.postMaxBytes) {
+    throw new UseMultipartError(
+      `${label} is larger than ${formatBytes(rules.postMaxBytes, 'limit')}: upload it as a multipart upload (POST /presign/multipart).`,
+      index,
+    );
   }
   return { originalName: name, safeName: safe.name, size, type: normalizedType, id: uploadId };
 }

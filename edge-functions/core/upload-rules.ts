@@ -1,12 +1,18 @@
 /**
- * The upload rules: the one definition of what may be uploaded.
+ * The upload rules: what may be uploaded, as every part of the system sees it.
  *
- * The presign handler compiles these into its bundle, the site checks files
- * against them before any request, and the CDK app reads the policy lifetime
- * and size limits from here. Change them here and nowhere else.
+ * The rules themselves are data, in edge-functions/upload-rules.yaml (one
+ * file, with a JSON schema beside it). The build validates that file and
+ * compiles it into the presign bundle, the site bundle, the inspector, the
+ * CDK app and the local stack (scripts/lib/upload-rules.mjs); tests read it
+ * through the same validator (upload-rules-source.ts). This module is the
+ * typed, frozen face of that file: consumers import DEFAULT_UPLOAD_RULES and
+ * never read the YAML themselves. Change the YAML, not this file.
  */
+import { UPLOAD_RULES_DATA } from './upload-rules-source';
 
 export const MiB = 1024 * 1024;
+export const GiB = 1024 * MiB;
 
 export interface FileTypeRule {
   /** Lower-case extensions, without the dot, that a file of this type may carry. */
@@ -26,21 +32,16 @@ export interface UploadRules {
   readonly keyPrefix: string;
   /** Longest sanitized file name, in UTF-8 bytes. */
   readonly maxFileNameBytes: number;
+  /** POST forms stop here: a larger file on `/presign` is 413 USE_MULTIPART and goes up as a multipart upload. */
+  readonly postMaxBytes: number;
+  /** Parts per `/presign/multipart/parts` call. */
+  readonly maxPartsPerRequest: number;
+  /** Default lifetime of multipart URLs; `config.json` may override it, like policyTtlSeconds. */
+  readonly partUrlTtlSeconds: number;
 }
 
-export const DEFAULT_UPLOAD_RULES: UploadRules = deepFreeze({
-  types: {
-    'image/jpeg': { extensions: ['jpg', 'jpeg'], maxBytes: 10 * MiB },
-    'image/png': { extensions: ['png'], maxBytes: 10 * MiB },
-    'image/webp': { extensions: ['webp'], maxBytes: 10 * MiB },
-    'image/gif': { extensions: ['gif'], maxBytes: 10 * MiB },
-    'application/pdf': { extensions: ['pdf'], maxBytes: 50 * MiB },
-  },
-  maxFilesPerRequest: 10,
-  policyTtlSeconds: 300,
-  keyPrefix: 'uploads/',
-  maxFileNameBytes: 128,
-});
+/** The rules of edge-functions/upload-rules.yaml, validated (by the build, or at load under tests). */
+export const DEFAULT_UPLOAD_RULES: UploadRules = deepFreeze(UPLOAD_RULES_DATA);
 
 /** The rule for a declared type, or undefined when the type is not allowed. */
 export function ruleForType(rules: UploadRules, type: string): FileTypeRule | undefined {
@@ -49,10 +50,12 @@ export function ruleForType(rules: UploadRules, type: string): FileTypeRule | un
 
 /**
  * Sizes as people read them in error messages: a file's size keeps one
- * decimal ("12.0 MiB", "480.5 KiB"); a limit drops a trailing ".0" ("10 MiB").
+ * decimal ("12.0 MiB", "480.5 KiB", "2.5 GiB"); a limit drops a trailing ".0"
+ * ("10 MiB", "20 GiB").
  */
 export function formatBytes(bytes: number, style: 'size' | 'limit' = 'size'): string {
-  const [unit, scaled] = bytes >= MiB ? ['MiB', bytes / MiB] : bytes >= 1024 ? ['KiB', bytes / 1024] : ['', bytes];
+  const [unit, scaled] =
+    bytes >= GiB ? ['GiB', bytes / GiB] : bytes >= MiB ? ['MiB', bytes / MiB] : bytes >= 1024 ? ['KiB', bytes / 1024] : ['', bytes];
   if (unit === '') return `${bytes} byte${bytes === 1 ? '' : 's'}`;
   const text = scaled.toFixed(1);
   return `${style === 'limit' ? text.replace(/\.0$/, '') : text} ${unit}`;

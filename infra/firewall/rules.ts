@@ -11,10 +11,10 @@
  * have read NO as false).
  */
 import { readFileSync } from 'node:fs';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Pair, YAMLMap } from 'yaml';
+import { deepFreeze, firstSentence, isWholeNumber, quote, YamlReader as Reader } from '../shared/yaml-reader';
 import { FirewallRulesError, FirewallRulesReadError } from './errors';
-import type { FirewallRulesProblem } from './errors';
 import {
   BLOCK_STATUS_CODES,
   BODY_INSPECTION_LIMIT_BYTES,
@@ -139,7 +139,7 @@ const FIELD_HINTS: Readonly<Record<string, string>> = {
 export function parseFirewallRules(text: string, fileName: string): FirewallRules {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  const reader = new Reader(fileName, lines);
+  const reader = new Reader(fileName, lines, FIELD_HINTS);
 
   // Syntax first: after a syntax error the tree is a guess, and checking it
   // would bury the one real mistake under consequences of it.
@@ -208,78 +208,6 @@ export function loadFirewallRules(path: string): FirewallRules {
 }
 
 // ---------------------------------------------------------------------------
-
-type Problem = FirewallRulesProblem;
-
-/** Walks the YAML tree, keeping line numbers, and collects problems. */
-class Reader {
-  readonly problems: Problem[] = [];
-
-  constructor(
-    private readonly file: string,
-    private readonly lines: LineCounter,
-  ) {}
-
-  line(node: unknown): number {
-    if (typeof node === 'number') return node;
-    if (typeof node === 'object' && node !== null && 'range' in node && Array.isArray(node.range)) {
-      const start: unknown = node.range[0];
-      if (typeof start === 'number') return this.lines.linePos(start).line;
-    }
-    return 1;
-  }
-
-  /** Records a problem; only the first one per field, so one mistake is reported once. */
-  report(at: unknown, field: string, message: string): void {
-    if (field !== '' && this.problems.some((p) => p.field === field)) return;
-    this.problems.push({ file: this.file, line: this.line(at), field, message });
-  }
-
-  /** A scalar's value; anything else (a list, a mapping, an alias) comes back as `undefined` with no report. */
-  scalar(node: unknown, field: string): unknown {
-    if (isAlias(node)) {
-      this.report(node, field, `${field} uses a YAML alias (*name); write the value out instead`);
-      return undefined;
-    }
-    return isScalar(node) ? node.value : undefined;
-  }
-
-  /**
-   * A mapping's fields by name, reporting keys that are not plain names or
-   * not in `allowed`. Returns undefined (reported) when `node` is not a mapping.
-   */
-  fields(
-    node: unknown,
-    path: string,
-    what: string,
-    allowed: readonly string[] | undefined,
-    unknownMessage: string,
-    hintPrefix = '',
-  ): Map<string, Pair<unknown, unknown>> | undefined {
-    if (!isMap(node)) {
-      this.report(node, path, `${what} must be a mapping of \`field: value\` lines`);
-      return undefined;
-    }
-    const found = new Map<string, Pair<unknown, unknown>>();
-    for (const pair of (node as YAMLMap<unknown, unknown>).items) {
-      const key = isScalar(pair.key) ? pair.key.value : undefined;
-      if (typeof key !== 'string') {
-        this.report(pair.key, path, `${what} has a field name that is not plain text`);
-        continue;
-      }
-      const field = path === '' ? key : `${path}.${key}`;
-      if (allowed !== undefined && !allowed.includes(key)) {
-        const hint = FIELD_HINTS[`${hintPrefix}.${key}`];
-        const suggestion = closest(key, allowed);
-        const why = hint ?? (suggestion !== undefined ? `did you mean ${suggestion}?` : `known fields: ${allowed.join(', ')}`);
-        this.report(pair.key, field, `${field} ${unknownMessage} (${why})`);
-        continue;
-      }
-      found.set(key, pair);
-    }
-    return found;
-  }
-}
 
 function readRule(reader: Reader, node: unknown, path: string): FirewallRule | undefined {
   const typePair = isMap(node) ? (node as YAMLMap<unknown, unknown>).items.find((p) => isScalar(p.key) && p.key.value === 'type') : undefined;
@@ -482,56 +410,4 @@ function checkUnique(reader: Reader, items: readonly unknown[], key: string, des
     const field = `rules[${index}].${key}`;
     reader.report(pair.value, field, `${field}: ${describe(value)} is already used by rules[${earlier}]`);
   });
-}
-
-function isWholeNumber(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
-}
-
-/** A value from the file, shown safely in a message (quoted, short, one line). */
-function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : value === undefined ? 'nothing' : String(value);
-  const short = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return JSON.stringify(short);
-}
-
-function firstSentence(message: string): string {
-  const line = message.split('\n')[0] ?? message;
-  return line.replace(/ at line \d+, column \d+:?$/, '');
-}
-
-/** The allowed field within edit distance 2 of a misspelt one, if any. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 3;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }

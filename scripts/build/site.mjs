@@ -7,6 +7,7 @@ import { build as esbuild } from 'esbuild';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { uploadRulesPlugin } from '../lib/upload-rules.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SITE_DIR = path.join(root, 'dist', 'site');
@@ -30,6 +31,8 @@ export async function build() {
     esbuild({
       ...common,
       entryPoints: { app: path.join(root, 'site', 'main.ts') },
+      // The upload rules, validated and compiled in as data (no YAML parser in the browser).
+      plugins: [uploadRulesPlugin()],
       platform: 'browser',
       format: 'iife',
       // Browsers of the last few years: crypto.randomUUID (2021-22) is the newest API the app needs.

@@ -4,8 +4,10 @@
 // runs. Tools run from this checkout and load npm packages from node_modules.
 import { build as esbuild } from 'esbuild';
 import { statSync } from 'node:fs';
+import { uploadRulesPlugin } from './upload-rules.mjs';
 
-const NODE = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', legalComments: 'none', logLevel: 'warning' };
+// Every bundle gets the upload rules compiled in from edge-functions/upload-rules.yaml (upload-rules.mjs).
+const NODE = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', legalComments: 'none', logLevel: 'warning', plugins: [uploadRulesPlugin()] };
 
 /**
  * A Lambda (or Lambda@Edge) bundle: one minified CommonJS file.

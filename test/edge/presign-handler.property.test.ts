@@ -13,7 +13,7 @@ import { accessToken, idToken } from '../support/tokens';
 const harness = presignHarness();
 const validToken = accessToken(harness.key);
 const KNOWN_CODES = new Set([
-  'INVALID_REQUEST', 'INVALID_FILENAME', 'FILE_TOO_LARGE', 'EMPTY_FILE', 'UNSUPPORTED_TYPE',
+  'INVALID_REQUEST', 'INVALID_FILENAME', 'FILE_TOO_LARGE', 'USE_MULTIPART', 'EMPTY_FILE', 'UNSUPPORTED_TYPE',
   'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'UNAUTHORIZED', 'METHOD_NOT_ALLOWED',
 ]);
 

@@ -192,6 +192,7 @@ describe('POST /presign, refusals', () => {
     ['INVALID_REQUEST', '400', { name: 'a.png', size: '1', type: 'image/png' }],
     ['INVALID_FILENAME', '400', { name: '../..', size: 1, type: 'image/png' }],
     ['FILE_TOO_LARGE', '413', { name: 'a.png', size: 10 * 1024 * 1024 + 1, type: 'image/png' }],
+    ['USE_MULTIPART', '413', { name: 'a.mp4', size: 100 * 1024 * 1024 + 1, type: 'video/mp4' }],
     ['EMPTY_FILE', '400', { name: 'a.png', size: 0, type: 'image/png' }],
     ['UNSUPPORTED_TYPE', '415', { name: 'a.svg', size: 10, type: 'image/svg+xml' }],
     ['UNSUPPORTED_TYPE', '415', { name: 'a.pdf', size: 10, type: 'image/png' }],

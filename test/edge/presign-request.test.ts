@@ -4,10 +4,11 @@ import {
   InvalidFilenameError,
   InvalidRequestError,
   UnsupportedTypeError,
+  UseMultipartError,
   type EdgeUploadError,
 } from '../../edge-functions/core/errors';
 import { parsePresignBody, validatePresignRequest } from '../../edge-functions/core/presign-request';
-import { DEFAULT_UPLOAD_RULES, MiB } from '../../edge-functions/core/upload-rules';
+import { DEFAULT_UPLOAD_RULES, GiB, MiB } from '../../edge-functions/core/upload-rules';
 
 const rules = DEFAULT_UPLOAD_RULES;
 const file = (overrides: Record<string, unknown> = {}) => ({ name: 'holiday.png', size: 483211, type: 'image/png', ...overrides });
@@ -23,12 +24,14 @@ function rejection(input: unknown): EdgeUploadError {
 }
 
 describe('validatePresignRequest: what is accepted', () => {
-  it('accepts every type of the default rules with a matching extension, at its exact limit', () => {
+  it('accepts every type of the default rules with a matching extension, at its exact limit (or the POST limit, if lower)', () => {
     const files = Object.entries(rules.types).flatMap(([type, rule]) =>
-      rule.extensions.map((extension) => file({ name: `f.${extension.toUpperCase()}`, type, size: rule.maxBytes })),
+      rule.extensions.map((extension) => file({ name: `f.${extension.toUpperCase()}`, type, size: Math.min(rule.maxBytes, rules.postMaxBytes) })),
     );
-    const accepted = validatePresignRequest({ files: files.slice(0, 10) }, rules);
-    expect(accepted.map((f) => f.type)).toEqual(files.slice(0, 10).map((f) => f.type));
+    for (let start = 0; start < files.length; start += rules.maxFilesPerRequest) {
+      const batch = files.slice(start, start + rules.maxFilesPerRequest);
+      expect(validatePresignRequest({ files: batch }, rules).map((f) => f.type)).toEqual(batch.map((f) => f.type));
+    }
   });
 
   it('normalizes the declared type and the id', () => {
@@ -129,6 +132,29 @@ describe('validatePresignRequest: per-file codes', () => {
     expect(error.status).toBe(413);
     expect(error.message).toBe('photo.png is 12.0 MiB; the limit for image/png is 10 MiB.');
     expect(rejection({ files: [file({ type: 'application/pdf', name: 'a.pdf', size: 50 * MiB + 1 })] })).toBeInstanceOf(FileTooLargeError);
+  });
+
+  it('USE_MULTIPART (413) for an allowed file over postMaxBytes, with a message that says what to do', () => {
+    expect(rules.postMaxBytes).toBe(100 * MiB);
+    const atLimit = validatePresignRequest({ files: [file({ name: 'talk.mp4', type: 'video/mp4', size: rules.postMaxBytes })] }, rules);
+    expect(atLimit).toHaveLength(1);
+    const error = rejection({ files: [file({ name: 'holiday.png' }), file({ name: 'talk.mp4', type: 'video/mp4', size: rules.postMaxBytes + 1 })] });
+    expect(error).toBeInstanceOf(UseMultipartError);
+    expect(error).toMatchObject({ code: 'USE_MULTIPART', status: 413, file: 1 });
+    expect(error.message).toBe('talk.mp4 is larger than 100 MiB: upload it as a multipart upload (POST /presign/multipart).');
+  });
+
+  it("FILE_TOO_LARGE, not USE_MULTIPART, over the type's own limit, even far above postMaxBytes", () => {
+    const error = rejection({ files: [file({ name: 'talk.mov', type: 'video/quicktime', size: 20 * GiB + 1 })] });
+    expect(error).toBeInstanceOf(FileTooLargeError);
+    expect(error.message).toBe('talk.mov is 20.0 GiB; the limit for video/quicktime is 20 GiB.');
+    expect(rejection({ files: [file({ name: 'a.zip', type: 'application/zip', size: 6 * GiB })] })).toBeInstanceOf(FileTooLargeError);
+  });
+
+  it('takes the POST limit from the rules it is given, not a constant', () => {
+    const small = { ...rules, postMaxBytes: MiB };
+    expect(() => validatePresignRequest({ files: [file({ size: 2 * MiB })] }, small)).toThrow(UseMultipartError);
+    expect(validatePresignRequest({ files: [file({ size: MiB })] }, small)).toHaveLength(1);
   });
 
   it('never echoes control characters or quotes from a hostile name in a message', () => {

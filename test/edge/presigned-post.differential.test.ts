@@ -318,11 +318,11 @@ interface RequestedFile {
   readonly id?: string;
 }
 
-/** A valid file for the default rules: a name whose extension matches its type, a size within the type's limit. */
+/** A valid file for the default rules: a name whose extension matches its type, a size within the type's limit and the POST limit. */
 const requestedFileArb: fc.Arbitrary<RequestedFile> = fc.constantFrom(...TYPES).chain((type) =>
   fc.record({
     name: fc.tuple(baseNameArb, extensionArb(type)).map(([base, extension]) => `${base}.${extension}`),
-    size: fc.integer({ min: 1, max: DEFAULT_UPLOAD_RULES.types[type]?.maxBytes ?? 1 }),
+    size: fc.integer({ min: 1, max: Math.min(DEFAULT_UPLOAD_RULES.types[type]?.maxBytes ?? 1, DEFAULT_UPLOAD_RULES.postMaxBytes) }),
     type: fc.constant(type),
   }),
 );

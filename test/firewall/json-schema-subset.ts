@@ -1,6 +1,6 @@
 /**
  * Just enough of JSON Schema draft 2020-12 to hold firewall-rules.schema.json
- * to the same examples as the parser: the keywords that schema uses, and an
+ * (and upload-rules.schema.json) to the same examples as their parsers: the keywords that schema uses, and an
  * error for any other, so the schema cannot quietly grow past this checker.
  */
 type Schema = boolean | { readonly [keyword: string]: unknown };
@@ -47,7 +47,7 @@ export function validate(root: Schema, value: unknown): boolean {
       for (const [key, inner] of Object.entries(v)) {
         if (Object.hasOwn(properties, key)) {
           if (!check(properties[key] as Schema, inner)) return false;
-        } else if (s.additionalProperties === false) {
+        } else if (s.additionalProperties !== undefined && !check(s.additionalProperties as Schema, inner)) {
           return false;
         }
       }

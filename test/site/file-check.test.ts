@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { InvalidRequestError, EdgeUploadError } from '../../edge-functions/core/errors';
 import { validatePresignRequest } from '../../edge-functions/core/presign-request';
-import { DEFAULT_UPLOAD_RULES, MiB } from '../../edge-functions/core/upload-rules';
+import { DEFAULT_UPLOAD_RULES, GiB, MiB } from '../../edge-functions/core/upload-rules';
 import { FileRejectedError } from '../../site/core/errors';
 import { acceptAttribute, allowedSummary, checkFile, type FileFacts } from '../../site/core/file-check';
 
@@ -30,7 +30,7 @@ describe('checkFile', () => {
     const error = rejection({ name: 'notes.txt', size: 12, type: 'text/plain' });
     expect(error.code).toBe('UNSUPPORTED_TYPE');
     expect(error.message).toBe(
-      'notes.txt: files of type text/plain cannot be uploaded. Allowed: JPEG (.jpg, .jpeg), PNG (.png), WEBP (.webp), GIF (.gif) up to 10\u00a0MiB; PDF (.pdf) up to 50\u00a0MiB.',
+      'notes.txt: files of type text/plain cannot be uploaded. Allowed: JPEG (.jpg, .jpeg), PNG (.png), WEBP (.webp), GIF (.gif) up to 10\u00a0MiB; PDF (.pdf) up to 50\u00a0MiB; MP4 (.mp4, .m4v), QUICKTIME (.mov) up to 20\u00a0GiB; ZIP (.zip) up to 5\u00a0GiB.',
     );
     expect(error.transient).toBe(false);
   });
@@ -50,6 +50,14 @@ describe('checkFile', () => {
     expect(rejection({ name: 'book.pdf', size: 50 * MiB + 1, type: 'application/pdf' }).code).toBe('FILE_TOO_LARGE');
   });
 
+  it('does not refuse a large file for being over postMaxBytes: a multipart upload carries it; only the type limit counts', () => {
+    expect(checkFile({ name: 'talk.mp4', size: rules.postMaxBytes + 1, type: 'video/mp4' }, rules).type).toBe('video/mp4');
+    expect(checkFile({ name: 'talk.mov', size: 20 * GiB, type: 'video/quicktime' }, rules).type).toBe('video/quicktime');
+    const error = rejection({ name: 'talk.mov', size: 20 * GiB + 1, type: 'video/quicktime' });
+    expect(error.code).toBe('FILE_TOO_LARGE');
+    expect(error.message).toBe('talk.mov is 20.0 GiB; the limit for video/quicktime is 20 GiB.');
+  });
+
   it('refuses a name with nothing usable in it', () => {
     for (const name of ['...', '.png', '---.pdf', '\u202e\u200b.png']) {
       expect(rejection({ name, size: 5, type: 'image/png' }).code).toBe('INVALID_FILENAME');
@@ -59,7 +67,8 @@ describe('checkFile', () => {
   it('takes the type from the extension when the browser reports none (or a generic one)', () => {
     expect(checkFile({ name: 'pic.webp', size: 5, type: '' }, rules).type).toBe('image/webp');
     expect(checkFile({ name: 'doc.pdf', size: 5, type: 'application/octet-stream' }, rules).type).toBe('application/pdf');
-    expect(rejection({ name: 'archive.zip', size: 5, type: '' }).message).toMatch(/^archive\.zip: files of this kind cannot be uploaded/);
+    expect(checkFile({ name: 'clip.m4v', size: 5, type: '' }, rules).type).toBe('video/mp4');
+    expect(rejection({ name: 'archive.rar', size: 5, type: '' }).message).toMatch(/^archive\.rar: files of this kind cannot be uploaded/);
     expect(rejection({ name: 'noextension', size: 5, type: '' }).code).toBe('UNSUPPORTED_TYPE');
   });
 
@@ -110,10 +119,10 @@ describe('checkFile against the edge (the one set of rules, seen from both sides
 
 describe('what the picker and the hint say', () => {
   it('lists every allowed type and extension for <input accept>', () => {
-    expect(acceptAttribute(rules)).toBe('image/jpeg,.jpg,.jpeg,image/png,.png,image/webp,.webp,image/gif,.gif,application/pdf,.pdf');
+    expect(acceptAttribute(rules)).toBe('image/jpeg,.jpg,.jpeg,image/png,.png,image/webp,.webp,image/gif,.gif,application/pdf,.pdf,video/mp4,.mp4,.m4v,video/quicktime,.mov,application/zip,.zip');
   });
 
   it('groups the types by their size limit', () => {
-    expect(allowedSummary(rules)).toBe('JPEG (.jpg, .jpeg), PNG (.png), WEBP (.webp), GIF (.gif) up to 10\u00a0MiB; PDF (.pdf) up to 50\u00a0MiB');
+    expect(allowedSummary(rules)).toBe('JPEG (.jpg, .jpeg), PNG (.png), WEBP (.webp), GIF (.gif) up to 10\u00a0MiB; PDF (.pdf) up to 50\u00a0MiB; MP4 (.mp4, .m4v), QUICKTIME (.mov) up to 20\u00a0GiB; ZIP (.zip) up to 5\u00a0GiB');
   });
 });

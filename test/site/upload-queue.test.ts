@@ -1,3 +1,5 @@
+import { EdgeUploadError } from '../../edge-functions/core/errors';
+import { validatePresignRequest } from '../../edge-functions/core/presign-request';
 import { DEFAULT_UPLOAD_RULES, MiB } from '../../edge-functions/core/upload-rules';
 import type { PresignedForm, PresignFile } from '../../site/core/api-contract';
 import { MAX_AUTO_RETRIES } from '../../site/core/backoff';
@@ -283,6 +285,31 @@ describe('UploadQueue: failures and retries', () => {
     expect(queue.get(added[1]?.id ?? '')).toMatchObject({ state: 'failed' });
     expect(presignCalls[1]?.map((file) => file.name)).toEqual(['a.png', 'c.png']);
     expect(posts).toHaveLength(2);
+  });
+
+  it('sends a file over postMaxBytes to /presign (the site has no multipart yet); the edge says USE_MULTIPART, only that file fails', async () => {
+    // The edge's own validation stands in for /presign, its errors turned into what the site's API client throws.
+    const { queue, presignCalls, posts, formFor } = setup({
+      presign: async (files) => {
+        try {
+          validatePresignRequest({ files }, rules);
+        } catch (error) {
+          if (error instanceof EdgeUploadError) throw new ApiError(error.status, error.code, error.message, error.file);
+          throw error;
+        }
+        return files.map(formFor);
+      },
+    });
+    const talk: FileFacts = { name: 'talk.mp4', size: rules.postMaxBytes + 1, type: 'video/mp4' };
+    const added = queue.add([png('a.png'), talk, png('b.png')]);
+    expect(added.map((upload) => upload.state)).toEqual(['queued', 'queued', 'queued']);
+    await settle();
+    expect(queue.get(added[1]?.id ?? '')).toMatchObject({
+      state: 'failed',
+      error: { code: 'USE_MULTIPART', message: 'talk.mp4 is larger than 100 MiB: upload it as a multipart upload (POST /presign/multipart).' },
+    });
+    expect(presignCalls.map((call) => call.map((file) => file.name))).toEqual([['a.png', 'talk.mp4', 'b.png'], ['a.png', 'b.png']]);
+    expect(posts.map((post) => post.file.name)).toEqual(['a.png', 'b.png']);
   });
 
   it('retries a /presign call that could not reach the edge', async () => {
