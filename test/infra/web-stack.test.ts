@@ -237,6 +237,8 @@ describe('auth API', () => {
     t.web.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       DefaultAction: { Block: { CustomResponse: { ResponseCode: 403, CustomResponseBodyKey: 'forbidden' } } },
+      // Every request here carries the refresh cookie (or the secret header): WAF samples would show them.
+      VisibilityConfig: Match.objectLike({ SampledRequestsEnabled: false }),
       Rules: [
         Match.objectLike({
           Action: { Allow: {} },
@@ -248,6 +250,7 @@ describe('auth API', () => {
               TextTransformations: [{ Priority: 0, Type: 'NONE' }],
             },
           },
+          VisibilityConfig: Match.objectLike({ SampledRequestsEnabled: false }),
         }),
       ],
     });

@@ -10,7 +10,10 @@
  *   `s3:PutObject` on quarantine/* (the copy), `s3:DeleteObject` on uploads/*;
  *   `kms:Decrypt` and `kms:GenerateDataKey` on the upload key only through S3
  *   in the bucket's region, for this bucket; and its own log group. No
- *   managed policies, no listing, nothing else in the bucket.
+ *   managed policies, no listing, nothing else in the bucket. Every S3
+ *   statement holds only while the bucket belongs to this account
+ *   (`s3:ResourceAccount`): the name is fixed at synth, and a bucket of that
+ *   name in someone else's account must never be read from or written to.
  * - The bucket's notification is set on the bucket itself (its name is fixed
  *   at synth, so the invoke permission can name it and the bucket can depend
  *   on that permission), not through CDK's BucketNotifications custom
@@ -98,10 +101,13 @@ export class UploadInspector extends Construct {
       description: `upload inspector: read ${uploadPrefix}*, tag it or move it to ${quarantinePrefix}*`,
     });
     this.logGroup.grantWrite(this.role);
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadUploads', actions: ['s3:GetObject'], resources: [uploads] }));
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'TagUploadsAndQuarantine', actions: ['s3:PutObjectTagging'], resources: [uploads, quarantine] }));
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'CopyToQuarantine', actions: ['s3:PutObject'], resources: [quarantine] }));
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'RemoveFromUploads', actions: ['s3:DeleteObject'], resources: [uploads] }));
+    const ownBucket = { StringEquals: { 's3:ResourceAccount': stack.account } };
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadUploads', actions: ['s3:GetObject'], resources: [uploads], conditions: ownBucket }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'TagUploadsAndQuarantine', actions: ['s3:PutObjectTagging'], resources: [uploads, quarantine], conditions: ownBucket }),
+    );
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'CopyToQuarantine', actions: ['s3:PutObject'], resources: [quarantine], conditions: ownBucket }));
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'RemoveFromUploads', actions: ['s3:DeleteObject'], resources: [uploads], conditions: ownBucket }));
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'UploadKeyThroughS3Only',
