@@ -115,7 +115,8 @@ describe('paths and windows', () => {
 });
 
 describe('sampled requests (they show Authorization and Cookie unredacted)', () => {
-  const sampling = (rules: string) => translate(rules).rules.map((r) => [r.name, r.visibilityConfig.sampledRequestsEnabled]);
+  const sampling = (rules: string) =>
+    translate(rules).rules.map((r) => [r.name, (r.visibilityConfig as { sampledRequestsEnabled: boolean }).sampledRequestsEnabled]);
 
   it('are off for every rule that can see /auth (the refresh cookie) or /presign (the access token)', () => {
     expect(
