@@ -9,6 +9,7 @@ import path from 'node:path';
 import { PriceClass } from 'aws-cdk-lib/aws-cloudfront';
 import { uploadBucketNameProblem } from './bucket-name';
 import { AppConfigError } from './errors';
+import { SECURE_DEFAULTS } from './secure-defaults';
 
 /** The context key in cdk.json that holds the settings. */
 export const CONFIG_CONTEXT_KEY = 'edgeUpload';
@@ -28,6 +29,14 @@ export interface CustomDomain {
   readonly domainName: string;
   /** An ACM certificate in us-east-1 that covers `domainName`. */
   readonly certificateArn: string;
+}
+
+/** Cognito's mail through Amazon SES (EmailSendingAccount DEVELOPER) instead of its built-in, capped sender. */
+export interface SesEmail {
+  /** A verified SES identity (an address or a domain): `arn:aws:ses:<region>:<account>:identity/<identity>`. */
+  readonly sesIdentityArn: string;
+  /** The From address: the identity itself, or an address at the identity's domain. */
+  readonly from: string;
 }
 
 export interface AppConfig {
@@ -53,6 +62,10 @@ export interface AppConfig {
   readonly originVerifySecretVersionId: string | undefined;
   /** During a rotation, the version the web ACL still accepts while CloudFront propagates the new one. */
   readonly originVerifyPreviousSecretVersionId: string | undefined;
+  /** SES for the pool's mail; undefined: Cognito's built-in email, for trials only (synth warns). */
+  readonly email: SesEmail | undefined;
+  /** Whether CloudFront answers over IPv6 too (off by default: per-IP rules count each IPv6 address apart). */
+  readonly enableIpv6: boolean;
 }
 
 /** The settings a person writes, all optional here; `parseAppConfig` says which are required. */
@@ -68,6 +81,9 @@ const FIELDS = [
   'uploadBucketName',
   'originVerifySecretVersionId',
   'originVerifyPreviousSecretVersionId',
+  'sesIdentityArn',
+  'emailFrom',
+  'enableIpv6',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -112,6 +128,14 @@ const HOST_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,
 const CERTIFICATE_ARN = new RegExp(`^arn:aws:acm:${EDGE_REGION}:\\d{12}:certificate/[0-9a-f-]{36}$`);
 const PRICE_CLASSES: readonly string[] = [PriceClass.PRICE_CLASS_100, PriceClass.PRICE_CLASS_200, PriceClass.PRICE_CLASS_ALL];
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const SES_IDENTITY_ARN = /^arn:aws:ses:([a-z0-9-]+):(\d{12}):identity\/(.+)$/;
+const EMAIL_ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+)$/;
+/**
+ * Cognito sends with SES in the pool's own region, or (for pools in some
+ * regions) in one of these three, its original SES regions
+ * ("Email settings for Amazon Cognito user pools").
+ */
+export const COGNITO_ALTERNATE_SES_REGIONS: readonly string[] = Object.freeze(['us-east-1', 'us-west-2', 'eu-west-1']);
 
 export interface AppConfigSources {
   /** Reads one context value (App.node.tryGetContext). */
@@ -200,6 +224,9 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
   if (originVerifyPreviousSecretVersionId !== undefined && originVerifyPreviousSecretVersionId === originVerifySecretVersionId) {
     problems.push(`${where('originVerifyPreviousSecretVersionId')} must differ from ${where('originVerifySecretVersionId')}`);
   }
+  const email = parseSesEmail(text('sesIdentityArn'), text('emailFrom'), region, where, problems);
+
+  const enableIpv6 = parseBoolean(raw.enableIpv6, where('enableIpv6'), problems) ?? SECURE_DEFAULTS.cloudFront.enableIpv6;
 
   if (problems.length > 0) throw new AppConfigError(problems);
   return Object.freeze({
@@ -214,7 +241,57 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
     uploadBucketName,
     originVerifySecretVersionId,
     originVerifyPreviousSecretVersionId,
+    email: email === undefined ? undefined : Object.freeze(email),
+    enableIpv6,
   });
+}
+
+function parseSesEmail(
+  arn: string | undefined,
+  from: string | undefined,
+  region: string | undefined,
+  where: (field: Field) => string,
+  problems: string[],
+): SesEmail | undefined {
+  if (arn === undefined && from === undefined) return undefined;
+  if (arn === undefined) {
+    problems.push(`${where('emailFrom')} needs ${where('sesIdentityArn')}: the ARN of the verified SES identity the address belongs to`);
+    return undefined;
+  }
+  const before = problems.length;
+  const match = SES_IDENTITY_ARN.exec(arn);
+  const [, sesRegion, , identity] = match ?? [];
+  if (match === null || sesRegion === undefined || identity === undefined) {
+    problems.push(`${where('sesIdentityArn')} must be the ARN of a verified SES identity, arn:aws:ses:<region>:<account>:identity/<address or domain> (got "${arn}")`);
+  } else if (region !== undefined && sesRegion !== region && !COGNITO_ALTERNATE_SES_REGIONS.includes(sesRegion)) {
+    problems.push(
+      `${where('sesIdentityArn')} is in ${sesRegion}: Cognito sends with SES in the pool's region (${region}) or in ${COGNITO_ALTERNATE_SES_REGIONS.join(', ')} only`,
+    );
+  }
+  if (from === undefined) {
+    problems.push(`${where('sesIdentityArn')} needs ${where('emailFrom')}: the From address of the pool's mail (the identity's address, or one at its domain)`);
+  } else {
+    const address = EMAIL_ADDRESS.exec(from);
+    if (address === null) {
+      problems.push(`${where('emailFrom')} must be a plain email address with a lower-case domain, such as no-reply@example.com (got "${from}")`);
+    } else if (identity !== undefined) {
+      const domain = address[1] ?? '';
+      const fits = identity.includes('@') ? identity.toLowerCase() === from.toLowerCase() : domain === identity || domain.endsWith(`.${identity}`);
+      if (!fits) {
+        problems.push(`${where('emailFrom')} "${from}" is not covered by the SES identity "${identity}": use the identity's own address, or an address at its domain`);
+      }
+    }
+  }
+  return problems.length === before && from !== undefined ? { sesIdentityArn: arn, from } : undefined;
+}
+
+/** true/false, or their text from the command line (`-c enableIpv6=true`). */
+function parseBoolean(value: unknown, where: string, problems: string[]): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  problems.push(`${where} must be true or false`);
+  return undefined;
 }
 
 /** cdk.json's object, then any single field given on the command line (`-c field=value`) on top. */

@@ -124,6 +124,19 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
       `No AWS account given: synthesized for the placeholder account ${config.account}. To deploy, run with credentials (the CLI sets CDK_DEFAULT_ACCOUNT) or pass -c account=<id>.`,
     );
   }
+  if (config.email === undefined) {
+    Annotations.of(data).addWarningV2(
+      'edge-upload:cognitoBuiltInEmail',
+      'For trials only: the user pool sends its mail with Cognito\'s built-in email, which stops after a few dozen mails a day for the whole deployment, ' +
+        'and anyone can spend that with /auth/register or /auth/resend. For production pass -c sesIdentityArn=<verified SES identity ARN> -c emailFrom=<address> (README, "Deployment guide").',
+    );
+  }
+  if (config.enableIpv6) {
+    Annotations.of(web).addWarningV2(
+      'edge-upload:ipv6PerIpLimits',
+      'enableIpv6 is on: WAF counts each IPv6 address apart, and one client holds a whole /64, so the per-IP rate rules no longer bound a single client (README, "IPv6").',
+    );
+  }
   if (artifacts.siteIsPlaceholder) {
     Annotations.of(web).addInfo(`dist/site has no index.html: deploying the placeholder page from ${artifacts.siteDir} until the site is built.`);
   }

@@ -11,6 +11,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { SecurityPolicyProtocol } from 'aws-cdk-lib/aws-cloudfront';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { AuthPath } from '../../edge-functions/core/auth-routes';
+
+/** An API Gateway method throttle: steady requests per second, and the burst above it. */
+export interface RouteThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
 
 export const SECURE_DEFAULTS = Object.freeze({
   tokens: Object.freeze({
@@ -39,6 +46,26 @@ export const SECURE_DEFAULTS = Object.freeze({
      */
     throttlingRateLimit: 25,
     throttlingBurstLimit: 50,
+    /**
+     * Each auth route has its own API Gateway throttle (requests per second,
+     * burst), so that whoever floods one route spends that route's budget
+     * only: a flood of /auth/register or /auth/resend (which send mail) can
+     * no longer lock every signed-in user out of /auth/login and
+     * /auth/refresh. The routes that send mail get the least (far under
+     * SES's and Cognito's own quotas); refresh, which every open tab calls
+     * every 15 minutes, the most. The stage-wide value above stays the
+     * ceiling of anything else (the catch-all, which only answers 404/405).
+     */
+    routeThrottling: Object.freeze({
+      '/auth/register': { rateLimit: 2, burstLimit: 10 },
+      '/auth/resend': { rateLimit: 1, burstLimit: 5 },
+      '/auth/forgot': { rateLimit: 1, burstLimit: 5 },
+      '/auth/confirm': { rateLimit: 5, burstLimit: 10 },
+      '/auth/reset': { rateLimit: 5, burstLimit: 10 },
+      '/auth/login': { rateLimit: 20, burstLimit: 40 },
+      '/auth/refresh': { rateLimit: 25, burstLimit: 50 },
+      '/auth/logout': { rateLimit: 10, burstLimit: 20 },
+    } satisfies Record<AuthPath, RouteThrottle>),
     /** The Cognito client tries 3 times at 5 s at most; this leaves room below API Gateway's 29 s. */
     lambdaTimeout: Duration.seconds(20),
     lambdaMemoryMb: 256,
@@ -67,6 +94,14 @@ export const SECURE_DEFAULTS = Object.freeze({
     minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
     /** API Gateway answers within 29 s; CloudFront gives up a little later, never earlier. */
     apiOriginReadTimeout: Duration.seconds(30),
+    /**
+     * IPv4 only. WAF's rate rules count per IP address, and one IPv6 client
+     * holds a whole /64 (2^64 addresses): rotating through them it escapes
+     * every per-IP rule, and could then spend the auth API's throttles for
+     * everyone. IPv6-only viewers still reach the site through their
+     * network's NAT64/DNS64. Opt in with `enableIpv6` (README, "IPv6").
+     */
+    enableIpv6: false,
   }),
 
   logs: Object.freeze({

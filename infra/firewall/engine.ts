@@ -13,6 +13,9 @@
  *   default action).
  * - A rule after a terminating block never sees the request, so a request
  *   blocked by geo-deny is not counted by a later rate limit, as in WAF.
+ * - Paths are matched after WAF's text transformations (URL_DECODE, then
+ *   NORMALIZE_PATH: path-transform.ts, the same list the web ACL applies),
+ *   so `/auth//login` and `/x/../auth/login` are under `/auth/` here as on AWS.
  * - Rate limits aggregate per IP (WAF's aggregate key IP). With paths, only
  *   requests on those paths are counted (WAF's scope-down statement). A
  *   request matches once the IP has sent more than `limit` counted requests in
@@ -37,6 +40,7 @@
  *   most limit+1 timestamps (enough to decide "more than limit").
  */
 import type { FirewallRule, FirewallRules, PathMatch, RateLimitRule, RuleAction } from './rules';
+import { transformPath } from './path-transform';
 import { WAF_DEFAULT_BLOCK_STATUS } from './waf-limits';
 
 export interface FirewallRequest {
@@ -230,6 +234,7 @@ interface MutableTrip {
 interface Normalized {
   readonly ip: string;
   readonly country: string | undefined;
+  /** The URI path without the query, after the text transformations rules match on. */
   readonly path: string;
   readonly bodySize: number | undefined;
   readonly time: number;
@@ -244,13 +249,13 @@ function normalize(request: FirewallRequest, clock: (t: unknown) => number): Nor
   return {
     ip: typeof request.ip === 'string' ? request.ip : String(request.ip),
     country: country === '' ? undefined : country,
-    path: cut === -1 ? uri : uri.slice(0, cut),
+    path: transformPath(cut === -1 ? uri : uri.slice(0, cut)),
     bodySize: typeof bodySize === 'number' && Number.isFinite(bodySize) && bodySize >= 0 ? bodySize : undefined,
     time: clock(request.time),
   };
 }
 
-/** WAF's URI-path byte match with no text transformation: raw and case-sensitive, as CloudFront routes. */
+/** WAF's URI-path byte match on the transformed path (normalize()), case-sensitive, as CloudFront routes. */
 function inScope(paths: readonly PathMatch[], path: string): boolean {
   if (paths.length === 0) return true;
   return paths.some((p) => (p.match === 'prefix' ? path.startsWith(p.path) : path === p.path));

@@ -36,9 +36,10 @@ export type RuleType = FirewallRule['type'];
 export const RULE_TYPES: readonly RuleType[] = ['rate-limit', 'geo-deny', 'body-size', 'managed-rule-group'];
 
 /**
- * A path scope-down, as WAF's byte match on the URI path with no text
- * transformation: `prefix` is STARTS_WITH, `exact` is EXACTLY. Written in the
- * file as CloudFront path patterns: `/auth/*` (prefix `/auth/`) or `/presign`.
+ * A path scope-down, as WAF's byte match on the URI path after URL_DECODE and
+ * NORMALIZE_PATH (path-transform.ts): `prefix` is STARTS_WITH, `exact` is
+ * EXACTLY. Written in the file as CloudFront path patterns: `/auth/*` (prefix
+ * `/auth/`) or `/presign`, already in the decoded, normalized form.
  */
 export interface PathMatch {
   readonly match: 'prefix' | 'exact';
@@ -344,6 +345,11 @@ function pathProblem(text: string): string | undefined {
   if (/[?#]/.test(text)) return `${quote(text)} must be a path only: WAF matches the URI path, without the query string`;
   if (text.slice(0, -1).includes('*')) {
     return `${quote(text)} may only end with *: WAF matches an exact path or a prefix ("/auth/*"), not patterns in the middle`;
+  }
+  // Requests are compared after URL decoding and path normalization: a pattern in any other form would never match.
+  const pattern = text.endsWith('*') ? text.slice(0, -1) : text;
+  if (/[%+]/.test(pattern) || pattern.includes('//') || /\/\.\.?(\/|$)/.test(pattern)) {
+    return `${quote(text)} must be written decoded and normalized (no %-escapes, +, //, /./ or /../): requests are compared after WAF's URL_DECODE and NORMALIZE_PATH`;
   }
   return undefined;
 }

@@ -84,6 +84,18 @@ describe('rate limits (shipped rules)', () => {
     expect(others.every((v) => v.action === 'allow')).toBe(true);
   });
 
+  it('matches the decoded, normalized path, as the web ACL does (no way around a path rule)', () => {
+    const firewall = createFirewall(shipped);
+    const disguised = ['/auth//login', '/x/../auth/login', '/%61uth/login', '/./auth/refresh', '/presign/../auth/login', '/auth%2Flogin'];
+    const verdicts = send(firewall, 100, (i) => ({ uri: disguised[i % disguised.length] ?? '/auth/login' }));
+    expect(verdicts.every((v) => v.action === 'allow')).toBe(true);
+    // All 100 were counted under /auth/*: the 101st, in whatever form, is refused.
+    expect(firewall.inspect(request({ uri: '//auth/login' }))).toMatchObject({ action: 'block', rule: 'rate-limit-auth' });
+    const presign = createFirewall(shipped);
+    send(presign, 300, (i) => ({ uri: i % 2 === 0 ? '/presign' : '/a/../presign?x=1' }));
+    expect(presign.inspect(request({ uri: '/%70resign' })).rule).toBe('rate-limit-presign');
+  });
+
   it('applies the global limit to everything, /auth/* included', () => {
     const firewall = createFirewall(shipped);
     send(firewall, 100, (i) => ({ uri: '/auth/login', time: T0 + i }));

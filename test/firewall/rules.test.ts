@@ -202,6 +202,18 @@ describe('a bad rules file names the file, the line and the field', () => {
       ['10: rules[0].paths[1] "/a*/b" may only end with *'],
     ],
     ['a query string in a path', rateRule('    limit: 100', '    paths: ["/presign?x=1"]'), ['8: rules[0].paths[0] "/presign?x=1" must be a path only']],
+    [
+      'a path that requests never have once decoded and normalized',
+      rateRule('    limit: 100', '    paths:', '      - /a//b', '      - /a/./b', '      - /a/../b*', '      - /%61uth/*', '      - /a+b', '      - /a/.*'),
+      [
+        '9: rules[0].paths[0] "/a//b" must be written decoded and normalized',
+        '10: rules[0].paths[1] "/a/./b" must be written decoded and normalized',
+        '11: rules[0].paths[2] "/a/../b*" must be written decoded and normalized',
+        '12: rules[0].paths[3] "/%61uth/*" must be written decoded and normalized',
+        '13: rules[0].paths[4] "/a+b" must be written decoded and normalized',
+        '14: rules[0].paths[5] "/a/.*" must be written decoded and normalized',
+      ],
+    ],
     ['a repeated path', rateRule('    limit: 100', '    paths:', '      - /presign', '      - /presign'), ['10: rules[0].paths[1] repeats "/presign" from rules[0].paths[0]']],
     ['an empty path list', rateRule('    limit: 100', '    paths: []'), ['8: rules[0].paths must be a list of paths']],
     [

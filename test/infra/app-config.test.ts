@@ -39,6 +39,8 @@ describe('the shipped cdk.json', () => {
       extraCorsOrigins: [],
       firewallRulesFile: path.join(PROJECT_ROOT, 'infra/firewall/firewall-rules.yaml'),
       uploadBucketName: `edge-upload-uploads-${PLACEHOLDER_ACCOUNT}-eu-west-1`,
+      email: undefined,
+      enableIpv6: false,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -70,6 +72,47 @@ describe('sources', () => {
       domainName: 'uploads.example.com',
       certificateArn: CERT,
     });
+  });
+});
+
+describe('email through SES, and IPv6', () => {
+  const SES_DOMAIN = 'arn:aws:ses:eu-west-1:123456789012:identity/example.com';
+
+  it('takes a verified SES identity and a From address it covers', () => {
+    expect(parse({ region: 'eu-west-1' }, { sesIdentityArn: SES_DOMAIN, emailFrom: 'no-reply@mail.example.com' }).email).toEqual({
+      sesIdentityArn: SES_DOMAIN,
+      from: 'no-reply@mail.example.com',
+    });
+    const address = 'arn:aws:ses:us-east-1:123456789012:identity/Team@Example.com';
+    expect(parse({ region: 'eu-west-2', sesIdentityArn: address, emailFrom: 'team@example.com' }).email?.sesIdentityArn).toBe(address);
+  });
+
+  it('takes enableIpv6 as a boolean or as command-line text, and is off without it', () => {
+    expect(parse({ region: 'eu-west-1' }).enableIpv6).toBe(false);
+    expect(parse({ region: 'eu-west-1', enableIpv6: true }).enableIpv6).toBe(true);
+    expect(parse({ region: 'eu-west-1', enableIpv6: true }, { enableIpv6: 'false' }).enableIpv6).toBe(false);
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['an identity without a From address', { sesIdentityArn: SES_DOMAIN }, /sesIdentityArn needs edgeUpload\.emailFrom/],
+    ['a From address without an identity', { emailFrom: 'no-reply@example.com' }, /emailFrom needs edgeUpload\.sesIdentityArn/],
+    ['something that is not an SES identity ARN', { sesIdentityArn: 'arn:aws:sns:eu-west-1:123456789012:topic', emailFrom: 'a@example.com' }, /must be the ARN of a verified SES identity/],
+    [
+      'an identity in a region Cognito cannot send from',
+      { sesIdentityArn: SES_DOMAIN.replace('eu-west-1', 'ap-south-1'), emailFrom: 'a@example.com' },
+      /is in ap-south-1: Cognito sends with SES in the pool's region \(eu-west-1\) or in us-east-1, us-west-2, eu-west-1 only/,
+    ],
+    ['a From address of another domain', { sesIdentityArn: SES_DOMAIN, emailFrom: 'a@example.org' }, /"a@example\.org" is not covered by the SES identity "example\.com"/],
+    ['a look-alike domain', { sesIdentityArn: SES_DOMAIN, emailFrom: 'a@badexample.com' }, /is not covered by the SES identity/],
+    [
+      'another address than an address identity',
+      { sesIdentityArn: 'arn:aws:ses:eu-west-1:123456789012:identity/team@example.com', emailFrom: 'other@example.com' },
+      /is not covered by the SES identity "team@example\.com"/,
+    ],
+    ['a From with a display name', { sesIdentityArn: SES_DOMAIN, emailFrom: 'Uploads <a@example.com>' }, /emailFrom must be a plain email address/],
+    ['enableIpv6 that is not a boolean', { enableIpv6: 'yes' }, /edgeUpload\.enableIpv6 must be true or false/],
+  ])('refuses %s', (_name, settings, message) => {
+    expect(problems({ region: 'eu-west-1', ...settings }).join('\n')).toMatch(message);
   });
 });
 

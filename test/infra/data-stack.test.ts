@@ -45,6 +45,12 @@ describe('user pool', () => {
     });
   });
 
+  it('keeps the verified email until a new one is confirmed (no taking over someone else’s address)', () => {
+    t.data.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
+    });
+  });
+
   it('has deletion protection on and is retained on stack deletion', () => {
     t.data.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'ACTIVE' });
     t.data.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain' });

@@ -19,7 +19,12 @@ beforeAll(() => {
 
 const BUCKET = 'edge-upload-uploads-111111111111-eu-west-1';
 const byteMatch = (path: string, constraint: 'STARTS_WITH' | 'EXACTLY') => ({
-  ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: constraint, SearchString: path, TextTransformations: [{ Priority: 0, Type: 'NONE' }] },
+  ByteMatchStatement: {
+    FieldToMatch: { UriPath: {} },
+    PositionalConstraint: constraint,
+    SearchString: path,
+    TextTransformations: [{ Priority: 0, Type: 'URL_DECODE' }, { Priority: 1, Type: 'NORMALIZE_PATH' }],
+  },
 });
 
 function webAcl(): Record<string, unknown> {
@@ -37,16 +42,18 @@ describe('web ACL (from infra/firewall/firewall-rules.yaml)', () => {
     t.edge.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'CLOUDFRONT',
       DefaultAction: { Allow: {} },
-      VisibilityConfig: { CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true, MetricName: 'edge-upload-edge' },
+      // Requests no rule matches include every /auth/* and /presign request: no samples of those.
+      VisibilityConfig: { CloudWatchMetricsEnabled: true, SampledRequestsEnabled: false, MetricName: 'edge-upload-edge' },
     });
   });
 
-  it('has one rule per file rule, same names and priorities, each with its own metric', () => {
+  it('has one rule per file rule, same names and priorities, each with its own metric and no samples', () => {
     const shipped = loadFirewallRules(t.built.config.firewallRulesFile);
     const rules = webAcl().Rules as Array<Record<string, unknown>>;
     expect(rules.map((r) => [r.Name, r.Priority])).toEqual(shipped.rules.map((r) => [r.name, r.priority]));
     for (const r of rules) {
-      expect(r.VisibilityConfig).toEqual({ CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true, MetricName: r.Name });
+      // Every shipped rule can match a request with the refresh cookie or an access token in it.
+      expect(r.VisibilityConfig).toEqual({ CloudWatchMetricsEnabled: true, SampledRequestsEnabled: false, MetricName: r.Name });
     }
   });
 
@@ -147,7 +154,18 @@ describe('presign Lambda@Edge function', () => {
     const policy = resourceNamed(t.edge, 'AWS::IAM::Policy', 'PresignRoleDefaultPolicy').properties;
     const statements = (policy.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
     const s3 = statements.filter((s) => JSON.stringify(s.Action).includes('s3:'));
-    expect(s3).toEqual([{ Sid: 'PutUploadsOnly', Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/${DEFAULT_UPLOAD_RULES.keyPrefix}*` }]);
+    expect(s3).toEqual([
+      expect.objectContaining({ Sid: 'PutUploadsOnly', Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/${DEFAULT_UPLOAD_RULES.keyPrefix}*` }),
+    ]);
+  });
+
+  it('signs forms for the upload bucket only while it belongs to this account (s3:ResourceAccount)', () => {
+    // The bucket name is fixed at synth: if it were ever deleted and the name taken, no upload may land in that bucket.
+    const policy = resourceNamed(t.edge, 'AWS::IAM::Policy', 'PresignRoleDefaultPolicy').properties;
+    const statements = (policy.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+    const s3 = statements.filter((s) => JSON.stringify(s.Action).includes('s3:'));
+    expect(s3.length).toBeGreaterThan(0);
+    for (const statement of s3) expect(statement.Condition).toEqual({ StringEquals: { 's3:ResourceAccount': '111111111111' } });
   });
 
   it('may use the upload key only through S3 in the bucket region, for this bucket', () => {

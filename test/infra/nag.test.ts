@@ -79,6 +79,11 @@ it('acknowledges exactly the reviewed set of findings, each on its one resource'
       'edge-upload-web AuthApiRestApiCloudWatchRole AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'edge-upload-web AuthApiRestApiauthproxyANY AwsSolutions-APIG4',
       'edge-upload-web AuthApiRestApiauthproxyANY AwsSolutions-COG4',
+      // One POST method per auth route, each with its own throttle (auth-api.ts): the same two findings, the same reason.
+      ...['register', 'confirm', 'resend', 'login', 'refresh', 'logout', 'forgot', 'reset'].flatMap((route) => [
+        `edge-upload-web AuthApiRestApiauth${route}POST AwsSolutions-APIG4`,
+        `edge-upload-web AuthApiRestApiauth${route}POST AwsSolutions-COG4`,
+      ]),
       'edge-upload-web AuthOriginVerifySecret AwsSolutions-SMG4',
       'edge-upload-web CdnDistribution AwsSolutions-CFR4',
       `${deployment}ServiceRole ${basicExecution}`,

@@ -113,6 +113,15 @@ describe('the role: least privilege', () => {
     ]);
   });
 
+  it('acts on the bucket only while it belongs to this account (s3:ResourceAccount), in every S3 statement', () => {
+    // The name is fixed at synth: a bucket of that name in another account (after a deletion) is never touched.
+    const s3Statements = roleStatements().filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+    expect(s3Statements.length).toBeGreaterThan(0);
+    for (const statement of s3Statements) {
+      expect(statement.Condition).toEqual({ StringEquals: { 's3:ResourceAccount': '111111111111' } });
+    }
+  });
+
   it('may use the upload key only through S3 in the bucket region, for this bucket', () => {
     expect(roleStatements().find((s) => s.Sid === 'UploadKeyThroughS3Only')).toEqual({
       Sid: 'UploadKeyThroughS3Only',

@@ -5,7 +5,12 @@
  */
 import { parseFirewallRules } from '../../infra/firewall/rules';
 import { firewallBlockBody } from '../../infra/shared/firewall-responses';
-import { customResponseBodyKey, toWebAclRules } from '../../infra/aws/firewall/web-acl-rules';
+import { customResponseBodyKey, mayMatchCredentials, toWebAclRules } from '../../infra/aws/firewall/web-acl-rules';
+
+const DECODE_THEN_NORMALIZE = [
+  { priority: 0, type: 'URL_DECODE' },
+  { priority: 1, type: 'NORMALIZE_PATH' },
+];
 
 function translate(rules: string) {
   return toWebAclRules(parseFirewallRules(`version: 1\nrules:\n${rules}`, 'test.yaml'));
@@ -28,7 +33,7 @@ describe('count mode', () => {
       priority: 1,
       statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesSQLiRuleSet' } },
       overrideAction: { count: {} },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'sqli' },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: false, metricName: 'sqli' },
     });
   });
 
@@ -84,14 +89,14 @@ describe('paths and windows', () => {
     });
   });
 
-  it('matches prefixes and exact paths as sent (no text transformation)', () => {
+  it('matches prefixes and exact paths after URL_DECODE then NORMALIZE_PATH (no /auth//login around a rule)', () => {
     const [rule] = translate(`  - { name: two, type: rate-limit, priority: 1, action: block, limit: 10, paths: ["/a/*", "/b"] }\n`).rules;
     const scopeDown = (rule?.statement as { rateBasedStatement: { scopeDownStatement: unknown } }).rateBasedStatement.scopeDownStatement;
     expect(scopeDown).toEqual({
       orStatement: {
         statements: [
-          { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'STARTS_WITH', searchString: '/a/', textTransformations: [{ priority: 0, type: 'NONE' }] } },
-          { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'EXACTLY', searchString: '/b', textTransformations: [{ priority: 0, type: 'NONE' }] } },
+          { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'STARTS_WITH', searchString: '/a/', textTransformations: DECODE_THEN_NORMALIZE } },
+          { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'EXACTLY', searchString: '/b', textTransformations: DECODE_THEN_NORMALIZE } },
         ],
       },
     });
@@ -106,5 +111,39 @@ describe('paths and windows', () => {
       ['first', 5],
       ['later', 20],
     ]);
+  });
+});
+
+describe('sampled requests (they show Authorization and Cookie unredacted)', () => {
+  const sampling = (rules: string) =>
+    translate(rules).rules.map((r) => [r.name, (r.visibilityConfig as { sampledRequestsEnabled: boolean }).sampledRequestsEnabled]);
+
+  it('are off for every rule that can see /auth (the refresh cookie) or /presign (the access token)', () => {
+    expect(
+      sampling(`
+  - { name: everything, type: rate-limit, priority: 1, action: block, limit: 500 }
+  - { name: auth, type: rate-limit, priority: 2, action: block, limit: 10, paths: ["/auth/*"] }
+  - { name: presign, type: body-size, priority: 3, action: block, maxBytes: 10, paths: ["/presign"] }
+  - { name: root, type: rate-limit, priority: 4, action: block, limit: 10, paths: ["/*"] }
+  - { name: bare-auth, type: rate-limit, priority: 5, action: block, limit: 10, paths: ["/auth"] }
+  - { name: below-presign, type: rate-limit, priority: 6, action: block, limit: 10, paths: ["/presign/*"] }
+  - { name: geo, type: geo-deny, priority: 7, action: block, countries: [CU] }
+  - { name: group, type: managed-rule-group, priority: 8, action: block, group: AWSManagedRulesCommonRuleSet }
+`),
+    ).toEqual([
+      ['everything', false],
+      ['auth', false],
+      ['presign', false],
+      ['root', false],
+      ['bare-auth', false],
+      ['below-presign', false],
+      ['geo', false],
+      ['group', false],
+    ]);
+  });
+
+  it('stay on for a rule scoped to other paths only', () => {
+    expect(sampling(`  - { name: site, type: rate-limit, priority: 1, action: block, limit: 10, paths: ["/app/*", "/index.html"] }\n`)).toEqual([['site', true]]);
+    expect(mayMatchCredentials(parseFirewallRules('version: 1\nrules:\n  - { name: a, type: body-size, priority: 1, action: block, maxBytes: 1, paths: ["/assets/*"] }\n', 't.yaml').rules[0]!)).toBe(false);
   });
 });

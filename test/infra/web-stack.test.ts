@@ -4,6 +4,8 @@
  * reachable through CloudFront only.
  */
 import { Match } from 'aws-cdk-lib/assertions';
+import { AUTH_ROUTES } from '../../edge-functions/core/auth-routes';
+import { SECURE_DEFAULTS } from '../../infra/aws/secure-defaults';
 import { SECURITY_HEADERS, contentSecurityPolicy } from '../../infra/shared/security-headers';
 import { AUTH_ENV } from '../../origin/core/config';
 import { resourceNamed, synthTemplates, type StackTemplates } from './support/synth-app';
@@ -227,16 +229,40 @@ describe('auth API', () => {
     t.web.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'api',
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
-      MethodSettings: [
+      MethodSettings: Match.arrayWith([
         Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50, LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true }),
-      ],
+      ]),
     });
+  });
+
+  it('gives every auth route its own POST method and throttle, the mail-sending ones the tightest', () => {
+    // One token bucket per method: a flood of /auth/register cannot spend /auth/login's or /auth/refresh's budget.
+    const stage = resourceNamed(t.web, 'AWS::ApiGateway::Stage', 'AuthApiRestApiDeploymentStage').properties;
+    const settings = stage.MethodSettings as Json[];
+    const perRoute = Object.fromEntries(
+      settings.filter((m) => m.ResourcePath !== '/*').map((m) => [`${m.HttpMethod} ${String(m.ResourcePath).slice(1).replace(/~1/g, '/')}`, [m.ThrottlingRateLimit, m.ThrottlingBurstLimit]]),
+    );
+    expect(Object.keys(perRoute).sort()).toEqual(Object.keys(AUTH_ROUTES).map((route) => `POST ${route}`).sort());
+    for (const [route, { rateLimit, burstLimit }] of Object.entries(SECURE_DEFAULTS.authApi.routeThrottling)) {
+      expect(perRoute[`POST ${route}`]).toEqual([rateLimit, burstLimit]);
+    }
+    for (const mail of ['/auth/register', '/auth/resend', '/auth/forgot']) {
+      expect(perRoute[`POST ${mail}`]![0]).toBeLessThan(perRoute['POST /auth/login']![0] as number);
+    }
+    // A method's own settings replace the stage's: logging stays error-level, without request data.
+    for (const m of settings) expect(m).toEqual(expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true }));
+    const resources = Object.values(t.web.findResources('AWS::ApiGateway::Resource')).map((r) => (r as { Properties: Json }).Properties.PathPart);
+    for (const route of Object.keys(AUTH_ROUTES)) expect(resources).toContain(route.slice('/auth/'.length));
+    const posts = t.web.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST', Integration: Match.objectLike({ Type: 'AWS_PROXY' }) } });
+    expect(Object.keys(posts)).toHaveLength(Object.keys(AUTH_ROUTES).length);
   });
 
   it('is reachable only with the header CloudFront sends (regional web ACL on the stage)', () => {
     t.web.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       DefaultAction: { Block: { CustomResponse: { ResponseCode: 403, CustomResponseBodyKey: 'forbidden' } } },
+      // Every request here carries the refresh cookie (or the secret header): WAF samples would show them.
+      VisibilityConfig: Match.objectLike({ SampledRequestsEnabled: false }),
       Rules: [
         Match.objectLike({
           Action: { Allow: {} },
@@ -248,6 +274,7 @@ describe('auth API', () => {
               TextTransformations: [{ Priority: 0, Type: 'NONE' }],
             },
           },
+          VisibilityConfig: Match.objectLike({ SampledRequestsEnabled: false }),
         }),
       ],
     });

@@ -12,6 +12,13 @@
  *   own log group. No managed policies.
  * - The stage is throttled, writes JSON access logs, and logs errors of
  *   execution without request data (no bodies: they carry passwords).
+ * - Each of the eight routes (AUTH_ROUTES) is its own `POST` method with its
+ *   own throttle (SECURE_DEFAULTS.authApi.routeThrottling): API Gateway keeps
+ *   one token bucket per method, so a flood of one route (register, resend,
+ *   forgot send mail) cannot spend the budget of login and refresh. Same
+ *   integration, same handler. `ANY /auth/{proxy+}` stays as the catch-all,
+ *   under the stage-wide throttle; the auth-guard function already answers
+ *   other paths and methods at the edge, so it only ever sees strays.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -21,9 +28,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
+import { AUTH_METHOD, AUTH_ROUTES, type AuthPath } from '../../../edge-functions/core/auth-routes';
 import { AUTH_ENV } from '../../../origin/core/config';
 import { ConstructPropsError } from '../errors';
-import { SECURE_DEFAULTS } from '../secure-defaults';
+import { SECURE_DEFAULTS, type RouteThrottle } from '../secure-defaults';
 
 export interface AuthApiProps {
   readonly appName: string;
@@ -45,6 +53,11 @@ export interface AuthApiProps {
    * @default 50
    */
   readonly throttlingBurstLimit?: number;
+  /**
+   * Per-route throttles; a route left out keeps its default.
+   * @default SECURE_DEFAULTS.authApi.routeThrottling
+   */
+  readonly routeThrottling?: Partial<Record<AuthPath, RouteThrottle>>;
   /**
    * Retention of the function's, the access and the execution logs.
    * @default three months
@@ -69,8 +82,18 @@ export class AuthApi extends Construct {
     if (!(rate > 0) || !(burst >= 1) || !Number.isInteger(burst)) {
       throw new ConstructPropsError('AuthApi', 'throttlingRateLimit must be above 0 and throttlingBurstLimit a whole number of at least 1');
     }
+    const routes = Object.keys(AUTH_ROUTES) as AuthPath[];
+    const routeThrottling = { ...SECURE_DEFAULTS.authApi.routeThrottling, ...props.routeThrottling };
+    for (const route of routes) {
+      const { rateLimit, burstLimit } = routeThrottling[route];
+      if (!(rateLimit > 0) || !(burstLimit >= 1) || !Number.isInteger(burstLimit)) {
+        throw new ConstructPropsError('AuthApi', `routeThrottling["${route}"]: rateLimit must be above 0 and burstLimit a whole number of at least 1`);
+      }
+    }
     const retention = props.logRetention ?? SECURE_DEFAULTS.logs.retention;
     const stageName = SECURE_DEFAULTS.authApi.stageName;
+    // A method's own settings replace the stage's for that method: the logging settings are repeated.
+    const methodLogging = { loggingLevel: apigateway.MethodLoggingLevel.ERROR, dataTraceEnabled: false, metricsEnabled: true } as const;
 
     const functionLogGroup = new logs.LogGroup(this, 'FunctionLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
     const role = new iam.Role(this, 'FunctionRole', {
@@ -119,17 +142,25 @@ export class AuthApi extends Construct {
         throttlingBurstLimit: burst,
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
         accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
-        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        metricsEnabled: true,
+        ...methodLogging,
+        methodOptions: Object.fromEntries(
+          routes.map((route) => [
+            `${route}/${AUTH_METHOD}`,
+            { ...methodLogging, throttlingRateLimit: routeThrottling[route].rateLimit, throttlingBurstLimit: routeThrottling[route].burstLimit },
+          ]),
+        ),
       },
     });
     this.stage = this.restApi.deploymentStage;
 
     const integration = new apigateway.LambdaIntegration(this.function, { proxy: true });
-    const method = this.restApi.root.addResource('auth').addResource('{proxy+}').addMethod('ANY', integration, {
+    const auth = this.restApi.root.addResource('auth');
+    const method = auth.addResource('{proxy+}').addMethod('ANY', integration, {
       authorizationType: apigateway.AuthorizationType.NONE,
     });
+    const routeMethods = routes.map((route) =>
+      auth.addResource(route.slice('/auth/'.length)).addMethod(AUTH_METHOD, integration, { authorizationType: apigateway.AuthorizationType.NONE }),
+    );
 
     const stack = Stack.of(this);
     this.originDomainName = `${this.restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
@@ -141,17 +172,19 @@ export class AuthApi extends Construct {
         'Lambda proxy integration on purpose: the handler validates every request strictly (exact JSON fields, types, sizes, content type, origin) ' +
         'with the same code locally and on AWS; API Gateway models would repeat those rules in a second, weaker place.',
     });
-    acknowledge(
-      method,
-      {
-        id: 'AwsSolutions-APIG4',
-        reason: 'These are the sign-up and sign-in endpoints: they are what a caller uses to obtain credentials, so they cannot require them.',
-      },
-      {
-        id: 'AwsSolutions-COG4',
-        reason: 'These are the sign-up and sign-in endpoints of the Cognito pool itself: a Cognito authorizer would require the token they hand out.',
-      },
-    );
+    for (const routeMethod of [method, ...routeMethods]) {
+      acknowledge(
+        routeMethod,
+        {
+          id: 'AwsSolutions-APIG4',
+          reason: 'These are the sign-up and sign-in endpoints: they are what a caller uses to obtain credentials, so they cannot require them.',
+        },
+        {
+          id: 'AwsSolutions-COG4',
+          reason: 'These are the sign-up and sign-in endpoints of the Cognito pool itself: a Cognito authorizer would require the token they hand out.',
+        },
+      );
+    }
     const cloudWatchRole = this.restApi.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole !== undefined) {
       acknowledge(cloudWatchRole, {

@@ -1,8 +1,9 @@
 /**
  * The CLOUDFRONT-scope WAF web ACL, generated from the firewall rules file
  * (DESIGN §4, infra/firewall/README.md) by toWebAclRules: one WAF rule per
- * file rule, each with its own CloudWatch metric and sampled requests, and
- * the whole ACL logged to CloudWatch Logs. A CLOUDFRONT web ACL exists only in
+ * file rule, each with its own CloudWatch metric (sampled requests only where
+ * no credentials can show: web-acl-rules.ts), and the whole ACL logged to
+ * CloudWatch Logs. A CLOUDFRONT web ACL exists only in
  * us-east-1, so this construct refuses any other region.
  *
  * Logs: WAF requires the log group's name to start with `aws-waf-logs-`. The
@@ -64,7 +65,9 @@ export class EdgeFirewall extends Construct {
       rules,
       ...(Object.keys(customResponseBodies).length > 0 ? { customResponseBodies } : {}),
       associationConfig: { requestBody: { CLOUDFRONT: { defaultSizeInspectionLimit: BODY_INSPECTION_LIMIT } } },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name },
+      // The web ACL's own samples are the requests no rule matched, /auth/* and /presign included:
+      // samples show the Authorization and Cookie headers unredacted, so none are kept.
+      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: false, metricName: name },
     });
     this.webAclArn = this.webAcl.attrArn;
 

@@ -6,7 +6,10 @@
  *
  * Its role is what signs every upload form, so it may do only what a form
  * needs: trusted by lambda and edgelambda; `s3:PutObject` under the key
- * prefix of the upload bucket, nothing else in S3; `kms:GenerateDataKey` on
+ * prefix of the upload bucket, nothing else in S3, and only while that bucket
+ * belongs to this account (`s3:ResourceAccount`: the name is fixed at synth,
+ * so if the bucket were ever deleted and its name taken by someone else, no
+ * form signed here could write into their bucket); `kms:GenerateDataKey` on
  * the upload key only when S3 in the bucket's region asks for it on behalf
  * of this bucket; and its logs, which Lambda@Edge writes in whichever region
  * ran the function.
@@ -90,6 +93,7 @@ export class EdgePresign extends Construct {
         sid: 'PutUploadsOnly',
         actions: ['s3:PutObject'],
         resources: [`${bucketArn}/${keyPrefix}*`],
+        conditions: { StringEquals: { 's3:ResourceAccount': stack.account } },
       }),
     );
     this.role.addToPolicy(

@@ -71,7 +71,8 @@ export class OriginVerify extends Construct {
       customResponseBodies: {
         [FORBIDDEN_BODY_KEY]: { contentType: 'APPLICATION_JSON', content: JSON.stringify(firewallBlockBody(403, undefined)) },
       },
-      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${props.appName}-auth-origin` },
+      // No samples: every request here is an /auth/* request, with its Cookie (the refresh token) in clear.
+      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: false, metricName: `${props.appName}-auth-origin` },
       rules: accepted.map((value, index) => ({
         name: index === 0 ? 'from-cloudfront' : 'from-cloudfront-previous-secret',
         priority: index,

@@ -59,6 +59,12 @@ export interface SiteDistributionProps {
    */
   readonly customDomain?: CustomDomain;
   /**
+   * Answer over IPv6 as well as IPv4. Per-IP WAF rules count each IPv6
+   * address apart, and one client holds a whole /64 of them.
+   * @default false (SECURE_DEFAULTS.cloudFront.enableIpv6)
+   */
+  readonly enableIpv6?: boolean;
+  /**
    * Which edge locations serve the site.
    * @default PriceClass.PRICE_CLASS_100
    */
@@ -117,7 +123,7 @@ export class SiteDistribution extends Construct {
       comment: `${props.appName}: site, /auth/* and /presign`,
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      enableIpv6: true,
+      enableIpv6: props.enableIpv6 ?? SECURE_DEFAULTS.cloudFront.enableIpv6,
       defaultRootObject: 'index.html',
       webAclId: props.webAclArn,
       ...(props.geoDenyCountries.length > 0 ? { geoRestriction: cloudfront.GeoRestriction.denylist(...props.geoDenyCountries) } : {}),

@@ -11,7 +11,10 @@
  *   `kms:Decrypt` and `kms:GenerateDataKey` on the upload key only through S3
  *   in the bucket's region, for this bucket; `s3:ListBucket` limited to the
  *   uploads/ and quarantine/ prefixes (so a missing object answers 404, not
- *   403); and its own log group. No managed policies, nothing else in the bucket.
+ *   403); and its own log group. No managed policies, nothing else in the
+ *   bucket. Every S3 statement holds only while the bucket belongs to this
+ *   account (`s3:ResourceAccount`): the name is fixed at synth, and a bucket of
+ *   that name in someone else's account must never be read from or written to.
  * - The bucket's notification is set on the bucket itself (its name is fixed
  *   at synth, so the invoke permission can name it and the bucket can depend
  *   on that permission), not through CDK's BucketNotifications custom
@@ -99,10 +102,13 @@ export class UploadInspector extends Construct {
       description: `upload inspector: read ${uploadPrefix}*, tag it or move it to ${quarantinePrefix}*`,
     });
     this.logGroup.grantWrite(this.role);
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadUploads', actions: ['s3:GetObject'], resources: [uploads] }));
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'TagUploadsAndQuarantine', actions: ['s3:PutObjectTagging'], resources: [uploads, quarantine] }));
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'CopyToQuarantine', actions: ['s3:PutObject'], resources: [quarantine] }));
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'RemoveFromUploads', actions: ['s3:DeleteObject'], resources: [uploads] }));
+    const ownBucket = { StringEquals: { 's3:ResourceAccount': stack.account } };
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadUploads', actions: ['s3:GetObject'], resources: [uploads], conditions: ownBucket }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'TagUploadsAndQuarantine', actions: ['s3:PutObjectTagging'], resources: [uploads, quarantine], conditions: ownBucket }),
+    );
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'CopyToQuarantine', actions: ['s3:PutObject'], resources: [quarantine], conditions: ownBucket }));
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'RemoveFromUploads', actions: ['s3:DeleteObject'], resources: [uploads], conditions: ownBucket }));
     // Without s3:ListBucket, S3 answers 403 (not 404) for a missing key, so the inspector's "gone" path (a duplicate
     // event for an object it already moved) never ran and such events ended in the dead-letter queue.
     this.role.addToPolicy(
@@ -110,7 +116,7 @@ export class UploadInspector extends Construct {
         sid: 'KnowWhenAnUploadIsGone',
         actions: ['s3:ListBucket'],
         resources: [bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${uploadPrefix}*`, `${quarantinePrefix}*`] } },
+        conditions: { ...ownBucket, StringLike: { 's3:prefix': [`${uploadPrefix}*`, `${quarantinePrefix}*`] } },
       }),
     );
     this.role.addToPolicy(

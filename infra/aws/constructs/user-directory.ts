@@ -10,12 +10,20 @@
  *   ADMIN_USER_PASSWORD_AUTH and refresh, hides whether a user exists, and
  *   supports token revocation (logout revokes the refresh token).
  * - No hosted UI and no OAuth flows: the site talks to the auth API only.
+ * - A changed email address takes effect only once its code is confirmed
+ *   (`keepOriginal`): until then the account keeps, and signs in with, the
+ *   old one, so no one can claim an address they do not read.
+ * - Mail goes through Amazon SES (`EmailSendingAccount: DEVELOPER`) when an
+ *   identity is given. Without one, Cognito's built-in sender caps the whole
+ *   pool at a few dozen mails a day, which anyone can spend with
+ *   /auth/register or /auth/resend: fine for a trial, not for real use.
  */
 import { RemovalPolicy, Stack, type Duration } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
 import { PASSWORD_POLICY, type PasswordPolicy } from '../../../origin/core/password-policy';
+import type { SesEmail } from '../app-config';
 import { SECURE_DEFAULTS } from '../secure-defaults';
 
 export interface UserDirectoryProps {
@@ -36,6 +44,11 @@ export interface UserDirectoryProps {
    * @default 7 days
    */
   readonly refreshTokenValidity?: Duration;
+  /**
+   * Send the pool's mail through this verified SES identity.
+   * @default - Cognito's built-in email (a few dozen mails a day: trials only)
+   */
+  readonly email?: SesEmail;
   /**
    * What happens to the pool when its stack is deleted (deletion protection is always on).
    * @default RemovalPolicy.RETAIN
@@ -68,6 +81,8 @@ export class UserDirectory extends Construct {
         emailBody: 'Your verification code is {####}. It expires in 24 hours.',
       },
       standardAttributes: { email: { required: true, mutable: true } },
+      // A new address replaces the old one only once its code is confirmed (no claiming someone else's address).
+      keepOriginal: { email: true },
       passwordPolicy: {
         minLength: policy.minLength,
         requireUppercase: policy.requireUppercase,
@@ -81,6 +96,13 @@ export class UserDirectory extends Construct {
       deletionProtection: SECURE_DEFAULTS.identity.userPoolDeletionProtection,
       removalPolicy: props.removalPolicy ?? SECURE_DEFAULTS.identity.userPoolRemovalPolicy,
     });
+
+    if (props.email !== undefined) {
+      // Set on the resource: CDK's UserPoolEmail.withSES builds the identity ARN from this stack's account
+      // and cannot take a given ARN. Cognito sends through its service-linked role, which may use SES.
+      const cfnPool = this.userPool.node.defaultChild as cognito.CfnUserPool;
+      cfnPool.emailConfiguration = { emailSendingAccount: 'DEVELOPER', sourceArn: props.email.sesIdentityArn, from: props.email.from };
+    }
 
     const emailOnly = new cognito.ClientAttributes().withStandardAttributes({ email: true });
     this.client = this.userPool.addClient('Client', {

@@ -14,12 +14,26 @@
  * - managed-rule-group: the AWS group, `count` as an override of the whole
  *   group, `countRules` as rule action overrides inside it.
  *
+ * Every path match applies WAF's URL_DECODE and NORMALIZE_PATH first (the
+ * list in infra/firewall/path-transform.ts, which the local engine applies
+ * too), so `/auth//login` or `/x/../auth/login` cannot slip past a rule on
+ * `/auth/*`.
+ *
+ * Sampled requests (the console's sample of matched requests) show every
+ * header in clear: the logging configuration's redaction does not apply to
+ * them. So a rule that can match a request carrying the refresh cookie
+ * (every path from `/auth`) or an access token (`/presign`) keeps no samples;
+ * only a rule scoped to other paths does. Its metric and the (redacted) WAF
+ * logs still say what it matched.
+ *
  * `block` answers with the rule's status and a JSON body in the error shape
  * of DESIGN §3 (a custom response), the very body the local edge sends
  * (infra/shared/firewall-responses.ts); `count` only counts. Managed rule
  * groups block with WAF's own 403: their actions cannot carry a custom response.
  */
 import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
+import { REFRESH_COOKIE_PATH } from '../../../edge-functions/core/auth-routes';
+import { PATH_TEXT_TRANSFORMATIONS } from '../../firewall/path-transform';
 import type { FirewallRule, FirewallRules, PathMatch } from '../../firewall/rules';
 import { firewallBlockBody } from '../../shared/firewall-responses';
 
@@ -32,6 +46,27 @@ export interface WebAclRules {
 /** AWS managed rule groups are published by the vendor "AWS". */
 const AWS_VENDOR = 'AWS';
 
+/**
+ * Path prefixes of the requests that carry credentials: the refresh cookie is
+ * sent to every path under its Path (`/auth`), the access token to the
+ * distribution's `/presign` behaviour. Prefixes, so `/auth` itself and
+ * `/presign/x` count too: a wrong guess here must err towards no samples.
+ */
+export const CREDENTIAL_PATH_PREFIXES: readonly string[] = Object.freeze([REFRESH_COOKIE_PATH, '/presign']);
+
+/** The byte match statements' transformations: the same list the local engine applies. */
+export const PATH_TEXT_TRANSFORMATIONS_PROPERTY: readonly CfnWebACL.TextTransformationProperty[] = Object.freeze(
+  PATH_TEXT_TRANSFORMATIONS.map((type, priority) => Object.freeze({ priority, type })),
+);
+
+/** Whether `rule` can match a request that carries a token or the refresh cookie. */
+export function mayMatchCredentials(rule: FirewallRule): boolean {
+  if (rule.type === 'geo-deny' || rule.type === 'managed-rule-group' || rule.paths.length === 0) return true;
+  return rule.paths.some((p) =>
+    CREDENTIAL_PATH_PREFIXES.some((prefix) => p.path.startsWith(prefix) || (p.match === 'prefix' && prefix.startsWith(p.path))),
+  );
+}
+
 export function customResponseBodyKey(type: FirewallRule['type'], status: number): string {
   return `${type}-${status}`;
 }
@@ -39,7 +74,7 @@ export function customResponseBodyKey(type: FirewallRule['type'], status: number
 export function toWebAclRules(firewall: FirewallRules): WebAclRules {
   const customResponseBodies: Record<string, CfnWebACL.CustomResponseBodyProperty> = {};
   const rules = firewall.rules.map((rule): CfnWebACL.RuleProperty => {
-    const visibilityConfig = { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: rule.name };
+    const visibilityConfig = { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: !mayMatchCredentials(rule), metricName: rule.name };
     if (rule.type === 'managed-rule-group') {
       return {
         name: rule.name,
@@ -95,7 +130,7 @@ function statementFor(rule: Exclude<FirewallRule, { type: 'managed-rule-group' }
   }
 }
 
-/** The request's path is one of `paths` (as sent: no text transformation, case-sensitive, no query string). */
+/** The request's path, URL-decoded and normalized, is one of `paths` (case-sensitive, no query string). */
 function pathsStatement(paths: readonly PathMatch[]): CfnWebACL.StatementProperty {
   const statements = paths.map(
     (p): CfnWebACL.StatementProperty => ({
@@ -103,7 +138,7 @@ function pathsStatement(paths: readonly PathMatch[]): CfnWebACL.StatementPropert
         fieldToMatch: { uriPath: {} },
         positionalConstraint: p.match === 'prefix' ? 'STARTS_WITH' : 'EXACTLY',
         searchString: p.path,
-        textTransformations: [{ priority: 0, type: 'NONE' }],
+        textTransformations: [...PATH_TEXT_TRANSFORMATIONS_PROPERTY],
       },
     }),
   );

@@ -24,7 +24,7 @@ export class DataStack extends Stack {
     const { appName } = props.config;
     this.uploadKey = new UploadEncryptionKey(this, 'UploadKey', { appName });
     this.accessLogs = new AccessLogBucket(this, 'AccessLogs');
-    this.users = new UserDirectory(this, 'Users', { appName });
+    this.users = new UserDirectory(this, 'Users', { appName, ...(props.config.email === undefined ? {} : { email: props.config.email }) });
 
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId, description: 'Cognito user pool' });
     new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId, description: 'Cognito app client (no secret)' });

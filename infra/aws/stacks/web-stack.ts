@@ -91,6 +91,7 @@ export class WebStack extends Stack {
       logBucket: props.logBucket,
       ...(config.customDomain === undefined ? {} : { customDomain: config.customDomain }),
       priceClass: config.priceClass,
+      enableIpv6: config.enableIpv6,
     });
     siteOrigin = this.cdn.siteOrigin;
     this.site.deployTo(this.cdn.distribution);
