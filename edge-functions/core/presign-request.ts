@@ -22,6 +22,15 @@ export interface ValidFile {
   readonly type: string;
   /** Normalized client id, or undefined when the edge must choose one. */
   readonly id: string | undefined;
+  /** Base64 MD5 of the whole file, when the client sent one (DESIGN §3 "Integrity"). */
+  readonly md5: string | undefined;
+}
+
+/** Base64 of exactly 16 bytes, canonical: 22 characters and "==". */
+const MD5_BASE64 = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
+
+export function isMd5Base64(value: unknown): value is string {
+  return typeof value === 'string' && MD5_BASE64.test(value);
 }
 
 export function parsePresignBody(body: string, rules: UploadRules): ValidFile[] {
@@ -50,24 +59,29 @@ export function validatePresignRequest(input: unknown, rules: UploadRules): Vali
   });
 }
 
-function validateFile(file: unknown, index: number, rules: UploadRules): ValidFile {
-  if (!isPlainObject(file)) throw new InvalidRequestError(`File ${index} must be an object.`, index);
-  const { name, size, type, id } = file;
+/** One file spec of `/presign` (index into `files`) or `/presign/multipart` (index undefined). */
+export function validateFile(file: unknown, index: number | undefined, rules: UploadRules): ValidFile {
+  const what = index === undefined ? 'The file' : `File ${index}`;
+  if (!isPlainObject(file)) throw new InvalidRequestError(`${what} must be an object.`, index);
+  const { name, size, type, id, md5 } = file;
 
   // An empty string is a name that is empty after sanitizing: INVALID_FILENAME, below.
   if (typeof name !== 'string') {
-    throw new InvalidRequestError(`File ${index} needs a "name" string.`, index);
+    throw new InvalidRequestError(`${what} needs a "name" string.`, index);
   }
   if (typeof type !== 'string' || type.length === 0) {
-    throw new InvalidRequestError(`File ${index} needs a "type" string.`, index);
+    throw new InvalidRequestError(`${what} needs a "type" string.`, index);
   }
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-    throw new InvalidRequestError(`File ${index} needs a "size" that is a whole number of bytes.`, index);
+    throw new InvalidRequestError(`${what} needs a "size" that is a whole number of bytes.`, index);
   }
   let uploadId: string | undefined;
   if (id !== undefined) {
     uploadId = typeof id === 'string' ? normalizeUploadId(id) : undefined;
-    if (uploadId === undefined) throw new InvalidRequestError(`File ${index} has an "id" that is not a UUID v4.`, index);
+    if (uploadId === undefined) throw new InvalidRequestError(`${what} has an "id" that is not a UUID v4.`, index);
+  }
+  if (md5 !== undefined && !isMd5Base64(md5)) {
+    throw new InvalidRequestError(`${what} has an "md5" that is not the base64 of a 16-byte MD5 digest.`, index);
   }
 
   const safe = sanitizeFileName(name, rules.maxFileNameBytes, index);
@@ -85,5 +99,5 @@ function validateFile(file: unknown, index: number, rules: UploadRules): ValidFi
   if (size > rule.maxBytes) {
     throw new FileTooLargeError(`${label} is ${formatBytes(size)}; the limit for ${normalizedType} is ${formatBytes(rule.maxBytes, 'limit')}.`, index);
   }
-  return { originalName: name, safeName: safe.name, size, type: normalizedType, id: uploadId };
+  return { originalName: name, safeName: safe.name, size, type: normalizedType, id: uploadId, md5 };
 }

@@ -7,6 +7,7 @@
  */
 
 export const MiB = 1024 * 1024;
+export const GiB = 1024 * MiB;
 
 export interface FileTypeRule {
   /** Lower-case extensions, without the dot, that a file of this type may carry. */
@@ -26,6 +27,12 @@ export interface UploadRules {
   readonly keyPrefix: string;
   /** Longest sanitized file name, in UTF-8 bytes. */
   readonly maxFileNameBytes: number;
+  /** Largest file a presigned POST form may carry; above it, multipart (docs/http-api.md). */
+  readonly postMaxBytes: number;
+  /** Part URLs per `/presign/multipart/parts` call (bounded by the 40 KB edge response). */
+  readonly maxPartsPerRequest: number;
+  /** Default lifetime of the multipart URLs; `config.json` may override it. */
+  readonly partUrlTtlSeconds: number;
 }
 
 export const DEFAULT_UPLOAD_RULES: UploadRules = deepFreeze({
@@ -35,11 +42,17 @@ export const DEFAULT_UPLOAD_RULES: UploadRules = deepFreeze({
     'image/webp': { extensions: ['webp'], maxBytes: 10 * MiB },
     'image/gif': { extensions: ['gif'], maxBytes: 10 * MiB },
     'application/pdf': { extensions: ['pdf'], maxBytes: 50 * MiB },
+    'video/mp4': { extensions: ['mp4', 'm4v'], maxBytes: 20 * GiB },
+    'video/quicktime': { extensions: ['mov'], maxBytes: 20 * GiB },
+    'application/zip': { extensions: ['zip'], maxBytes: 5 * GiB },
   },
   maxFilesPerRequest: 10,
   policyTtlSeconds: 300,
   keyPrefix: 'uploads/',
   maxFileNameBytes: 128,
+  postMaxBytes: 100 * MiB,
+  maxPartsPerRequest: 10,
+  partUrlTtlSeconds: 900,
 });
 
 /** The rule for a declared type, or undefined when the type is not allowed. */
