@@ -29,7 +29,8 @@ export interface TicketClaims {
   readonly exp: number;
 }
 
-const TICKET = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/;
+/** The MAC is 32 bytes: 43 base64url characters, the last one canonical (its 2 spare bits zero), so one ticket has one spelling. */
+const TICKET = /^([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{42}[AEIMQUYcgkosw048])$/;
 
 export function signTicket(claims: TicketClaims, keys: readonly TicketKey[]): string {
   const signer = keys[0];
