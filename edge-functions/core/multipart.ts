@@ -20,7 +20,7 @@ import { buildObjectKey } from './object-key';
 import { partLength, planParts } from './part-plan';
 import type { PresignDependencies } from './presign';
 import { isMd5Base64, validateFile } from './presign-request';
-import { objectEndpoint, presignUrl, type ObjectEndpoint, type PresignUrlInput } from './presigned-url';
+import { createUrlSigner, objectEndpoint, type ObjectEndpoint, type UrlSignerInput } from './presigned-url';
 import { isPlainObject, safeJsonParse } from './safe-json';
 import { isoSeconds } from './sigv4';
 import type { AccessTokenClaims } from './token-verifier';
@@ -77,7 +77,7 @@ export function startMultipart(body: string, claims: AccessTokenClaims, deps: Pr
     'x-amz-server-side-encryption': 'aws:kms',
     'x-amz-server-side-encryption-aws-kms-key-id': config.kmsKeyId,
   };
-  const url = presignUrl({ ...urlBase(config, key, now, deps), method: 'POST', query: { uploads: '' }, headers });
+  const url = createUrlSigner(urlBase(config, key, now, deps))({ method: 'POST', query: { uploads: '' }, headers });
   return jsonResponse(200, {
     id,
     key,
@@ -112,12 +112,11 @@ export function signPartUrls(body: string, claims: AccessTokenClaims, deps: Pres
     }
   }
 
-  const base = urlBase(config, key, now, deps);
+  const sign = createUrlSigner(urlBase(config, key, now, deps));
   const signedParts = parts.map((part) => {
     const size = partLength(plan, part.partNumber);
     const headers: Record<string, string> = part.md5 === undefined ? {} : { 'Content-MD5': part.md5 };
-    const url = presignUrl({
-      ...base,
+    const url = sign({
       method: 'PUT',
       query: { partNumber: String(part.partNumber), uploadId, 'x-id': 'UploadPart' },
       // content-length is signed too: S3 refuses a part of any other length. The browser sets it itself.
@@ -127,9 +126,9 @@ export function signPartUrls(body: string, claims: AccessTokenClaims, deps: Pres
   });
   return jsonResponse(200, {
     parts: signedParts,
-    complete: { method: 'POST', url: presignUrl({ ...base, method: 'POST', query: { uploadId }, headers: {} }) },
-    list: { method: 'GET', url: presignUrl({ ...base, method: 'GET', query: { uploadId, 'x-id': 'ListParts' }, headers: {} }) },
-    abort: { method: 'DELETE', url: presignUrl({ ...base, method: 'DELETE', query: { uploadId, 'x-id': 'AbortMultipartUpload' }, headers: {} }) },
+    complete: { method: 'POST', url: sign({ method: 'POST', query: { uploadId }, headers: {} }) },
+    list: { method: 'GET', url: sign({ method: 'GET', query: { uploadId, 'x-id': 'ListParts' }, headers: {} }) },
+    abort: { method: 'DELETE', url: sign({ method: 'DELETE', query: { uploadId, 'x-id': 'AbortMultipartUpload' }, headers: {} }) },
     expiresAt: isoSeconds(new Date(now.getTime() + config.partUrlTtlSeconds * 1000)),
   });
 }
@@ -155,7 +154,7 @@ function parseParts(input: unknown, maxPartsPerRequest: number): RequestedPart[]
   });
 }
 
-function urlBase(config: EdgeConfig, key: string, now: Date, deps: PresignDependencies): Omit<PresignUrlInput, 'method' | 'query' | 'headers'> {
+function urlBase(config: EdgeConfig, key: string, now: Date, deps: PresignDependencies): UrlSignerInput {
   return {
     endpoint: endpointOf(config),
     key,

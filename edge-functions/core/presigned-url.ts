@@ -34,68 +34,87 @@ export function objectEndpoint(uploadUrl: string): ObjectEndpoint {
   return { origin: url.origin, host: url.host, pathPrefix: url.pathname.replace(/\/+$/, '') };
 }
 
-export interface PresignUrlInput {
-  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+/** What every URL of one answer shares: where, who signs, when, for how long. */
+export interface UrlSignerInput {
   readonly endpoint: ObjectEndpoint;
   readonly key: string;
-  /** The operation's own query parameters (uploads, partNumber, uploadId, x-id). */
-  readonly query: Readonly<Record<string, string>>;
-  /** Headers to sign besides host, lower-case names; the client must send exactly these values. */
-  readonly headers: Readonly<Record<string, string>>;
   readonly credentials: SigningCredentials;
   readonly region: string;
   readonly now: Date;
   readonly expiresSeconds: number;
 }
 
+/** One URL: the operation's method, its own query parameters and its signed headers. */
+export interface UrlRequest {
+  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  /** The operation's own query parameters (uploads, partNumber, uploadId, x-id). */
+  readonly query: Readonly<Record<string, string>>;
+  /** Headers to sign besides host; the client must send exactly these values. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export type PresignUrlInput = UrlSignerInput & UrlRequest;
+
 export function presignUrl(input: PresignUrlInput): string {
-  const { credentials, now } = input;
-  const date = amzDate(now);
+  return createUrlSigner(input)(input);
+}
+
+/**
+ * A signer for the URLs of one object at one instant. A parts answer signs
+ * 13 URLs that share the date, scope, signing key, the ~1 KB session token
+ * and the key: those are derived and escaped once here, not per URL.
+ */
+export function createUrlSigner(input: UrlSignerInput): (request: UrlRequest) => string {
+  const { credentials } = input;
+  const date = amzDate(input.now);
   const shortDate = date.slice(0, 8);
   const scope = credentialScope(shortDate, input.region, 's3');
-  const path = `${input.endpoint.pathPrefix}/${encodeKey(input.key)}`;
+  const key = signingKey(credentials.secretAccessKey, shortDate, input.region, 's3');
+  // Each segment of the key escaped, '/' kept: S3 signs the path as sent, without a second encoding.
+  const path = `${input.endpoint.pathPrefix}/${input.key.split('/').map(escapeUri).join('/')}`;
+  const host = input.endpoint.host;
+  const common: [string, string][] = [
+    ['X-Amz-Algorithm', SIGV4_ALGORITHM],
+    ['X-Amz-Content-Sha256', UNSIGNED_PAYLOAD],
+    ['X-Amz-Credential', escapeUri(`${credentials.accessKeyId}/${scope}`)],
+    ['X-Amz-Date', date],
+    ['X-Amz-Expires', String(input.expiresSeconds)],
+  ];
+  if (credentials.sessionToken !== undefined) common.push(['X-Amz-Security-Token', escapeUri(credentials.sessionToken)]);
+  const prefix = `\n${path}\n`;
+  const stringToSignPrefix = `${SIGV4_ALGORITHM}\n${date}\n${scope}\n`;
 
-  const headers: Record<string, string> = { host: input.endpoint.host };
-  for (const [name, value] of Object.entries(input.headers)) headers[name.toLowerCase()] = value;
-  const headerNames = Object.keys(headers).sort();
-  const signedHeaders = headerNames.join(';');
-  let canonicalHeaders = '';
-  for (const name of headerNames) canonicalHeaders += `${name}:${canonicalHeaderValue(headers[name] ?? '')}\n`;
+  return (request) => {
+    const headers: Record<string, string> = { host };
+    for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+    const headerNames = Object.keys(headers).sort();
+    const signedHeaders = headerNames.join(';');
+    let canonicalHeaders = '';
+    for (const name of headerNames) canonicalHeaders += `${name}:${canonicalHeaderValue(headers[name] ?? '')}\n`;
 
-  const query: Record<string, string> = {
-    ...input.query,
-    'X-Amz-Algorithm': SIGV4_ALGORITHM,
-    'X-Amz-Content-Sha256': UNSIGNED_PAYLOAD,
-    'X-Amz-Credential': `${credentials.accessKeyId}/${scope}`,
-    'X-Amz-Date': date,
-    'X-Amz-Expires': String(input.expiresSeconds),
-    'X-Amz-SignedHeaders': signedHeaders,
+    const pairs: [string, string][] = [...common, ['X-Amz-SignedHeaders', escapeUri(signedHeaders)]];
+    for (const [name, value] of Object.entries(request.query)) pairs.push([escapeUri(name), escapeUri(value)]);
+    // Sorted by name; one list serves the canonical query and the URL (the SDK lists the URL's
+    // parameters in the same order, the signature in its sorted place).
+    pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const canonicalQuery = pairs.map(([name, value]) => `${name}=${value}`).join('&');
+
+    const canonicalRequest = `${request.method}${prefix}${canonicalQuery}\n${canonicalHeaders}\n${signedHeaders}\n${UNSIGNED_PAYLOAD}`;
+    const signature = signHex(key, `${stringToSignPrefix}${createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')}`);
+
+    let at = 0;
+    while (at < pairs.length && (pairs[at]?.[0] ?? '') < 'X-Amz-Signature') at++;
+    pairs.splice(at, 0, ['X-Amz-Signature', signature]);
+    return `${input.endpoint.origin}${path}?${pairs.map(([name, value]) => `${name}=${value}`).join('&')}`;
   };
-  if (credentials.sessionToken !== undefined) query['X-Amz-Security-Token'] = credentials.sessionToken;
-  const names = Object.keys(query).sort();
-  const canonicalQuery = names.map((name) => `${escapeUri(name)}=${escapeUri(query[name] ?? '')}`).join('&');
-
-  const canonicalRequest = `${input.method}\n${path}\n${canonicalQuery}\n${canonicalHeaders}\n${signedHeaders}\n${UNSIGNED_PAYLOAD}`;
-  const stringToSign = `${SIGV4_ALGORITHM}\n${date}\n${scope}\n${createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')}`;
-  const signature = signHex(signingKey(credentials.secretAccessKey, shortDate, input.region, 's3'), stringToSign);
-
-  // The URL lists every parameter in the same sorted order, the signature in its place (as the SDK does).
-  query['X-Amz-Signature'] = signature;
-  const urlQuery = Object.keys(query)
-    .sort()
-    .map((name) => `${escapeUri(name)}=${escapeUri(query[name] ?? '')}`)
-    .join('&');
-  return `${input.endpoint.origin}${path}?${urlQuery}`;
 }
+
+const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
 
 /** RFC 3986 escaping as SigV4 wants it: everything but unreserved characters. */
 export function escapeUri(text: string): string {
+  if (UNRESERVED.test(text)) return text;
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/** Each segment of the key escaped, '/' kept: S3 signs the path as sent, without a second encoding. */
-function encodeKey(key: string): string {
-  return key.split('/').map(escapeUri).join('/');
 }
 
 function canonicalHeaderValue(value: string): string {

@@ -138,7 +138,7 @@ describe('POST /presign/multipart', () => {
     const anonymous = await harness.handler(withHeader(viewerRequest('presign-multipart-start'), 'Authorization', undefined));
     expect([anonymous.status, errorOf(anonymous).code, header(anonymous, 'www-authenticate')]).toEqual(['401', 'UNAUTHORIZED', 'Bearer']);
     const get = viewerRequest('presign-multipart-start');
-    requestOf(get).method = 'GET';
+    Object.assign(requestOf(get), { method: 'GET' });
     const response = await call(get);
     expect([response.status, errorOf(response).code, header(response, 'allow')]).toEqual(['405', 'METHOD_NOT_ALLOWED', 'POST']);
   });
@@ -280,7 +280,7 @@ describe('any other path', () => {
 
   it('is 404 before anything else: no token, another method', async () => {
     const event = withHeader(viewerRequest('presign-unknown-path'), 'Authorization', undefined);
-    requestOf(event).method = 'GET';
+    Object.assign(requestOf(event), { method: 'GET' });
     const response = await harness.handler(event);
     expect([response.status, errorOf(response).code]).toEqual(['404', 'NOT_FOUND']);
   });
