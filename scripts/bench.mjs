@@ -42,7 +42,13 @@ const BUDGET = Object.freeze({
   loadMs: 30,
   warmMedianUs: 150,
   warmP99Us: 500,
+  /** `/presign/multipart/parts` for maxPartsPerRequest parts. */
+  partsMedianUs: 300,
 });
+/** maxPartsPerRequest of the default upload rules (edge-functions/core/upload-rules.ts). */
+const PARTS_PER_REQUEST = 10;
+const PARTS_FIXTURE = 'test/fixtures/lambda-edge/presign-multipart-parts.json';
+const START_FIXTURE = 'test/fixtures/lambda-edge/presign-multipart-start.json';
 /** DESIGN §7 measures module load as the median of 10 fresh processes. */
 const LOAD_RUNS = 10;
 const ITERATIONS = positiveInteger(process.env.BENCH_ITERATIONS, 5000);
@@ -101,15 +107,48 @@ async function main() {
 main().catch((error) => process.send({ error: String(error && error.stack || error) }, () => process.exit(1)));
 `;
 
+// The parts route: mint a real ticket through /presign/multipart, then time
+// /presign/multipart/parts for PARTS_PER_REQUEST parts (each with an MD5).
+const WARM_PARTS_CHILD = `
+const { readFileSync } = require('node:fs');
+const { handler } = require('./index.js');
+const startEvent = JSON.parse(readFileSync('./event-start.json', 'utf8'));
+const event = JSON.parse(readFileSync('./event-parts.json', 'utf8'));
+const [warmup, iterations, partsPerRequest] = process.argv.slice(2).map(Number);
+async function main() {
+  const started = await handler(startEvent);
+  if (started.status !== '200') throw new Error('multipart start failed: ' + started.status + ' ' + started.body.slice(0, 300));
+  const { key, ticket, partCount } = JSON.parse(started.body);
+  const parts = Array.from({ length: partsPerRequest }, (_, i) => ({ partNumber: partCount - i, md5: 'kQ4sWfQq8eDxKt1l9t1y6A==' }));
+  const body = { key, uploadId: 'VXBsb2FkIElEIGZvciA2aWWpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA', ticket, parts };
+  event.Records[0].cf.request.body.data = Buffer.from(JSON.stringify(body)).toString('base64');
+  const first = await handler(event);
+  const answer = first.status === '200' ? JSON.parse(first.body) : undefined;
+  if (!answer || answer.parts.length !== partsPerRequest) {
+    throw new Error('the parts route did not answer 200 with the parts: ' + first.status + ' ' + first.body.slice(0, 300));
+  }
+  for (let i = 0; i < warmup; i++) await handler(event);
+  const samplesUs = new Array(iterations);
+  for (let i = 0; i < iterations; i++) {
+    const t = process.hrtime.bigint();
+    await handler(event);
+    samplesUs[i] = Number(process.hrtime.bigint() - t) / 1e3;
+  }
+  const partUrl = new URL(answer.parts[0].url);
+  process.send({ samplesUs, partUrlQuery: [...partUrl.searchParams.keys()], responseBytes: Buffer.byteLength(first.body) }, () => process.exit(0));
+}
+main().catch((error) => process.send({ error: String(error && error.stack || error) }, () => process.exit(1)));
+`;
+
 async function main() {
   // What the neighbours were doing (1-minute load average; the bench itself is too short to move it much).
   const loadBefore = loadavg()[0];
   const reference = await buildReference();
   const edge = path.join(ROOT, PRESIGN_BUNDLE);
-  const { config, event } = benchInputs();
+  const inputs = benchInputs();
 
   const bundles = { edge, reference };
-  const folders = Object.fromEntries(Object.entries(bundles).map(([name, file]) => [name, stageFolder(file, config, event)]));
+  const folders = Object.fromEntries(Object.entries(bundles).map(([name, file]) => [name, stageFolder(file, inputs)]));
   try {
     const results = {};
     for (const name of Object.keys(bundles)) results[name] = { ...sizeOf(bundles[name]) };
@@ -126,7 +165,12 @@ async function main() {
 
     for (const name of Object.keys(bundles)) {
       const warm = await warmRun(folders[name]);
+      const parts = await warmRun(folders[name], 'warm-parts.cjs', [String(PARTS_PER_REQUEST)]);
       Object.assign(results[name], {
+        partsMedianUs: median(parts.samplesUs),
+        partsP99Us: percentile(parts.samplesUs, 0.99),
+        partUrlQuery: parts.partUrlQuery,
+        partsResponseBytes: parts.responseBytes,
         loadMedianMs: median(results[name].loadMs),
         processMedianMs: median(results[name].processMs),
         warmMedianUs: median(warm.samplesUs),
@@ -186,6 +230,7 @@ function benchInputs() {
     uploadUrl: `https://${BUCKET}.s3-accelerate.amazonaws.com/`,
     kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     policyTtlSeconds: 300,
+    multipartTicketKeys: [{ id: 'bench', secret: randomBytes(32).toString('base64') }],
   };
 
   const now = Math.floor(Date.now() / 1000);
@@ -206,13 +251,16 @@ function benchInputs() {
   })}`;
   const token = `${signingInput}.${sign('RSA-SHA256', Buffer.from(signingInput), privateKey).toString('base64url')}`;
 
-  const event = JSON.parse(readFileSync(path.join(ROOT, EVENT_FIXTURE), 'utf8'));
-  event.Records[0].cf.request.headers.authorization = [{ key: 'Authorization', value: `Bearer ${token}` }];
-  return { config, event };
+  const withToken = (fixture) => {
+    const event = JSON.parse(readFileSync(path.join(ROOT, fixture), 'utf8'));
+    event.Records[0].cf.request.headers.authorization = [{ key: 'Authorization', value: `Bearer ${token}` }];
+    return event;
+  };
+  return { config, event: withToken(EVENT_FIXTURE), startEvent: withToken(START_FIXTURE), partsEvent: withToken(PARTS_FIXTURE) };
 }
 
 /** A folder laid out like the function package: index.js with config.json beside it. */
-function stageFolder(bundle, config, event) {
+function stageFolder(bundle, { config, event, startEvent, partsEvent }) {
   const dir = mkdtempSync(path.join(tmpdir(), 'presign-bench-'));
   copyFileSync(bundle, path.join(dir, 'index.js'));
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'commonjs' }));
@@ -220,6 +268,9 @@ function stageFolder(bundle, config, event) {
   writeFileSync(path.join(dir, 'event.json'), JSON.stringify(event));
   writeFileSync(path.join(dir, 'load.cjs'), LOAD_CHILD);
   writeFileSync(path.join(dir, 'warm.cjs'), WARM_CHILD);
+  writeFileSync(path.join(dir, 'event-start.json'), JSON.stringify(startEvent));
+  writeFileSync(path.join(dir, 'event-parts.json'), JSON.stringify(partsEvent));
+  writeFileSync(path.join(dir, 'warm-parts.cjs'), WARM_PARTS_CHILD);
   return dir;
 }
 
@@ -240,9 +291,9 @@ function coldLoad(dir) {
   return { loadMs, processMs };
 }
 
-function warmRun(dir) {
+function warmRun(dir, script = 'warm.cjs', extraArgs = []) {
   return new Promise((resolve, reject) => {
-    const child = fork('warm.cjs', [String(WARMUP), String(ITERATIONS)], {
+    const child = fork(script, [String(WARMUP), String(ITERATIONS), ...extraArgs], {
       cwd: dir,
       env: CHILD_ENV,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -286,6 +337,9 @@ function report(results, machineLoad) {
     { metric: `node process wall time, median of ${LOAD_RUNS}`, key: 'processMedianMs', format: ms },
     { metric: 'warm handler, median', key: 'warmMedianUs', format: us, budget: BUDGET.warmMedianUs, budgetText: `≤ ${BUDGET.warmMedianUs} µs` },
     { metric: 'warm handler, p99', key: 'warmP99Us', format: us, budget: BUDGET.warmP99Us, budgetText: `≤ ${BUDGET.warmP99Us} µs` },
+    { metric: `multipart parts (${PARTS_PER_REQUEST} parts), median`, key: 'partsMedianUs', format: us, budget: BUDGET.partsMedianUs, budgetText: `≤ ${BUDGET.partsMedianUs} µs` },
+    { metric: `multipart parts (${PARTS_PER_REQUEST} parts), p99`, key: 'partsP99Us', format: us },
+    { metric: `multipart parts answer (${PARTS_PER_REQUEST} parts), bytes`, key: 'partsResponseBytes', format: kb },
   ];
 
   const overBudget = [];
@@ -312,13 +366,15 @@ function report(results, machineLoad) {
   console.log(`\npresign bench: node ${process.version}, ${cpuCount} × ${cpus()[0]?.model ?? 'unknown CPU'}, load ${machineLoad.toFixed(2)}; ` +
     `${LOAD_RUNS} cold loads, ${ITERATIONS} warm invocations after ${WARMUP} warm-up (1 file, real RS256 token)`);
   console.log(`edge:      ${PRESIGN_BUNDLE}`);
-  console.log(`reference: ${REFERENCE_BUNDLE} (aws-jwt-verify CognitoJwtVerifier + @aws-sdk/s3-presigned-post)\n`);
+  console.log(`reference: ${REFERENCE_BUNDLE} (aws-jwt-verify CognitoJwtVerifier + @aws-sdk/s3-presigned-post; getSignedUrl for multipart)\n`);
   console.log(line(table[0]));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const cells of table.slice(1)) console.log(line(cells));
   // Both must have done the same work for the comparison to mean anything.
   const sameForm = edge.uploadUrl === reference.uploadUrl && edge.fieldNames.join() === reference.fieldNames.join();
   console.log(`\nsame answer shape from both (upload url and form field names): ${sameForm ? 'yes' : 'NO'}`);
+  const sameParts = edge.partUrlQuery.join() === reference.partUrlQuery.join();
+  console.log(`same part URL parameters from both: ${sameParts ? 'yes' : 'NO'}`);
   console.log(overBudget.some((entry) => entry.bundle === 'edge') ? 'edge: OVER BUDGET (see above)' : 'edge: every number within its DESIGN §7 budget');
   // Tail latency on a shared machine measures the neighbours as much as the handler.
   const busy = machineLoad >= cpuCount / 2;
@@ -337,6 +393,9 @@ function report(results, machineLoad) {
     processMs: results[name].processMs.map(round),
     warmMedianUs: round(results[name].warmMedianUs),
     warmP99Us: round(results[name].warmP99Us),
+    partsMedianUs: round(results[name].partsMedianUs),
+    partsP99Us: round(results[name].partsP99Us),
+    partsResponseBytes: results[name].partsResponseBytes,
     uploadUrl: results[name].uploadUrl,
     fieldNames: results[name].fieldNames,
   });
@@ -355,6 +414,7 @@ function report(results, machineLoad) {
     reference: summary('reference'),
     ratios: Object.fromEntries(rows.map((row) => [row.key, round(edge[row.key] / reference[row.key])])),
     sameForm,
+    sameParts,
     overBudget,
   };
   mkdirSync(path.dirname(path.join(ROOT, RESULTS_FILE)), { recursive: true });

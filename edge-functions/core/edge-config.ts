@@ -4,6 +4,7 @@
  * package. It is checked once, at module load: a bad config fails the cold
  * start with every problem listed, never a request quietly.
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { EdgeConfigError } from './errors';
 import { isPlainObject } from './safe-json';
 
@@ -25,9 +26,26 @@ export interface EdgeConfig {
   readonly uploadUrl: string;
   readonly kmsKeyId: string;
   readonly policyTtlSeconds: number;
+  /** Lifetime of the multipart URLs (create, parts, complete, list, abort). */
+  readonly partUrlTtlSeconds: number;
+  /** The first signs multipart tickets; every one verifies (so tickets survive one key rotation). */
+  readonly multipartTicketKeys: readonly TicketKey[];
   /** Only the local stack sets this: it allows http: issuer and upload URLs. */
   readonly local: boolean;
 }
+
+export interface TicketKey {
+  /** Travels in the ticket so the verifier picks the right secret; not secret itself. */
+  readonly id: string;
+  /** HMAC-SHA256 key; a KeyObject, so the config can be frozen and never prints the secret. */
+  readonly secret: KeyObject;
+}
+
+/** HMAC-SHA256 wants at least its output size of key material. */
+export const MIN_TICKET_SECRET_BYTES = 32;
+const MAX_TICKET_KEYS = 4;
+const TICKET_KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** SigV4 allows a POST policy to live at most seven days. */
 const MAX_POLICY_TTL_SECONDS = 7 * 24 * 3600;
@@ -35,7 +53,7 @@ const BUCKET_NAME = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-export function parseEdgeConfig(input: unknown, defaultPolicyTtlSeconds: number): EdgeConfig {
+export function parseEdgeConfig(input: unknown, defaultPolicyTtlSeconds: number, defaultPartUrlTtlSeconds = 900): EdgeConfig {
   const problems: string[] = [];
   if (!isPlainObject(input)) throw new EdgeConfigError('config.json must hold a JSON object.');
 
@@ -86,8 +104,49 @@ export function parseEdgeConfig(input: unknown, defaultPolicyTtlSeconds: number)
     else problems.push(`"policyTtlSeconds" must be a whole number of seconds from 1 to ${MAX_POLICY_TTL_SECONDS}.`);
   }
 
+  let partUrlTtlSeconds = defaultPartUrlTtlSeconds;
+  if (input.partUrlTtlSeconds !== undefined) {
+    const ttl = input.partUrlTtlSeconds;
+    // A presigned URL lives at most seven days (X-Amz-Expires).
+    if (typeof ttl === 'number' && Number.isInteger(ttl) && ttl >= 1 && ttl <= MAX_POLICY_TTL_SECONDS) partUrlTtlSeconds = ttl;
+    else problems.push(`"partUrlTtlSeconds" must be a whole number of seconds from 1 to ${MAX_POLICY_TTL_SECONDS}.`);
+  }
+  const multipartTicketKeys = parseTicketKeys(input.multipartTicketKeys, problems);
+
   if (problems.length > 0) throw new EdgeConfigError(`Invalid config.json:\n- ${problems.join('\n- ')}`);
-  return Object.freeze({ issuer, clientId, jwks, bucket, region, uploadUrl, kmsKeyId, policyTtlSeconds, local: allowHttp });
+  return Object.freeze({
+    issuer, clientId, jwks, bucket, region, uploadUrl, kmsKeyId, policyTtlSeconds, partUrlTtlSeconds, multipartTicketKeys, local: allowHttp,
+  });
+}
+
+function parseTicketKeys(input: unknown, problems: string[]): readonly TicketKey[] {
+  if (!Array.isArray(input) || input.length === 0 || input.length > MAX_TICKET_KEYS) {
+    problems.push(`"multipartTicketKeys" must be an array of 1 to ${MAX_TICKET_KEYS} {"id", "secret"} objects.`);
+    return Object.freeze([]);
+  }
+  const keys: TicketKey[] = [];
+  const ids = new Set<string>();
+  input.forEach((entry: unknown, index) => {
+    // Never quote a secret in a problem: the message reaches deploy logs.
+    const where = `"multipartTicketKeys[${index}]"`;
+    if (!isPlainObject(entry)) {
+      problems.push(`${where} must be an object.`);
+      return;
+    }
+    const { id, secret } = entry;
+    if (typeof id !== 'string' || !TICKET_KEY_ID.test(id)) problems.push(`${where} needs an "id" of 1 to 64 letters, digits, "_" or "-".`);
+    else if (ids.has(id)) problems.push(`${where} repeats the id of an earlier key.`);
+    const bytes = typeof secret === 'string' && BASE64.test(secret) ? Buffer.from(secret, 'base64') : undefined;
+    if (bytes === undefined || bytes.toString('base64') !== secret || bytes.length < MIN_TICKET_SECRET_BYTES) {
+      problems.push(`${where} needs a "secret": base64 of at least ${MIN_TICKET_SECRET_BYTES} random bytes.`);
+      return;
+    }
+    if (typeof id === 'string' && TICKET_KEY_ID.test(id) && !ids.has(id)) {
+      ids.add(id);
+      keys.push(Object.freeze({ id, secret: createSecretKey(bytes) }));
+    }
+  });
+  return Object.freeze(keys);
 }
 
 function parseJwks(input: unknown, problems: string[]): EdgeConfig['jwks'] {

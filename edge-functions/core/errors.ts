@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNAUTHORIZED'
   | 'METHOD_NOT_ALLOWED'
+  | 'NOT_FOUND'
+  | 'INVALID_TICKET'
   | 'INTERNAL';
 
 export abstract class EdgeUploadError extends Error {
@@ -102,6 +104,32 @@ export class MethodNotAllowedError extends EdgeUploadError {
   constructor(method: string, allow: readonly string[]) {
     super(`${safeMethod(method)} is not allowed here; use ${allow.join(', ')}.`);
     this.allow = allow;
+  }
+}
+
+/** A path under the presign behaviour that is not one of its routes. */
+export class NotFoundError extends EdgeUploadError {
+  readonly code = 'NOT_FOUND';
+  readonly status = 404;
+
+  constructor() {
+    super('There is nothing here: the presign routes are /presign, /presign/multipart and /presign/multipart/parts.');
+  }
+}
+
+/**
+ * Any multipart ticket failure: forged, expired, unknown signing key, another
+ * user's, another key's. The client sees one code; `reason` says which check
+ * failed, for logs only (it never carries the ticket).
+ */
+export class InvalidTicketError extends EdgeUploadError {
+  readonly code = 'INVALID_TICKET';
+  readonly status = 403;
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super('The upload ticket is not valid for this upload; start the upload again.');
+    this.reason = reason;
   }
 }
 

@@ -23,6 +23,15 @@ export interface ValidFile {
   readonly type: string;
   /** Normalized client id, or undefined when the edge must choose one. */
   readonly id: string | undefined;
+  /** Base64 MD5 of the whole file, when the client sent one (DESIGN §3 "Integrity"). */
+  readonly md5: string | undefined;
+}
+
+/** Base64 of exactly 16 bytes, canonical: 22 characters and "==". */
+const MD5_BASE64 = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
+
+export function isMd5Base64(value: unknown): value is string {
+  return typeof value === 'string' && MD5_BASE64.test(value);
 }
 
 export function parsePresignBody(body: string, rules: UploadRules): ValidFile[] {
@@ -43,6 +52,14 @@ export function validatePresignRequest(input: unknown, rules: UploadRules): Vali
   const seenIds = new Set<string>();
   return files.map((file: unknown, index) => {
     const valid = validateFile(file, index, rules);
+    // Allowed, but too big for one POST form (S3 takes at most 5 GiB that way, and a
+    // multipart upload can resume): the client must switch to /presign/multipart.
+    if (valid.size > rules.postMaxBytes) {
+      throw new UseMultipartError(
+        `${valid.safeName} is larger than ${formatBytes(rules.postMaxBytes, 'limit')}: upload it as a multipart upload (POST /presign/multipart).`,
+        index,
+      );
+    }
     if (valid.id !== undefined) {
       if (seenIds.has(valid.id)) throw new InvalidRequestError(`File ${index} repeats the id of an earlier file.`, index);
       seenIds.add(valid.id);
@@ -51,24 +68,29 @@ export function validatePresignRequest(input: unknown, rules: UploadRules): Vali
   });
 }
 
-function validateFile(file: unknown, index: number, rules: UploadRules): ValidFile {
-  if (!isPlainObject(file)) throw new InvalidRequestError(`File ${index} must be an object.`, index);
-  const { name, size, type, id } = file;
+/** One file spec of `/presign` (index into `files`) or `/presign/multipart` (index undefined). */
+export function validateFile(file: unknown, index: number | undefined, rules: UploadRules): ValidFile {
+  const what = index === undefined ? 'The file' : `File ${index}`;
+  if (!isPlainObject(file)) throw new InvalidRequestError(`${what} must be an object.`, index);
+  const { name, size, type, id, md5 } = file;
 
   // An empty string is a name that is empty after sanitizing: INVALID_FILENAME, below.
   if (typeof name !== 'string') {
-    throw new InvalidRequestError(`File ${index} needs a "name" string.`, index);
+    throw new InvalidRequestError(`${what} needs a "name" string.`, index);
   }
   if (typeof type !== 'string' || type.length === 0) {
-    throw new InvalidRequestError(`File ${index} needs a "type" string.`, index);
+    throw new InvalidRequestError(`${what} needs a "type" string.`, index);
   }
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-    throw new InvalidRequestError(`File ${index} needs a "size" that is a whole number of bytes.`, index);
+    throw new InvalidRequestError(`${what} needs a "size" that is a whole number of bytes.`, index);
   }
   let uploadId: string | undefined;
   if (id !== undefined) {
     uploadId = typeof id === 'string' ? normalizeUploadId(id) : undefined;
-    if (uploadId === undefined) throw new InvalidRequestError(`File ${index} has an "id" that is not a UUID v4.`, index);
+    if (uploadId === undefined) throw new InvalidRequestError(`${what} has an "id" that is not a UUID v4.`, index);
+  }
+  if (md5 !== undefined && !isMd5Base64(md5)) {
+    throw new InvalidRequestError(`${what} has an "md5" that is not the base64 of a 16-byte MD5 digest.`, index);
   }
 
   const safe = sanitizeFileName(name, rules.maxFileNameBytes, index);
@@ -86,13 +108,5 @@ function validateFile(file: unknown, index: number, rules: UploadRules): ValidFi
   if (size > rule.maxBytes) {
     throw new FileTooLargeError(`${label} is ${formatBytes(size)}; the limit for ${normalizedType} is ${formatBytes(rule.maxBytes, 'limit')}.`, index);
   }
-  // Allowed, but too big for one POST form (S3 takes at most 5 GiB that way, and a
-  // multipart upload can resume): the client must switch to /presign/multipart.
-  if (size > rules.postMaxBytes) {
-    throw new UseMultipartError(
-      `${label} is larger than ${formatBytes(rules.postMaxBytes, 'limit')}: upload it as a multipart upload (POST /presign/multipart).`,
-      index,
-    );
-  }
-  return { originalName: name, safeName: safe.name, size, type: normalizedType, id: uploadId };
+  return { originalName: name, safeName: safe.name, size, type: normalizedType, id: uploadId, md5 };
 }

@@ -1,14 +1,16 @@
 /**
- * The `/presign` decision, free of any transport: a request in, signed POST
- * forms out, or a typed error. Cheap header checks come first; the token is
- * verified before the body is read, so an anonymous caller learns nothing
- * about the rules; signing comes last.
+ * The presign decisions, free of any transport: a request in, signed POST
+ * forms (or multipart URLs) out, or a typed error. The route comes first (an
+ * unknown path is 404 whatever else it carries), then the cheap header
+ * checks; the token is verified before the body is read, so an anonymous
+ * caller learns nothing about the rules; signing comes last.
  */
 import type { EdgeConfig, SigningCredentials } from './edge-config';
-import { InvalidRequestError, MethodNotAllowedError, UnauthorizedError, UnsupportedMediaTypeError } from './errors';
+import { InvalidRequestError, MethodNotAllowedError, NotFoundError, UnauthorizedError, UnsupportedMediaTypeError } from './errors';
 import { jsonResponse, type HttpResponse } from './http-response';
 import { buildObjectKey } from './object-key';
 import { parsePresignBody, type ValidFile } from './presign-request';
+import { signPartUrls, startMultipart } from './multipart';
 import { createPresignedPost } from './presigned-post';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { UploadRules } from './upload-rules';
@@ -21,6 +23,38 @@ export interface PresignHttpRequest {
   readonly body: string | undefined;
   /** The edge cut the body short (CloudFront passes at most 40 KB to Lambda@Edge). */
   readonly bodyTruncated: boolean;
+}
+
+/** A request as the edge received it, path included (querystring ignored: no route reads one). */
+export interface EdgeHttpRequest extends PresignHttpRequest {
+  readonly uri: string;
+}
+
+export const PRESIGN_ROUTES = ['/presign', '/presign/multipart', '/presign/multipart/parts'] as const;
+export type PresignRoute = (typeof PRESIGN_ROUTES)[number];
+
+/**
+ * What a log line may call a request's path: one of the routes, or the class
+ * of a path that is not one (never the attacker-chosen path itself).
+ */
+export function routeLabel(uri: string): PresignRoute | '/presign/*' | 'other' {
+  const route = PRESIGN_ROUTES.find((candidate) => candidate === uri);
+  if (route !== undefined) return route;
+  return uri.startsWith('/presign/') ? '/presign/*' : 'other';
+}
+
+/** Every request that reaches the presign function: exact routes only, anything else 404 NOT_FOUND. */
+export async function routePresignRequest(request: EdgeHttpRequest, deps: PresignDependencies): Promise<HttpResponse> {
+  switch (routeLabel(request.uri)) {
+    case '/presign':
+      return presign(request, deps);
+    case '/presign/multipart':
+      return withVerifiedBody(request, deps, (body, claims) => startMultipart(body, claims, deps));
+    case '/presign/multipart/parts':
+      return withVerifiedBody(request, deps, (body, claims) => signPartUrls(body, claims, deps));
+    default:
+      throw new NotFoundError();
+  }
 }
 
 export interface PresignDependencies {
@@ -48,7 +82,23 @@ const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 const MAX_TOKEN_LENGTH = 8192;
 const JSON_MEDIA_TYPE = /^application\/json\s*(;.*)?$/i;
 
+/** `POST /presign`: signed POST forms. */
 export async function presign(request: PresignHttpRequest, deps: PresignDependencies): Promise<HttpResponse> {
+  return withVerifiedBody(request, deps, (body, claims) => {
+    const files = parsePresignBody(body, deps.rules);
+    const now = deps.now();
+    const credentials = deps.credentials();
+    const uploads = files.map((file) => signUpload(file, claims, now, credentials, deps));
+    return jsonResponse(200, { uploads });
+  });
+}
+
+/** The checks every route shares, in their order: method, token shape, media type, token, body. */
+async function withVerifiedBody(
+  request: PresignHttpRequest,
+  deps: PresignDependencies,
+  route: (body: string, claims: AccessTokenClaims) => HttpResponse,
+): Promise<HttpResponse> {
   if (request.method !== 'POST') throw new MethodNotAllowedError(request.method, PRESIGN_METHODS);
   const token = bearerToken(request.headers.authorization);
   if (!JSON_MEDIA_TYPE.test(request.headers['content-type'] ?? '')) {
@@ -59,12 +109,7 @@ export async function presign(request: PresignHttpRequest, deps: PresignDependen
 
   if (request.bodyTruncated) throw new InvalidRequestError('The request body is too large and was cut short.');
   if (request.body === undefined || request.body.length === 0) throw new InvalidRequestError('The request has no body.');
-  const files = parsePresignBody(request.body, deps.rules);
-
-  const now = deps.now();
-  const credentials = deps.credentials();
-  const uploads = files.map((file) => signUpload(file, claims, now, credentials, deps));
-  return jsonResponse(200, { uploads });
+  return route(request.body, claims);
 }
 
 function bearerToken(header: string | undefined): string {
@@ -95,6 +140,8 @@ function signUpload(
       success_action_status: '201',
       'x-amz-server-side-encryption': 'aws:kms',
       'x-amz-server-side-encryption-aws-kms-key-id': config.kmsKeyId,
+      // Bound exactly: S3 then refuses any other bytes (DESIGN §3 "Integrity").
+      ...(file.md5 === undefined ? {} : { 'Content-MD5': file.md5 }),
     },
     contentLength: [file.size, file.size],
     credentials,

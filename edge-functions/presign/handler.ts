@@ -1,5 +1,5 @@
 /**
- * The Lambda@Edge viewer-request adapter for `/presign`: CloudFront event in,
+ * The Lambda@Edge viewer-request adapter for `/presign` and `/presign/multipart[/parts]`: CloudFront event in,
  * generated CloudFront response out. It converts shapes, times the request,
  * maps errors in one place and logs one line; every decision is in the core.
  */
@@ -10,9 +10,9 @@ import type {
   CloudFrontResultResponse,
 } from 'aws-lambda';
 import { gzipSync } from 'node:zlib';
-import { EdgeUploadError, PayloadTooLargeError, UnauthorizedError } from '../core/errors';
+import { EdgeUploadError, InvalidTicketError, PayloadTooLargeError, UnauthorizedError } from '../core/errors';
 import { errorResponse, type HttpResponse } from '../core/http-response';
-import { presign, type PresignDependencies, type PresignHttpRequest } from '../core/presign';
+import { routeLabel, routePresignRequest, type EdgeHttpRequest, type PresignDependencies } from '../core/presign';
 
 export type LogLine = Readonly<Record<string, string | number | boolean>>;
 export type Logger = (line: LogLine) => void;
@@ -30,6 +30,8 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   200: 'OK',
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
   405: 'Method Not Allowed',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
@@ -44,17 +46,19 @@ export function createPresignHandler(deps: PresignDependencies, log: Logger = js
     let response: HttpResponse;
     let outcome: Record<string, string | number> = {};
     let acceptsGzip = false;
+    let route = 'other';
     try {
       const request = toPresignRequest(event);
+      route = routeLabel(request.uri);
       acceptsGzip = /\bgzip\b/i.test(request.headers['accept-encoding'] ?? '');
-      response = await presign(request, deps);
+      response = await routePresignRequest(request, deps);
     } catch (error) {
       response = errorResponse(error);
       outcome = describeFailure(error);
     }
     const result = toCloudFrontResponse(response, acceptsGzip);
     log({
-      route: '/presign',
+      route,
       status: response.status,
       ...outcome,
       ...(result.bodyEncoding === 'base64' ? { gzip: true } : {}),
@@ -64,7 +68,7 @@ export function createPresignHandler(deps: PresignDependencies, log: Logger = js
   };
 }
 
-function toPresignRequest(event: CloudFrontRequestEvent): PresignHttpRequest {
+function toPresignRequest(event: CloudFrontRequestEvent): EdgeHttpRequest {
   const request: CloudFrontRequest = event.Records[0]!.cf.request;
   const body = request.body;
   let text: string | undefined;
@@ -72,6 +76,7 @@ function toPresignRequest(event: CloudFrontRequestEvent): PresignHttpRequest {
     text = body.encoding === 'base64' ? Buffer.from(body.data, 'base64').toString('utf8') : body.data;
   }
   return {
+    uri: request.uri,
     method: request.method,
     headers: firstHeaderValues(request.headers),
     body: text,
@@ -110,7 +115,7 @@ export function toCloudFrontResponse(response: HttpResponse, acceptsGzip = false
 
 /** What a log line may say about a failure: codes and error class names, never a token or a message. */
 function describeFailure(error: unknown): Record<string, string | number> {
-  if (error instanceof UnauthorizedError) return { code: error.code, reason: error.reason };
+  if (error instanceof UnauthorizedError || error instanceof InvalidTicketError) return { code: error.code, reason: error.reason };
   if (error instanceof EdgeUploadError) return error.file === undefined ? { code: error.code } : { code: error.code, file: error.file };
   const name = error instanceof Error ? error.name : typeof error;
   const stack = error instanceof Error && error.stack !== undefined ? error.stack : String(error);

@@ -27,7 +27,7 @@ function loadConfig() {
   }
   const parsed = safeJsonParse(text);
   if (!parsed.ok) throw new EdgeConfigError(`${CONFIG_FILE} is not valid JSON.`);
-  return parseEdgeConfig(parsed.value, DEFAULT_UPLOAD_RULES.policyTtlSeconds);
+  return parseEdgeConfig(parsed.value, DEFAULT_UPLOAD_RULES.policyTtlSeconds, DEFAULT_UPLOAD_RULES.partUrlTtlSeconds);
 }
 
 const config = loadConfig();

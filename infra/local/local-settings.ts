@@ -21,6 +21,17 @@ export const LOCAL_SIGNING_CREDENTIALS = Object.freeze({
   secretAccessKey: 'edge-upload-local-secret-access-key-0000',
 });
 
+/**
+ * The local presign function's multipart ticket key (config.json
+ * `multipartTicketKeys`). Fixed, so tickets survive a restart of `npm start`,
+ * and fake: 32 bytes spelled out in the open, used nowhere else. On AWS each
+ * deploy writes a fresh random key.
+ */
+export const LOCAL_TICKET_KEY = Object.freeze({
+  id: 'local-1',
+  secret: Buffer.from('edge-upload local ticket key 0001', 'utf8').toString('base64'),
+});
+
 export interface LocalStackPorts {
   /** The local edge (the site's origin). */
   readonly edge: number;

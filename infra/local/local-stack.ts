@@ -50,6 +50,7 @@ import {
   LOCAL_KMS_KEY_ID,
   LOCAL_S3_REGION,
   LOCAL_SIGNING_CREDENTIALS,
+  LOCAL_TICKET_KEY,
   PORT_ENV,
   type LocalStackPorts,
 } from './local-settings';
@@ -188,6 +189,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           region: LOCAL_S3_REGION,
           uploadUrl: storage.uploadUrl,
           kmsKeyId: LOCAL_KMS_KEY_ID,
+          multipartTicketKeys: [LOCAL_TICKET_KEY],
           local: true,
         },
         null,

@@ -53,6 +53,49 @@ describe('parseEdgeConfig', () => {
   });
 });
 
+describe('parseEdgeConfig: multipart settings', () => {
+  const secret = (bytes: number, fill = 's') => Buffer.alloc(bytes, fill).toString('base64');
+
+  it('keeps the ticket keys in order as secret KeyObjects, frozen, and never prints a secret', () => {
+    const config = parse({ multipartTicketKeys: [{ id: 'new', secret: secret(32, 'n') }, { id: 'old', secret: secret(48, 'o') }] });
+    expect(config.multipartTicketKeys.map((k) => k.id)).toEqual(['new', 'old']);
+    expect(config.multipartTicketKeys[0]!.secret.type).toBe('secret');
+    expect(config.multipartTicketKeys[0]!.secret.export().equals(Buffer.alloc(32, 'n'))).toBe(true);
+    expect(Object.isFrozen(config.multipartTicketKeys)).toBe(true);
+    expect(JSON.stringify(config)).not.toContain(secret(32, 'n'));
+  });
+
+  it('takes partUrlTtlSeconds from the config, else the given default', () => {
+    expect(parse({ partUrlTtlSeconds: 60 }).partUrlTtlSeconds).toBe(60);
+    expect(parseEdgeConfig(testEdgeConfig(key), 300, 900).partUrlTtlSeconds).toBe(900);
+  });
+
+  it.each([
+    ['no ticket keys', { multipartTicketKeys: undefined }],
+    ['an empty key list', { multipartTicketKeys: [] }],
+    ['a secret shorter than 32 bytes', { multipartTicketKeys: [{ id: 'k', secret: secret(31) }] }],
+    ['a secret that is not base64', { multipartTicketKeys: [{ id: 'k', secret: `${secret(32)}!` }] }],
+    ['a secret in base64url', { multipartTicketKeys: [{ id: 'k', secret: Buffer.alloc(33, 0xfb).toString('base64url') }] }],
+    ['a key without an id', { multipartTicketKeys: [{ secret: secret(32) }] }],
+    ['an id with a dot (the ticket separator)', { multipartTicketKeys: [{ id: 'a.b', secret: secret(32) }] }],
+    ['two keys with one id', { multipartTicketKeys: [{ id: 'k', secret: secret(32) }, { id: 'k', secret: secret(32, 't') }] }],
+    ['five keys', { multipartTicketKeys: ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, secret: secret(32) })) }],
+    ['a zero part URL ttl', { partUrlTtlSeconds: 0 }],
+    ['a part URL ttl over seven days', { partUrlTtlSeconds: 7 * 24 * 3600 + 1 }],
+  ])('refuses %s, without quoting a secret', (_label, overrides) => {
+    let message = '';
+    try {
+      parse(overrides);
+    } catch (error) {
+      expect(error).toBeInstanceOf(EdgeConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/multipartTicketKeys|partUrlTtlSeconds/);
+    expect(message).not.toContain(secret(31));
+    expect(message).not.toContain(secret(32));
+  });
+});
+
 describe('credentialsFromEnv', () => {
   it('reads the variables Lambda sets, session token optional', () => {
     expect(credentialsFromEnv({ AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret' })).toEqual({

@@ -1,21 +1,83 @@
 /**
- * Whatever a viewer sends, the handler answers with a well-formed generated
- * CloudFront response: never a throw, never a 5xx, never a policy without a
- * valid token, never the token echoed back.
+ * Whatever a viewer sends, to whatever path, the handler answers with a
+ * well-formed generated CloudFront response: never a throw, never a 5xx,
+ * never a policy or URL without a valid token (and, for part URLs, a valid
+ * ticket for that user and key), never the token echoed back.
  */
 import type { CloudFrontHeaders, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import fc from 'fast-check';
 import { MAX_GENERATED_RESPONSE_BYTES } from '../../edge-functions/presign/handler';
 import { requestOf, viewerRequest } from '../support/lambda-edge-events';
 import { jsonBody, presignHarness } from '../support/presign-harness';
-import { accessToken, idToken } from '../support/tokens';
+import { signTicket, verifyTicket } from '../../edge-functions/core/multipart-ticket';
+import { planParts } from '../../edge-functions/core/part-plan';
+import { FIXED_NOW } from '../support/presign-harness';
+import { accessToken, idToken, TEST_SUB } from '../support/tokens';
 
 const harness = presignHarness();
 const validToken = accessToken(harness.key);
 const KNOWN_CODES = new Set([
   'INVALID_REQUEST', 'INVALID_FILENAME', 'FILE_TOO_LARGE', 'USE_MULTIPART', 'EMPTY_FILE', 'UNSUPPORTED_TYPE',
-  'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'UNAUTHORIZED', 'METHOD_NOT_ALLOWED',
+  'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'UNAUTHORIZED', 'METHOD_NOT_ALLOWED', 'NOT_FOUND', 'INVALID_TICKET',
 ]);
+
+// A genuine ticket for the token's user, and some that are not.
+const TICKET_KEY = `uploads/${TEST_SUB}/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d/talk.mp4`;
+const TICKET_SIZE = 7_340_032_000;
+const exp = Math.floor(FIXED_NOW.getTime() / 1000) + 3600;
+const genuineTicket = signTicket(
+  { sub: TEST_SUB, key: TICKET_KEY, type: 'video/mp4', size: TICKET_SIZE, ...planParts(TICKET_SIZE), exp },
+  harness.config.multipartTicketKeys,
+);
+const ticketArb = fc.oneof(
+  { arbitrary: fc.constant(genuineTicket), weight: 4 },
+  fc.constant(signTicket({ sub: 'someone-else', key: TICKET_KEY, type: 'video/mp4', size: 9, partSize: 9, partCount: 1, exp }, harness.config.multipartTicketKeys)),
+  fc.constant(signTicket({ sub: TEST_SUB, key: TICKET_KEY, type: 'video/mp4', size: 9, partSize: 9, partCount: 1, exp: exp - 7200 }, harness.config.multipartTicketKeys)),
+  fc.nat(genuineTicket.length - 1).map((at) => genuineTicket.slice(0, at) + (genuineTicket[at] === 'A' ? 'B' : 'A') + genuineTicket.slice(at + 1)),
+  fc.string({ maxLength: 3000 }),
+  fc.integer(),
+);
+const partArb = fc.record(
+  {
+    partNumber: fc.oneof(fc.integer({ min: -2, max: 1000 }), fc.double(), fc.string()),
+    md5: fc.oneof(fc.constant('1B2M2Y8AsgTpgAmY7PhCfg=='), fc.base64String(), fc.string()),
+  },
+  { requiredKeys: [] },
+);
+const partsBodyArb = fc
+  .record(
+    {
+      key: fc.oneof({ arbitrary: fc.constant(TICKET_KEY), weight: 4 }, fc.string({ maxLength: 2000 })),
+      uploadId: fc.oneof(fc.stringMatching(/^[A-Za-z0-9._~-]{1,256}$/), fc.string({ maxLength: 300 })),
+      ticket: ticketArb,
+      parts: fc.oneof(
+        { arbitrary: fc.uniqueArray(fc.integer({ min: 1, max: 875 }), { minLength: 1, maxLength: 10 }).map((ns) => ns.map((partNumber) => ({ partNumber }))), weight: 4 },
+        fc.array(partArb, { maxLength: 12 }),
+        fc.json(),
+      ),
+    },
+    { requiredKeys: [] },
+  )
+  .map((b) => JSON.stringify(b));
+const startBodyArb = fc
+  .record({
+    file: fc.oneof(
+      fc.record({
+        name: fc.constantFrom('talk.mp4', 'clip.MOV', 'a.zip', 'x.png', '../b.m4v'),
+        size: fc.oneof(fc.integer({ min: -1, max: 25 * 2 ** 30 }), fc.double()),
+        type: fc.constantFrom('video/mp4', 'video/quicktime', 'application/zip', 'image/png', 'text/html'),
+        md5: fc.oneof(fc.constant('1B2M2Y8AsgTpgAmY7PhCfg=='), fc.string()),
+      }, { requiredKeys: ['name', 'size', 'type'] }),
+      fc.constant(null).chain(() => fileArb), // defined below; read lazily
+    ),
+  })
+  .map((b) => JSON.stringify(b));
+const uriArb = fc.oneof(
+  { arbitrary: fc.constantFrom('/presign', '/presign/multipart', '/presign/multipart/parts'), weight: 8 },
+  fc.constantFrom('/presign/', '/presign/multipart/', '/presign/other', '/presign//multipart', '/PRESIGN', '/'),
+  fc.string({ maxLength: 300 }).map((tail) => `/presign/${tail}`),
+  fc.string({ maxLength: 300 }),
+);
 
 const tokenArb = fc.oneof(
   fc.constant(validToken),
@@ -57,6 +119,12 @@ const headerNameArb = fc.oneof(
 
 const eventArb = fc
   .record({
+    route: fc.oneof(
+      fc.tuple(fc.constant('/presign'), fc.constant(undefined)),
+      fc.tuple(fc.constant('/presign/multipart'), startBodyArb),
+      { arbitrary: fc.tuple(fc.constant('/presign/multipart/parts'), partsBodyArb), weight: 2 },
+      fc.tuple(uriArb, fc.oneof(startBodyArb, partsBodyArb)),
+    ),
     method: fc.oneof(
       { arbitrary: fc.constant('POST'), weight: 6 },
       fc.constantFrom('GET', 'PUT', 'OPTIONS', 'DELETE', 'HEAD'),
@@ -80,16 +148,18 @@ const eventArb = fc
   })
   .map((input): CloudFrontRequestEvent => {
     const recorded = viewerRequest('presign-one-file');
-    const request = { ...requestOf(recorded), method: input.method };
+    const [uri, routeBody] = input.route;
+    const request = { ...requestOf(recorded), method: input.method, uri };
+    const body = input.body === undefined || routeBody === undefined ? input.body : routeBody;
     const event: CloudFrontRequestEvent = { Records: [{ cf: { ...recorded.Records[0]!.cf, request } }] };
     const headers: CloudFrontHeaders = { host: request.headers.host ?? [] };
     for (const [name, value] of Object.entries(input.extraHeaders)) headers[name] = [{ key: name, value }];
     if (input.authorization !== undefined) headers.authorization = [{ key: 'Authorization', value: input.authorization }];
     if (input.contentType !== undefined) headers['content-type'] = [{ key: 'Content-Type', value: input.contentType }];
     request.headers = headers;
-    if (input.body === undefined) delete request.body;
+    if (body === undefined) delete request.body;
     else {
-      const data = input.encoding === 'base64' ? Buffer.from(input.body, 'utf8').toString('base64') : input.body;
+      const data = input.encoding === 'base64' ? Buffer.from(body, 'utf8').toString('base64') : body;
       request.body = { inputTruncated: input.truncated, action: 'read-only', encoding: input.encoding as 'base64' | 'text', data };
     }
     return event;
@@ -105,14 +175,24 @@ function assertWellFormed(response: CloudFrontResultResponse, event: CloudFrontR
     expect(values?.[0]?.key?.toLowerCase()).toBe(name);
   }
   expect(Buffer.byteLength(response.body ?? '')).toBeLessThanOrEqual(MAX_GENERATED_RESPONSE_BYTES);
-  const body = jsonBody(response) as { uploads?: unknown[]; error?: { code: string; message: string } };
+  const body = jsonBody(response) as { uploads?: unknown[]; parts?: unknown[]; ticket?: string; error?: { code: string; message: string } };
+  const request = requestOf(event);
   if (status === 200) {
-    expect(requestOf(event).headers.authorization?.[0]?.value).toBe(`Bearer ${validToken}`);
-    expect(Array.isArray(body.uploads)).toBe(true);
+    expect(request.headers.authorization?.[0]?.value).toBe(`Bearer ${validToken}`);
+    if (request.uri === '/presign') expect(Array.isArray(body.uploads)).toBe(true);
+    else if (request.uri === '/presign/multipart') expect(typeof body.ticket).toBe('string');
+    else {
+      expect(request.uri).toBe('/presign/multipart/parts');
+      expect(Array.isArray(body.parts)).toBe(true);
+      // Part URLs only for a genuine, unexpired ticket of this user for this key.
+      const sent = JSON.parse(Buffer.from(request.body?.data ?? '', request.body?.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8'));
+      expect(() => verifyTicket(sent.ticket, { sub: TEST_SUB, key: sent.key, now: FIXED_NOW }, harness.config.multipartTicketKeys)).not.toThrow();
+    }
   } else {
     expect(KNOWN_CODES.has(body.error?.code ?? '')).toBe(true);
     expect(typeof body.error?.message).toBe('string');
     expect(response.body).not.toContain('Policy');
+    expect(response.body).not.toContain('X-Amz-Signature');
   }
   const auth = requestOf(event).headers.authorization?.[0]?.value ?? '';
   const signature = auth.split('.')[2];
@@ -127,10 +207,14 @@ describe('presign handler, any event', () => {
         const response = await harness.handler(structuredClone(event));
         assertWellFormed(response, event);
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        const routeStatus = `${requestOf(event).uri} ${response.status}`;
+        statuses.set(routeStatus, (statuses.get(routeStatus) ?? 0) + 1);
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
     // The generators reach the success path and the main refusals, not just one of them.
-    for (const status of ['200', '400', '401', '405', '415']) expect(statuses.get(status) ?? 0).toBeGreaterThan(0);
+    for (const status of ['200', '400', '401', '403', '404', '405', '415', '/presign/multipart 200', '/presign/multipart/parts 200']) {
+      expect({ status, seen: (statuses.get(status) ?? 0) > 0 }).toEqual({ status, seen: true });
+    }
   });
 });

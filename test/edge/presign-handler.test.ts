@@ -240,3 +240,38 @@ describe('POST /presign, logging', () => {
   });
 });
 
+
+describe('POST /presign, integrity (md5)', () => {
+  const MD5 = 'kQ4sWfQq8eDxKt1l9t1y6A==';
+  const withMd5 = (md5: unknown) => {
+    const event = viewerRequest('presign-one-file');
+    const body = bodyOf(event) as { files: Record<string, unknown>[] };
+    body.files[0]!.md5 = md5;
+    return authorized(withBody(event, body));
+  };
+
+  it('binds a given md5 exactly: a form field and an exact Content-MD5 condition', async () => {
+    const [upload] = uploadsOf(await call(withMd5(MD5)));
+    expect(upload!.fields['Content-MD5']).toBe(MD5);
+    expect(policyOf(upload!).conditions).toContainEqual({ 'Content-MD5': MD5 });
+  });
+
+  it('binds nothing about MD5 without one', async () => {
+    const [upload] = uploadsOf(await call(authorized(viewerRequest('presign-one-file'))));
+    expect(upload!.fields).not.toHaveProperty('Content-MD5');
+    expect(JSON.stringify(policyOf(upload!))).not.toContain('Content-MD5');
+  });
+
+  it.each([
+    ['hex', 'd41d8cd98f00b204e9800998ecf8427e'],
+    ['base64 of 20 bytes', Buffer.alloc(20).toString('base64')],
+    ['unpadded', MD5.replace(/=+$/, '')],
+    ['non-canonical last character', 'kQ4sWfQq8eDxKt1l9t1y6B=='],
+    ['a number', 16],
+    ['empty', ''],
+  ])('refuses a malformed md5 (%s) with 400 INVALID_REQUEST, naming the file', async (_what, md5) => {
+    const response = await call(withMd5(md5));
+    expect(response.status).toBe('400');
+    expect(errorOf(response)).toMatchObject({ code: 'INVALID_REQUEST', file: 0 });
+  });
+});

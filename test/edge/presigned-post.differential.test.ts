@@ -24,7 +24,7 @@ import { presign, type PresignedUpload } from '../../edge-functions/core/presign
 import { createPresignedPost } from '../../edge-functions/core/presigned-post';
 import { signHex, signingKey } from '../../edge-functions/core/sigv4';
 import { DEFAULT_UPLOAD_RULES, MiB } from '../../edge-functions/core/upload-rules';
-import { newSigningKey, TEST_CLIENT_ID, TEST_ISSUER } from '../support/tokens';
+import { newSigningKey, TEST_CLIENT_ID, TEST_ISSUER, TEST_TICKET_KEYS } from '../support/tokens';
 
 const RUNS = 1000;
 /** Hundreds of SDK clients per property; generous, but the runs are CPU-bound and local. */
@@ -100,6 +100,8 @@ interface ReferenceInput {
   readonly credentials: SigningCredentials;
   readonly now: Date;
   readonly addressing: Addressing;
+  /** The file's MD5 (DESIGN §3 "Integrity"): a field and an exact condition, as the edge binds it. */
+  readonly md5?: string;
 }
 
 /** `createPresignedPost` from the SDK, called exactly as DESIGN §3 describes the policy, at `now`. */
@@ -117,6 +119,7 @@ async function referencePost(input: ReferenceInput): Promise<{ url: string; fiel
         success_action_status: '201',
         'x-amz-server-side-encryption': 'aws:kms',
         'x-amz-server-side-encryption-aws-kms-key-id': input.kmsKeyId,
+        ...(input.md5 === undefined ? {} : { 'Content-MD5': input.md5 }),
       },
       Expires: input.ttlSeconds,
     });
@@ -316,7 +319,11 @@ interface RequestedFile {
   readonly size: number;
   readonly type: string;
   readonly id?: string;
+  readonly md5?: string;
 }
+
+/** Base64 of 16 random bytes: what a browser sends as a file's MD5. */
+const md5Arb = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Buffer.from(bytes).toString('base64'));
 
 /** A valid file for the default rules: a name whose extension matches its type, a size within the type's limit and the POST limit. */
 const requestedFileArb: fc.Arbitrary<RequestedFile> = fc.constantFrom(...TYPES).chain((type) =>
@@ -324,7 +331,8 @@ const requestedFileArb: fc.Arbitrary<RequestedFile> = fc.constantFrom(...TYPES).
     name: fc.tuple(baseNameArb, extensionArb(type)).map(([base, extension]) => `${base}.${extension}`),
     size: fc.integer({ min: 1, max: Math.min(DEFAULT_UPLOAD_RULES.types[type]?.maxBytes ?? 1, DEFAULT_UPLOAD_RULES.postMaxBytes) }),
     type: fc.constant(type),
-  }),
+    md5: fc.option(md5Arb, { nil: undefined }),
+  }, { requiredKeys: ['name', 'size', 'type'] }),
 );
 
 /** 1–3 files; some carry a client id (distinct, in any letter case), the rest get one from the edge. */
@@ -369,6 +377,7 @@ async function runPipeline(run: PipelineRun, jwk: ReturnType<typeof newSigningKe
       uploadUrl: run.local ? localUploadUrl(LOCAL_S3_ENDPOINT, run.bucket) : accelerateUploadUrl(run.bucket),
       kmsKeyId: run.kmsKeyId,
       policyTtlSeconds: run.ttlSeconds,
+      multipartTicketKeys: TEST_TICKET_KEYS,
       ...(run.local ? { local: true } : {}),
     },
     DEFAULT_UPLOAD_RULES.policyTtlSeconds,
@@ -429,6 +438,7 @@ describe('presign() pipeline vs @aws-sdk/s3-presigned-post', () => {
         credentials: run.credentials,
         now: run.now,
         addressing,
+        ...(file.md5 === undefined ? {} : { md5: file.md5 }),
       });
       expectSameFields(upload.fields, reference.fields);
       expect(upload.url).toBe(reference.url);

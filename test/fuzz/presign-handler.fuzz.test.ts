@@ -18,10 +18,16 @@
  * - known-valid requests with a valid token always get their forms;
  * - a refusal has a known code, the status that code has in §3, a file
  *   index only within the request, and never a policy or the token.
+ *
+ * A second property does the same for the multipart routes (§3b) and for any
+ * other path: 404 for every path that is not a route, part URLs only for a
+ * valid token and a genuine, unexpired ticket of that token's sub for that key.
  */
 import type { CloudFrontHeaders, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import fc from 'fast-check';
 import { createHmac, createPublicKey, createSign, type KeyObject } from 'node:crypto';
+import { signTicket, verifyTicket } from '../../edge-functions/core/multipart-ticket';
+import { planParts } from '../../edge-functions/core/part-plan';
 import { MAX_GENERATED_RESPONSE_BYTES } from '../../edge-functions/presign/handler';
 import { requestOf, viewerRequest } from '../support/lambda-edge-events';
 import { FIXED_NOW, jsonBody, presignHarness } from '../support/presign-harness';
@@ -51,6 +57,8 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   METHOD_NOT_ALLOWED: 405,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PAYLOAD_TOO_LARGE: 413,
+  NOT_FOUND: 404,
+  INVALID_TICKET: 403,
 };
 const POLICY_TTL_SECONDS = 300;
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -538,5 +546,112 @@ describe(`presign handler, ${FUZZ_RUNS} random events`, () => {
       expect([outcome, tally.get(outcome) > 0]).toEqual([outcome, true]);
     }
     if (FUZZ_RUNS >= 2000) for (const outcome of ['FILE_TOO_LARGE', 'EMPTY_FILE']) expect([outcome, tally.get(outcome) > 0]).toEqual([outcome, true]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The multipart routes, and every other path
+
+const ROUTES = ['/presign', '/presign/multipart', '/presign/multipart/parts'];
+const LOG_ROUTES = new Set([...ROUTES, '/presign/*', 'other']);
+const MP_KEY = `uploads/${TEST_SUB}/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d/talk.mp4`;
+const MP_SIZE = 7_340_032_000;
+const MP_EXP = FIXED_NOW.getTime() / 1000 + 3600;
+const keys = harness.config.multipartTicketKeys;
+const goodTicket = signTicket({ sub: TEST_SUB, key: MP_KEY, type: 'video/mp4', size: MP_SIZE, ...planParts(MP_SIZE), exp: MP_EXP }, keys);
+
+const mpTicketArb = fc.oneof(
+  { arbitrary: fc.constant(goodTicket), weight: 6 },
+  fc.constant(signTicket({ sub: 'someone-else', key: MP_KEY, type: 'video/mp4', size: 1, partSize: 1, partCount: 1, exp: MP_EXP }, keys)),
+  fc.constant(signTicket({ sub: TEST_SUB, key: MP_KEY, type: 'video/mp4', size: 1, partSize: 1, partCount: 1, exp: MP_EXP - 7200 }, keys)),
+  fc.nat(goodTicket.length - 1).chain((at) => fc.constantFrom(...'A-_.0xQ').map((c) => goodTicket.slice(0, at) + c + goodTicket.slice(at + 1))),
+  fc.string({ maxLength: 2500 }),
+  fc.anything(),
+);
+const mpPartsArb = fc.oneof(
+  { arbitrary: fc.uniqueArray(fc.integer({ min: 1, max: 875 }), { minLength: 1, maxLength: 10 }).map((ns) => ns.map((partNumber) => ({ partNumber }))), weight: 5 },
+  fc.uniqueArray(fc.integer({ min: 1, max: 875 }), { minLength: 1, maxLength: 10 }).map((ns) => ns.map((partNumber) => ({ partNumber, md5: 'kQ4sWfQq8eDxKt1l9t1y6A==' }))),
+  fc.array(fc.record({ partNumber: fc.oneof(fc.integer({ min: -3, max: 20_000 }), fc.double(), fc.string()), md5: fc.oneof(fc.base64String(), fc.string()) }, { requiredKeys: [] }), { maxLength: 14 }),
+  fc.anything(),
+);
+const mpPartsBodyArb = fc.record({
+    key: fc.oneof({ arbitrary: fc.constant(MP_KEY), weight: 6 }, fc.string({ maxLength: 1100 }), fc.anything()),
+    uploadId: fc.oneof({ arbitrary: fc.stringMatching(/^[A-Za-z0-9._~-]{1,256}$/), weight: 4 }, fc.string({ maxLength: 300 }), fc.anything()),
+    ticket: mpTicketArb,
+    parts: mpPartsArb,
+  }, { requiredKeys: [] }).map((b) => JSON.stringify(b));
+const mpStartBodyArb = fc.record({
+    file: fc.oneof(
+      { arbitrary: fc.record({ name: fc.constantFrom('talk.mp4', 'Vortrag (1).MP4', 'clip.m4v'), size: fc.integer({ min: 1, max: 20 * 2 ** 30 }), type: fc.constant('video/mp4') }), weight: 4 },
+      { arbitrary: fc.record({ name: fc.constantFrom('talk.mp4', 'a.M4V', 'b.mov', 'c.zip', 'd.png', '../e.mp4', '.mp4'), size: fc.oneof(fc.integer({ min: -1, max: 25 * 2 ** 30 }), fc.double()), type: fc.constantFrom('video/mp4', 'video/quicktime', 'application/zip', 'image/png', 'VIDEO/MP4', 'text/html'), md5: fc.oneof(fc.constant('kQ4sWfQq8eDxKt1l9t1y6A=='), fc.string()) }, { requiredKeys: ['name', 'size', 'type'] }), weight: 4 },
+      hostileFileArb,
+      fc.anything(),
+    ),
+  }).map((b) => JSON.stringify(b));
+/** Mostly the body the route expects, sometimes the other route's, sometimes junk. */
+const mpBodiesArb = fc.record({ parts: mpPartsBodyArb, start: mpStartBodyArb, junk: fc.string({ unit: 'binary', maxLength: 400 }), pick: fc.nat(9) });
+const mpUriArb = fc.oneof(
+  { arbitrary: fc.constantFrom('/presign/multipart', '/presign/multipart/parts'), weight: 10 },
+  fc.constantFrom('/presign', '/presign/', '/presign/multipart/', '/presign/multipart/parts/', '/presign/multipart/complete', '/Presign/multipart', '/presign//multipart', '/'),
+  fc.string({ unit: 'binary', maxLength: 2000 }).map((tail) => `/presign/${tail}`),
+  fc.string({ unit: 'binary', maxLength: 2000 }),
+);
+
+describe(`presign handler, multipart routes and any path, ${FUZZ_RUNS} random events`, () => {
+  it('answers every one well-formed; 404 off the routes; part URLs only for a valid token and a genuine ticket', async () => {
+    const tally = new OutcomeTally();
+    await fc.assert(
+      fc.asyncProperty(eventSpecArb, mpUriArb, mpBodiesArb, async (spec, uri, bodies) => {
+        const expectedBody = uri === '/presign/multipart' ? bodies.start : bodies.parts;
+        const mpBody = bodies.pick < 7 ? expectedBody : bodies.pick < 9 ? (expectedBody === bodies.start ? bodies.parts : bodies.start) : bodies.junk;
+        const built = buildEvent({ ...spec, body: spec.body === undefined ? undefined : { kind: 'text', text: mpBody } });
+        Object.assign(requestOf(built.event), { uri });
+        const response = await harness.handler(structuredClone(built.event));
+
+        const status = Number(response.status);
+        expect(status).toBeGreaterThanOrEqual(200);
+        expect(status).toBeLessThan(500);
+        for (const [name, values] of Object.entries(response.headers ?? {})) expect(values?.[0]?.key?.toLowerCase()).toBe(name);
+        expect(Buffer.byteLength(response.body ?? '')).toBeLessThanOrEqual(MAX_GENERATED_RESPONSE_BYTES);
+        const log = harness.logs.at(-1);
+        expect(LOG_ROUTES.has(String(log?.route))).toBe(true);
+        expect(log?.status).toBe(status);
+        if (!ROUTES.includes(uri)) expect(status).toBe(404);
+
+        const body = jsonBody(response) as Record<string, unknown> & { error?: { code: string } };
+        if (status === 200) {
+          tally.add(`${uri} 200`);
+          const header = expectedHeaderStatus(spec, built);
+          expect(header === 'valid-token' || header === 'borderline').toBe(true);
+          const sub = spec.authorization.kind === 'token' ? String(spec.authorization.spec.claims.sub) : '';
+          if (uri === '/presign/multipart/parts') {
+            const sent = JSON.parse(built.bodyText ?? '') as { key: string; ticket: unknown };
+            const claims = verifyTicket(sent.ticket, { sub, key: sent.key, now: FIXED_NOW }, keys);
+            for (const part of body.parts as { partNumber: number; size: number; url: string }[]) {
+              expect(part.partNumber).toBeLessThanOrEqual(claims.partCount);
+              const url = new URL(part.url);
+              expect(url.searchParams.get('X-Amz-SignedHeaders')).toMatch(/^content-length;(content-md5;)?host$/);
+              expect(url.searchParams.get('X-Amz-Security-Token')).toBe(TEST_CREDENTIALS.sessionToken);
+            }
+          } else if (uri === '/presign/multipart') {
+            const key = String(body.key);
+            expect(key.startsWith(`uploads/${sub}/`)).toBe(true);
+            expect(() => verifyTicket(body.ticket, { sub, key, now: FIXED_NOW }, keys)).not.toThrow();
+          }
+        } else {
+          tally.add(body.error?.code ?? `no code ${status}`);
+          expect(STATUS_OF_CODE[body.error?.code ?? '']).toBe(status);
+          expect(response.body).not.toMatch(/X-Amz-Signature|AWS4-HMAC-SHA256/);
+        }
+        const signature = built.token?.split('.')[2] ?? '';
+        if (signature.length > 16) expect(JSON.stringify(log)).not.toContain(signature);
+        expect(JSON.stringify(log)).not.toContain(goodTicket.split('.')[2]);
+      }),
+      fuzzParameters(),
+    );
+    console.log(`multipart outcomes over ${FUZZ_RUNS} events: ${tally}`);
+    for (const outcome of ['/presign/multipart 200', '/presign/multipart/parts 200', 'NOT_FOUND', 'INVALID_TICKET', 'INVALID_REQUEST', 'UNAUTHORIZED'].slice(FUZZ_RUNS >= 1000 ? 0 : 2)) {
+      expect([outcome, tally.get(outcome) > 0]).toEqual([outcome, true]);
+    }
   });
 });

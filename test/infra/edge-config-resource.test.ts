@@ -87,8 +87,12 @@ const lambda = mockClient(LambdaClient);
 let logLines: Array<Readonly<Record<string, string | number>>>;
 let sleeps: number[];
 
-function handlerWith(fetcher: Fetcher, readiness = { attempts: 5, intervalMs: 10 }) {
+/** A fixed "fresh" ticket key, so that packages compare equal; production draws a random one. */
+const FRESH_TICKET_KEY = { id: 'fresh', secret: Buffer.alloc(32, 'fresh-ticket-key').toString('base64') };
+
+function handlerWith(fetcher: Fetcher, readiness = { attempts: 5, intervalMs: 10 }, /** null: let the handler draw a random key */ newTicketKey: (() => { id: string; secret: string }) | null = () => FRESH_TICKET_KEY) {
   return createEdgeConfigResourceHandler({
+    ...(newTicketKey === null ? {} : { newTicketKey }),
     lambda: new LambdaClient({ region: 'us-east-1' }),
     fetcher,
     sleep: async (ms) => {
@@ -134,7 +138,29 @@ describe('Create and Update', () => {
     const files = uploadedPackage();
     expect(Object.keys(files).sort()).toEqual([CONFIG_FILE_NAME, 'index.js']);
     expect(files['index.js']).toBe(BUNDLE);
-    expect(JSON.parse(files[CONFIG_FILE_NAME]!)).toEqual({ ...APP_CONFIG, jwks: JWKS });
+    expect(JSON.parse(files[CONFIG_FILE_NAME]!)).toEqual({ ...APP_CONFIG, jwks: JWKS, multipartTicketKeys: [FRESH_TICKET_KEY] });
+  });
+
+  it('signs tickets with a fresh key each deploy and keeps the previous signing key, so tickets survive one redeploy', async () => {
+    const previous = { id: 'previous', secret: Buffer.alloc(32, 'previous').toString('base64') };
+    const older = { id: 'older', secret: Buffer.alloc(32, 'older').toString('base64') };
+    const earlier = packageZip({ 'index.js': BUNDLE, [CONFIG_FILE_NAME]: JSON.stringify({ ...APP_CONFIG, jwks: JWKS, multipartTicketKeys: [previous, older] }) });
+    await handlerWith(defaultFetcher(earlier))(event('Update'));
+    const config = parseEdgeConfig(JSON.parse(uploadedPackage()[CONFIG_FILE_NAME]!), 300);
+    expect(config.multipartTicketKeys.map((key) => key.id)).toEqual(['fresh', 'previous']);
+  });
+
+  it('draws a random 32-byte ticket key when none is pinned, and never logs it', async () => {
+    const run = async () => {
+      lambda.resetHistory();
+      await handlerWith(defaultFetcher(), undefined, null)(event('Create'));
+      return (JSON.parse(uploadedPackage()[CONFIG_FILE_NAME]!) as { multipartTicketKeys: { id: string; secret: string }[] }).multipartTicketKeys;
+    };
+    const [first, second] = [await run(), await run()];
+    expect(first).toHaveLength(1);
+    expect(Buffer.from(first![0]!.secret, 'base64')).toHaveLength(32);
+    expect(second![0]!.secret).not.toBe(first![0]!.secret);
+    expect(JSON.stringify(logLines)).not.toContain(first![0]!.secret);
   });
 
   it('publishes a config the edge itself accepts, with the JWKS baked in', async () => {
@@ -197,6 +223,7 @@ describe('failures stop the deployment before the function is touched', () => {
     ['a bucket name S3 would refuse', { Config: JSON.stringify({ ...APP_CONFIG, bucket: 'Not_A_Bucket' }) }, /"bucket"/],
     ['a config carrying its own JWKS', { Config: JSON.stringify({ ...APP_CONFIG, jwks: JWKS }) }, /must not carry "jwks"/],
     ['a config asking for local mode', { Config: JSON.stringify({ ...APP_CONFIG, local: true }) }, /"local"/],
+    ['a config carrying its own ticket keys', { Config: JSON.stringify({ ...APP_CONFIG, multipartTicketKeys: [] }) }, /must not carry "multipartTicketKeys"/],
     ['config text that is not JSON', { Config: '{"issuer":' }, /Config must be a JSON object/],
     ['a missing function name', { FunctionName: undefined }, /FunctionName must be a non-empty string/],
     ['a JWKS URL that is not https', { JwksUrl: 'http://example.com/.well-known/jwks.json' }, /JwksUrl must be an https URL/],

@@ -16,7 +16,10 @@ export type ViewerRequestScenario =
   | 'presign-text-plain'
   | 'presign-malformed-json'
   | 'presign-truncated-body'
-  | 'presign-no-body';
+  | 'presign-no-body'
+  | 'presign-multipart-start'
+  | 'presign-multipart-parts'
+  | 'presign-unknown-path';
 
 export function viewerRequest(scenario: ViewerRequestScenario): CloudFrontRequestEvent {
   return loadFixture<CloudFrontRequestEvent>(`lambda-edge/${scenario}.json`);

@@ -75,9 +75,16 @@ export function testEdgeConfig(key: SigningKey, overrides: Partial<Record<keyof 
     uploadUrl: 'https://acme-uploads.s3-accelerate.amazonaws.com/',
     kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     policyTtlSeconds: 300,
+    multipartTicketKeys: TEST_TICKET_KEYS,
     ...overrides,
   };
 }
+
+/** Obviously fake multipart ticket keys (32 bytes each, the minimum); the first signs. */
+export const TEST_TICKET_KEYS = Object.freeze([
+  Object.freeze({ id: 'test-ticket-1', secret: Buffer.alloc(32, 'ticket-key-one/').toString('base64') }),
+  Object.freeze({ id: 'test-ticket-0', secret: Buffer.alloc(32, 'ticket-key-zero/').toString('base64') }),
+]);
 
 /** Fixed, obviously fake signing credentials (the shape of Lambda's temporary ones). */
 export const TEST_CREDENTIALS = Object.freeze({

@@ -7,7 +7,10 @@
  *
  * 1. fetches the user pool's JWKS (so a cold start at the edge makes no network call);
  * 2. builds config.json and checks it with the very parser the edge runs at
- *    cold start (a config the edge would refuse fails the deploy, not the edge);
+ *    cold start (a config the edge would refuse fails the deploy, not the edge),
+ *    with a fresh random multipart ticket key that signs, and the previous
+ *    deployment's signing key (read from the current package) that still
+ *    verifies, so tickets survive one redeploy;
  * 3. downloads the function's package, puts config.json beside index.js and
  *    uploads it as the function's code;
  * 4. publishes a new version (CloudFront needs a numbered version) and returns
@@ -30,7 +33,7 @@
  * The handler is for the CDK provider framework (aws-cdk-lib/custom-resources):
  * it returns the result or throws, and the framework answers CloudFormation.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
@@ -44,7 +47,7 @@ import { safeJsonParse } from '../../../../edge-functions/core/safe-json';
 import { DEFAULT_UPLOAD_RULES } from '../../../../edge-functions/core/upload-rules';
 import { FunctionNotReadyError, FunctionPackageError, InvalidResourcePropertiesError, JwksUnavailableError } from './errors';
 import type { Fetcher } from './fetcher';
-import { withConfigFile } from './function-package';
+import { readConfigFile, withConfigFile } from './function-package';
 
 /** What the CDK app puts in the custom resource's properties. */
 export interface EdgeConfigResourceProperties {
@@ -81,6 +84,18 @@ export interface EdgeConfigResourceDependencies {
   readonly readiness?: { readonly attempts: number; readonly intervalMs: number };
   /** How often a network read is tried, and the first pause (doubled after each failure). */
   readonly fetchRetry?: { readonly attempts: number; readonly firstDelayMs: number };
+  /** A fresh multipart ticket key; random unless a test pins it. */
+  readonly newTicketKey?: () => TicketKeyConfig;
+}
+
+/** One entry of config.json `multipartTicketKeys`. */
+export interface TicketKeyConfig {
+  readonly id: string;
+  readonly secret: string;
+}
+
+function randomTicketKey(): TicketKeyConfig {
+  return { id: `k${Date.now().toString(36)}${randomBytes(3).toString('hex')}`, secret: randomBytes(32).toString('base64') };
 }
 
 /** A JWKS is a few keys: a few KB. Anything near this is not a JWKS. */
@@ -138,8 +153,6 @@ export function createEdgeConfigResourceHandler(deps: EdgeConfigResourceDependen
     const props = parseProperties(event.ResourceProperties);
 
     const jwks = await fetchJwks(fetchWithRetry, props.JwksUrl);
-    const configJson = buildConfigJson(props.Config, jwks);
-    const configSha256 = createHash('sha256').update(configJson).digest('hex');
 
     await waitUntilReady(props.FunctionName);
     const current = await deps.lambda.send(new GetFunctionCommand({ FunctionName: props.FunctionName }));
@@ -151,6 +164,9 @@ export function createEdgeConfigResourceHandler(deps: EdgeConfigResourceDependen
     } catch (error: unknown) {
       throw new FunctionPackageError(`Cannot download the package of ${props.FunctionName}: ${describe(error)}`);
     }
+    const ticketKeys = [(deps.newTicketKey ?? randomTicketKey)(), ...previousTicketKey(packageZip)];
+    const configJson = buildConfigJson(props.Config, jwks, ticketKeys);
+    const configSha256 = createHash('sha256').update(configJson).digest('hex');
 
     const updated = await deps.lambda.send(
       new UpdateFunctionCodeCommand({ FunctionName: props.FunctionName, ZipFile: withConfigFile(packageZip, configJson) }),
@@ -228,7 +244,7 @@ async function fetchJwks(fetchBytes: Fetcher['fetchBytes'], url: string): Promis
  * checked by the edge's own parser, so a deploy never ships a config the
  * function would refuse at cold start. `local` is never set on AWS.
  */
-function buildConfigJson(configText: string, jwks: FetchedJwks): string {
+function buildConfigJson(configText: string, jwks: FetchedJwks, ticketKeys: readonly TicketKeyConfig[]): string {
   const parsed = safeJsonParse(configText);
   if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
     throw new InvalidResourcePropertiesError('Config must be a JSON object.');
@@ -236,7 +252,10 @@ function buildConfigJson(configText: string, jwks: FetchedJwks): string {
   if ('jwks' in parsed.value || 'local' in parsed.value) {
     throw new InvalidResourcePropertiesError('Config must not carry "jwks" (fetched here) or "local" (never set on AWS).');
   }
-  const candidate = { ...parsed.value, jwks: jwks.value };
+  if ('multipartTicketKeys' in parsed.value) {
+    throw new InvalidResourcePropertiesError('Config must not carry "multipartTicketKeys" (generated here, each deploy).');
+  }
+  const candidate = { ...parsed.value, jwks: jwks.value, multipartTicketKeys: ticketKeys };
   try {
     parseEdgeConfig(candidate, DEFAULT_UPLOAD_RULES.policyTtlSeconds);
   } catch (error: unknown) {
@@ -251,6 +270,19 @@ function hostOf(url: string): string {
   } catch {
     return 'invalid-url';
   }
+}
+
+/** The signing (first) ticket key of the config.json in the current package, if there is a usable one. */
+function previousTicketKey(packageZip: Uint8Array): TicketKeyConfig[] {
+  const text = readConfigFile(packageZip);
+  const parsed = text === undefined ? undefined : safeJsonParse(text);
+  if (parsed === undefined || !parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) return [];
+  const keys: unknown = (parsed.value as Record<string, unknown>).multipartTicketKeys;
+  const first: unknown = Array.isArray(keys) ? keys[0] : undefined;
+  if (typeof first !== 'object' || first === null) return [];
+  const { id, secret } = first as Record<string, unknown>;
+  // The edge's parser checks it with the rest; a malformed leftover fails the deploy loudly rather than dropping tickets quietly.
+  return typeof id === 'string' && typeof secret === 'string' ? [{ id, secret }] : [];
 }
 
 function describe(error: unknown): string {

@@ -31,3 +31,14 @@ export function withConfigFile(packageZip: Uint8Array, configJson: string): Uint
   files[CONFIG_FILE_NAME] = [strToU8(configJson), { ...READABLE_FILE, mtime: FIXED_MTIME }];
   return zipSync(files, { level: 9 });
 }
+
+/** The config.json inside a package, if it has one (the previous deployment's, on an update). */
+export function readConfigFile(packageZip: Uint8Array): string | undefined {
+  try {
+    const entries = unzipSync(packageZip, { filter: (file) => file.name === CONFIG_FILE_NAME });
+    const config = entries[CONFIG_FILE_NAME];
+    return config === undefined ? undefined : Buffer.from(config).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
