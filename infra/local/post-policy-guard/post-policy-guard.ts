@@ -495,7 +495,7 @@ async function proxy(context: RequestContext, target: Target, options: ProxyOpti
     let body: SpooledBody | undefined;
     if (hasBody(req)) {
       tempPath = join(options.tempDirectory, randomUUID());
-      body = await spoolBody(req, tempPath, { payload: verified.payload, headers: req.headers });
+      body = await spoolBody(req, tempPath, { payload: verified.payload, headers: withQueryChecksums(req.headers, verified.forwardQuery) });
     } else {
       req.resume();
     }
@@ -512,6 +512,23 @@ async function proxy(context: RequestContext, target: Target, options: ProxyOpti
   } finally {
     if (tempPath !== undefined) await rm(tempPath, { force: true });
   }
+}
+
+/**
+ * A presigned URL may carry `x-amz-checksum-<algorithm>` in its (signed)
+ * query instead of as a header; S3 holds the body to it all the same (the
+ * JS SDK since 3.729 signs the CRC32 of an empty body into every presigned
+ * PutObject/UploadPart URL unless the client says
+ * `requestChecksumCalculation: 'WHEN_REQUIRED'`, and S3 then refuses the
+ * upload with BadDigest). A header of the same name wins.
+ */
+function withQueryChecksums(headers: IncomingHttpHeaders, forwardQuery: string): IncomingHttpHeaders {
+  const hoisted: IncomingHttpHeaders = {};
+  for (const [name, value] of new URLSearchParams(forwardQuery)) {
+    const lower = name.toLowerCase();
+    if (/^x-amz-checksum-(crc32|crc32c|crc64nvme|sha1|sha256)$/.test(lower)) hoisted[lower] = value;
+  }
+  return { ...hoisted, ...headers };
 }
 
 function hasBody(req: IncomingMessage): boolean {
@@ -626,7 +643,7 @@ async function handleMultipart(context: RequestContext, target: Target, operatio
       temps.push(incoming);
       let body: SpooledBody;
       try {
-        body = await spoolBody(req, incoming, { payload: verified.payload, headers: req.headers });
+        body = await spoolBody(req, incoming, { payload: verified.payload, headers: withQueryChecksums(req.headers, verified.forwardQuery) });
       } catch (error) {
         // Aborted (or completed) while the part streamed in: the folder is gone.
         await options.multipart.get(uploadId, target.bucket, target.key);
