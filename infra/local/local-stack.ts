@@ -312,6 +312,7 @@ async function startObjectStore(
       region: LOCAL_S3_REGION,
       allowedOrigins: [siteOrigin],
       tempDirectory: inFlight,
+      multipartDirectory: path.join(stateDir, 's3-multipart'),
       log: (entry) => log(describeGuardEntry(entry)),
     });
     if (inspect) {

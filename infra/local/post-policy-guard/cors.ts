@@ -1,8 +1,12 @@
 /**
  * CORS for browser uploads, as an S3 bucket with one CORS rule would answer:
  * AllowedOrigins = the configured origins (an entry may hold one `*`
- * wildcard, like S3's), AllowedMethods = POST, AllowedHeaders = *,
- * ExposeHeaders = ETag, Location, x-amz-request-id. A preflight from another
+ * wildcard, like S3's), AllowedMethods = GET, HEAD, PUT, POST, DELETE (forms
+ * POST; a multipart upload POSTs create and complete, PUTs parts, GETs its
+ * part list and DELETEs to abort), AllowedHeaders = * (so the headers a
+ * presigned URL signs — content-type, content-md5, x-amz-* — may be sent),
+ * ExposeHeaders = ETag (each part's, which the page must read back for
+ * complete), Location, x-amz-request-id. A preflight from another
  * origin is refused with 403; an actual POST from another origin is still
  * processed (S3 does not block it) but gets no CORS headers, so the browser
  * hides the answer from the page.
@@ -12,7 +16,7 @@ import { CorsBadRequestError, CorsForbiddenError } from './errors';
 export const EXPOSED_HEADERS = 'ETag, Location, x-amz-request-id';
 /** How long a browser may cache a preflight answer (S3 examples use 3000 s). */
 export const PREFLIGHT_MAX_AGE_SECONDS = 3000;
-const ALLOWED_METHODS = ['POST'];
+const ALLOWED_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'];
 
 export function isOriginAllowed(origin: string, allowedOrigins: readonly string[]): boolean {
   return allowedOrigins.some((pattern) => {
@@ -24,7 +28,7 @@ export function isOriginAllowed(origin: string, allowedOrigins: readonly string[
   });
 }
 
-/** The headers to add to a POST upload's answer (success or error); none for other origins. */
+/** The headers to add to an answer the guard gives itself (form POST, multipart), success or error; none for other origins. */
 export function corsHeaders(origin: string | undefined, allowedOrigins: readonly string[]): Record<string, string> {
   if (origin === undefined || !isOriginAllowed(origin, allowedOrigins)) return {};
   return {

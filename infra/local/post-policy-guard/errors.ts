@@ -363,3 +363,65 @@ export class InternalError extends PostGuardError {
     super('We encountered an internal error. Please try again.');
   }
 }
+
+// ---- multipart uploads (AWS "CompleteMultipartUpload", "UploadPart", "ListParts" errors) ----
+
+/** An upload id that was never issued, or whose upload was aborted or completed. */
+export class NoSuchUploadError extends PostGuardError {
+  readonly code = 'NoSuchUpload';
+  readonly status = 404;
+
+  constructor(uploadId: string) {
+    super('The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', [['UploadId', uploadId]]);
+  }
+}
+
+/** A part the complete request names that was not uploaded, or whose ETag is not the one given. */
+export class InvalidPartError extends PostGuardError {
+  readonly code = 'InvalidPart';
+  readonly status = 400;
+
+  constructor(uploadId: string, partNumber: number, etag: string) {
+    super("One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.", [
+      ['UploadId', uploadId],
+      ['PartNumber', String(partNumber)],
+      ['ETag', etag],
+    ]);
+  }
+}
+
+export class InvalidPartOrderError extends PostGuardError {
+  readonly code = 'InvalidPartOrder';
+  readonly status = 400;
+
+  constructor(uploadId: string, partNumber: number) {
+    super('The list of parts was not in ascending order. Parts must be ordered by part number.', [
+      ['UploadId', uploadId],
+      ['PartNumber', String(partNumber)],
+    ]);
+  }
+}
+
+/** A part other than the last one under 5 MiB, found when the upload is completed. */
+export class PartTooSmallError extends PostGuardError {
+  readonly code = 'EntityTooSmall';
+  readonly status = 400;
+
+  constructor(proposedSize: number, minSizeAllowed: number, partNumber: number, etag: string) {
+    super('Your proposed upload is smaller than the minimum allowed size', [
+      ['ProposedSize', String(proposedSize)],
+      ['MinSizeAllowed', String(minSizeAllowed)],
+      ['PartNumber', String(partNumber)],
+      ['ETag', etag],
+    ]);
+  }
+}
+
+export class MalformedXmlError extends PostGuardError {
+  readonly code = 'MalformedXML';
+  readonly status = 400;
+
+  constructor() {
+    super('The XML you provided was not well-formed or did not validate against our published schema');
+  }
+}

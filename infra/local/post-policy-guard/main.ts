@@ -78,6 +78,8 @@ async function main(): Promise<void> {
     credentials: config.credentials,
     region: config.region,
     allowedOrigins: config.allowedOrigins,
+    // Next to s3rver's folder, not in it (s3rver takes every folder there for a bucket).
+    multipartDirectory: `${config.directory.replace(/[\\/]+$/, '')}-multipart`,
   });
   let stopping = false;
   const stop = () => {

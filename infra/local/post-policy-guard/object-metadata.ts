@@ -27,6 +27,12 @@ const SSE_CUSTOMER_PREFIX = `${SSE}-customer-`;
 /** x-amz-meta-edge-upload-local-sse[-<suffix>] holds x-amz-server-side-encryption[-<suffix>] in s3rver. */
 export const RESERVED_METADATA_PREFIX = 'x-amz-meta-edge-upload-local-';
 const reservedName = (sseHeader: string): string => `${RESERVED_METADATA_PREFIX}sse${sseHeader.slice(SSE.length)}`;
+/**
+ * A completed multipart upload's ETag (`"<md5 of the part MD5s>-<n>"`):
+ * s3rver computes a plain MD5 for every object it stores, so the guard keeps
+ * S3's ETag here and answers with it on every GET/HEAD it proxies.
+ */
+export const MULTIPART_ETAG_METADATA = `${RESERVED_METADATA_PREFIX}multipart-etag`;
 
 const META_PREFIX = 'x-amz-meta-';
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
@@ -119,10 +125,11 @@ export function encryptionToStore(headers: Readonly<Record<string, HeaderValue>>
   return out;
 }
 
-/** For a response the guard proxies from s3rver: reserved metadata back into SSE headers. */
+/** For a response the guard proxies from s3rver: reserved metadata back into SSE headers (and a multipart upload's ETag). */
 export function encryptionFromStore(headers: Readonly<Record<string, HeaderValue>>): Record<string, HeaderValue> {
   const out: Record<string, HeaderValue> = {};
   const restored: Record<string, string> = {};
+  let etag: string | undefined;
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (!lower.startsWith(RESERVED_METADATA_PREFIX)) {
@@ -131,6 +138,8 @@ export function encryptionFromStore(headers: Readonly<Record<string, HeaderValue
     }
     const sseHeader = SSE_HEADERS.find((candidate) => reservedName(candidate) === lower);
     if (sseHeader !== undefined && typeof value === 'string') restored[sseHeader] = value;
+    if (lower === MULTIPART_ETAG_METADATA && typeof value === 'string') etag = value;
   }
+  if (etag !== undefined) for (const name of Object.keys(out)) if (name.toLowerCase() === 'etag') out[name] = etag;
   return { ...out, ...restored };
 }

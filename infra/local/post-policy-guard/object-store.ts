@@ -6,11 +6,18 @@
  */
 import { createReadStream } from 'node:fs';
 import { Agent, request, type IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { ServiceUnavailableError, UpstreamS3Error } from './errors';
 
 export interface StoredFile {
   /** A temporary file holding exactly the uploaded bytes. */
   readonly path: string;
+  readonly size: number;
+}
+
+/** Bytes that are not one file (a completed multipart upload's parts, one after the other). */
+export interface StreamedContent {
+  readonly stream: Readable;
   readonly size: number;
 }
 
@@ -22,10 +29,16 @@ export interface PutObjectInput {
   readonly file: StoredFile;
 }
 
+export interface PutStreamInput extends Omit<PutObjectInput, 'file'> {
+  readonly content: StreamedContent;
+}
+
 export interface ObjectStore {
   bucketExists(bucket: string): Promise<boolean>;
   /** Stores the object; resolves with its quoted ETag. */
   putObject(input: PutObjectInput): Promise<{ etag: string }>;
+  /** Stores an object from a stream of known length (a completed multipart upload); stores without it cannot complete one. */
+  putObjectStream?(input: PutStreamInput): Promise<{ etag: string }>;
 }
 
 /** The URL path of an object, path-style, each key segment percent-encoded. */
@@ -49,9 +62,14 @@ export class S3rverObjectStore implements ObjectStore {
     throw new UpstreamS3Error(response.statusCode ?? 502, 'InternalError', 'The local object store could not look up the bucket.');
   }
 
-  async putObject(input: PutObjectInput): Promise<{ etag: string }> {
-    const headers = { ...input.headers, 'content-length': String(input.file.size) };
-    const response = await this.send('PUT', objectPath(input.bucket, input.key), headers, input.file.path);
+  putObject(input: PutObjectInput): Promise<{ etag: string }> {
+    return this.putObjectStream({ ...input, content: { stream: createReadStream(input.file.path), size: input.file.size } });
+  }
+
+  async putObjectStream(input: PutStreamInput): Promise<{ etag: string }> {
+    const headers = { ...input.headers, 'content-length': String(input.content.size) };
+    const content = input.content.stream;
+    const response = await this.send('PUT', objectPath(input.bucket, input.key), headers, content);
     const body = await readText(response);
     const etag = response.headers.etag;
     if (response.statusCode === 200 && typeof etag === 'string') return { etag };
@@ -62,20 +80,22 @@ export class S3rverObjectStore implements ObjectStore {
     this.agent.destroy();
   }
 
-  private send(method: string, path: string, headers: Record<string, string>, bodyFile?: string): Promise<IncomingMessage> {
+  private send(method: string, path: string, headers: Record<string, string>, body?: Readable): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const outgoing = request(
         { protocol: this.endpoint.protocol, hostname: this.endpoint.hostname, port: this.endpoint.port, method, path, headers, agent: this.agent },
         resolve,
       );
-      outgoing.on('error', () => reject(new ServiceUnavailableError()));
-      if (bodyFile === undefined) {
+      outgoing.on('error', () => {
+        body?.destroy();
+        reject(new ServiceUnavailableError());
+      });
+      if (body === undefined) {
         outgoing.end();
         return;
       }
-      const file = createReadStream(bodyFile);
-      file.on('error', (error) => outgoing.destroy(error));
-      file.pipe(outgoing);
+      body.on('error', (error) => outgoing.destroy(error));
+      body.pipe(outgoing);
     });
   }
 }

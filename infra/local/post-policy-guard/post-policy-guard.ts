@@ -11,7 +11,11 @@
  *   the object handed to s3rver (PutObject, streamed from the temporary
  *   file); the temporary file is always removed. Fields after the file are
  *   ignored, as S3 ignores them.
- * - A CORS preflight for POST is answered here (cors.ts).
+ * - Multipart uploads (create, upload part, complete, list parts, abort) are
+ *   S3 here, not in s3rver (which lacks list and abort): verified like any
+ *   signed request, parts kept on disk (multipart-store.ts), checked and
+ *   concatenated into s3rver by streaming on complete (multipart-upload.ts).
+ * - Every CORS preflight is answered here (cors.ts).
  * - Every other request (GET, HEAD, PUT, DELETE, list, other OPTIONS, POSTs
  *   with a subresource) is streamed to s3rver and back unchanged, except
  *   that SSE headers are kept for s3rver as reserved metadata
@@ -21,7 +25,7 @@ import { listen } from '../listen';
 import busboy from 'busboy';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,17 +35,31 @@ import { authorizePost, checkFileSize, type AuthorizedUpload, type GuardPolicyCo
 import { corsHeaders, preflightHeaders } from './cors';
 import {
   EntityTooLargeError,
+  IncompleteBodyError,
   IncorrectNumberOfFilesError,
   InvalidArgumentError,
   MalformedPostRequestError,
   MaxPostPreDataLengthExceededError,
   NoSuchBucketError,
+  NotImplementedError,
   PostGuardError,
   PreconditionFailedError,
   ServiceUnavailableError,
 } from './errors';
 import { FILE_FIELD, FormFields, MAX_PRE_DATA_BYTES } from './form-fields';
-import { encryptionFromStore, encryptionToStore } from './object-metadata';
+import { MultipartStore } from './multipart-store';
+import {
+  completeResultXml,
+  initiateResultXml,
+  listPartsXml,
+  MAX_COMPLETE_BODY_BYTES,
+  MAX_PART_SIZE,
+  parseCompleteRequest,
+  parseListPartsQuery,
+  parsePartNumber,
+  planCompletion,
+} from './multipart-upload';
+import { encryptionFromStore, encryptionToStore, MULTIPART_ETAG_METADATA, objectMetadataFromForm } from './object-metadata';
 import { objectPath, S3rverObjectStore, type ObjectStore } from './object-store';
 import type { GuardCredentials } from './policy-signature';
 import { contentMd5Of, spoolBody, storedContentEncoding, type SpooledBody } from './request-body';
@@ -64,6 +82,12 @@ export interface PostPolicyGuardOptions {
   readonly store?: ObjectStore;
   /** Where uploads wait while they stream in. @default a fresh folder under the OS temp dir, removed on close */
   readonly tempDirectory?: string;
+  /**
+   * Where multipart uploads in progress keep their parts; kept across
+   * restarts, as S3 keeps an upload until it is completed or aborted.
+   * @default a `multipart` folder under tempDirectory
+   */
+  readonly multipartDirectory?: string;
   /** @default () => new Date() */
   readonly clock?: () => Date;
   /** Every answered upload and proxy failure. @default unexpected errors to stderr, nothing else */
@@ -132,6 +156,7 @@ export function createPostPolicyGuardHandler(options: PostPolicyGuardHandlerOpti
   const policyConfig: GuardPolicyConfig = { credentials: options.credentials, region: options.region };
   const clock = options.clock ?? (() => new Date());
   const verifier = new RequestSignatureVerifier({ credentials: options.credentials, region: options.region });
+  const multipart = new MultipartStore(options.multipartDirectory ?? join(options.tempDirectory, 'multipart'));
 
   return (req, res) => {
     const requestId = newRequestId();
@@ -140,7 +165,7 @@ export function createPostPolicyGuardHandler(options: PostPolicyGuardHandlerOpti
     const context: RequestContext = { req, res, requestId, method, path: rawUrl.split('?')[0] ?? '/', log, cors: {} };
     try {
       const target = parseTarget(rawUrl);
-      if (method === 'OPTIONS' && target.bucket !== '' && header(req, 'access-control-request-method') === 'POST') {
+      if (method === 'OPTIONS' && target.bucket !== '' && header(req, 'access-control-request-method') !== undefined) {
         const headers = preflightHeaders(
           { origin: header(req, 'origin'), method: header(req, 'access-control-request-method'), requestHeaders: header(req, 'access-control-request-headers') },
           options.allowedOrigins,
@@ -155,6 +180,12 @@ export function createPostPolicyGuardHandler(options: PostPolicyGuardHandlerOpti
       if (method === 'POST' && target.bucket !== '' && target.key === '' && formUpload) {
         context.cors = corsHeaders(header(req, 'origin'), options.allowedOrigins);
         void handleUpload(context, target.bucket, { ...options, policyConfig, clock });
+        return;
+      }
+      const operation = multipartOperation(method, target);
+      if (operation !== undefined) {
+        context.cors = corsHeaders(header(req, 'origin'), options.allowedOrigins);
+        void handleMultipart(context, target, operation, { verifier, clock, tempDirectory: options.tempDirectory, store: options.store, multipart });
         return;
       }
       void proxy(context, target, { upstream, agent, verifier, clock, tempDirectory: options.tempDirectory });
@@ -464,7 +495,7 @@ async function proxy(context: RequestContext, target: Target, options: ProxyOpti
     let body: SpooledBody | undefined;
     if (hasBody(req)) {
       tempPath = join(options.tempDirectory, randomUUID());
-      body = await spoolBody(req, tempPath, { payload: verified.payload, headers: req.headers });
+      body = await spoolBody(req, tempPath, { payload: verified.payload, headers: withQueryChecksums(req.headers, verified.forwardQuery) });
     } else {
       req.resume();
     }
@@ -481,6 +512,23 @@ async function proxy(context: RequestContext, target: Target, options: ProxyOpti
   } finally {
     if (tempPath !== undefined) await rm(tempPath, { force: true });
   }
+}
+
+/**
+ * A presigned URL may carry `x-amz-checksum-<algorithm>` in its (signed)
+ * query instead of as a header; S3 holds the body to it all the same (the
+ * JS SDK since 3.729 signs the CRC32 of an empty body into every presigned
+ * PutObject/UploadPart URL unless the client says
+ * `requestChecksumCalculation: 'WHEN_REQUIRED'`, and S3 then refuses the
+ * upload with BadDigest). A header of the same name wins.
+ */
+function withQueryChecksums(headers: IncomingHttpHeaders, forwardQuery: string): IncomingHttpHeaders {
+  const hoisted: IncomingHttpHeaders = {};
+  for (const [name, value] of new URLSearchParams(forwardQuery)) {
+    const lower = name.toLowerCase();
+    if (/^x-amz-checksum-(crc32|crc32c|crc64nvme|sha1|sha256)$/.test(lower)) hoisted[lower] = value;
+  }
+  return { ...hoisted, ...headers };
 }
 
 function hasBody(req: IncomingMessage): boolean {
@@ -531,4 +579,141 @@ function definedHeaders(headers: Record<string, string | string[] | number | und
   const out: Record<string, string | string[] | number> = {};
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name] = value;
   return out;
+}
+
+// ---- multipart uploads: S3's five calls, here rather than in s3rver ---------
+
+type MultipartOperation = 'create' | 'part' | 'complete' | 'list' | 'abort';
+
+/** Which multipart call a request is, by method and subresource (`?uploads`, `?uploadId=`); undefined for any other request. */
+function multipartOperation(method: string, target: Target): MultipartOperation | undefined {
+  if (target.bucket === '' || target.key === '' || target.query === '') return undefined;
+  const names = new Set(target.query.split('&').map((part) => part.split('=')[0] ?? ''));
+  if (names.has('uploads') && method === 'POST') return 'create';
+  if (!names.has('uploadId')) return undefined;
+  if (method === 'PUT' && names.has('partNumber')) return 'part';
+  if (method === 'POST') return 'complete';
+  if (method === 'GET') return 'list';
+  if (method === 'DELETE') return 'abort';
+  return undefined;
+}
+
+interface MultipartOptions {
+  readonly verifier: RequestSignatureVerifier;
+  readonly clock: () => Date;
+  readonly tempDirectory: string;
+  readonly store: ObjectStore;
+  readonly multipart: MultipartStore;
+}
+
+/** What a create request asks S3 to store with the object: the headers a form would carry as fields. */
+const CREATE_HEADERS = /^(content-type|cache-control|content-disposition|content-encoding|expires|x-amz-website-redirect-location|x-amz-storage-class|x-amz-meta-.+|x-amz-server-side-encryption(-.+)?)$/;
+
+async function handleMultipart(context: RequestContext, target: Target, operation: MultipartOperation, options: MultipartOptions): Promise<void> {
+  const { req } = context;
+  const temps: string[] = [];
+  try {
+    let verified: VerifiedRequest;
+    try {
+      verified = await options.verifier.verify({ method: context.method, rawPath: context.path, rawQuery: target.query, headers: req.headers, now: options.clock() });
+      if (hasBody(req)) contentMd5Of(req.headers);
+      if (header(req, 'x-amz-copy-source') !== undefined) throw new NotImplementedError('UploadPartCopy is not implemented by the local S3 stand-in', 'x-amz-copy-source');
+    } catch (error) {
+      req.resume();
+      throw error;
+    }
+    const query = new URLSearchParams(verified.forwardQuery);
+    const uploadId = query.get('uploadId') ?? '';
+    const answer = (status: number, headers: Record<string, string>, body = ''): void => {
+      const all: Record<string, string> = { ...context.cors, ...headers, 'x-amz-request-id': context.requestId };
+      if (body !== '') all['Content-Type'] = 'application/xml';
+      all['Content-Length'] = String(Buffer.byteLength(body));
+      context.res.writeHead(status, all);
+      context.res.end(body);
+      context.log({ requestId: context.requestId, method: context.method, path: context.path, status, bucket: target.bucket, key: target.key });
+    };
+
+    if (operation === 'part') {
+      const partNumber = parsePartNumber(query.get('partNumber') ?? undefined);
+      const upload = await options.multipart.get(uploadId, target.bucket, target.key).catch((error: unknown) => {
+        req.resume();
+        throw error;
+      });
+      const incoming = options.multipart.incomingPath(uploadId, randomUUID());
+      temps.push(incoming);
+      let body: SpooledBody;
+      try {
+        body = await spoolBody(req, incoming, { payload: verified.payload, headers: withQueryChecksums(req.headers, verified.forwardQuery) });
+      } catch (error) {
+        // Aborted (or completed) while the part streamed in: the folder is gone.
+        await options.multipart.get(uploadId, target.bucket, target.key);
+        throw error;
+      }
+      const declared = header(req, 'content-length');
+      if (header(req, 'transfer-encoding') === undefined && declared !== undefined && declared !== String(body.size)) throw new IncompleteBodyError();
+      if (body.size > MAX_PART_SIZE) throw new EntityTooLargeError(MAX_PART_SIZE, body.size);
+      await options.multipart.putPart(uploadId, { partNumber, md5: body.md5, size: body.size, lastModified: options.clock().toISOString() }, incoming);
+      answer(200, { ...upload.encryption, ETag: `"${body.md5}"` });
+      return;
+    }
+
+    if (operation === 'complete') {
+      const upload = await options.multipart.get(uploadId, target.bucket, target.key).catch((error: unknown) => {
+        req.resume();
+        throw error;
+      });
+      const declared = Number(header(req, 'content-length') ?? '0');
+      if (declared > MAX_COMPLETE_BODY_BYTES) {
+        req.resume();
+        throw new EntityTooLargeError(MAX_COMPLETE_BODY_BYTES, declared);
+      }
+      const path = join(options.tempDirectory, randomUUID());
+      temps.push(path);
+      const body = await spoolBody(req, path, { payload: verified.payload, headers: req.headers });
+      if (body.size > MAX_COMPLETE_BODY_BYTES) throw new EntityTooLargeError(MAX_COMPLETE_BODY_BYTES, body.size);
+      const requested = parseCompleteRequest(await readFile(path, 'utf8'));
+      const plan = planCompletion(uploadId, requested, await options.multipart.parts(uploadId));
+      if (options.store.putObjectStream === undefined) throw new NotImplementedError('This object store cannot complete multipart uploads');
+      await options.store.putObjectStream({
+        bucket: target.bucket,
+        key: target.key,
+        headers: { ...upload.headers, [MULTIPART_ETAG_METADATA]: plan.etag },
+        content: { stream: options.multipart.concatenated(uploadId, plan.parts), size: plan.size },
+      });
+      await options.multipart.remove(uploadId);
+      answer(200, upload.encryption, completeResultXml(`${publicBaseUrl(req)}${objectPath(target.bucket, target.key)}`, target.bucket, target.key, plan.etag));
+      return;
+    }
+
+    // create, list and abort carry no body.
+    req.resume();
+    if (operation === 'create') {
+      if (!(await options.store.bucketExists(target.bucket))) throw new NoSuchBucketError(target.bucket);
+      const fields = new FormFields();
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (CREATE_HEADERS.test(name) && value !== undefined) fields.add(name, Array.isArray(value) ? value.join(',') : value);
+      }
+      const metadata = objectMetadataFromForm(fields);
+      const upload = await options.multipart.create(
+        { bucket: target.bucket, key: target.key, headers: metadata.headers, encryption: metadata.encryption, storageClass: fields.get('x-amz-storage-class') ?? 'STANDARD' },
+        options.clock(),
+      );
+      answer(200, { ...metadata.encryption }, initiateResultXml(target.bucket, target.key, upload.uploadId));
+      return;
+    }
+    const upload = await options.multipart.get(uploadId, target.bucket, target.key);
+    if (operation === 'list') {
+      const paging = parseListPartsQuery(query.get('max-parts') ?? undefined, query.get('part-number-marker') ?? undefined);
+      const parts = [...(await options.multipart.parts(uploadId)).values()];
+      const owner = { id: 'edge-upload-local', displayName: 'edge-upload-local' };
+      answer(200, { ...upload.encryption }, listPartsXml({ bucket: target.bucket, key: target.key, uploadId, ...paging, storageClass: upload.storageClass, owner, parts }));
+      return;
+    }
+    await options.multipart.remove(uploadId);
+    answer(204, {});
+  } catch (error) {
+    sendError(context, error, { bucket: target.bucket, key: target.key });
+  } finally {
+    for (const path of temps) await rm(path, { force: true });
+  }
 }
