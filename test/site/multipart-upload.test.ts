@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { MAX_AUTO_RETRIES } from '../../site/core/backoff';
 import { AbortedError, MultipartError, NetworkError } from '../../site/core/errors';
 import { md5Base64 } from '../../site/core/md5';
+import { parseMultipartStart, parsePartUrls } from '../../site/core/multipart-contract';
 import { isSameFile, MemoryMultipartStore, type MultipartStore } from '../../site/core/multipart-store';
 import { MAX_PARALLEL_PARTS, MultipartUpload, type MultipartDeps } from '../../site/core/multipart-upload';
 import { completeMultipartXml, parseListParts, parseUploadId } from '../../site/core/s3-multipart-xml';
@@ -15,8 +16,9 @@ function world(store: MultipartStore = new MemoryMultipartStore(), clock = new M
   const edge = new FakeEdge(clock);
   const hashed: Array<[number, number]> = [];
   const deps: MultipartDeps<TestFile> = {
-    signStart: edge.signStart,
-    signParts: edge.signParts,
+    // The edge's JSON goes through the site's own parsers, as in the browser.
+    signStart: async (file, signal) => parseMultipartStart(200, await edge.signStart(file, signal), file),
+    signParts: async (request, plan, signal) => parsePartUrls(200, await edge.signParts(request, plan, signal), request, plan),
     send: s3.send,
     md5Of: (file, start, end, signal) => {
       hashed.push([start, end]);

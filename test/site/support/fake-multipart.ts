@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AbortedError, ApiError, NetworkError } from '../../../site/core/errors';
-import type { MultipartFileSpec, MultipartStart, PartsRequest, PartUrls, SignedRequest } from '../../../site/core/multipart-contract';
+import type { MultipartFileSpec, PartsRequest, SignedRequest } from '../../../site/core/multipart-contract';
 import { partRange } from '../../../site/core/multipart-contract';
 import type { PartPlan, S3Answer, S3Body, S3SendOptions } from '../../../site/core/multipart-upload';
 import type { ManualClock } from './manual-clock';
@@ -176,7 +176,8 @@ export class FakeEdge {
 
   constructor(private readonly clock: ManualClock) {}
 
-  signStart = (file: MultipartFileSpec, signal: AbortSignal): Promise<MultipartStart> => {
+  /** The JSON body of POST /presign/multipart, as docs/large-files.md shows it. */
+  signStart = (file: MultipartFileSpec, signal: AbortSignal): Promise<unknown> => {
     void signal;
     this.startCalls.push(file);
     const key = `uploads/sub/2026/12/06/${file.id}/${file.name}`;
@@ -186,12 +187,13 @@ export class FakeEdge {
       partSize: this.partSize,
       partCount: Math.ceil(file.size / this.partSize),
       ticket: `ticket-${++this.tickets}-${this.clock.now() + this.ticketTtlMs}`,
-      ticketExpiresAt: this.clock.now() + this.ticketTtlMs,
+      ticketExpiresAt: new Date(this.clock.now() + this.ticketTtlMs).toISOString(),
       create: { method: 'POST', url: `${HOST}/${encodeURIComponent(key)}?uploads&exp=${this.clock.now() + this.urlTtlMs}`, headers: { 'Content-Type': file.type } },
     });
   };
 
-  signParts = (request: PartsRequest, plan: PartPlan, signal: AbortSignal): Promise<PartUrls> => {
+  /** The JSON body of POST /presign/multipart/parts. */
+  signParts = (request: PartsRequest, plan: PartPlan, signal: AbortSignal): Promise<unknown> => {
     void signal;
     this.partsCalls.push(request);
     const ticketExpiry = Number(request.ticket.split('-')[2]);
@@ -203,18 +205,14 @@ export class FakeEdge {
     return Promise.resolve({
       parts: request.parts.map((part) => {
         const { start, end } = partRange(part.partNumber, plan.partSize, plan.fileSize);
-        return {
-          partNumber: part.partNumber,
-          size: end - start,
-          method: 'PUT',
-          url: `${base}&partNumber=${part.partNumber}&len=${end - start}`,
-          headers: part.md5 === undefined ? {} : { 'Content-MD5': part.md5 },
-        };
+        const headers: Record<string, string> = {};
+        if (part.md5 !== undefined) headers['Content-MD5'] = part.md5;
+        return { partNumber: part.partNumber, size: end - start, url: `${base}&partNumber=${part.partNumber}&len=${end - start}`, headers };
       }),
-      complete: { method: 'POST', url: base, headers: {} },
-      list: { method: 'GET', url: base, headers: {} },
-      abort: { method: 'DELETE', url: base, headers: {} },
-      expiresAt: exp,
+      complete: { method: 'POST', url: base },
+      list: { method: 'GET', url: base },
+      abort: { method: 'DELETE', url: base },
+      expiresAt: new Date(exp).toISOString(),
     });
   };
 }
