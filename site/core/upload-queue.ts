@@ -244,7 +244,7 @@ export class UploadQueue<F extends QueueFile> {
 
   cancelAll(): void {
     for (const entry of this.entries.values()) {
-      if (isTerminal(entry.state)) continue;
+      if (isTerminal(entry.state) || (this.halted && entry.state === 'paused')) continue;
       this.abandon(entry);
       this.cancelMultipart(entry);
       this.setState(entry, 'cancelled');
@@ -323,9 +323,19 @@ export class UploadQueue<F extends QueueFile> {
     this.options.onRemove?.(id);
   }
 
-  /** Cancels everything and stops: used when the screen goes away or the person logs out. */
+  /**
+   * Stops everything: used when the screen goes away or the person logs out.
+   * POSTs are cancelled; multipart uploads are only paused (not aborted at S3),
+   * so they stay in storage and resume when their file is picked again.
+   */
   dispose(): void {
     this.halted = true;
+    for (const entry of this.entries.values()) {
+      if (!entry.isMultipart || isTerminal(entry.state)) continue;
+      entry.controller = undefined;
+      entry.multipart?.pause();
+      this.setState(entry, 'paused');
+    }
     this.cancelAll();
   }
 
