@@ -2,7 +2,12 @@
 module.exports = {
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/support/node-version-warning.js'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: true }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: true }],
+    // @noble/hashes ships ES modules only; jest runs CommonJS, so its files are compiled like our own.
+    '/@noble/hashes/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, diagnostics: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!@noble/hashes/)'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/conformance/', '<rootDir>/test/fuzz/', '<rootDir>/test/e2e/'],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.local/'],

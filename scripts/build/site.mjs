@@ -3,6 +3,11 @@
 // Hashed names let CloudFront and browsers cache the assets for good while
 // index.html is always fetched fresh. No inline script or style anywhere: the
 // CSP (infra/shared/security-headers.ts) allows only 'self'.
+// The MD5 worker (site/md5-worker.ts) is its own file, md5-worker-[hash].js:
+// a worker started from a same-origin script is allowed by the CSP as it is
+// (no worker-src or child-src, so script-src 'self' applies), while a blob:
+// or data: worker would not be. The app learns the hashed name from a
+// build-time constant, MD5_WORKER_URL.
 import { build as esbuild } from 'esbuild';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,8 +16,12 @@ import { uploadRulesPlugin } from '../lib/upload-rules.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SITE_DIR = path.join(root, 'dist', 'site');
-/** The app's script, minified. A page that loads fast on a phone; the bundle is about two thirds of it. */
-export const SITE_SCRIPT_BUDGET_BYTES = 64 * 1024;
+/**
+ * The app's script, minified: a page that loads fast on a phone. 96 KB (about
+ * 28 KB gzipped, as CloudFront serves it) since multipart uploads and resume
+ * arrived; it was 64 KB while the app only POSTed forms.
+ */
+export const SITE_SCRIPT_BUDGET_BYTES = 96 * 1024;
 
 export async function build() {
   await rm(SITE_DIR, { recursive: true, force: true });
@@ -27,6 +36,16 @@ export async function build() {
     metafile: true,
     logLevel: 'warning',
   };
+  // Browsers of the last few years: crypto.randomUUID (2021-22) is the newest API the app needs.
+  const target = ['chrome100', 'firefox100', 'safari15.4', 'edge100'];
+  const worker = await esbuild({
+    ...common,
+    entryPoints: { 'md5-worker': path.join(root, 'site', 'md5-worker.ts') },
+    platform: 'browser',
+    format: 'iife',
+    target,
+  });
+  const workerScript = builtFile(worker.metafile, '.js');
   const [app, css] = await Promise.all([
     esbuild({
       ...common,
@@ -35,8 +54,8 @@ export async function build() {
       plugins: [uploadRulesPlugin()],
       platform: 'browser',
       format: 'iife',
-      // Browsers of the last few years: crypto.randomUUID (2021-22) is the newest API the app needs.
-      target: ['chrome100', 'firefox100', 'safari15.4', 'edge100'],
+      target,
+      define: { MD5_WORKER_URL: JSON.stringify(workerScript) },
     }),
     esbuild({ ...common, entryPoints: { app: path.join(root, 'site', 'app.css') } }),
   ]);
@@ -56,7 +75,9 @@ export async function build() {
   const bytes = (await stat(path.join(SITE_DIR, script))).size;
   if (bytes > SITE_SCRIPT_BUDGET_BYTES) throw new Error(`${script} is ${bytes} bytes, over the ${SITE_SCRIPT_BUDGET_BYTES}-byte budget`);
   const cssBytes = (await stat(path.join(SITE_DIR, styles))).size;
-  return `dist/site: index.html, ${script.slice(1)} ${(bytes / 1024).toFixed(1)} KB, ${styles.slice(1)} ${(cssBytes / 1024).toFixed(1)} KB`;
+  const workerBytes = (await stat(path.join(SITE_DIR, workerScript))).size;
+  if (workerBytes > SITE_SCRIPT_BUDGET_BYTES) throw new Error(`${workerScript} is ${workerBytes} bytes, over the ${SITE_SCRIPT_BUDGET_BYTES}-byte budget`);
+  return `dist/site: index.html, ${script.slice(1)} ${(bytes / 1024).toFixed(1)} KB, ${workerScript.slice(1)} ${(workerBytes / 1024).toFixed(1)} KB, ${styles.slice(1)} ${(cssBytes / 1024).toFixed(1)} KB`;
 }
 
 /** The site path of the one file of `ext` an esbuild run wrote for its entry point. */

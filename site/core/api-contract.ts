@@ -46,6 +46,8 @@ export interface PresignFile {
   readonly size: number;
   readonly type: string;
   readonly id: string;
+  /** Base64 of the file's 16-byte MD5: the POST policy then binds Content-MD5 (docs/http-api.md, "Integrity"). */
+  readonly md5?: string;
 }
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;

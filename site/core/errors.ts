@@ -105,6 +105,38 @@ export class FileRejectedError extends SiteError {
   }
 }
 
+/** Why a large (multipart) upload stopped or had to start again; `code` for programs, the message for people. */
+export type MultipartErrorCode =
+  | 'TICKET_EXPIRED' //   the edge's ticket ran out (24 h) or the upload is gone from S3: it starts again from the beginning
+  | 'ETAG_HIDDEN' //      S3 stored a part but the page could not read its ETag (the bucket's CORS must expose it)
+  | 'BAD_ANSWER'; //      a signed answer or S3 XML that does not fit the upload (part sizes, counts, UploadId)
+
+const MULTIPART_MESSAGES: Readonly<Record<MultipartErrorCode, string>> = {
+  TICKET_EXPIRED: 'This upload was left unfinished for too long to be resumed, so it started again from the beginning.',
+  ETAG_HIDDEN: 'The storage service accepted a part but did not let this page read its receipt (ETag). Please tell the site owner.',
+  BAD_ANSWER: 'The server sent an answer that does not fit this upload. Try again in a moment.',
+};
+
+export class MultipartError extends SiteError {
+  readonly code: MultipartErrorCode;
+  readonly transient: boolean;
+
+  constructor(code: MultipartErrorCode, message = MULTIPART_MESSAGES[code]) {
+    super(message);
+    this.code = code;
+    this.transient = code === 'BAD_ANSWER';
+  }
+}
+
+/** The browser could not read the picked file (moved, deleted or changed on disk since it was chosen). */
+export class FileReadError extends SiteError {
+  readonly transient = false;
+
+  constructor(message = 'This file could not be read. If it was moved or changed, choose it again.', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** What a person should read for any thrown value: a SiteError's message, or a generic sentence for a bug. */
 export function messageFor(error: unknown): string {
   return error instanceof SiteError ? error.message : 'Something went wrong on this page. Reload it and try again.';

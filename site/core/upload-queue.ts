@@ -13,8 +13,14 @@
  *   again with the file's same `id`, so it lands on the same object key and
  *   overwrites instead of duplicating.
  *
- * Signing, posting, time, randomness and ids are injected: the queue is
- * pure logic, unit-tested without a browser.
+ * - Every POSTed file's MD5 goes to /presign (`md5`), so S3 checks the bytes.
+ * - Files above the rules' `postMaxBytes` go up as multipart uploads
+ *   (multipart-upload.ts): they can be paused and resumed, and one left
+ *   unfinished (a reload, a crash) is resumed when the same file is picked
+ *   again (same name, size and lastModified; see `unfinished()`).
+ *
+ * Signing, posting, hashing, storage, time, randomness and ids are injected:
+ * the queue is pure logic, unit-tested without a browser.
  */
 import type { UploadRules } from '../../edge-functions/core/upload-rules';
 import { formLifetimeMs, type PresignedForm, type PresignFile } from './api-contract';
@@ -22,6 +28,8 @@ import { MAX_AUTO_RETRIES, retryDelayMs } from './backoff';
 import { systemClock, type Clock } from './clock';
 import { AbortedError, ApiError, SessionExpiredError, SiteError, UnexpectedResponseError } from './errors';
 import { checkFile, type FileFacts } from './file-check';
+import { isSameFile, type MultipartRecord } from './multipart-store';
+import { MAX_PARALLEL_PARTS, multipartLimits, MultipartUpload, type MultipartDeps, type MultipartFile } from './multipart-upload';
 import { fractionDone, TransferStats } from './transfer-stats';
 
 /** 6 matches the browser's per-origin connection limit (HTTP/1.1): more would only queue inside the browser. */
@@ -39,7 +47,8 @@ export type UploadState =
   | 'queued' //    waiting for a signed form
   | 'signing' //   in a /presign call
   | 'ready' //     signed, waiting for a free connection
-  | 'uploading' // POST in progress
+  | 'uploading' // POST in progress, or a multipart upload running
+  | 'paused' //    a multipart upload the person paused
   | 'waiting' //   failed for a passing reason; retrying after a pause
   | 'done'
   | 'failed'
@@ -63,6 +72,10 @@ export interface UploadSnapshot {
   readonly retries: number;
   /** When the next automatic retry starts (state `waiting`). */
   readonly retryAt: number | undefined;
+  /** Whether the file goes up as a multipart upload (it can be paused). */
+  readonly multipart: boolean;
+  /** Something to tell the person while the file goes on (a multipart upload that had to start again). */
+  readonly notice: unknown;
 }
 
 export interface PostProgressOptions {
@@ -76,7 +89,16 @@ export type FormPoster<F> = (form: PresignedForm, file: F, options: PostProgress
 /** Signs a batch; the forms come back in the order of `files`. */
 export type Presigner = (files: readonly PresignFile[], signal: AbortSignal) => Promise<PresignedForm[]>;
 
-export interface UploadQueueOptions<F extends FileFacts> {
+/** Base64 of the MD5 of bytes [start, end) of the file (site/net/md5-worker-client.ts in the browser). */
+export type Md5Hasher<F> = (file: F, start: number, end: number, signal: AbortSignal) => Promise<string>;
+
+/** The multipart machinery (multipart-upload.ts) minus what the queue supplies itself. */
+export type MultipartAdapters<F> = Pick<MultipartDeps<F>, 'signStart' | 'signParts' | 'send' | 'store' | 'maxParallelParts'>;
+
+/** What the queue needs of a file: the facts the rules check, and lastModified to recognise it after a reload. */
+export type QueueFile = FileFacts & MultipartFile;
+
+export interface UploadQueueOptions<F extends QueueFile> {
   readonly presign: Presigner;
   readonly post: FormPoster<F>;
   readonly rules: UploadRules;
@@ -90,9 +112,15 @@ export interface UploadQueueOptions<F extends FileFacts> {
   readonly newId?: () => string;
   /** @default MAX_PARALLEL_UPLOADS */
   readonly maxParallel?: number;
+  /** Hashes every POSTed file (sent as `md5` to /presign) and every part; without it no MD5 is sent. */
+  readonly md5Of?: Md5Hasher<F>;
+  /** Without it, every file goes by POST (and /presign refuses those over postMaxBytes with USE_MULTIPART). */
+  readonly multipart?: MultipartAdapters<F>;
+  /** The list of unfinished multipart uploads changed (loaded, resumed, finished, cancelled, discarded). */
+  readonly onUnfinishedChange?: (records: readonly MultipartRecord[]) => void;
 }
 
-interface Entry<F> {
+interface Entry<F extends QueueFile> {
   readonly id: string;
   readonly file: F;
   readonly name: string;
@@ -112,6 +140,15 @@ interface Entry<F> {
   /** The running POST's controller; replaced (or cleared) to disown a POST that is being abandoned. */
   controller: AbortController | undefined;
   timer: unknown;
+  /** The POSTed file's MD5 (base64), once hashed. */
+  md5: string | undefined;
+  hashing: boolean;
+  /** Set for files above postMaxBytes (when multipart adapters are given). */
+  readonly isMultipart: boolean;
+  multipart: MultipartUpload<F> | undefined;
+  /** An unfinished upload of this same file, from storage. */
+  resumeFrom: MultipartRecord | undefined;
+  notice: unknown;
 }
 
 const TERMINAL: ReadonlySet<UploadState> = new Set(['rejected', 'done', 'failed', 'cancelled']);
@@ -120,7 +157,7 @@ export function isTerminal(state: UploadState): boolean {
   return TERMINAL.has(state);
 }
 
-export class UploadQueue<F extends FileFacts> {
+export class UploadQueue<F extends QueueFile> {
   private readonly entries = new Map<string, Entry<F>>();
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -128,6 +165,8 @@ export class UploadQueue<F extends FileFacts> {
   private readonly maxParallel: number;
   private signing: AbortController | undefined;
   private halted = false;
+  private unfinishedRecords: MultipartRecord[] = [];
+  private hashingNow = false;
 
   constructor(private readonly options: UploadQueueOptions<F>) {
     this.clock = options.clock ?? systemClock;
@@ -139,9 +178,13 @@ export class UploadQueue<F extends FileFacts> {
   /** Adds files in the order given; each is checked against the rules first. Returns them as added (queued or rejected). */
   add(files: Iterable<F>): UploadSnapshot[] {
     const added: Entry<F>[] = [];
+    const threshold = multipartLimits(this.options.rules).postMaxBytes;
     for (const file of files) {
+      const resumeFrom = this.options.multipart === undefined ? undefined : this.unfinishedRecords.find((record) => isSameFile(record, file));
+      if (resumeFrom !== undefined) this.setUnfinished(this.unfinishedRecords.filter((record) => record !== resumeFrom));
       const entry: Entry<F> = {
-        id: this.newId(),
+        // A resumed upload keeps its id: the same id gives the same key at the edge.
+        id: resumeFrom?.id ?? this.newId(),
         file,
         name: file.name,
         size: file.size,
@@ -158,6 +201,12 @@ export class UploadQueue<F extends FileFacts> {
         retryAt: undefined,
         controller: undefined,
         timer: undefined,
+        md5: undefined,
+        hashing: false,
+        isMultipart: this.options.multipart !== undefined && file.size > threshold,
+        multipart: undefined,
+        resumeFrom,
+        notice: undefined,
       };
       try {
         entry.type = checkFile(file, this.options.rules).type;
@@ -183,31 +232,84 @@ export class UploadQueue<F extends FileFacts> {
     return entry === undefined ? undefined : snapshotOf(entry);
   }
 
-  /** Stops a file wherever it is: signing, waiting, or halfway through its POST. */
+  /** Stops a file wherever it is: signing, waiting, or halfway through its POST; a multipart upload is aborted at S3 too. */
   cancel(id: string): void {
     const entry = this.entries.get(id);
     if (entry === undefined || isTerminal(entry.state)) return;
     this.abandon(entry);
+    this.cancelMultipart(entry);
     this.setState(entry, 'cancelled');
     this.pump();
   }
 
   cancelAll(): void {
     for (const entry of this.entries.values()) {
-      if (isTerminal(entry.state)) continue;
+      if (isTerminal(entry.state) || (this.halted && entry.state === 'paused')) continue;
       this.abandon(entry);
+      this.cancelMultipart(entry);
       this.setState(entry, 'cancelled');
     }
     this.signing?.abort();
   }
 
-  /** Sends a failed or cancelled file again, under its same id (so to the same key). */
+  /** Pauses a running multipart upload: its parts in flight stop, the stored ones stay. */
+  pause(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined || !entry.isMultipart || (entry.state !== 'uploading' && entry.state !== 'queued')) return;
+    entry.controller = undefined; // disowns the running run(): its AbortedError changes nothing
+    entry.multipart?.pause();
+    this.setState(entry, 'paused');
+    this.pump();
+  }
+
+  /** Continues a paused multipart upload (when a connection is free). */
+  resume(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined || entry.state !== 'paused') return;
+    this.setState(entry, 'queued');
+    this.pump();
+  }
+
+  /** Reads the unfinished multipart uploads from storage (after a reload); picking one's file again resumes it. */
+  async loadUnfinished(): Promise<readonly MultipartRecord[]> {
+    const store = this.options.multipart?.store;
+    if (store === undefined) return [];
+    let records: MultipartRecord[];
+    try {
+      records = await store.list();
+    } catch {
+      records = [];
+    }
+    const active = new Set([...this.entries.values()].map((entry) => entry.id));
+    this.setUnfinished(records.filter((record) => !active.has(record.id)).sort((a, b) => a.startedAt - b.startedAt));
+    return this.unfinishedRecords;
+  }
+
+  /** Unfinished uploads from an earlier visit whose file has not been picked again. */
+  unfinished(): readonly MultipartRecord[] {
+    return this.unfinishedRecords;
+  }
+
+  /** Gives up an unfinished upload without its file: aborted at S3 when its ticket still allows, and forgotten. */
+  async discardUnfinished(id: string): Promise<void> {
+    const record = this.unfinishedRecords.find((candidate) => candidate.id === id);
+    const adapters = this.options.multipart;
+    if (record === undefined || adapters === undefined) return;
+    this.setUnfinished(this.unfinishedRecords.filter((candidate) => candidate !== record));
+    const file: QueueFile = { name: record.file.name, size: record.file.size, type: record.file.type, lastModified: record.file.lastModified };
+    // The upload object never reads the file for a cancel, so the record's facts stand in for it.
+    const upload = new MultipartUpload<F>(file as F, { ...record.file, id: record.id }, this.multipartDeps(adapters), { onProgress: () => undefined, onNotice: () => undefined }, record);
+    await upload.cancel();
+  }
+
+  /** Sends a failed or cancelled file again, under its same id (so to the same key). A failed multipart upload continues where it stopped. */
   retry(id: string): void {
     const entry = this.entries.get(id);
     if (entry === undefined || (entry.state !== 'failed' && entry.state !== 'cancelled')) return;
+    if (entry.state === 'cancelled') entry.multipart = undefined; // it was aborted at S3: start over
     entry.retries = 0;
     entry.error = undefined;
-    entry.sent = 0;
+    entry.sent = entry.multipart?.sent ?? 0;
     entry.stats.reset();
     this.setState(entry, 'queued');
     this.pump();
@@ -221,18 +323,38 @@ export class UploadQueue<F extends FileFacts> {
     this.options.onRemove?.(id);
   }
 
-  /** Cancels everything and stops: used when the screen goes away or the person logs out. */
+  /**
+   * Stops everything: used when the screen goes away or the person logs out.
+   * POSTs are cancelled; multipart uploads are only paused (not aborted at S3),
+   * so they stay in storage and resume when their file is picked again.
+   */
   dispose(): void {
     this.halted = true;
+    for (const entry of this.entries.values()) {
+      if (!entry.isMultipart || isTerminal(entry.state)) continue;
+      entry.controller = undefined;
+      entry.multipart?.pause();
+      this.setState(entry, 'paused');
+    }
     this.cancelAll();
   }
 
   private pump(): void {
     if (this.halted) return;
     const now = this.clock.now();
-    let uploading = this.count('uploading');
+    // A multipart upload uses up to MAX_PARALLEL_PARTS connections of the browser's budget; a POST one.
+    let uploading = 0;
+    for (const entry of this.entries.values()) if (entry.state === 'uploading') uploading += this.connectionsOf(entry);
     for (const entry of this.entries.values()) {
       if (uploading >= this.maxParallel) break;
+      if (entry.isMultipart && entry.state === 'queued') {
+        const cost = this.connectionsOf(entry);
+        // Also when nothing else runs, so a maxParallel below the part count still makes progress.
+        if (uploading > 0 && uploading + cost > this.maxParallel) break;
+        this.startMultipart(entry);
+        uploading += cost;
+        continue;
+      }
       if (entry.state !== 'ready') continue;
       if (entry.form === undefined || tooCloseToExpiry(entry, now)) {
         entry.form = undefined;
@@ -242,10 +364,134 @@ export class UploadQueue<F extends FileFacts> {
       this.startUpload(entry, entry.form);
       uploading += 1;
     }
+    this.hashNext();
     if (this.signing === undefined && this.count('ready') < this.maxParallel) {
-      const batch = [...this.entries.values()].filter((entry) => entry.state === 'queued').slice(0, this.options.rules.maxFilesPerRequest);
+      const batch = [...this.entries.values()]
+        .filter((entry) => entry.state === 'queued' && !entry.isMultipart && this.hashed(entry))
+        .slice(0, this.options.rules.maxFilesPerRequest);
       if (batch.length > 0) void this.sign(batch);
     }
+  }
+
+  private hashed(entry: Entry<F>): boolean {
+    return this.options.md5Of === undefined || entry.md5 !== undefined;
+  }
+
+  /** Hashes the next queued POST file, one at a time in order (the worker does one at a time anyway). */
+  private hashNext(): void {
+    const md5Of = this.options.md5Of;
+    if (md5Of === undefined || this.hashingNow) return;
+    const entry = [...this.entries.values()].find((candidate) => candidate.state === 'queued' && !candidate.isMultipart && candidate.md5 === undefined);
+    if (entry === undefined) return;
+    this.hashingNow = true;
+    entry.hashing = true;
+    const controller = new AbortController();
+    entry.controller = controller;
+    md5Of(entry.file, 0, entry.size, controller.signal)
+      .then(
+        (md5) => {
+          entry.md5 = md5;
+        },
+        (error: unknown) => {
+          if (entry.controller === controller && entry.state === 'queued') this.fail(entry, error);
+        },
+      )
+      .finally(() => {
+        if (entry.controller === controller) entry.controller = undefined;
+        entry.hashing = false;
+        this.hashingNow = false;
+        this.pump();
+      });
+  }
+
+  private connectionsOf(entry: Entry<F>): number {
+    return entry.isMultipart ? Math.min(this.maxParallel, this.options.multipart?.maxParallelParts ?? MAX_PARALLEL_PARTS) : 1;
+  }
+
+  private multipartDeps(adapters: MultipartAdapters<F>): MultipartDeps<F> {
+    const md5Of = this.options.md5Of;
+    if (md5Of === undefined) throw new Error('multipart uploads need md5Of');
+    return { ...adapters, md5Of, clock: this.clock, random: this.random, limits: multipartLimits(this.options.rules) };
+  }
+
+  private startMultipart(entry: Entry<F>): void {
+    const adapters = this.options.multipart;
+    if (adapters === undefined) return;
+    let upload = entry.multipart;
+    if (upload === undefined) {
+      upload = new MultipartUpload<F>(
+        entry.file,
+        { name: entry.name, size: entry.size, type: entry.type, id: entry.id },
+        this.multipartDeps(adapters),
+        {
+          onProgress: (sent) => {
+            if (entry.multipart !== upload || entry.state !== 'uploading') return;
+            entry.sent = sent;
+            entry.stats.record(this.clock.now(), sent);
+            this.emit(entry);
+          },
+          onNotice: (notice) => {
+            entry.notice = notice;
+            entry.key = undefined;
+            this.emit(entry);
+          },
+        },
+        entry.resumeFrom,
+      );
+      entry.resumeFrom = undefined;
+      entry.multipart = upload;
+    }
+    const controller = new AbortController();
+    entry.controller = controller;
+    entry.stats.reset();
+    entry.sent = upload.sent;
+    entry.stats.record(this.clock.now(), entry.sent);
+    this.setState(entry, 'uploading');
+    const owns = () => entry.controller === controller;
+    upload
+      .run()
+      .then(
+        () => {
+          if (!owns()) return;
+          entry.controller = undefined;
+          entry.sent = entry.size;
+          entry.error = undefined;
+          entry.key = upload.upload?.key ?? entry.key;
+          this.setState(entry, 'done');
+        },
+        (error: unknown) => {
+          if (!owns()) return;
+          entry.controller = undefined;
+          if (error instanceof AbortedError) return;
+          if (error instanceof SessionExpiredError) {
+            this.halted = true;
+            this.fail(entry, error);
+            this.options.onSessionExpired?.();
+            return;
+          }
+          // Parts were already retried with backoff inside; what is left is for the person (Retry continues).
+          this.fail(entry, error);
+        },
+      )
+      .finally(() => this.pump());
+    entry.key = upload.upload?.key;
+  }
+
+  private cancelMultipart(entry: Entry<F>): void {
+    const upload = entry.multipart;
+    if (upload !== undefined) void upload.cancel().then(() => undefined, () => undefined);
+    else if (entry.resumeFrom !== undefined && this.options.multipart !== undefined) {
+      // Picked again to resume, then cancelled before it started: abort that upload too.
+      const record = entry.resumeFrom;
+      entry.resumeFrom = undefined;
+      this.unfinishedRecords = [...this.unfinishedRecords, record];
+      void this.discardUnfinished(record.id);
+    }
+  }
+
+  private setUnfinished(records: MultipartRecord[]): void {
+    this.unfinishedRecords = records;
+    this.options.onUnfinishedChange?.(records);
   }
 
   private async sign(batch: Entry<F>[]): Promise<void> {
@@ -254,7 +500,7 @@ export class UploadQueue<F extends FileFacts> {
     for (const entry of batch) this.setState(entry, 'signing');
     try {
       const forms = await this.options.presign(
-        batch.map((entry) => ({ name: entry.name, size: entry.size, type: entry.type, id: entry.id })),
+        batch.map((entry) => ({ name: entry.name, size: entry.size, type: entry.type, id: entry.id, ...(entry.md5 === undefined ? {} : { md5: entry.md5 }) })),
         controller.signal,
       );
       batch.forEach((entry, index) => {
@@ -399,7 +645,7 @@ export class UploadQueue<F extends FileFacts> {
   }
 }
 
-function snapshotOf<F>(entry: Entry<F>): UploadSnapshot {
+function snapshotOf<F extends QueueFile>(entry: Entry<F>): UploadSnapshot {
   const moving = entry.state === 'uploading';
   return {
     id: entry.id,
@@ -414,6 +660,8 @@ function snapshotOf<F>(entry: Entry<F>): UploadSnapshot {
     key: entry.key,
     retries: entry.retries,
     retryAt: entry.retryAt,
+    multipart: entry.isMultipart,
+    notice: entry.notice,
   };
 }
 
@@ -455,7 +703,7 @@ export function summarize(uploads: readonly UploadSnapshot[]): QueueSummary {
       bytesTotal += upload.size;
       bytesSent += upload.state === 'done' ? upload.size : upload.sent;
     }
-    if (!isTerminal(upload.state)) active += 1;
+    if (!isTerminal(upload.state) && upload.state !== 'paused') active += 1;
     if (upload.bytesPerSecond !== undefined) speed = (speed ?? 0) + upload.bytesPerSecond;
   }
   const secondsLeft = speed !== undefined && speed > 0 && active > 0 ? (bytesTotal - bytesSent) / speed : undefined;

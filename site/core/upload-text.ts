@@ -33,7 +33,26 @@ export function uploadStatusText(upload: UploadSnapshot): string {
       return messageFor(upload.error);
     case 'cancelled':
       return 'Cancelled';
+    case 'paused':
+      return `Paused at ${formatPercent(fractionDone(upload.sent, upload.size))}`;
   }
+}
+
+/** What the person should know about a file that is still going (a large upload that started again), or undefined. */
+export function uploadNoticeText(upload: UploadSnapshot): string | undefined {
+  if (upload.notice === undefined || isFinal(upload)) return undefined;
+  return messageFor(upload.notice);
+}
+
+function isFinal(upload: UploadSnapshot): boolean {
+  return upload.state === 'done' || upload.state === 'failed' || upload.state === 'cancelled' || upload.state === 'rejected';
+}
+
+/** The line for an upload left unfinished by an earlier visit (a reload, a closed tab). */
+export function unfinishedText(record: { readonly file: { readonly name: string; readonly size: number }; readonly ticketExpiresAt: number }, now: number): string {
+  const size = formatBytes(record.file.size);
+  if (record.ticketExpiresAt <= now) return `${record.file.name} (${size}): too old to resume. Pick the file again to upload it from the beginning.`;
+  return `${record.file.name} (${size}): not finished. Pick the file again to resume.`;
 }
 
 /** S3's own words for a failed upload, for the small print under the message; undefined for other errors. */

@@ -8,7 +8,7 @@ export function presignWith(session: Session) {
   return (files: readonly PresignFile[], signal: AbortSignal): Promise<PresignedForm[]> =>
     session.withAccessToken(async (accessToken) => {
       const answer = await postJson('/presign', {
-        body: { files: files.map(({ name, size, type, id }) => ({ name, size, type, id })) },
+        body: { files: files.map(({ name, size, type, id, md5 }) => ({ name, size, type, id, ...(md5 === undefined ? {} : { md5 }) })) },
         headers: { Authorization: `Bearer ${accessToken}` },
         signal,
       });

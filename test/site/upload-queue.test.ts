@@ -419,7 +419,7 @@ describe('UploadQueue: cancel and remove', () => {
 
 describe('summarize', () => {
   it('adds up files, bytes and speeds; failed and cancelled files leave the totals', () => {
-    const base = { type: 'image/png', error: undefined, key: undefined, retries: 0, retryAt: undefined, secondsLeft: undefined };
+    const base = { type: 'image/png', error: undefined, key: undefined, retries: 0, retryAt: undefined, secondsLeft: undefined, multipart: false, notice: undefined };
     const uploads: UploadSnapshot[] = [
       { ...base, id: '1', name: 'a', size: 100, state: 'done', sent: 100, bytesPerSecond: undefined },
       { ...base, id: '2', name: 'b', size: 300, state: 'uploading', sent: 100, bytesPerSecond: 50 },

@@ -18,6 +18,8 @@ function upload(overrides: Partial<UploadSnapshot>): UploadSnapshot {
     secondsLeft: undefined,
     error: undefined,
     key: undefined,
+    multipart: false,
+    notice: undefined,
     retries: 0,
     retryAt: undefined,
     ...overrides,

@@ -6,6 +6,11 @@
  * and buttons change, in one animation frame per batch of progress events:
  * nothing moves while files upload (every row has the same fixed parts; the
  * finished table grows below the list, never above it).
+ *
+ * Large files (above the rules' postMaxBytes) go up as multipart uploads with
+ * Pause and Resume; uploads left unfinished by an earlier visit are listed
+ * under "Unfinished uploads" until their file is picked again (which resumes
+ * them) or they are discarded.
  */
 import { DEFAULT_UPLOAD_RULES } from '../../../edge-functions/core/upload-rules';
 import { acceptAttribute, allowedSummary } from '../../core/file-check';
@@ -13,8 +18,13 @@ import { messageFor } from '../../core/errors';
 import { formatBytes } from '../../core/format';
 import { fractionDone } from '../../core/transfer-stats';
 import { isTerminal, summarize, UploadQueue, type UploadSnapshot, type UploadState } from '../../core/upload-queue';
-import { milestoneReached, summaryText, uploadErrorDetail, uploadStatusText } from '../../core/upload-text';
+import { milestoneReached, summaryText, unfinishedText, uploadErrorDetail, uploadNoticeText, uploadStatusText } from '../../core/upload-text';
+import type { MultipartRecord } from '../../core/multipart-store';
+import { Md5WorkerClient } from '../../net/md5-worker-client';
+import { multipartSignerWith } from '../../net/multipart-api';
+import { IndexedDbMultipartStore } from '../../net/multipart-store-idb';
 import { presignWith } from '../../net/presign-api';
+import { sendS3Request } from '../../net/s3-request';
 import { postFormWithXhr } from '../../net/s3-form-post';
 import { h, setText } from '../dom';
 import { screenHeading, type Screen, type ScreenContext } from '../screen';
@@ -25,6 +35,8 @@ interface Row {
   readonly detail: HTMLElement;
   readonly progress: HTMLProgressElement;
   readonly cancel: HTMLButtonElement;
+  readonly pause: HTMLButtonElement;
+  readonly resume: HTMLButtonElement;
   readonly retry: HTMLButtonElement;
   readonly remove: HTMLButtonElement;
 }
@@ -38,9 +50,13 @@ export function uploadScreen(context: ScreenContext): Screen {
   let frame: number | undefined;
   let announcedFraction = 0;
 
+  const hasher = new Md5WorkerClient();
   const queue = new UploadQueue<File>({
     presign: presignWith(context.session),
     post: postFormWithXhr,
+    md5Of: hasher.md5Of,
+    multipart: { ...multipartSignerWith(context.session), send: sendS3Request, store: new IndexedDbMultipartStore() },
+    onUnfinishedChange: (records) => renderUnfinished(records),
     rules,
     onChange: (upload) => {
       latest.set(upload.id, upload);
@@ -124,6 +140,32 @@ export function uploadScreen(context: ScreenContext): Screen {
     filesTitle.focus();
   });
 
+  // ---- unfinished uploads from an earlier visit ----
+  const unfinishedList = h('ul', { class: 'unfinished', id: 'unfinished-list' });
+  const unfinishedSection = h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'unfinished-title', hidden: true, id: 'unfinished-uploads' },
+    h('h2', { id: 'unfinished-title' }, 'Unfinished uploads'),
+    h('p', { class: 'hint' }, 'These large uploads stopped before they finished. Pick the same file again to resume where it stopped.'),
+    unfinishedList,
+  );
+
+  function renderUnfinished(records: readonly MultipartRecord[]): void {
+    const now = Date.now();
+    unfinishedList.replaceChildren(
+      ...records.map((record) => {
+        const discard = h('button', { type: 'button', class: 'button-quiet', 'aria-label': `Discard the unfinished upload of ${record.file.name}` }, 'Discard');
+        discard.addEventListener('click', () => {
+          void queue.discardUnfinished(record.id);
+          context.announcer.say(`Unfinished upload of ${record.file.name} discarded.`);
+        });
+        return h('li', { class: 'unfinished-item', 'data-upload-id': record.id }, h('span', {}, unfinishedText(record, now)), discard);
+      }),
+    );
+    unfinishedSection.hidden = records.length === 0;
+  }
+  void queue.loadUnfinished();
+
   // ---- finished uploads ----
   const finishedBody = h('tbody');
   const finishedEmpty = h('p', { class: 'empty' }, 'Nothing uploaded yet.');
@@ -168,6 +210,8 @@ export function uploadScreen(context: ScreenContext): Screen {
     if (existing !== undefined) return existing;
     const id = upload.id;
     const cancel = h('button', { type: 'button', class: 'button-quiet', 'aria-label': `Cancel ${upload.name}` }, 'Cancel');
+    const pause = h('button', { type: 'button', class: 'button-quiet', 'aria-label': `Pause ${upload.name}`, 'data-action': 'pause' }, 'Pause');
+    const resume = h('button', { type: 'button', class: 'button-quiet', 'aria-label': `Resume ${upload.name}`, 'data-action': 'resume' }, 'Resume');
     const retry = h('button', { type: 'button', class: 'button-quiet', 'aria-label': `Retry ${upload.name}` }, 'Retry');
     const remove = h('button', { type: 'button', class: 'button-quiet', 'aria-label': `Remove ${upload.name} from the list` }, 'Remove');
     const progress = h('progress', { max: Math.max(upload.size, 1), value: 0, 'aria-label': `Progress of ${upload.name}` });
@@ -177,12 +221,22 @@ export function uploadScreen(context: ScreenContext): Screen {
       'li',
       { class: 'upload', 'data-state': upload.state },
       h('div', { class: 'upload-head' }, h('span', { class: 'upload-name', title: upload.name }, upload.name), h('span', { class: 'upload-size' }, formatBytes(upload.size))),
-      h('div', { class: 'upload-actions' }, cancel, retry, remove),
+      h('div', { class: 'upload-actions' }, pause, resume, cancel, retry, remove),
       progress,
       status,
       detail,
     );
-    const built: Row = { item, status, detail, progress, cancel, retry, remove };
+    const built: Row = { item, status, detail, progress, cancel, pause, resume, retry, remove };
+    pause.addEventListener('click', () => {
+      queue.pause(id);
+      renderNow();
+      built.resume.focus();
+    });
+    resume.addEventListener('click', () => {
+      queue.resume(id);
+      renderNow();
+      built.pause.focus();
+    });
     cancel.addEventListener('click', () => {
       queue.cancel(id);
       renderNow();
@@ -212,11 +266,13 @@ export function uploadScreen(context: ScreenContext): Screen {
     row.progress.hidden = upload.state === 'rejected';
     row.progress.value = upload.state === 'done' ? upload.size : upload.sent;
     setText(row.status, uploadStatusText(upload));
-    const detail = uploadErrorDetail(upload);
+    const detail = uploadErrorDetail(upload) ?? uploadNoticeText(upload);
     setText(row.detail, detail ?? '');
     row.detail.hidden = detail === undefined;
     const terminal = isTerminal(upload.state);
     row.cancel.hidden = terminal;
+    row.pause.hidden = !upload.multipart || (upload.state !== 'uploading' && upload.state !== 'queued');
+    row.resume.hidden = upload.state !== 'paused';
     row.retry.hidden = upload.state !== 'failed' && upload.state !== 'cancelled';
     row.remove.hidden = !terminal;
   }
@@ -266,6 +322,7 @@ export function uploadScreen(context: ScreenContext): Screen {
       summary,
       list,
     ),
+    unfinishedSection,
     h('section', { class: 'card', 'aria-labelledby': 'finished-title' }, h('h2', { id: 'finished-title' }, 'Finished uploads'), finishedEmpty, finishedTable),
   );
 
@@ -275,6 +332,7 @@ export function uploadScreen(context: ScreenContext): Screen {
     busy: () => summarize([...latest.values()]).active > 0,
     dispose: () => {
       queue.dispose();
+      hasher.dispose();
       if (frame !== undefined) cancelAnimationFrame(frame);
       document.removeEventListener('dragenter', onDragEnter);
       document.removeEventListener('dragleave', onDragLeave);
