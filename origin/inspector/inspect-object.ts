@@ -1,5 +1,6 @@
 /**
- * Inspecting one new object: read its first and last bytes, decide, then
+ * Inspecting one new object: read its first and last bytes (and, for MP4
+ * and QuickTime, the top-level box headers decide() asks for), decide, then
  * tag it verified or move it to quarantine. Business logic only: the bytes
  * come from an UploadStore, the decision from the pure core.
  *
@@ -9,17 +10,21 @@
  *
  * An object can be replaced under the same key while it is being inspected
  * (a retried upload with the same id). Every step after the first read is
- * tied to the ETag that was read: the tail read and the quarantine copy and
- * delete are conditional (If-Match), and after tagging, the ETag is read
+ * tied to the ETag that was read: the tail and box reads and the quarantine
+ * copy and delete are conditional (If-Match), and after tagging, the ETag is read
  * again. If the object changed, it is inspected again from the start, so a
  * verdict is never left on bytes that were not inspected. After
  * MAX_ATTEMPTS changes in a row its tags are cleared (fail closed) and the
  * event is retried later.
+ *
+ * An ETag is opaque here: compared only for equality and passed back to S3
+ * as it came (quoted). It is never taken for the MD5 of the bytes: an object
+ * completed by a multipart upload has the ETag `"<md5 of the part MD5s>-<parts>"`.
  */
 import { ObjectChangedError, ObjectGoneError, ObjectKeepsChangingError, ObjectUnreadableError } from './core/errors';
 import { QUARANTINE_REASON_TAG, VERIFIED_TAG, type InspectorConfig } from './core/config';
 import type { DetectedFormat } from './core/file-signatures';
-import { decide, HEAD_RANGE, tailRange, TAIL_BYTES, type QuarantineReason } from './core/inspection';
+import { decide, HEAD_RANGE, tailBytesFor, tailRange, type ByteRange, type InspectionDecision, type ObjectSample, type QuarantineReason } from './core/inspection';
 import { quarantineKeyFor } from './core/object-keys';
 import type { ObjectBytes, UploadStore } from './core/upload-store';
 import type { UploadRules } from '../../edge-functions/core/upload-rules';
@@ -79,7 +84,7 @@ async function inspectOnce(bucket: string, key: string, quarantineKey: string, d
     }
 
     const tail = await readTail(bucket, key, head, store);
-    const decision = decide({ key, declaredType: head.contentType, size: head.size, head: head.bytes, tail }, deps.rules);
+    const decision = await decideReadingMore(bucket, key, head, { key, declaredType: head.contentType, size: head.size, head: head.bytes, tail }, deps);
     if (decision.verdict === 'quarantine') {
       const { reason, detail, declaredType, detected } = decision;
       return await quarantine(bucket, key, quarantineKey, head.etag, deps, {
@@ -104,13 +109,32 @@ async function inspectOnce(bucket: string, key: string, quarantineKey: string, d
   }
 }
 
-/** The last TAIL_BYTES: from the head when it holds them, else a second ranged GET of the same object. */
+/** The last bytes the declared type needs: from the head when it holds them, else a second ranged GET of the same object. */
 async function readTail(bucket: string, key: string, head: ObjectBytes, store: UploadStore): Promise<Uint8Array> {
-  const range = tailRange(head.size);
-  if (range === undefined) return head.bytes.subarray(Math.max(0, head.bytes.length - TAIL_BYTES));
-  const tail = await store.readRange(bucket, key, range, head.etag);
-  if (tail.size !== head.size || tail.etag !== head.etag) throw new ObjectChangedError(key);
-  return tail.bytes;
+  const tailBytes = tailBytesFor(head.contentType);
+  const range = tailRange(head.size, tailBytes);
+  if (range === undefined) return head.bytes.subarray(Math.max(0, head.bytes.length - tailBytes));
+  return readSame(bucket, key, head, range, store);
+}
+
+/**
+ * decide(), and while it asks for more (MP4/QuickTime box headers, a
+ * bounded number: iso-bmff.ts), the ranges it asks for, from the same object.
+ */
+async function decideReadingMore(bucket: string, key: string, head: ObjectBytes, sample: ObjectSample, deps: InspectDependencies): Promise<Exclude<InspectionDecision, { verdict: 'read-more' }>> {
+  const more: Array<{ start: number; bytes: Uint8Array }> = [];
+  for (;;) {
+    const decision = decide({ ...sample, more }, deps.rules);
+    if (decision.verdict !== 'read-more') return decision;
+    more.push({ start: decision.range.start, bytes: await readSame(bucket, key, head, decision.range, deps.store) });
+  }
+}
+
+/** A range of the object the head came from (If-Match its ETag), or ObjectChangedError. */
+async function readSame(bucket: string, key: string, head: ObjectBytes, range: ByteRange, store: UploadStore): Promise<Uint8Array> {
+  const read = await store.readRange(bucket, key, range, head.etag);
+  if (read.size !== head.size || read.etag !== head.etag) throw new ObjectChangedError(key);
+  return read.bytes;
 }
 
 interface QuarantineFacts {

@@ -7,25 +7,32 @@
  * an object to change mid-inspection, it wraps the real store.
  */
 import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startS3rver, type RunningS3rver } from '../../infra/local/s3rver';
 import { parseInspectorConfig } from '../../origin/inspector/core/config';
-import { InspectionFailedError, ObjectUnreadableError } from '../../origin/inspector/core/errors';
+import { InspectionFailedError, ObjectChangedError, ObjectUnreadableError } from '../../origin/inspector/core/errors';
 import { HEAD_BYTES, TAIL_BYTES, type ByteRange } from '../../origin/inspector/core/inspection';
 import { jsonLineInspectionLogger } from '../../origin/inspector/core/inspection-log';
 import type { ObjectBytes, Tags, UploadStore } from '../../origin/inspector/core/upload-store';
 import { createInspectorHandler } from '../../origin/inspector/handler';
 import { MAX_ATTEMPTS } from '../../origin/inspector/inspect-object';
 import { S3UploadStore } from '../../origin/inspector/s3/s3-upload-store';
+import { BOX_READ_BYTES } from '../../origin/inspector/core/iso-bmff';
+import { ZIP_TAIL_BYTES } from '../../origin/inspector/core/zip-structure';
 import { ELF_EXECUTABLE, HTML_PAGE, objectCreatedEvent, REAL_FILES, truncatedPng } from './support/sample-files';
+import { box, cameraMp4, faststartMp4, iphoneMov, mediaData, moov, ordinaryZip, zipArchive } from './support/media-files';
 
 jest.setTimeout(30_000);
 
@@ -270,5 +277,187 @@ describe('an object replaced while it is inspected', () => {
     expect(lines).toEqual([expect.objectContaining({ outcome: 'FAILED', detail: expect.stringContaining('ObjectKeepsChangingError') })]);
     expect(writes).toBe(MAX_ATTEMPTS);
     expect(await tags(key)).toEqual({});
+  });
+});
+
+describe('the large-file types', () => {
+  it.each([
+    ['an MP4 (moov first)', 'talk.mp4', faststartMp4(), 'video/mp4', 'mp4'],
+    ['an iPhone movie', 'IMG_0001.mov', iphoneMov(), 'video/quicktime', 'quicktime'],
+    ['a zip archive', 'photos.zip', ordinaryZip(), 'application/zip', 'zip'],
+  ] as const)('%s: tagged verified=true', async (_what, name, bytes, type, detected) => {
+    const key = uploadKey(name);
+    await put(key, bytes, type);
+    const { handler, lines } = handlerWith(store);
+    await handler(objectCreatedEvent(BUCKET, key));
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'VERIFIED', declaredType: type, detected })]);
+    expect(await tags(key)).toEqual({ verified: 'true' });
+  });
+
+  it('a camera MP4 (moov last): the head, the tail, and one small read at its moov; never the 200 KB between', async () => {
+    const mp4 = cameraMp4();
+    const key = uploadKey('camera.mp4');
+    await put(key, mp4, 'video/mp4');
+    const recording = new RecordingStore(store);
+    const { handler, lines } = handlerWith(recording);
+    await handler(objectCreatedEvent(BUCKET, key));
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'VERIFIED', detected: 'mp4' })]);
+    const moovAt = mp4.length - moov(box('udta', Buffer.alloc(4000))).length;
+    expect(recording.ranges).toEqual([
+      { start: 0, end: HEAD_BYTES - 1 },
+      { start: mp4.length - TAIL_BYTES, end: mp4.length - 1 },
+      { start: moovAt, end: moovAt + BOX_READ_BYTES - 1 },
+    ]);
+  });
+
+  it('a zip over 64 KiB: its end record is looked for in one ranged read of the last 65,557 bytes', async () => {
+    // Random bytes do not compress: the archive stays larger than the tail read.
+    const zip = zipArchive([{ name: 'video-frames.bin', data: randomBytes(150_000) }]);
+    expect(zip.length).toBeGreaterThan(ZIP_TAIL_BYTES);
+    const key = uploadKey('frames.zip');
+    await put(key, zip, 'application/zip');
+    const recording = new RecordingStore(store);
+    const { handler, lines } = handlerWith(recording);
+    await handler(objectCreatedEvent(BUCKET, key));
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'VERIFIED', detected: 'zip' })]);
+    expect(recording.ranges).toEqual([{ start: 0, end: HEAD_BYTES - 1 }, { start: zip.length - ZIP_TAIL_BYTES, end: zip.length - 1 }]);
+  });
+
+  it.each([
+    ['an MP4 cut inside its media data', 'cut.mp4', cameraMp4().subarray(0, 150_000), 'video/mp4', 'TRUNCATED'],
+    ['a PNG named .zip with an archive behind it', 'poly.zip', Buffer.concat([REAL_FILES.find((f) => f.name === 'image.png')!.bytes, ordinaryZip()]), 'application/zip', 'TYPE_MISMATCH'],
+    ['a zip cut before its end record', 'cut.zip', ordinaryZip().subarray(0, 600), 'application/zip', 'TRUNCATED'],
+    ['an iPhone movie named .mp4', 'IMG_0002.mp4', iphoneMov(), 'video/mp4', 'TYPE_MISMATCH'],
+  ] as const)('%s: moved to quarantine/ (%s)', async (_what, name, bytes, type, reason) => {
+    const key = uploadKey(name);
+    await put(key, bytes, type);
+    const { handler, lines } = handlerWith(store);
+    await handler(objectCreatedEvent(BUCKET, key));
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'QUARANTINED', reason })]);
+    expect(await exists(key)).toBe(false);
+    expect(await exists(`quarantine/${key.slice('uploads/'.length)}`)).toBe(true);
+  });
+});
+
+/**
+ * S3 gives an object completed by a multipart upload the ETag
+ * `"<md5 of the parts' MD5s>-<part count>"`, which is no MD5 of its bytes.
+ * s3rver stores a multipart object under the plain MD5 of its bytes, and
+ * ignores If-Match on GET, CopyObject and DeleteObject; this store in front
+ * of it answers as S3 does: each object's ETag is S3's multipart form (the
+ * MD5 of the part MD5s, computed here from the parts uploaded), and every
+ * `ifMatch` is held against that ETag, 412 (ObjectChangedError) otherwise.
+ */
+class MultipartEtagStore implements UploadStore {
+  /** s3rver's ETag of an object ⇒ the ETag S3 gives it. */
+  private readonly etags = new Map<string, string>();
+  constructor(private readonly inner: UploadStore) {}
+  remember(innerEtag: string, s3Etag: string): void {
+    this.etags.set(innerEtag, s3Etag);
+  }
+  private outward(etag: string): string {
+    return this.etags.get(etag) ?? etag;
+  }
+  private async held(bucket: string, key: string, ifMatch: string | undefined): Promise<string | undefined> {
+    const now = await this.inner.currentEtag(bucket, key);
+    if (ifMatch !== undefined && now !== undefined && this.outward(now) !== ifMatch) throw new ObjectChangedError(key);
+    return now;
+  }
+  async readRange(bucket: string, key: string, range: ByteRange, ifMatch?: string): Promise<ObjectBytes> {
+    const innerEtag = await this.held(bucket, key, ifMatch);
+    const read = await this.inner.readRange(bucket, key, range, innerEtag);
+    return { ...read, etag: this.outward(read.etag) };
+  }
+  async copy(bucket: string, source: string, destination: string, ifMatch: string, tagSet: Tags): Promise<void> {
+    return this.inner.copy(bucket, source, destination, (await this.held(bucket, source, ifMatch)) ?? ifMatch, tagSet);
+  }
+  async delete(bucket: string, key: string, ifMatch: string): Promise<void> {
+    return this.inner.delete(bucket, key, (await this.held(bucket, key, ifMatch)) ?? ifMatch);
+  }
+  putTags(bucket: string, key: string, tagSet: Tags): Promise<void> {
+    return this.inner.putTags(bucket, key, tagSet);
+  }
+  async currentEtag(bucket: string, key: string): Promise<string | undefined> {
+    const now = await this.inner.currentEtag(bucket, key);
+    return now === undefined ? undefined : this.outward(now);
+  }
+}
+
+describe('objects uploaded in parts (multipart ETags "<hex>-N")', () => {
+  const PART = 5 * 1024 * 1024;
+
+  /** A multipart upload to s3rver, as the browser does it; returns the ETag S3 would give the object. */
+  async function putInParts(key: string, bytes: Buffer, type: string, multipart: MultipartEtagStore): Promise<string> {
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ContentType: type, Metadata: { userid: USER } }));
+    const parts: Array<{ PartNumber: number; ETag: string }> = [];
+    const md5s: Buffer[] = [];
+    for (let start = 0, number = 1; start < bytes.length; start += PART, number++) {
+      const body = bytes.subarray(start, start + PART);
+      const { ETag } = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: number, Body: body }));
+      parts.push({ PartNumber: number, ETag: ETag! });
+      md5s.push(createHash('md5').update(body).digest());
+    }
+    await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
+    const s3Etag = `"${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${parts.length}"`;
+    multipart.remember((await store.currentEtag(BUCKET, key))!, s3Etag);
+    return s3Etag;
+  }
+
+  it('a verified MP4 of 3 parts: every read tied to the "-3" ETag, which is not the MD5 of its bytes', async () => {
+    const mp4 = cameraMp4(11 * 1024 * 1024, 4000);
+    const key = uploadKey('long-talk.mp4');
+    const multipart = new MultipartEtagStore(store);
+    const etag = await putInParts(key, mp4, 'video/mp4', multipart);
+    expect(etag).toMatch(/^"[0-9a-f]{32}-3"$/);
+    expect(etag).not.toContain(createHash('md5').update(mp4).digest('hex'));
+    const recording = new RecordingStore(multipart);
+    const { handler, lines } = handlerWith(recording);
+    await handler(objectCreatedEvent(BUCKET, key));
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'VERIFIED', detected: 'mp4', etag, size: mp4.length })]);
+    expect(recording.ranges).toHaveLength(3);
+    expect(await tags(key)).toEqual({ verified: 'true' });
+  });
+
+  it('a disguised zip of 2 parts is moved with the copy and the delete conditional on its "-2" ETag', async () => {
+    const fake = Buffer.concat([HTML_PAGE, mediaData(6 * 1024 * 1024)]);
+    const key = uploadKey('archive.zip');
+    const multipart = new MultipartEtagStore(store);
+    const etag = await putInParts(key, fake, 'application/zip', multipart);
+    const { handler, lines } = handlerWith(multipart);
+    await handler(objectCreatedEvent(BUCKET, key));
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'QUARANTINED', reason: 'TYPE_MISMATCH', detected: 'html', etag })]);
+    expect(await exists(key)).toBe(false);
+    expect(await exists(`quarantine/${key.slice('uploads/'.length)}`)).toBe(true);
+  });
+
+  it('replaced by another multipart upload mid-inspection: the new ETag is seen, and the verdict is about the new bytes', async () => {
+    const key = uploadKey('swap.zip');
+    const multipart = new MultipartEtagStore(store);
+    await putInParts(key, Buffer.concat([ordinaryZip(), Buffer.alloc(0)]), 'application/zip', multipart);
+    let swapped = false;
+    const swapping = new (class extends RecordingStore {
+      override async putTags(bucket: string, tagKey: string, tagSet: Tags): Promise<void> {
+        if (!swapped) {
+          swapped = true;
+          await putInParts(key, Buffer.concat([HTML_PAGE, mediaData(6 * 1024 * 1024)]), 'application/zip', multipart);
+        }
+        return super.putTags(bucket, tagKey, tagSet);
+      }
+    })(multipart);
+    const { handler, lines } = handlerWith(swapping);
+    await handler(objectCreatedEvent(BUCKET, key));
+    expect(swapped).toBe(true);
+    expect(lines).toEqual([expect.objectContaining({ outcome: 'QUARANTINED', reason: 'TYPE_MISMATCH', etag: expect.stringMatching(/-2"$/) })]);
+  });
+
+  it('an If-Match with a multipart ETag that is no longer current: ObjectChangedError, from every conditional step', async () => {
+    const key = uploadKey('stale.mov');
+    const multipart = new MultipartEtagStore(store);
+    await putInParts(key, iphoneMov(), 'video/quicktime', multipart);
+    const stale = '"0123456789abcdef0123456789abcdef-2"';
+    await expect(multipart.readRange(BUCKET, key, { start: 0, end: 9 }, stale)).rejects.toBeInstanceOf(ObjectChangedError);
+    await expect(multipart.copy(BUCKET, key, `quarantine/${key.slice('uploads/'.length)}`, stale, {})).rejects.toBeInstanceOf(ObjectChangedError);
+    await expect(multipart.delete(BUCKET, key, stale)).rejects.toBeInstanceOf(ObjectChangedError);
+    expect(await exists(key)).toBe(true);
   });
 });

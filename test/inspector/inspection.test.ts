@@ -11,7 +11,16 @@ import { DEFAULT_UPLOAD_RULES } from '../../edge-functions/core/upload-rules';
 import { ELF_EXECUTABLE, fixture, HTML_PAGE, REAL_FILES, truncatedPng, WINDOWS_EXECUTABLE, withTrailingData } from './support/sample-files';
 
 const KEY = 'uploads/0f5e8c1a-5b7d-4c2e-9a31-7d2b6e4f8a90/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
-const EXTENSION: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif', 'application/pdf': 'pdf' };
+const EXTENSION: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'application/pdf': 'pdf',
+  'video/mp4': 'mp4',
+  'video/quicktime': 'mov',
+  'application/zip': 'zip',
+};
 
 /** What the adapter gives the core: the first HEAD_BYTES and the last TAIL_BYTES, as two ranged GETs would. */
 function sample(bytes: Uint8Array, declaredType: string | undefined, name = `file.${EXTENSION[declaredType ?? ''] ?? 'bin'}`): ObjectSample {
@@ -65,15 +74,14 @@ describe('disguised files', () => {
     expect(decide(sample(Buffer.from('just some text, honestly a PNG'), 'image/png'))).toMatchObject({ reason: 'UNRECOGNIZED_CONTENT', detected: undefined });
   });
 
-  it('an allowed upload type whose format it cannot check yet (video, zip) is quarantined, never verified blindly', () => {
-    // An MP4 starts with a box size and "ftyp"; a zip with "PK\x03\x04". Until the inspector knows them, they wait in quarantine.
+  it('every allowed upload type is one it checks (the large-file types too: large-file-types.test.ts); none is verified blindly', () => {
+    expect(Object.keys(DEFAULT_UPLOAD_RULES.types).filter((type) => !(type in FORMAT_BY_TYPE))).toEqual([]);
+    // A bare ftyp box and a bare local file header: the right magic numbers, nothing behind them.
     const mp4 = new Uint8Array([0, 0, 0, 0x18, ...new TextEncoder().encode('ftypisom'), 0, 0, 2, 0, ...new TextEncoder().encode('isomiso2mp41')]);
     const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, ...new Array<number>(40).fill(0)]);
-    const unchecked = Object.keys(DEFAULT_UPLOAD_RULES.types).filter((type) => !(type in FORMAT_BY_TYPE));
-    expect(unchecked).toEqual(['video/mp4', 'video/quicktime', 'application/zip']);
-    expect(decide(sample(mp4, 'video/mp4', 'talk.mp4'))).toMatchObject({ verdict: 'quarantine', reason: 'TYPE_NOT_ALLOWED', declaredType: 'video/mp4' });
-    expect(decide(sample(mp4, 'video/quicktime', 'talk.mov'))).toMatchObject({ verdict: 'quarantine', reason: 'TYPE_NOT_ALLOWED' });
-    expect(decide(sample(zip, 'application/zip', 'photos.zip'))).toMatchObject({ verdict: 'quarantine', reason: 'TYPE_NOT_ALLOWED' });
+    expect(decide(sample(mp4, 'video/mp4', 'talk.mp4'))).toMatchObject({ verdict: 'quarantine', reason: 'TRUNCATED', declaredType: 'video/mp4', detected: 'mp4' });
+    expect(decide(sample(mp4, 'video/quicktime', 'talk.mov'))).toMatchObject({ verdict: 'quarantine', reason: 'TRUNCATED', detected: 'mp4' });
+    expect(decide(sample(zip, 'application/zip', 'photos.zip'))).toMatchObject({ verdict: 'quarantine', reason: 'MALFORMED_HEADER', detected: 'zip' });
   });
 
   it('a type that is not an upload type, or none: TYPE_NOT_ALLOWED', () => {

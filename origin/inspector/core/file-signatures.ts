@@ -11,13 +11,18 @@
  *   GIF   "GIF87a" | "GIF89a"
  *   WebP  "RIFF" <u32 size> "WEBP"
  *   PDF   "%PDF-"
+ *   ZIP   "PK" 03 04 (a local file header), "PK" 05 06 (an empty archive), "PK" 07 08 (a split one)
+ *   MP4, QuickTime: <u32 size> "ftyp" <brand> at offset 0, or a classic QuickTime first box
+ *         (moov, mdat, wide, free, skip, pnot); the brands decide which (iso-bmff.ts)
  * HTML and XML are recognized the way browsers sniff them (WHATWG MIME
  * Sniffing §7.1): after an optional UTF-8 BOM and whitespace, a tag such as
  * `<!DOCTYPE HTML`, `<html`, `<script` followed by a space or `>`, case-insensitively.
  */
 
-/** The formats the inspector can verify: the upload types of DESIGN §3. */
-export type InspectedFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'pdf';
+import { detectIsoMedia } from './iso-bmff';
+
+/** The formats the inspector can verify: the upload types of docs/ (upload rules), the large-file ones included. */
+export type InspectedFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'pdf' | 'mp4' | 'quicktime' | 'zip';
 
 /** Formats recognized only to name what a disguised upload is. */
 export type OtherFormat =
@@ -27,7 +32,7 @@ export type OtherFormat =
   | 'elf-executable'
   | 'windows-executable'
   | 'mach-o-executable'
-  | 'zip'
+  | 'iso-media'
   | 'gzip'
   | 'script';
 
@@ -40,6 +45,17 @@ export const FORMAT_BY_TYPE: Readonly<Record<string, InspectedFormat>> = Object.
   'image/webp': 'webp',
   'image/gif': 'gif',
   'application/pdf': 'pdf',
+  'video/mp4': 'mp4',
+  'video/quicktime': 'quicktime',
+  'application/zip': 'zip',
+});
+
+/**
+ * Formats a type also accepts besides its own: QuickTime reads MP4, and
+ * `.mov` is a common name for an MP4 file (iso-bmff.ts has the brand table).
+ */
+export const ALSO_ACCEPTED: Readonly<Record<string, readonly InspectedFormat[]>> = Object.freeze({
+  'video/quicktime': Object.freeze(['mp4'] as const),
 });
 
 /** For log details and messages. */
@@ -49,6 +65,9 @@ export const FORMAT_DESCRIPTIONS: Readonly<Record<DetectedFormat, string>> = Obj
   webp: 'a WebP image',
   gif: 'a GIF image',
   pdf: 'a PDF document',
+  mp4: 'an MP4 video',
+  quicktime: 'a QuickTime movie',
+  'iso-media': 'an ISO media file of another kind (HEIF/AVIF image, audio, 3GPP, ...)',
   html: 'an HTML document',
   svg: 'an SVG image (XML that can carry script)',
   xml: 'an XML document',
@@ -98,7 +117,7 @@ export function detectFormat(head: Uint8Array): DetectedFormat | undefined {
   for (const [format, signature] of BINARY_SIGNATURES) {
     if (startsWith(head, signature, 0)) return format;
   }
-  return detectMarkup(head);
+  return detectIsoMedia(head) ?? detectMarkup(head);
 }
 
 function detectMarkup(head: Uint8Array): DetectedFormat | undefined {

@@ -12,6 +12,10 @@
  * | GIF    | logical screen of non-zero width and height                    | the last byte is the trailer 0x3B          |
  * | PDF    | `%PDF-d.d` at offset 0                                         | `%%EOF` within the last 1024 bytes         |
  * | JPEG   | SOI then a valid marker                                        | not checked (see below)                    |
+ * | ZIP    | a local file header (or the end record of an empty archive)    | the end-of-central-directory record, zip64 |
+ * |        |                                                                |   too, in the last 65,557 (zip-structure)  |
+ * | MP4,   | ftyp (or a classic QuickTime box) first; then the top-level    | the last box ends at the object's end      |
+ * | MOV    |   box chain, walked with small extra reads (iso-bmff.ts)       |                                            |
  *
  * What this cannot prove: that the bytes between the header and the end
  * marker decode (a PNG whose IDAT data is garbage, a PDF with a broken
@@ -23,6 +27,7 @@
  */
 import { crc32 } from './crc32';
 import type { InspectedFormat } from './file-signatures';
+import { checkZip } from './zip-structure';
 
 export type StructureReason = 'TRUNCATED' | 'MALFORMED_HEADER' | 'TRAILING_DATA';
 
@@ -56,6 +61,11 @@ export const MIN_HEADER_BYTES: Readonly<Record<InspectedFormat, number>> = Objec
   webp: 16,
   // "%PDF-1.7"
   pdf: 8,
+  // the end record of an empty archive; a local file header needs 30 (zip-structure.ts)
+  zip: 22,
+  // a box header: size 4, type 4
+  mp4: 8,
+  quicktime: 8,
 });
 
 export function checkStructure(format: InspectedFormat, file: FileEnds): StructureProblem | undefined {
@@ -73,6 +83,12 @@ export function checkStructure(format: InspectedFormat, file: FileEnds): Structu
       return checkWebp(file);
     case 'pdf':
       return checkPdf(file);
+    case 'zip':
+      return checkZip(file);
+    case 'mp4':
+    case 'quicktime':
+      // The box chain needs more than the two ends: decide() walks it (iso-bmff.ts), reading as it goes.
+      return undefined;
   }
 }
 
