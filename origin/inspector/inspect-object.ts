@@ -29,6 +29,12 @@ import { quarantineKeyFor } from './core/object-keys';
 import type { ObjectBytes, UploadStore } from './core/upload-store';
 import type { UploadRules } from '../../edge-functions/core/upload-rules';
 
+/**
+ * S3's CopyObject copies at most 5 GiB; a larger object (a video, up to 20 GiB)
+ * is quarantined in place: tagged with its reason and left where it is.
+ */
+export const MAX_COPY_OBJECT_BYTES = 5 * 1024 ** 3;
+
 /** Inspections of one event's object before giving up on an object that keeps changing. */
 export const MAX_ATTEMPTS = 3;
 
@@ -51,6 +57,8 @@ export interface InspectDependencies {
   readonly config: InspectorConfig;
   /** @default DEFAULT_UPLOAD_RULES */
   readonly rules?: UploadRules;
+  /** Largest object moved to quarantine by one copy; a larger one is tagged where it is. @default MAX_COPY_OBJECT_BYTES */
+  readonly maxCopyBytes?: number;
 }
 
 /** The object changed between two steps of one inspection. */
@@ -147,7 +155,8 @@ interface QuarantineFacts {
 
 /**
  * Copy first, then delete: a failure in between leaves the object in both
- * places, never in neither, and the retried event finishes the move. The
+ * places, never in neither, and the retried event finishes the move. (An
+ * object over MAX_COPY_OBJECT_BYTES is tagged with its reason in place.) The
  * delete is conditional too: if a new object took the key after the copy, it
  * stays for its own event to inspect.
  */
@@ -159,6 +168,17 @@ async function quarantine(
   deps: InspectDependencies,
   facts: QuarantineFacts,
 ): Promise<InspectionOutcome> {
+  if (facts.size !== undefined && facts.size > (deps.maxCopyBytes ?? MAX_COPY_OBJECT_BYTES)) {
+    // Too big for one CopyObject: rejected where it is. Without `verified=true`
+    // the bucket policy refuses every read of it, the owner still sees it (and
+    // its reason) in their list, and the upload bucket's lifecycle is unchanged.
+    await deps.store.putTags(bucket, key, { [QUARANTINE_REASON_TAG]: facts.reason });
+    // Tagging has no If-Match: the reason must sit on the bytes that were inspected.
+    const now = await deps.store.currentEtag(bucket, key);
+    if (now === undefined) return { outcome: 'GONE' };
+    if (now !== etag) throw new ObjectChangedError(key);
+    return { outcome: 'QUARANTINED', quarantineKey: key, etag, ...facts };
+  }
   await deps.store.copy(bucket, key, quarantineKey, etag, { [QUARANTINE_REASON_TAG]: facts.reason });
   try {
     await deps.store.delete(bucket, key, etag);

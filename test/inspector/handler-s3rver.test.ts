@@ -27,7 +27,7 @@ import { HEAD_BYTES, TAIL_BYTES, type ByteRange } from '../../origin/inspector/c
 import { jsonLineInspectionLogger } from '../../origin/inspector/core/inspection-log';
 import type { ObjectBytes, Tags, UploadStore } from '../../origin/inspector/core/upload-store';
 import { createInspectorHandler } from '../../origin/inspector/handler';
-import { MAX_ATTEMPTS } from '../../origin/inspector/inspect-object';
+import { inspectObject, MAX_ATTEMPTS } from '../../origin/inspector/inspect-object';
 import { S3UploadStore } from '../../origin/inspector/s3/s3-upload-store';
 import { BOX_READ_BYTES } from '../../origin/inspector/core/iso-bmff';
 import { ZIP_TAIL_BYTES } from '../../origin/inspector/core/zip-structure';
@@ -459,5 +459,28 @@ describe('objects uploaded in parts (multipart ETags "<hex>-N")', () => {
     await expect(multipart.copy(BUCKET, key, `quarantine/${key.slice('uploads/'.length)}`, stale, {})).rejects.toBeInstanceOf(ObjectChangedError);
     await expect(multipart.delete(BUCKET, key, stale)).rejects.toBeInstanceOf(ObjectChangedError);
     expect(await exists(key)).toBe(true);
+  });
+});
+
+describe('an object too big for one CopyObject (S3 copies at most 5 GiB; videos may be 20 GiB)', () => {
+  it('is rejected where it is: tagged with its reason, never verified, and not copied', async () => {
+    const key = uploadKey('huge-talk.mp4');
+    const fake = Buffer.concat([HTML_PAGE, mediaData(64 * 1024)]);
+    await put(key, fake, 'video/mp4');
+    const recording = new RecordingStore(store);
+    // The limit scaled down to the test's object: the same branch a 6 GiB object takes.
+    const outcome = await inspectObject(BUCKET, key, { store: recording, config, maxCopyBytes: fake.length - 1 });
+    expect(outcome).toEqual(expect.objectContaining({ outcome: 'QUARANTINED', reason: 'TYPE_MISMATCH', quarantineKey: key }));
+    expect(await tags(key)).toEqual({ 'quarantine-reason': 'TYPE_MISMATCH' });
+    expect(await exists(`quarantine/${key.slice('uploads/'.length)}`)).toBe(false);
+  });
+
+  it('at the limit exactly, it is still moved', async () => {
+    const key = uploadKey('edge-talk.mp4');
+    const fake = Buffer.concat([HTML_PAGE, mediaData(1024)]);
+    await put(key, fake, 'video/mp4');
+    const outcome = await inspectObject(BUCKET, key, { store, config, maxCopyBytes: fake.length });
+    expect(outcome).toEqual(expect.objectContaining({ outcome: 'QUARANTINED', quarantineKey: `quarantine/${key.slice('uploads/'.length)}` }));
+    expect(await exists(key)).toBe(false);
   });
 });
