@@ -58,7 +58,7 @@ export function formatHtmlReport(report: ReplayReport): string {
     const allowed = allowedSeries[i] ?? [];
     const series = ruleSeries[i] ?? [];
     const allowedChart = chart(timeline, allowedMax, 'allowed', `Allowed, ${bucketText}`, [
-      { attributes: { 'data-series': 'allowed' }, label: 'allowed', colour: ALLOWED_COLOUR, values: allowed, dashed: false },
+      { attributes: { 'data-series': 'allowed' }, label: 'allowed', colour: ALLOWED_COLOUR, values: allowed, dashed: false, drawn: true },
     ]);
     const rulesChart = chart(
       timeline,
@@ -71,6 +71,7 @@ export function formatHtmlReport(report: ReplayReport): string {
         colour: colour(rule.name),
         values,
         dashed: rule.action === 'count',
+        drawn: rule.evaluated,
       })),
     );
     const legend = series
@@ -154,6 +155,7 @@ interface Series {
   readonly colour: string;
   readonly values: readonly number[];
   readonly dashed: boolean;
+  readonly drawn: boolean;
 }
 
 function chart(timeline: Timeline, max: number, panel: string, caption: string, series: readonly Series[]): string {
@@ -177,8 +179,10 @@ function chart(timeline: Timeline, max: number, panel: string, caption: string, 
       .map(([key, value]) => ` ${key}="${escape(value)}"`)
       .join('');
     const points = s.values.map((v, i) => `${fixed(x(i))},${fixed(y(v))}`).join(' ');
-    const shape =
-      s.values.length === 1
+    // A rule not evaluated here (AWS managed group) has nothing to draw: a flat zero line would hide the others.
+    const shape = !s.drawn
+      ? ''
+      : s.values.length === 1
         ? `<circle cx="${fixed(x(0))}" cy="${fixed(y(s.values[0] ?? 0))}" r="3" fill="${s.colour}"/>`
         : `<polyline fill="none" stroke="${s.colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${points}"/>`;
     return `<g class="series"${attributes} data-values="${s.values.join(',')}"><title>${escape(s.label)}</title>${shape}</g>`;
