@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { PriceClass } from 'aws-cdk-lib/aws-cloudfront';
 import { uploadBucketNameProblem } from './bucket-name';
+import { defaultEdgeMetricRegions } from './operations-metrics';
 import { AppConfigError } from './errors';
 import { SECURE_DEFAULTS } from './secure-defaults';
 
@@ -66,6 +67,10 @@ export interface AppConfig {
   readonly email: SesEmail | undefined;
   /** Whether CloudFront answers over IPv6 too (off by default: per-IP rules count each IPv6 address apart). */
   readonly enableIpv6: boolean;
+  /** Subscribed to both alarm topics (the app region's and us-east-1's); undefined: no subscription. */
+  readonly alarmEmail: string | undefined;
+  /** Where the presign Lambda@Edge writes its logs and metrics, as the dashboard covers them (README, "Operations"). */
+  readonly edgeMetricRegions: readonly string[];
 }
 
 /** The settings a person writes, all optional here; `parseAppConfig` says which are required. */
@@ -84,6 +89,8 @@ const FIELDS = [
   'sesIdentityArn',
   'emailFrom',
   'enableIpv6',
+  'alarmEmail',
+  'edgeMetricRegions',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -228,6 +235,13 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
 
   const enableIpv6 = parseBoolean(raw.enableIpv6, where('enableIpv6'), problems) ?? SECURE_DEFAULTS.cloudFront.enableIpv6;
 
+  const alarmEmail = text('alarmEmail');
+  if (alarmEmail !== undefined && !EMAIL_ADDRESS.test(alarmEmail)) {
+    problems.push(`${where('alarmEmail')} must be a plain email address with a lower-case domain, such as ops@example.com (got "${alarmEmail}")`);
+  }
+  const edgeMetricRegions =
+    parseRegions(raw.edgeMetricRegions, where('edgeMetricRegions'), problems) ?? (PRICE_CLASSES.includes(priceClass) ? defaultEdgeMetricRegions(priceClass) : []);
+
   if (problems.length > 0) throw new AppConfigError(problems);
   return Object.freeze({
     appName,
@@ -243,7 +257,25 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
     originVerifyPreviousSecretVersionId,
     email: email === undefined ? undefined : Object.freeze(email),
     enableIpv6,
+    alarmEmail,
+    edgeMetricRegions: Object.freeze([...edgeMetricRegions]),
   });
+}
+
+/** A list of regions (from the command line, one comma-separated string); undefined when not set. */
+function parseRegions(value: unknown, where: string, problems: string[]): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value;
+  if (!Array.isArray(items) || items.length === 0) {
+    problems.push(`${where} must be a non-empty list of AWS regions such as ["us-east-1", "eu-west-1"]`);
+    return undefined;
+  }
+  const regions: string[] = [];
+  items.forEach((item: unknown, index) => {
+    if (typeof item !== 'string' || !REGION.test(item)) problems.push(`${where}[${index}] must be an AWS region such as eu-west-1 (got ${JSON.stringify(item)})`);
+    else if (!regions.includes(item)) regions.push(item);
+  });
+  return regions;
 }
 
 function parseSesEmail(

@@ -1,20 +1,23 @@
 /**
  * The edge-upload CDK app: four thin stacks in two regions, in the one order
- * that has no cycle (README, "Stacks and regions"):
+ * that has no cycle (README, "Stacks and regions"), and two for operations:
  *
- *   data (app region)  →  edge (us-east-1)  →  web (app region)  →  uploads (app region)
+ *   data (app region)  →  edge (us-east-1)  →  web (app region)  →  uploads (app region)  →  operations (app region)
+ *                                               └→  edge-alarms (us-east-1)
  *
  * Everything comes from one validated config (cdk.json context) and one
  * firewall rules file, both read here, once.
  */
-import { Annotations, App, Tags, Validations, type Environment } from 'aws-cdk-lib';
+import { Annotations, App, Tags, Token, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadFirewallRules, type FirewallRules } from '../firewall/rules';
 import { EDGE_REGION, parseAppConfig, type AppConfig } from './app-config';
 import { findProjectRoot, locateBuildArtifacts, type BuildArtifacts } from './build-artifacts';
 import { resourceFingerprint } from './deploy-fingerprint';
 import { DataStack } from './stacks/data-stack';
+import { EdgeAlarmsStack } from './stacks/edge-alarms-stack';
 import { EdgeStack } from './stacks/edge-stack';
+import { OperationsStack } from './stacks/operations-stack';
 import { UploadsStack } from './stacks/uploads-stack';
 import { WebStack } from './stacks/web-stack';
 
@@ -23,6 +26,8 @@ export interface EdgeUploadStacks {
   readonly edge: EdgeStack;
   readonly web: WebStack;
   readonly uploads: UploadsStack;
+  readonly operations: OperationsStack;
+  readonly edgeAlarms: EdgeAlarmsStack;
 }
 
 export interface EdgeUploadApp {
@@ -118,6 +123,28 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
     inspectorCodeDir: artifacts.inspectorDir,
   });
 
+  // Operations (README, "Operations"): the dashboard and the app region's alarms; the us-east-1 alarms beside the edge.
+  const webAclMetricName = edge.firewall.webAcl.visibilityConfig;
+  const distributionId = web.cdn.distribution.distributionId;
+  const operations = new OperationsStack(app, name('operations'), {
+    ...common,
+    env: appRegion,
+    description: `${config.appName}: operations dashboard, alarms of the app region`,
+    config,
+    firewallRules,
+    webAclMetricName: metricNameOf(webAclMetricName),
+    distributionId,
+    deadLetterQueue: uploads.inspector.deadLetterQueue,
+  });
+  const edgeAlarms = new EdgeAlarmsStack(app, name('edge-alarms'), {
+    ...common,
+    env: edgeRegion,
+    description: `${config.appName}: alarms on CloudFront and WAF metrics (us-east-1)`,
+    config,
+    webAclMetricName: metricNameOf(webAclMetricName),
+    distributionId,
+  });
+
   Tags.of(app).add('app', config.appName);
   if (config.accountIsPlaceholder) {
     Annotations.of(data).addInfo(
@@ -143,5 +170,12 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));
   }
-  return { app, config, firewallRules, artifacts, stacks: { data, edge, web, uploads } };
+  return { app, config, firewallRules, artifacts, stacks: { data, edge, web, uploads, operations, edgeAlarms } };
+}
+
+/** The web ACL's metric name, a plain string fixed at synth (so the alarm stacks hold no reference to the edge stack for it). */
+function metricNameOf(visibility: unknown): string {
+  const name = typeof visibility === 'object' && visibility !== null && 'metricName' in visibility ? visibility.metricName : undefined;
+  if (typeof name !== 'string' || Token.isUnresolved(name)) throw new Error('the edge web ACL has no metric name fixed at synth');
+  return name;
 }

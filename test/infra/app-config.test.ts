@@ -41,6 +41,8 @@ describe('the shipped cdk.json', () => {
       uploadBucketName: `edge-upload-uploads-${PLACEHOLDER_ACCOUNT}-eu-west-1`,
       email: undefined,
       enableIpv6: false,
+      alarmEmail: undefined,
+      edgeMetricRegions: ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-central-1'],
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -113,6 +115,30 @@ describe('email through SES, and IPv6', () => {
     ['enableIpv6 that is not a boolean', { enableIpv6: 'yes' }, /edgeUpload\.enableIpv6 must be true or false/],
   ])('refuses %s', (_name, settings, message) => {
     expect(problems({ region: 'eu-west-1', ...settings }).join('\n')).toMatch(message);
+  });
+});
+
+describe('operations: alarm email and edge metric regions', () => {
+  it('takes an alarm email from -c alarmEmail, and refuses what is not an address', () => {
+    expect(parse({ region: 'eu-west-1' }, { alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
+    expect(problems({ region: 'eu-west-1' }, { alarmEmail: 'ops at example' })).toEqual([
+      'edgeUpload.alarmEmail must be a plain email address with a lower-case domain, such as ops@example.com (got "ops at example")',
+    ]);
+  });
+
+  it('covers the regional edge caches of the price class unless a list is given', () => {
+    const regions = (priceClass: string) => parse({ region: 'eu-west-1', priceClass }).edgeMetricRegions;
+    expect(regions('PriceClass_100')).toHaveLength(7);
+    expect(regions('PriceClass_200')).toEqual([...regions('PriceClass_100'), 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1']);
+    expect(regions('PriceClass_All')).toEqual([...regions('PriceClass_200'), 'sa-east-1', 'ap-southeast-2']);
+    expect(parse({ region: 'eu-west-1' }, { edgeMetricRegions: 'eu-west-1, us-east-1,eu-west-1' }).edgeMetricRegions).toEqual(['eu-west-1', 'us-east-1']);
+    expect(parse({ region: 'eu-west-1', edgeMetricRegions: ['eu-central-1'] }).edgeMetricRegions).toEqual(['eu-central-1']);
+    expect(problems({ region: 'eu-west-1', edgeMetricRegions: ['eu-west-1', 'mars'] })).toEqual([
+      'edgeUpload.edgeMetricRegions[1] must be an AWS region such as eu-west-1 (got "mars")',
+    ]);
+    expect(problems({ region: 'eu-west-1', edgeMetricRegions: [] })).toEqual([
+      'edgeUpload.edgeMetricRegions must be a non-empty list of AWS regions such as ["us-east-1", "eu-west-1"]',
+    ]);
   });
 });
 

@@ -1,27 +1,29 @@
 /**
- * `npm run waf:replay -- --rules <file> [--proposed <file>] --log <file> [--log <file> ...]`
+ * `npm run waf:replay -- --rules <file> [--proposed <file>] --log <file> [--log <file> ...] [--html <file>]`
  *
  * Reads the logs (plain or gzip, format detected per file), replays them
  * through the current rules and, when given, a proposed rules file, and
  * prints per rule how many requests it would block or count, side by side,
- * and which IPs tripped which rate limit. A line that cannot be read is
+ * and which IPs tripped which rate limit; with --html, also a self-contained
+ * page charting it per minute (html-report.ts). A line that cannot be read is
  * reported with its file and line number and skipped.
  *
  * Exit status: 0 when the replay ran (even with skipped lines), 1 when a
  * rules file or a log cannot be used, 2 for a wrong command line.
  */
-import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import { createReadStream, openSync, readSync, closeSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { FirewallError } from '../errors';
 import { loadFirewallRules } from '../rules';
-import { ReplayError, ReplayLogFormatError, ReplayLogReadError, ReplayUsageError } from './errors';
+import { ReplayError, ReplayLogFormatError, ReplayLogReadError, ReplayOutputError, ReplayUsageError } from './errors';
+import { formatHtmlReport } from './html-report';
 import { createLineParser, detectLogFormat, LOG_FORMATS, type LogFormat, type ReplayRequest } from './log-formats';
 import { replayRequests, type RuleSetInput } from './replay';
 import { formatReport, reportJson, type LineProblem, type LogSummary, type ReplayReport } from './report';
 
-export const USAGE = `Usage: npm run waf:replay -- --rules <file> [--proposed <file>] --log <file> [--log <file> ...]
+export const USAGE = `Usage: npm run waf:replay -- --rules <file> [--proposed <file>] --log <file> [--log <file> ...] [--html <file>]
 
 Replays logged requests through the firewall rules engine that the local
 edge runs, and prints per rule how many requests it would block or count,
@@ -36,6 +38,8 @@ and which IPs tripped which rate limit: for the current rules and, with
   --format <name>     cloudfront | waf | jsonl (default: detected per file)
   --problems <n>      how many unreadable lines to list (default 20)
   --json              print the report as JSON
+  --html <file>       also write a self-contained HTML page: per-minute charts of
+                      allowed and blocked requests per rule, rule sets side by side
   --help              this text`;
 
 export interface ReplayIo {
@@ -49,6 +53,7 @@ interface Arguments {
   readonly logs: readonly string[];
   readonly format: LogFormat | undefined;
   readonly json: boolean;
+  readonly html: string | undefined;
   readonly shownProblems: number;
 }
 
@@ -81,6 +86,13 @@ export async function runReplayCli(argv: readonly string[], io: ReplayIo): Promi
     }
 
     const report: ReplayReport = { logs, result: replayRequests(requests, ruleSets), problems, problemCount };
+    if (args.html !== undefined) {
+      try {
+        writeFileSync(args.html, formatHtmlReport(report));
+      } catch (error) {
+        throw new ReplayOutputError(args.html, (error as NodeJS.ErrnoException).code ?? String(error));
+      }
+    }
     io.stdout(args.json ? reportJson(report) : formatReport(report, { shownProblems: args.shownProblems }));
     return 0;
   } catch (error) {
@@ -102,6 +114,7 @@ function parseArguments(argv: readonly string[]): Arguments {
   let proposed: string | undefined;
   let format: LogFormat | undefined;
   let json = false;
+  let html: string | undefined;
   let shownProblems = DEFAULT_SHOWN_PROBLEMS;
   const logs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -137,13 +150,16 @@ function parseArguments(argv: readonly string[]): Arguments {
       case '--json':
         json = true;
         break;
+      case '--html':
+        html = value();
+        break;
       default:
         throw new ReplayUsageError(`Unknown argument: ${arg}`);
     }
   }
   if (rules === undefined) throw new ReplayUsageError('--rules is required');
   if (logs.length === 0) throw new ReplayUsageError('--log is required (at least one)');
-  return { rules, proposed, logs, format, json, shownProblems };
+  return { rules, proposed, logs, format, json, html, shownProblems };
 }
 
 /** Reads one log line by line into `requests`; its format is the given one or detected from its first non-blank line. */

@@ -5,7 +5,7 @@
  * its line number and the replay goes on (log-formats.ts).
  */
 
-export type ReplayErrorCode = 'REPLAY_USAGE' | 'REPLAY_LOG_UNREADABLE' | 'REPLAY_LOG_FORMAT_UNKNOWN';
+export type ReplayErrorCode = 'REPLAY_USAGE' | 'REPLAY_LOG_UNREADABLE' | 'REPLAY_LOG_FORMAT_UNKNOWN' | 'REPLAY_OUTPUT_UNWRITABLE';
 
 export abstract class ReplayError extends Error {
   abstract readonly code: ReplayErrorCode;
@@ -43,5 +43,17 @@ export class ReplayLogFormatError extends ReplayError {
         'a WAF log (JSON lines with httpRequest) or JSON lines of {time, ip, country, method, uri, bodySize}. ' +
         'Name it with --format cloudfront|waf|jsonl.',
     );
+  }
+}
+
+/** The --html page could not be written. */
+export class ReplayOutputError extends ReplayError {
+  readonly code = 'REPLAY_OUTPUT_UNWRITABLE';
+
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`Cannot write the chart to ${file} (${reason}).`);
   }
 }

@@ -27,6 +27,19 @@ export interface RuleTally {
   readonly evaluated: boolean;
 }
 
+/** What one rules file did in one minute of the logs (minutes without requests are left out). */
+export interface MinuteTally {
+  /** Start of the minute, milliseconds since the epoch (UTC). */
+  readonly minute: number;
+  readonly allowed: number;
+  /** Requests each rule ended with a block in this minute; rules with none are left out. */
+  readonly blocked: Readonly<Record<string, number>>;
+  /** Requests each count rule matched in this minute; rules with none are left out. */
+  readonly counted: Readonly<Record<string, number>>;
+}
+
+export const MINUTE_MS = 60_000;
+
 export interface RuleSetResult {
   readonly label: string;
   /** The rules file, as given. */
@@ -39,6 +52,8 @@ export interface RuleSetResult {
   readonly trips: readonly RateLimitTrip[];
   /** Trips not kept because the engine's record cap was reached. */
   readonly droppedTrips: number;
+  /** Per minute, in time order: what the HTML chart draws (html-report.ts). */
+  readonly minutes: readonly MinuteTally[];
 }
 
 export interface TrafficStats {
@@ -79,15 +94,29 @@ function replayOne(requests: readonly ReplayRequest[], { label, rules }: RuleSet
   const add = (tally: Map<string, number>, name: string) => tally.set(name, (tally.get(name) ?? 0) + 1);
   let allowed = 0;
   let blockedTotal = 0;
+  // Requests are in time order, so minutes are appended in order too.
+  const minutes: Array<{ minute: number; allowed: number; blocked: Record<string, number>; counted: Record<string, number> }> = [];
+  const bump = (tally: Record<string, number>, name: string) => (tally[name] = (tally[name] ?? 0) + 1);
 
   for (const request of requests) {
     const verdict = firewall.inspect(request);
-    for (const name of verdict.counted) add(counted, name);
+    const minute = Math.floor(request.time / MINUTE_MS) * MINUTE_MS;
+    let current = minutes[minutes.length - 1];
+    if (current === undefined || current.minute !== minute) {
+      current = { minute, allowed: 0, blocked: {}, counted: {} };
+      minutes.push(current);
+    }
+    for (const name of verdict.counted) {
+      add(counted, name);
+      bump(current.counted, name);
+    }
     if (verdict.action === 'block' && verdict.rule !== undefined) {
       add(blocked, verdict.rule);
+      bump(current.blocked, verdict.rule);
       blockedTotal += 1;
     } else {
       allowed += 1;
+      current.allowed += 1;
     }
   }
 
@@ -107,5 +136,6 @@ function replayOne(requests: readonly ReplayRequest[], { label, rules }: RuleSet
     })),
     trips: firewall.trippedRateLimits(),
     droppedTrips: firewall.stats().droppedTripRecords,
+    minutes,
   };
 }
