@@ -79,7 +79,7 @@ describe('rate limits (shipped rules)', () => {
     const firewall = createFirewall(shipped);
     send(firewall, 300, () => ({ uri: '/presign?attempt=1' }));
     expect(firewall.inspect(request({ uri: '/presign?attempt=2' })).rule).toBe('rate-limit-presign');
-    // None of these is /presign or under /auth/, so only the global limit sees them.
+    // None of these is a form route or under /auth/, so only the global limit and the /presign* ceiling see them.
     const others = send(firewall, 300, (i) => ({ uri: ['/presign/', '/AUTH/login', '/auth'][i % 3] ?? '/' }));
     expect(others.every((v) => v.action === 'allow')).toBe(true);
   });
@@ -247,7 +247,7 @@ describe('bounded memory', () => {
   it('tracks at most maxTrackedIps IPs per rate rule, dropping the least recently seen', () => {
     const firewall = createFirewall(shipped, options);
     send(firewall, 10, (i) => ({ ip: `192.0.2.${i}` }));
-    expect(firewall.stats().trackedIps).toEqual({ 'rate-limit-auth': 3, 'rate-limit-presign': 0, 'rate-limit-all': 3 });
+    expect(firewall.stats().trackedIps).toEqual({ 'rate-limit-auth': 3, 'rate-limit-presign': 0, 'rate-limit-presign-all': 0, 'rate-limit-all': 3 });
   });
 
   it('forgets IPs whose window has emptied', () => {

@@ -38,12 +38,21 @@ describe('the shipped rules file', () => {
       },
       {
         name: 'rate-limit-presign', type: 'rate-limit', priority: 30, action: 'block', status: 429, limit: 300, windowSeconds: 300,
-        paths: [{ match: 'exact', path: '/presign' }],
+        paths: [
+          { match: 'exact', path: '/presign' },
+          { match: 'exact', path: '/presign/multipart' },
+          { match: 'exact', path: '/presign/files' },
+          { match: 'exact', path: '/presign/files/access' },
+        ],
+      },
+      {
+        name: 'rate-limit-presign-all', type: 'rate-limit', priority: 35, action: 'block', status: 429, limit: 1500, windowSeconds: 300,
+        paths: [{ match: 'prefix', path: '/presign' }],
       },
       { name: 'rate-limit-all', type: 'rate-limit', priority: 40, action: 'block', status: 429, limit: 2000, windowSeconds: 300, paths: [] },
       {
         name: 'body-size-api', type: 'body-size', priority: 50, action: 'block', status: 403, maxBytes: 8 * 1024,
-        paths: [{ match: 'prefix', path: '/auth/' }, { match: 'exact', path: '/presign' }],
+        paths: [{ match: 'prefix', path: '/auth/' }, { match: 'prefix', path: '/presign' }],
       },
       { name: 'aws-known-bad-inputs', type: 'managed-rule-group', priority: 60, action: 'block', group: 'AWSManagedRulesKnownBadInputsRuleSet', countRules: [] },
       { name: 'aws-common', type: 'managed-rule-group', priority: 70, action: 'block', group: 'AWSManagedRulesCommonRuleSet', countRules: [] },

@@ -26,7 +26,7 @@ it('gives the auth Lambda the domain as its site origin', () => {
 
 it('lets the domain and the extra origins POST to the upload bucket', () => {
   t.uploads.hasResourceProperties('AWS::S3::Bucket', {
-    CorsConfiguration: { CorsRules: [{ AllowedMethods: ['POST'], AllowedOrigins: [`https://${DOMAIN}`, 'https://staging.example.com'], AllowedHeaders: ['*'], ExposedHeaders: ['ETag', 'Location'], MaxAge: 3600 }] },
+    CorsConfiguration: { CorsRules: [{ AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE'], AllowedOrigins: [`https://${DOMAIN}`, 'https://staging.example.com'], AllowedHeaders: ['content-type', 'content-md5', 'x-amz-*'], ExposedHeaders: ['ETag', 'Location'], MaxAge: 3600 }] },
   });
 });
 

@@ -4,6 +4,7 @@
  * change that must reach CloudFront has to change the distribution's
  * template text, and a replaced pool or client has to change the edge's.
  */
+import { CLOUDFRONT_BEHAVIOURS } from '../../infra/shared/cloudfront-behaviours';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,7 +72,8 @@ function synthWith(artifacts: BuildArtifacts) {
 
 function presignAssociation(web: Template): Json {
   const config = resourceNamed(web, 'AWS::CloudFront::Distribution', 'CdnDistribution').properties.DistributionConfig as Json;
-  const presign = (config.CacheBehaviors as Json[]).find((b) => b.PathPattern === '/presign')!;
+  const pattern = CLOUDFRONT_BEHAVIOURS.find((b) => b.name === 'presign')!.pathPattern;
+  const presign = (config.CacheBehaviors as Json[]).find((b) => b.PathPattern === pattern)!;
   const associations = presign.LambdaFunctionAssociations as Json[];
   expect(associations).toHaveLength(1);
   return associations[0]!;

@@ -66,9 +66,22 @@ describe('web ACL (from infra/firewall/firewall-rules.yaml)', () => {
     );
   });
 
-  it('rate-limits /presign (exact path) at 300 and everything at 2,000', () => {
+  it('rate-limits the presign routes that start uploads (exact paths) at 300, every /presign* request at 1,500 and everything at 2,000', () => {
     expect(rule('rate-limit-presign').Statement).toEqual({
-      RateBasedStatement: { Limit: 300, EvaluationWindowSec: 300, AggregateKeyType: 'IP', ScopeDownStatement: byteMatch('/presign', 'EXACTLY') },
+      RateBasedStatement: {
+        Limit: 300,
+        EvaluationWindowSec: 300,
+        AggregateKeyType: 'IP',
+        ScopeDownStatement: {
+          OrStatement: {
+            Statements: ['/presign', '/presign/multipart', '/presign/files', '/presign/files/access'].map((path) => byteMatch(path, 'EXACTLY')),
+          },
+        },
+      },
+    });
+    // Part URLs (/presign/multipart/parts) have the higher ceiling only: a 20 GiB file needs 256 calls.
+    expect(rule('rate-limit-presign-all').Statement).toEqual({
+      RateBasedStatement: { Limit: 1500, EvaluationWindowSec: 300, AggregateKeyType: 'IP', ScopeDownStatement: byteMatch('/presign', 'STARTS_WITH') },
     });
     expect(rule('rate-limit-all').Statement).toEqual({ RateBasedStatement: { Limit: 2000, EvaluationWindowSec: 300, AggregateKeyType: 'IP' } });
   });
@@ -82,7 +95,7 @@ describe('web ACL (from infra/firewall/firewall-rules.yaml)', () => {
     );
   });
 
-  it('blocks bodies over 8 KiB on /auth/* and /presign, oversize bodies included', () => {
+  it('blocks bodies over 8 KiB on /auth/* and /presign*, oversize bodies included', () => {
     expect(rule('body-size-api').Statement).toEqual({
       AndStatement: {
         Statements: [
@@ -94,7 +107,7 @@ describe('web ACL (from infra/firewall/firewall-rules.yaml)', () => {
               TextTransformations: [{ Priority: 0, Type: 'NONE' }],
             },
           },
-          { OrStatement: { Statements: [byteMatch('/auth/', 'STARTS_WITH'), byteMatch('/presign', 'EXACTLY')] } },
+          { OrStatement: { Statements: [byteMatch('/auth/', 'STARTS_WITH'), byteMatch('/presign', 'STARTS_WITH')] } },
         ],
       },
     });
@@ -150,12 +163,20 @@ describe('presign Lambda@Edge function', () => {
     expect(role.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('may only put objects under uploads/ of the upload bucket', () => {
+  it('may only put objects, and list and abort multipart uploads, under uploads/ of the upload bucket', () => {
     const policy = resourceNamed(t.edge, 'AWS::IAM::Policy', 'PresignRoleDefaultPolicy').properties;
     const statements = (policy.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
     const s3 = statements.filter((s) => JSON.stringify(s.Action).includes('s3:'));
+    const uploads = `arn:aws:s3:::${BUCKET}/${DEFAULT_UPLOAD_RULES.keyPrefix}*`;
+    // s3:PutObject covers the form, CreateMultipartUpload, UploadPart and CompleteMultipartUpload.
     expect(s3).toEqual([
-      expect.objectContaining({ Sid: 'PutUploadsOnly', Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/${DEFAULT_UPLOAD_RULES.keyPrefix}*` }),
+      expect.objectContaining({ Sid: 'PutUploadsOnly', Effect: 'Allow', Action: 's3:PutObject', Resource: uploads }),
+      expect.objectContaining({
+        Sid: 'MultipartUploadsOnly',
+        Effect: 'Allow',
+        Action: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        Resource: uploads,
+      }),
     ]);
   });
 
@@ -168,14 +189,14 @@ describe('presign Lambda@Edge function', () => {
     for (const statement of s3) expect(statement.Condition).toEqual({ StringEquals: { 's3:ResourceAccount': '111111111111' } });
   });
 
-  it('may use the upload key only through S3 in the bucket region, for this bucket', () => {
+  it('may use the upload key (GenerateDataKey, and Decrypt for multipart) only through S3 in the bucket region, for this bucket', () => {
     t.edge.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           {
             Sid: 'UploadKeyThroughS3Only',
             Effect: 'Allow',
-            Action: 'kms:GenerateDataKey',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
             Resource: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'edge-upload-data', Region: 'eu-west-1' }) },
             Condition: {
               StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },

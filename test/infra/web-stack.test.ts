@@ -147,9 +147,9 @@ describe('distribution', () => {
     });
   });
 
-  describe('/presign: Lambda@Edge', () => {
+  describe('/presign*: Lambda@Edge', () => {
     it('runs the configured presign version at the viewer request, with the body, and caches nothing', () => {
-      expect(behaviour('/presign')).toEqual(
+      expect(behaviour('/presign*')).toEqual(
         expect.objectContaining({
           AllowedMethods: expect.arrayContaining(['POST']),
           CachePolicyId: CACHING_DISABLED,
@@ -162,7 +162,7 @@ describe('distribution', () => {
           ],
         }),
       );
-      expect(behaviour('/presign').FunctionAssociations).toBeUndefined();
+      expect(behaviour('/presign*').FunctionAssociations).toBeUndefined();
     });
   });
 });

@@ -6,12 +6,16 @@
  *
  * Its role is what signs every upload form, so it may do only what a form
  * needs: trusted by lambda and edgelambda; `s3:PutObject` under the key
- * prefix of the upload bucket, nothing else in S3, and only while that bucket
- * belongs to this account (`s3:ResourceAccount`: the name is fixed at synth,
- * so if the bucket were ever deleted and its name taken by someone else, no
- * form signed here could write into their bucket); `kms:GenerateDataKey` on
- * the upload key only when S3 in the bucket's region asks for it on behalf
- * of this bucket; and its logs, which Lambda@Edge writes in whichever region
+ * prefix of the upload bucket (forms, and the multipart create, parts and
+ * complete it signs, DESIGN §3b), `s3:AbortMultipartUpload` and
+ * `s3:ListMultipartUploadParts` there too, nothing else in S3, and only while
+ * that bucket belongs to this account (`s3:ResourceAccount`: the name is
+ * fixed at synth, so if the bucket were ever deleted and its name taken by
+ * someone else, no form signed here could write into their bucket);
+ * `kms:GenerateDataKey` and `kms:Decrypt` on the upload key only when S3 in
+ * the bucket's region asks for it on behalf of this bucket (a multipart upload
+ * with SSE-KMS needs Decrypt as well: S3 reads the encrypted parts back to
+ * complete it); and its logs, which Lambda@Edge writes in whichever region
  * ran the function.
  */
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
@@ -98,8 +102,18 @@ export class EdgePresign extends Construct {
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({
+        sid: 'MultipartUploadsOnly',
+        // A signed ListParts and AbortMultipartUpload (the `list` and `abort` URLs); create, part
+        // and complete are s3:PutObject.
+        actions: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resources: [`${bucketArn}/${keyPrefix}*`],
+        conditions: { StringEquals: { 's3:ResourceAccount': stack.account } },
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
         sid: 'UploadKeyThroughS3Only',
-        actions: ['kms:GenerateDataKey'],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [props.uploadKeyArn],
         conditions: {
           StringEquals: { 'kms:ViaService': `s3.${props.uploadBucketRegion}.amazonaws.com` },

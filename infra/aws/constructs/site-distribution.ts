@@ -1,11 +1,15 @@
 /**
  * The CloudFront distribution: one address for the whole system (DESIGN §2).
  *
+ * The behaviours (path pattern, methods, function, origin) come from the one
+ * table in infra/shared/cloudfront-behaviours.ts, which the local edge routes
+ * by too; this construct only says what each origin and function is on AWS:
+ *
  * | behaviour | origin | at the viewer request |
  * |---|---|---|
- * | default (`*`) | site bucket (OAC) | CloudFront Function `site-router` |
+ * | `/presign*` | never reached: the function always answers | Lambda@Edge presign, body included |
  * | `/auth/*` | the auth API stage, with the origin-verify header | CloudFront Function `auth-guard` |
- * | `/presign` | never reached: the function always answers | Lambda@Edge presign, body included |
+ * | default (`*`) | site bucket (OAC) | CloudFront Function `site-router` |
  *
  * HTTPS only on every behaviour, TLSv1.2 to the API origin, the edge web ACL
  * attached, CloudFront's geo restriction from the firewall file's deny list,
@@ -21,6 +25,16 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import {
+  ALL_METHODS,
+  CLOUDFRONT_BEHAVIOURS,
+  READ_METHODS,
+  splitBehaviours,
+  type AllowedMethods,
+  type BehaviourOrigin,
+  type CloudFrontBehaviour,
+} from '../../shared/cloudfront-behaviours';
+import { ConstructPropsError } from '../errors';
 import { acknowledge } from '../nag';
 import { SECURITY_HEADERS, contentSecurityPolicy } from '../../shared/security-headers';
 import type { CustomDomain } from '../app-config';
@@ -69,6 +83,11 @@ export interface SiteDistributionProps {
    * @default PriceClass.PRICE_CLASS_100
    */
   readonly priceClass?: cloudfront.PriceClass;
+  /**
+   * The behaviours, in CloudFront's order, the default (`*`) last.
+   * @default CLOUDFRONT_BEHAVIOURS (infra/shared/cloudfront-behaviours.ts), the table the local edge routes by
+   */
+  readonly behaviours?: readonly CloudFrontBehaviour[];
 }
 
 export class SiteDistribution extends Construct {
@@ -119,6 +138,34 @@ export class SiteDistribution extends Construct {
     const certificate =
       props.customDomain === undefined ? undefined : acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn);
 
+    let table: ReturnType<typeof splitBehaviours<CloudFrontBehaviour>>;
+    try {
+      table = splitBehaviours(props.behaviours ?? CLOUDFRONT_BEHAVIOURS);
+    } catch (error) {
+      throw new ConstructPropsError('SiteDistribution', error instanceof Error ? error.message : String(error));
+    }
+    const cloudFrontFunctions = { 'site-router': siteRouter, 'auth-guard': authGuard } as const;
+    const originOf: Readonly<Record<BehaviourOrigin, cloudfront.IOrigin>> = {
+      site: props.siteOrigin,
+      'auth-api': apiOrigin,
+      // The viewer-request function answers every request itself; this origin is never called.
+      none: props.siteOrigin,
+    };
+    const behaviourOptions = (behaviour: CloudFrontBehaviour): cloudfront.BehaviorOptions => {
+      const fn = behaviour.viewerRequest;
+      return {
+        origin: originOf[behaviour.origin],
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: cloudFrontAllowedMethods(behaviour.allowedMethods),
+        ...ORIGIN_SETTINGS[behaviour.origin],
+        compress: true,
+        responseHeadersPolicy: this.responseHeadersPolicy,
+        ...(fn.type === 'cloudfront-function'
+          ? { functionAssociations: [{ function: cloudFrontFunctions[fn.name], eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }] }
+          : { edgeLambdas: [{ functionVersion: presignVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, includeBody: fn.includeBody }] }),
+      };
+    };
+
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `${props.appName}: site, /auth/* and /presign`,
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,
@@ -139,38 +186,8 @@ export class SiteDistribution extends Construct {
             minimumProtocolVersion: SECURE_DEFAULTS.cloudFront.minimumProtocolVersion,
             sslSupportMethod: cloudfront.SSLMethod.SNI,
           }),
-      defaultBehavior: {
-        origin: props.siteOrigin,
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        compress: true,
-        responseHeadersPolicy: this.responseHeadersPolicy,
-        functionAssociations: [{ function: siteRouter, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
-      },
-      additionalBehaviors: {
-        '/auth/*': {
-          origin: apiOrigin,
-          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-          // Every viewer header but Host (API Gateway routes on its own host name): Cookie, Origin,
-          // Sec-Fetch-Site and Content-Type are what the auth handler checks.
-          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          compress: true,
-          responseHeadersPolicy: this.responseHeadersPolicy,
-          functionAssociations: [{ function: authGuard, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
-        },
-        '/presign': {
-          // The viewer-request function answers every request itself; this origin is never called.
-          origin: props.siteOrigin,
-          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-          responseHeadersPolicy: this.responseHeadersPolicy,
-          edgeLambdas: [{ functionVersion: presignVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, includeBody: true }],
-        },
-      },
+      defaultBehavior: behaviourOptions(table.fallback),
+      additionalBehaviors: Object.fromEntries(table.ordered.map((behaviour) => [behaviour.pathPattern, behaviourOptions(behaviour)])),
     });
 
     this.siteOrigin = `https://${props.customDomain?.domainName ?? this.distribution.distributionDomainName}`;
@@ -184,4 +201,20 @@ export class SiteDistribution extends Construct {
       });
     }
   }
+}
+
+/** Caching and forwarding per kind of origin. */
+const ORIGIN_SETTINGS: Readonly<Record<BehaviourOrigin, Pick<cloudfront.BehaviorOptions, 'cachePolicy' | 'originRequestPolicy'>>> = {
+  site: { cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED },
+  // Every viewer header but Host (API Gateway routes on its own host name): Cookie, Origin,
+  // Sec-Fetch-Site and Content-Type are what the auth handler checks.
+  'auth-api': { cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED, originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER },
+  none: { cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED },
+};
+
+function cloudFrontAllowedMethods(methods: AllowedMethods): cloudfront.AllowedMethods {
+  const same = (set: readonly string[]) => set.length === methods.length && set.every((m) => methods.includes(m as never));
+  if (same(READ_METHODS)) return cloudfront.AllowedMethods.ALLOW_GET_HEAD;
+  if (same(ALL_METHODS)) return cloudfront.AllowedMethods.ALLOW_ALL;
+  throw new ConstructPropsError('SiteDistribution', `CloudFront has no behaviour that allows exactly ${methods.join(', ')}`);
 }

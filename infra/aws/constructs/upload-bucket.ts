@@ -5,14 +5,18 @@
  *
  * - all public access blocked, object ownership enforced (no ACLs), TLS 1.2+
  *   required by policy;
- * - SSE-KMS with the customer-managed key, S3 bucket key on; a PUT naming any
- *   other KMS key is denied;
+ * - SSE-KMS with the customer-managed key, S3 bucket key on; a write that names
+ *   any other encryption or any other KMS key is denied (a multipart part,
+ *   which names none, is not: see the two Deny statements below);
  * - no Allow statement at all: CloudFront has no access, and the only way to
  *   write is a form signed by the edge role (an IAM grant, in that role's
  *   policy);
  * - Transfer Acceleration on: the forms post to `<bucket>.s3-accelerate.amazonaws.com`;
- * - CORS: POST only, from the site's origin(s), exposing ETag and Location;
- * - incomplete multipart uploads aborted; server access logs on.
+ * - CORS from the site's origin(s): POST (forms, CreateMultipartUpload,
+ *   CompleteMultipartUpload), PUT (UploadPart), GET (ListParts), DELETE
+ *   (AbortMultipartUpload); the headers those requests carry; `ETag` exposed,
+ *   which CompleteMultipartUpload needs from every part (DESIGN §3b);
+ * - incomplete multipart uploads aborted after a day; server access logs on.
  *
  * The name is fixed at synth (not generated) because the edge's config, the
  * edge role's policy and the site's CSP need it before this bucket's stack
@@ -51,6 +55,24 @@ export interface UploadBucketProps {
 /** How long a browser may cache the answer to a CORS preflight. */
 const CORS_PREFLIGHT_MAX_AGE = Duration.hours(1);
 
+/**
+ * What the page may send cross-origin: a form POST, and the multipart
+ * requests the edge signs (POST ?uploads and ?uploadId, PUT ?partNumber,
+ * GET and DELETE ?uploadId).
+ */
+export const UPLOAD_CORS_METHODS: readonly s3.HttpMethods[] = Object.freeze([
+  s3.HttpMethods.GET,
+  s3.HttpMethods.PUT,
+  s3.HttpMethods.POST,
+  s3.HttpMethods.DELETE,
+]);
+/**
+ * The headers those requests carry: the signed `Content-Type`, `Content-MD5`
+ * and `x-amz-meta-userid` / `x-amz-server-side-encryption*` of the create.
+ * S3 allows one `*` per entry. The browser sets `Content-Length` itself.
+ */
+export const UPLOAD_CORS_HEADERS: readonly string[] = Object.freeze(['content-type', 'content-md5', 'x-amz-*']);
+
 export class UploadBucket extends Construct {
   public readonly bucket: s3.Bucket;
 
@@ -71,9 +93,9 @@ export class UploadBucket extends Construct {
       transferAcceleration: true,
       cors: [
         {
-          allowedMethods: [s3.HttpMethods.POST],
+          allowedMethods: [...UPLOAD_CORS_METHODS],
           allowedOrigins: [...props.corsOrigins],
-          allowedHeaders: ['*'],
+          allowedHeaders: [...UPLOAD_CORS_HEADERS],
           exposedHeaders: ['ETag', 'Location'],
           maxAge: CORS_PREFLIGHT_MAX_AGE.toSeconds(),
         },
@@ -89,6 +111,14 @@ export class UploadBucket extends Construct {
     });
     logAccessTo(this.bucket, props.accessLogs);
 
+    // s3:PutObject covers PutObject, the POST form, CreateMultipartUpload, UploadPart and
+    // CompleteMultipartUpload. Only the first three can carry x-amz-server-side-encryption: a part
+    // and the complete inherit the create's encryption and send no such header. A negated operator
+    // (StringNotEquals, and StringNotEqualsIfExists alike) is true when the key is missing from the
+    // request (IAM: "Condition operators", negated matching), so the condition first asks that the
+    // header be there (Null: false) and then that it be wrong: every part is let through, every
+    // request that names an encryption must name this one. A request that names none gets the
+    // bucket's default, which is this key.
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'DenyOtherKmsKeys',
@@ -96,7 +126,11 @@ export class UploadBucket extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:PutObject'],
         resources: [this.bucket.arnForObjects('*')],
-        conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': props.encryptionKey.keyArn } },
+        // `aws:kms` without a key id would be the AWS managed key aws/s3, not this one: denied too.
+        conditions: {
+          Null: { 's3:x-amz-server-side-encryption': 'false' },
+          StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': props.encryptionKey.keyArn },
+        },
       }),
     );
     this.bucket.addToResourcePolicy(
@@ -106,7 +140,10 @@ export class UploadBucket extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:PutObject'],
         resources: [this.bucket.arnForObjects('*')],
-        conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+        conditions: {
+          Null: { 's3:x-amz-server-side-encryption': 'false' },
+          StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+        },
       }),
     );
   }

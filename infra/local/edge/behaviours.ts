@@ -1,57 +1,47 @@
 /**
- * The distribution's cache behaviours, by path pattern, as the CDK app
- * defines them (DESIGN §2), plus the local stack's own mailbox. CloudFront
- * matches path patterns case-sensitively against the path without the query
- * string, in order, and falls back to the default behaviour.
+ * The local edge's behaviours: the distribution's own table
+ * (infra/shared/cloudfront-behaviours.ts, the one the CDK app deploys), with
+ * the local stack's `/_local/*` paths put in front of its default behaviour.
+ * Those are never part of the deployed table. CloudFront matches path
+ * patterns case-sensitively against the path without the query string, in
+ * order, and falls back to the default behaviour.
  */
+import {
+  CLOUDFRONT_BEHAVIOURS,
+  READ_METHODS,
+  behaviourForPath,
+  splitBehaviours,
+  type AllowedMethods,
+  type CloudFrontBehaviour,
+  type DeployedBehaviourName,
+} from '../../shared/cloudfront-behaviours';
 
-export type BehaviourName = 'presign' | 'auth' | 'mailbox' | 'default';
+export { matchesPathPattern } from '../../shared/cloudfront-behaviours';
 
-export interface Behaviour {
-  readonly name: BehaviourName;
-  /** As written in the distribution. */
+/** A path only the local stack answers, by the edge itself (no function, no origin). */
+export interface LocalOnlyBehaviour {
+  readonly name: 'mailbox';
   readonly pathPattern: string;
-  /** Methods CloudFront forwards on this behaviour. */
-  readonly allowedMethods: readonly string[];
+  readonly allowedMethods: AllowedMethods;
+  readonly local: true;
 }
 
-const ALL_METHODS = Object.freeze(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
-const READ_METHODS = Object.freeze(['GET', 'HEAD']);
+export type Behaviour = CloudFrontBehaviour | LocalOnlyBehaviour;
+export type BehaviourName = DeployedBehaviourName | LocalOnlyBehaviour['name'];
 
-/** Ordered like the distribution's behaviours: the first match wins. */
-export const BEHAVIOURS: readonly Behaviour[] = Object.freeze([
-  // Lambda@Edge viewer-request answers every method itself (405 for anything but POST).
-  { name: 'presign', pathPattern: '/presign', allowedMethods: ALL_METHODS },
-  // The auth-guard CloudFront Function answers wrong methods with 405.
-  { name: 'auth', pathPattern: '/auth/*', allowedMethods: ALL_METHODS },
-  // Local stack only: never part of the deployed distribution.
-  { name: 'mailbox', pathPattern: '/_local/mailbox', allowedMethods: READ_METHODS },
-  { name: 'default', pathPattern: '*', allowedMethods: READ_METHODS },
+/** Local stack only: never part of the deployed distribution. */
+export const LOCAL_ONLY_BEHAVIOURS: readonly LocalOnlyBehaviour[] = Object.freeze([
+  Object.freeze({ name: 'mailbox', pathPattern: '/_local/mailbox', allowedMethods: READ_METHODS, local: true } as const),
 ]);
 
-export function behaviourFor(path: string): Behaviour {
-  for (const behaviour of BEHAVIOURS) if (matchesPathPattern(behaviour.pathPattern, path)) return behaviour;
-  // The default behaviour's `*` matches everything, so this is never reached.
-  return BEHAVIOURS[BEHAVIOURS.length - 1] as Behaviour;
+/** The deployed table's behaviours, then the local ones, then the default. */
+export function localBehaviours(deployed: readonly CloudFrontBehaviour[] = CLOUDFRONT_BEHAVIOURS): readonly Behaviour[] {
+  const { ordered, fallback } = splitBehaviours(deployed);
+  return Object.freeze([...ordered, ...LOCAL_ONLY_BEHAVIOURS, fallback]);
 }
 
-/** CloudFront path patterns as the distribution uses them: `*` matches any run of characters. */
-export function matchesPathPattern(pattern: string, path: string): boolean {
-  const parts = pattern.split('*');
-  if (parts.length === 1) return pattern === path;
-  let at = 0;
-  for (let i = 0; i < parts.length; i += 1) {
-    const part = parts[i] as string;
-    if (i === 0) {
-      if (!path.startsWith(part)) return false;
-      at = part.length;
-    } else if (i === parts.length - 1) {
-      return path.length - part.length >= at && path.endsWith(part);
-    } else {
-      const found = path.indexOf(part, at);
-      if (found === -1) return false;
-      at = found + part.length;
-    }
-  }
-  return true;
+export const BEHAVIOURS: readonly Behaviour[] = localBehaviours();
+
+export function behaviourFor(path: string, behaviours: readonly Behaviour[] = BEHAVIOURS): Behaviour {
+  return behaviourForPath(behaviours, path);
 }

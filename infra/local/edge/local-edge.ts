@@ -9,17 +9,22 @@
  *    per IP with their path scope-down, geo deny, body size; `count` rules
  *    are logged, a `block` answers with the rule's status and a §3 error body
  *    (infra/shared/firewall-responses.ts);
- * 3. the behaviour by path pattern, as the distribution has them
- *    (behaviours.ts), matched on the path CloudFront normalizes first
+ * 3. the behaviour by path pattern, from the distribution's own table
+ *    (infra/shared/cloudfront-behaviours.ts, the one the CDK app deploys)
+ *    plus the local `/_local/*` paths (behaviours.ts), matched on the path CloudFront normalizes first
  *    (path-normalization.ts: `//presign`, `/x/../presign`, `/%70resign` are
  *    all `/presign`), and the methods it allows; functions and origins still
  *    get the raw path, as CloudFront sends it;
- * 4. the behaviour's function and origin:
- *    `/presign`        Lambda@Edge viewer-request (the built presign bundle), which answers itself;
+ * 4. the function and origin the table names for that behaviour:
+ *    `/presign*`       Lambda@Edge viewer-request (the built presign bundle), which answers itself;
  *    `/auth/*`         CloudFront Function auth-guard, then the auth API (API Gateway proxy event);
  *    `/_local/mailbox` the dev mailbox (local only);
  *    default           CloudFront Function site-router, then the site's files;
  * 5. the response headers policy (infra/shared/security-headers.ts) on every answer.
+ *
+ * Local only: a page opened at another name than the printed 127.0.0.1 URL
+ * (`localhost:3000`) is cross-site to the auth API, whose one site origin is
+ * `http://127.0.0.1:<port>`; its 403 FORBIDDEN_ORIGIN then says which URL to open.
  *
  * The server listens first and is given its parts once they are ready (the
  * site origin, which the other parts need, is only known once it listens);
@@ -39,7 +44,8 @@ import {
 } from '../cloudfront-functions-sandbox';
 import type { MailboxMessage } from '../mailbox';
 import { toApiGatewayEvent, replyFromProxyResult } from './api-gateway';
-import { behaviourFor, type BehaviourName } from './behaviours';
+import type { CloudFrontBehaviour } from '../../shared/cloudfront-behaviours';
+import { behaviourFor, localBehaviours, type Behaviour, type BehaviourName } from './behaviours';
 import { normalizePathForMatching } from './path-normalization';
 import {
   originHeadersFrom,
@@ -114,8 +120,19 @@ interface Answer {
   readonly firewall?: { readonly blockedBy?: string; readonly counted: readonly string[] };
 }
 
-export async function listenLocalEdge(options: { readonly port: number; readonly host?: string }): Promise<LocalEdge> {
+export interface LocalEdgeOptions {
+  readonly port: number;
+  readonly host?: string;
+  /**
+   * The distribution's behaviours.
+   * @default CLOUDFRONT_BEHAVIOURS (infra/shared/cloudfront-behaviours.ts), the deployed table
+   */
+  readonly behaviours?: readonly CloudFrontBehaviour[];
+}
+
+export async function listenLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
   const host = options.host ?? '127.0.0.1';
+  const behaviours = localBehaviours(options.behaviours);
   let parts: LocalEdgeParts | undefined;
   let distribution: DistributionInfo = { distributionDomainName: host, distributionId: 'LOCALEDGE' };
 
@@ -125,7 +142,7 @@ export async function listenLocalEdge(options: { readonly port: number; readonly
       sendReply(res, req.method ?? 'GET', jsonReply(503, { error: { code: 'INTERNAL', message: 'The local stack is still starting.' } }));
       return;
     }
-    void serve(req, res, parts, distribution);
+    void serve(req, res, parts, distribution, behaviours);
   });
   // Keep-alive sockets would hold stop() up; a local edge has no use for long idle connections.
   server.keepAliveTimeout = 2000;
@@ -149,7 +166,13 @@ export async function listenLocalEdge(options: { readonly port: number; readonly
   };
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, parts: LocalEdgeParts, distribution: DistributionInfo): Promise<void> {
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  parts: LocalEdgeParts,
+  distribution: DistributionInfo,
+  behaviours: readonly Behaviour[],
+): Promise<void> {
   const started = performance.now();
   const method = req.method ?? 'GET';
   const requestId = newEdgeRequestId();
@@ -157,7 +180,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, parts: LocalEdge
   let request: ViewerRequest | undefined;
   try {
     request = await readViewerRequest(req, requestId);
-    answer = await answerRequest(request, parts, distribution);
+    answer = await answerRequest(request, parts, distribution, behaviours);
   } catch (error) {
     if (!(error instanceof LocalEdgeError)) parts.log(`[edge] ${method} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     else if (error instanceof EdgeFunctionError) parts.log(`[edge] ${error.functionName}: ${error.message}`);
@@ -183,7 +206,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, parts: LocalEdge
       // The path only: a query may carry an email address.
       path: request?.path ?? '',
       status: answer.reply.status,
-      behaviour: answer.behaviour ?? (request === undefined ? 'none' : behaviourFor(normalizePathForMatching(request.path)).name),
+      behaviour: answer.behaviour ?? (request === undefined ? 'none' : behaviourFor(normalizePathForMatching(request.path), behaviours).name),
       answeredBy: answer.by,
       viewer: request?.viewer.ip ?? '',
       country: request?.viewer.country ?? '',
@@ -216,7 +239,12 @@ async function readViewerRequest(req: IncomingMessage, requestId: string): Promi
   };
 }
 
-async function answerRequest(request: ViewerRequest, parts: LocalEdgeParts, distribution: DistributionInfo): Promise<Answer> {
+async function answerRequest(
+  request: ViewerRequest,
+  parts: LocalEdgeParts,
+  distribution: DistributionInfo,
+  behaviours: readonly Behaviour[],
+): Promise<Answer> {
   if (!request.path.startsWith('/')) throw new EdgeInvalidRequestError('The request target must be a path.');
 
   const verdict = parts.firewall.inspect({
@@ -232,27 +260,38 @@ async function answerRequest(request: ViewerRequest, parts: LocalEdgeParts, dist
     const ruleType = parts.firewall.rules.rules.find((rule) => rule.name === verdict.rule)?.type;
     return { reply: jsonReply(status, firewallBlockBody(status, ruleType)), by: 'Error', firewall };
   }
-  if (request.bodyOverLimit) throw new EdgePayloadTooLargeError(`The body is larger than the ${MAX_VIEWER_BODY_BYTES} bytes the edge accepts.`);
+  if (request.bodyOverLimit) throw new EdgePayloadTooLargeError(`The body is larger than ${MAX_VIEWER_BODY_BYTES} bytes the edge accepts.`);
 
-  const behaviour = behaviourFor(normalizePathForMatching(request.path));
-  if (!behaviour.allowedMethods.includes(request.method)) {
-    throw new EdgeMethodNotAllowedError(`${behaviour.name === 'mailbox' ? 'The mailbox' : 'This path'} accepts ${behaviour.allowedMethods.join(' and ')} only.`, behaviour.allowedMethods);
+  const behaviour = behaviourFor(normalizePathForMatching(request.path), behaviours);
+  const allowed: readonly string[] = behaviour.allowedMethods;
+  if (!allowed.includes(request.method)) {
+    throw new EdgeMethodNotAllowedError(`${behaviour.name === 'mailbox' ? 'The mailbox' : 'This path'} accepts ${allowed.join(' and ')} only.`, allowed);
   }
-  const answered = (reply: EdgeReply, by: AnsweredBy): Answer => ({ reply, by, behaviour: behaviour.name, firewall });
+  const answered = (reply: EdgeReply, by: AnsweredBy): Answer => ({
+    reply: withLocalhostHint(reply, request, distribution),
+    by,
+    behaviour: behaviour.name,
+    firewall,
+  });
 
-  switch (behaviour.name) {
-    case 'presign': {
-      const event = toLambdaEdgeEvent(request, distribution);
-      parts.recorder?.record('lambda-edge', parts.presign.name, request.method, request.path, event);
-      const result = await parts.presign.invoke(event);
-      if (!isGeneratedResponse(result)) {
-        throw new EdgeFunctionError(`${parts.presign.name} let the request through, and /presign has no origin`, 502, parts.presign.name);
-      }
-      return answered(replyFromLambdaEdgeResponse(result, parts.presign.name), 'LambdaGeneratedResponse');
+  if ('local' in behaviour) return answered(mailboxReply(request, parts), 'Miss');
+
+  // The function and the origin the table names for this behaviour, as CloudFront runs them.
+  const fn = behaviour.viewerRequest;
+  if (fn.type === 'lambda-edge') {
+    const event = toLambdaEdgeEvent(request, distribution);
+    parts.recorder?.record('lambda-edge', parts.presign.name, request.method, request.path, event);
+    const result = await parts.presign.invoke(event);
+    if (!isGeneratedResponse(result)) {
+      throw new EdgeFunctionError(`${parts.presign.name} let the request through, and ${behaviour.pathPattern} has no origin here`, 502, parts.presign.name);
     }
-    case 'auth': {
-      const outcome = runViewerFunction(parts, parts.authGuard, 'auth-guard', toCloudFrontFunctionEvent(request, distribution), request);
-      if (outcome.kind === 'response') return answered(replyFromFunctionResponse(outcome.response), 'FunctionGeneratedResponse');
+    return answered(replyFromLambdaEdgeResponse(result, parts.presign.name), 'LambdaGeneratedResponse');
+  }
+  const cloudFrontFunction = fn.name === 'auth-guard' ? parts.authGuard : parts.siteRouter;
+  const outcome = runViewerFunction(parts, cloudFrontFunction, fn.name, toCloudFrontFunctionEvent(request, distribution), request);
+  if (outcome.kind === 'response') return answered(replyFromFunctionResponse(outcome.response), 'FunctionGeneratedResponse');
+  switch (behaviour.origin) {
+    case 'auth-api': {
       const event = toApiGatewayEvent({
         method: request.method,
         path: outcome.request.uri,
@@ -265,14 +304,43 @@ async function answerRequest(request: ViewerRequest, parts: LocalEdgeParts, dist
       parts.recorder?.record('api-gateway', 'auth', request.method, outcome.request.uri, event);
       return answered(replyFromProxyResult(await parts.authApi(event)), 'Miss');
     }
-    case 'mailbox':
-      return answered(mailboxReply(request, parts), 'Miss');
-    case 'default': {
-      const outcome = runViewerFunction(parts, parts.siteRouter, 'site-router', toCloudFrontFunctionEvent(request, distribution), request);
-      if (outcome.kind === 'response') return answered(replyFromFunctionResponse(outcome.response), 'FunctionGeneratedResponse');
+    case 'site':
       return answered(parts.site.serve(outcome.request.uri), 'Miss');
-    }
+    case 'none':
+      throw new EdgeFunctionError(`${fn.name} let the request through, and ${behaviour.pathPattern} has no origin`, 502, fn.name);
   }
+}
+
+/**
+ * Issue 12: a page opened at `http://localhost:<port>` sends `Origin:
+ * http://localhost:<port>`, which the auth API refuses as cross-site (its one
+ * site origin is the printed `http://127.0.0.1:<port>`, as on AWS). The
+ * answer stays 403 FORBIDDEN_ORIGIN; its message says which URL to open.
+ * Only when the viewer used another name than the edge's own: an attack from
+ * a foreign origin at the right address learns nothing new.
+ */
+function withLocalhostHint(reply: EdgeReply, request: ViewerRequest, distribution: DistributionInfo): EdgeReply {
+  if (reply.status !== 403) return reply;
+  const own = distribution.distributionDomainName.toLowerCase();
+  const host = firstHeader(request.headers, 'host')?.trim().toLowerCase();
+  if (host === undefined || host === '' || host === own) return reply;
+  let body: unknown;
+  try {
+    body = JSON.parse(reply.body.toString('utf8'));
+  } catch {
+    return reply;
+  }
+  if (!isErrorBody(body) || body.error.code !== 'FORBIDDEN_ORIGIN') return reply;
+  const url = `http://${distribution.distributionDomainName}`;
+  // The Host itself is not echoed: it is the viewer's to choose.
+  const message = `${body.error.message} Open ${url} instead: that is this local stack's site origin, and the name this page was opened at is not.`;
+  return { ...reply, body: Buffer.from(JSON.stringify({ ...body, error: { ...body.error, message } }), 'utf8') };
+}
+
+function isErrorBody(body: unknown): body is { error: { code: unknown; message: string } } {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return false;
+  const error: unknown = body.error;
+  return typeof error === 'object' && error !== null && 'code' in error && 'message' in error && typeof error.message === 'string';
 }
 
 /** The size the firewall sees: what was read, or more when the viewer sent more than the edge reads. */

@@ -243,7 +243,11 @@ describe('API Gateway proxy events', () => {
 describe('behaviours and viewers', () => {
   it.each([
     ['/presign', 'presign'],
-    ['/presign/', 'default'],
+    ['/presign/', 'presign'],
+    ['/presign/multipart', 'presign'],
+    ['/presign/multipart/parts', 'presign'],
+    ['/presignX', 'presign'],
+    ['/Presign', 'default'],
     ['/auth/login', 'auth'],
     ['/auth/', 'auth'],
     ['/auth', 'default'],

@@ -60,7 +60,8 @@ describe('normalizePathForMatching', () => {
     ['/%70resign', 'presign'],
     ['/auth/x/../login', 'auth'],
     ['//auth/login', 'auth'],
-    ['/presign/', 'default'],
+    ['/presign/', 'presign'],
+    ['//presign//multipart/./parts', 'presign'],
     ['/PRESIGN', 'default'],
     ['/x%2f..%2fpresign', 'default'],
   ])('%s reaches the %s behaviour', (raw, name) => {
