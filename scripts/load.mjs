@@ -10,10 +10,14 @@
 // 2. 100 concurrent 1 MiB uploads through the POST-policy guard, each with a
 //    form the edge signed; afterwards every object is read back and its
 //    SHA-256 compared with what was sent.
-// 3. Throughout: the resident memory of each process (VmRSS sampled every
+// 3. Multipart uploads as the site sends them, every S3 request signed by the
+//    edge (/presign/multipart, /presign/multipart/parts, 4 parts in flight,
+//    each with its Content-MD5): one 1 GiB file, then 20 × 100 MiB at once;
+//    every object read back (signed, streamed) and its SHA-256 compared.
+// 4. Throughout: the resident memory of each process (VmRSS sampled every
 //    100 ms from /proc, and the kernel's own peak, VmHWM) — the stack (edge,
 //    guard and s3rver share it), its cognito-local child, and this driver.
-// 4. Before the stack starts: the auth Lambda's cold start, its bundle
+// 5. Before the stack starts: the auth Lambda's cold start, its bundle
 //    (dist/origin/auth/index.js) required by 10 fresh `node` processes.
 //
 // The shipped firewall rules run with their rate limits switched to `count`
@@ -24,10 +28,13 @@
 // no rate held or an upload did not come back intact.
 //
 // Tunables: LOAD_DURATION_S (30), LOAD_PROBE_S (5), LOAD_P99_MS (50),
-// LOAD_CONNECTIONS (16), LOAD_UPLOADS (100), LOAD_UPLOAD_BYTES (1048576).
+// LOAD_CONNECTIONS (16), LOAD_UPLOADS (100), LOAD_UPLOAD_BYTES (1048576),
+// LOAD_MULTIPART_LARGE_BYTES (1 GiB), LOAD_MULTIPART_CONCURRENT (20),
+// LOAD_MULTIPART_CONCURRENT_BYTES (100 MiB).
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import autocannon from 'autocannon';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -36,6 +43,8 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { gzipSync } from 'node:zlib';
 
+// The AWS SDK's Node >= 22 notice (README, "Node versions") would bury the report.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS_FILE = path.join(ROOT, 'dist', 'load', 'results.json');
 
@@ -49,6 +58,10 @@ const P99_LIMIT_MS = setting('LOAD_P99_MS', 50);
 const CONNECTIONS = setting('LOAD_CONNECTIONS', 16);
 const UPLOADS = setting('LOAD_UPLOADS', 100);
 const UPLOAD_BYTES = setting('LOAD_UPLOAD_BYTES', 1024 * 1024);
+const MULTIPART_LARGE_BYTES = setting('LOAD_MULTIPART_LARGE_BYTES', 1024 ** 3);
+const MULTIPART_RSS_BUDGET_BYTES = 64 * 1024 * 1024;
+const MULTIPART_CONCURRENT = setting('LOAD_MULTIPART_CONCURRENT', 20);
+const MULTIPART_CONCURRENT_BYTES = setting('LOAD_MULTIPART_CONCURRENT_BYTES', 100 * 1024 * 1024);
 /** A probe must deliver this share of the rate it asked for, or the server did not keep up. */
 const DELIVERED_SHARE = 0.97;
 /** Bisection steps between the last rate that held and the first that did not. */
@@ -267,6 +280,48 @@ async function findSustainedRate(stack, token, memory, log) {
 }
 
 // ---------------------------------------------------------------------------
+// Reading back: the bucket is private, so every read is signed (the stack's own keys)
+
+function s3Client(stack) {
+  return new S3Client({ endpoint: stack.s3Endpoint, region: stack.region, forcePathStyle: true, credentials: { ...stack.credentials } });
+}
+
+/** GET one object, streamed into SHA-256 (a 1 GiB object is never held in memory). */
+async function readBack(stack, key) {
+  const client = s3Client(stack);
+  try {
+    const object = await client.send(new GetObjectCommand({ Bucket: stack.bucket, Key: key }));
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of object.Body) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+    return { status: 200, sha256: hash.digest('hex'), size, etag: object.ETag };
+  } catch (error) {
+    return { status: error?.$metadata?.httpStatusCode ?? 0, sha256: '', size: 0 };
+  } finally {
+    client.destroy();
+  }
+}
+
+async function countObjects(stack, prefix) {
+  const client = s3Client(stack);
+  try {
+    let count = 0;
+    let token;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: prefix, ContinuationToken: token }));
+      count += page.KeyCount ?? 0;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return count;
+  } finally {
+    client.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------
 // 2. Uploads
 
 async function concurrentUploads(stack, token, memory, log) {
@@ -315,14 +370,12 @@ async function concurrentUploads(stack, token, memory, log) {
   let intact = 0;
   const mismatches = [];
   for (const [i, { key }] of bodies.entries()) {
-    const object = await call(`${stack.uploadUrl}/${key.split('/').map(encodeURIComponent).join('/')}`, { method: 'GET' });
-    const got = createHash('sha256').update(object.body).digest('hex');
+    const object = await readBack(stack, key);
     const sent = createHash('sha256').update(files[i].content).digest('hex');
-    if (object.status === 200 && got === sent) intact += 1;
-    else mismatches.push({ key, status: object.status, size: object.body.length });
+    if (object.status === 200 && object.sha256 === sent) intact += 1;
+    else mismatches.push({ key, status: object.status, size: object.size });
   }
-  const listing = await call(`${stack.uploadUrl}?list-type=2&max-keys=1000&prefix=${encodeURIComponent(forms[0].key.split('/').slice(0, 2).join('/') + '/')}`, { method: 'GET' });
-  const listed = (String(listing.body).match(/<Key>/g) ?? []).length;
+  const listed = await countObjects(stack, forms[0].key.split('/').slice(0, 2).join('/') + '/');
   const summary = {
     uploads: UPLOADS,
     bytesEach: UPLOAD_BYTES,
@@ -335,6 +388,101 @@ async function concurrentUploads(stack, token, memory, log) {
     mismatches,
   };
   log(`  ${UPLOADS} × ${(UPLOAD_BYTES / 1024 / 1024).toFixed(0)} MiB at once: ${JSON.stringify(statuses)} in ${summary.wallMs} ms (${summary.throughputMiBps} MiB/s), p50 ${summary.uploadLatencyMs.p50} ms, p99 ${summary.uploadLatencyMs.p99} ms; SHA-256 intact ${intact}/${UPLOADS}, listed ${listed}`);
+  return summary;
+}
+
+// ---------------------------------------------------------------------------
+// 3. Multipart uploads, every S3 request signed by the edge (/presign/multipart, /parts)
+
+const MULTIPART_PARTS_IN_FLIGHT = 4; // what the site sends per file (site/core/multipart-upload.ts)
+
+/** Part `n` (1-based) of upload `seed`: an AES-CTR keystream, regenerated for the read-back, never held whole. */
+function partBytes(seed, partSize, size, n) {
+  const start = (n - 1) * partSize;
+  const length = Math.min(partSize, size - start);
+  const iv = Buffer.alloc(16);
+  iv.writeUInt32BE(start / 16, 12); // every part starts on a 16-byte block
+  const cipher = createCipheriv('aes-128-ctr', seed, iv);
+  return cipher.update(Buffer.alloc(length));
+}
+
+function sha256Of(seed, partSize, size, partCount) {
+  const hash = createHash('sha256');
+  for (let n = 1; n <= partCount; n += 1) hash.update(partBytes(seed, partSize, size, n));
+  return hash.digest('hex');
+}
+
+async function edgeJson(stack, token, route, body) {
+  const answer = await call(`${stack.url}${route}`, {
+    body: Buffer.from(JSON.stringify(body)),
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+  });
+  if (answer.status !== 200) throw new Error(`${route}: ${answer.status} ${answer.body}`);
+  return JSON.parse(answer.body);
+}
+
+/** One file through the edge and the guard, as the site sends it: start, create, parts (4 in flight), complete. */
+async function multipartUpload(stack, token, { name, size, seed }) {
+  const start = await edgeJson(stack, token, '/presign/multipart', { file: { name, size, type: 'video/mp4' } });
+  const created = await call(start.create.url, { method: start.create.method, headers: { ...start.create.headers, 'Content-Length': '0' } });
+  const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(String(created.body))?.[1];
+  if (created.status !== 200 || uploadId === undefined) throw new Error(`create: ${created.status} ${created.body}`);
+  const etags = new Array(start.partCount);
+  let complete;
+  for (let first = 1; first <= start.partCount; first += 10) {
+    const numbers = Array.from({ length: Math.min(10, start.partCount - first + 1) }, (_, i) => first + i);
+    const bodies = new Map(numbers.map((n) => [n, partBytes(seed, start.partSize, size, n)]));
+    const signed = await edgeJson(stack, token, '/presign/multipart/parts', {
+      key: start.key,
+      uploadId,
+      ticket: start.ticket,
+      parts: numbers.map((n) => ({ partNumber: n, md5: createHash('md5').update(bodies.get(n)).digest('base64') })),
+    });
+    complete = signed.complete;
+    const queue = [...signed.parts];
+    await Promise.all(
+      Array.from({ length: MULTIPART_PARTS_IN_FLIGHT }, async () => {
+        for (let part = queue.shift(); part !== undefined; part = queue.shift()) {
+          const body = bodies.get(part.partNumber);
+          const put = await call(part.url, { method: 'PUT', body, headers: { ...part.headers, 'Content-Length': String(body.length) } });
+          if (put.status !== 200) throw new Error(`part ${part.partNumber}: ${put.status} ${put.body}`);
+          etags[part.partNumber - 1] = put.headers.etag;
+        }
+      }),
+    );
+  }
+  const xml = `<CompleteMultipartUpload>${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+  const done = await call(complete.url, { method: 'POST', body: Buffer.from(xml), headers: { 'Content-Type': 'application/xml' } });
+  if (done.status !== 200 || !String(done.body).includes('<CompleteMultipartUploadResult')) throw new Error(`complete: ${done.status} ${done.body}`);
+  return { key: start.key, partSize: start.partSize, partCount: start.partCount };
+}
+
+async function multipartLoad(stack, token, memory, log, { label, uploads, bytesEach }) {
+  const files = Array.from({ length: uploads }, (_, i) => ({ name: `load-${i}.mp4`, size: bytesEach, seed: randomBytes(16) }));
+  const rssBefore = procStatus(stack.pid)?.rss;
+  memory.enter(label);
+  const started = performance.now();
+  const done = await Promise.all(files.map((file) => multipartUpload(stack, token, file)));
+  const wallMs = performance.now() - started;
+  memory.enter(`${label}: read back`);
+  // The stack process holds the edge, the guard and s3rver: what the parts cost it while they streamed through.
+  const stackRssGrowth = (memory.peaks[label]?.stack ?? NaN) - (rssBefore ?? NaN);
+  let intact = 0;
+  for (const [i, upload] of done.entries()) {
+    const object = await readBack(stack, upload.key);
+    if (object.status === 200 && object.sha256 === sha256Of(files[i].seed, upload.partSize, files[i].size, upload.partCount)) intact += 1;
+  }
+  const summary = {
+    uploads,
+    bytesEach,
+    partSize: done[0].partSize,
+    partsEach: done[0].partCount,
+    wallMs: Math.round(wallMs),
+    throughputMiBps: Math.round(((uploads * bytesEach) / 1024 / 1024 / (wallMs / 1000)) * 10) / 10,
+    sha256Intact: intact,
+    stackRssGrowthBytes: stackRssGrowth,
+  };
+  log(`  ${label}: ${uploads} × ${mib(bytesEach)} in ${summary.wallMs} ms (${summary.throughputMiBps} MiB/s, ${summary.partsEach} parts of ${mib(summary.partSize)} each); SHA-256 intact ${intact}/${uploads}; stack RSS +${mib(stackRssGrowth)}`);
   return summary;
 }
 
@@ -416,6 +564,9 @@ async function main() {
     const presign = await findSustainedRate(stack, user.accessToken, memory, log);
     log('uploads through the POST-policy guard:');
     const uploads = await concurrentUploads(stack, user.accessToken, memory, log);
+    log('multipart uploads, signed at the edge, through the guard:');
+    const multipartLarge = await multipartLoad(stack, user.accessToken, memory, log, { label: 'multipart: one large file', uploads: 1, bytesEach: MULTIPART_LARGE_BYTES });
+    const multipartMany = await multipartLoad(stack, user.accessToken, memory, log, { label: 'multipart: concurrent files', uploads: MULTIPART_CONCURRENT, bytesEach: MULTIPART_CONCURRENT_BYTES });
     const memoryReport = memory.stop();
     memory = undefined;
     const logScan = scanLog(stack.logFile, { accessToken: user.accessToken, password: PASSWORD, confirmationCode: user.code, refreshToken: user.refresh });
@@ -428,6 +579,7 @@ async function main() {
       authColdStart: coldStart,
       presign,
       uploads,
+      multipart: { large: multipartLarge, concurrent: multipartMany },
       memory: memoryReport,
       logScan,
     };
@@ -444,6 +596,9 @@ async function main() {
     log(`| /presign unthrottled (warm-up) | ${presign.warmUp.requestsPerSecond} req/s, p99 ${presign.warmUp.latencyMs.p99} ms |`);
     log(`| ${UPLOADS} concurrent ${(UPLOAD_BYTES / 1024 / 1024).toFixed(0)} MiB uploads | ${JSON.stringify(uploads.statuses)} in ${uploads.wallMs} ms, ${uploads.throughputMiBps} MiB/s, p50 ${uploads.uploadLatencyMs.p50} ms, p99 ${uploads.uploadLatencyMs.p99} ms |`);
     log(`| objects read back with the SHA-256 sent | ${uploads.sha256Intact} / ${UPLOADS} (listed ${uploads.objectsListed}) |`);
+    for (const m of [multipartLarge, multipartMany]) {
+      log(`| multipart, ${m.uploads} × ${mib(m.bytesEach)} at once (edge-signed, ${m.partsEach} parts each) | ${m.wallMs} ms, ${m.throughputMiBps} MiB/s; SHA-256 intact ${m.sha256Intact} / ${m.uploads}; stack peak RSS growth ${mib(m.stackRssGrowthBytes)} |`);
+    }
     for (const [name, peak] of Object.entries(memoryReport.vmHwm)) {
       const phases = Object.entries(memoryReport.peakRssByPhase).map(([phase, peaks]) => `${phase} ${mib(peaks[name])}`).join('; ');
       log(`| peak RSS, ${name} | ${mib(peak)} (VmHWM); by phase: ${phases} |`);
@@ -453,7 +608,10 @@ async function main() {
     log(`| stack log: ${logScan.lines} lines scanned for the token, password, code, refresh token | ${logScan.secretsFound.length === 0 ? 'none found' : `FOUND ${logScan.secretsFound.join(', ')}`} |`);
     log(`\nwrote ${path.relative(ROOT, RESULTS_FILE)}`);
 
-    const failed = !s.held || uploads.sha256Intact !== UPLOADS || uploads.statuses['201'] !== UPLOADS || uploads.objectsListed !== UPLOADS || logScan.secretsFound.length > 0;
+    // DESIGN budget: one 1 GiB multipart upload grows the stack by at most 64 MiB (streamed, never buffered).
+    const overMemoryBudget = !(multipartLarge.stackRssGrowthBytes <= MULTIPART_RSS_BUDGET_BYTES);
+    if (overMemoryBudget) log(`multipart: the stack grew by ${mib(multipartLarge.stackRssGrowthBytes)}, over the ${mib(MULTIPART_RSS_BUDGET_BYTES)} budget`);
+    const failed = overMemoryBudget || !s.held || multipartLarge.sha256Intact !== multipartLarge.uploads || multipartMany.sha256Intact !== multipartMany.uploads || uploads.sha256Intact !== UPLOADS || uploads.statuses['201'] !== UPLOADS || uploads.objectsListed !== UPLOADS || logScan.secretsFound.length > 0;
     if (failed) process.exitCode = 1;
   } finally {
     memory?.stop();
