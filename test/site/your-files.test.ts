@@ -1,6 +1,6 @@
 import { MAX_VERDICT_POLLS, YourFiles } from '../../site/core/your-files';
 import { FakeFilesBackend } from './support/fake-files';
-import { ManualClock, settle } from './support/manual-clock';
+import { ManualClock } from './support/manual-clock';
 
 function setup(options: { maxKeys?: number } = {}) {
   const clock = new ManualClock();
