@@ -203,6 +203,7 @@ export class UploadList {
     const row = this.rowFor(upload);
     const focusInRow = row.actions.contains(document.activeElement);
     row.item.setAttribute('data-state', upload.state);
+    if (upload.key !== undefined) row.item.setAttribute('data-key', upload.key);
     const verdict = upload.state === 'done' && upload.key !== undefined ? this.options.verdictFor(upload.key) : undefined;
     if (verdict !== undefined) row.item.setAttribute('data-verdict', verdict.status);
     row.progress.hidden = upload.state === 'rejected';
