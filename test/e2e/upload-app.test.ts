@@ -152,7 +152,7 @@ describe('an account, from sign-up to upload', () => {
     // The object in S3: the key the edge chose for the id the page sent, the type, the owner, KMS.
     expect(presigned).toHaveLength(1);
     const sent = presigned[0]?.files[0];
-    expect(sent).toEqual({ name: 'holiday.png', size: content.length, type: 'image/png', id: expect.stringMatching(new RegExp(`^${UUID_V4}$`)) });
+    expect(sent).toEqual({ name: 'holiday.png', size: content.length, type: 'image/png', id: expect.stringMatching(new RegExp(`^${UUID_V4}$`)), md5: expect.stringMatching(/^[A-Za-z0-9+/]{22}==$/) });
     const key = await finishedKey(page, 'holiday.png');
     const parts = new RegExp(`^uploads/(${UUID_V4})/(\\d{4})/(\\d{2})/(\\d{2})/(${UUID_V4})/holiday\\.png$`).exec(key);
     expect(parts).not.toBeNull();
