@@ -712,6 +712,8 @@ async function handleMultipart(context: RequestContext, target: Target, operatio
     await options.multipart.remove(uploadId);
     answer(204, {});
   } catch (error) {
+    // Spooled bytes go before the refusal does: a client that sees the error finds nothing kept.
+    for (const path of temps.splice(0)) await rm(path, { force: true });
     sendError(context, error, { bucket: target.bucket, key: target.key });
   } finally {
     for (const path of temps) await rm(path, { force: true });
