@@ -92,6 +92,11 @@ describe('the request log', () => {
         outcome,
         latencyMs: 7,
         requestId: event.requestContext.requestId,
+        _aws: expect.any(Object),
+        Route: event.path,
+        Outcome: 'OK',
+        Requests: 1,
+        LatencyMs: 7,
       });
     }
   });
