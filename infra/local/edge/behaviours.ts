@@ -1,11 +1,11 @@
 /**
  * The distribution's cache behaviours, by path pattern, as the CDK app
- * defines them (DESIGN §2), plus the local stack's own mailbox. CloudFront
+ * defines them (DESIGN §2), plus the local stack's own mailbox and metrics. CloudFront
  * matches path patterns case-sensitively against the path without the query
  * string, in order, and falls back to the default behaviour.
  */
 
-export type BehaviourName = 'presign' | 'auth' | 'mailbox' | 'default';
+export type BehaviourName = 'presign' | 'auth' | 'mailbox' | 'metrics' | 'default';
 
 export interface Behaviour {
   readonly name: BehaviourName;
@@ -26,6 +26,7 @@ export const BEHAVIOURS: readonly Behaviour[] = Object.freeze([
   { name: 'auth', pathPattern: '/auth/*', allowedMethods: ALL_METHODS },
   // Local stack only: never part of the deployed distribution.
   { name: 'mailbox', pathPattern: '/_local/mailbox', allowedMethods: READ_METHODS },
+  { name: 'metrics', pathPattern: '/_local/metrics', allowedMethods: READ_METHODS },
   { name: 'default', pathPattern: '*', allowedMethods: READ_METHODS },
 ]);
 

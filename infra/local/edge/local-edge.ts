@@ -18,6 +18,7 @@
  *    `/presign`        Lambda@Edge viewer-request (the built presign bundle), which answers itself;
  *    `/auth/*`         CloudFront Function auth-guard, then the auth API (API Gateway proxy event);
  *    `/_local/mailbox` the dev mailbox (local only);
+ *    `/_local/metrics` the handlers' metrics and the firewall's counts (local only, metrics-collector.ts);
  *    default           CloudFront Function site-router, then the site's files;
  * 5. the response headers policy (infra/shared/security-headers.ts) on every answer.
  *
@@ -38,6 +39,7 @@ import {
   type CloudFrontFunctionViewerRequestEvent,
 } from '../cloudfront-functions-sandbox';
 import type { MailboxMessage } from '../mailbox';
+import type { MetricsSnapshot } from '../metrics-collector';
 import { toApiGatewayEvent, replyFromProxyResult } from './api-gateway';
 import { behaviourFor, type BehaviourName } from './behaviours';
 import { normalizePathForMatching } from './path-normalization';
@@ -89,6 +91,8 @@ export interface LocalEdgeParts {
   readonly authApi: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   readonly site: StaticSite;
   readonly mailbox: { messagesFor(email: string): readonly MailboxMessage[] };
+  /** What `GET /_local/metrics` answers; without it that path is 404. */
+  readonly metrics?: { snapshot(): MetricsSnapshot } | undefined;
   /** Added to every response, replacing any header of the same name. */
   readonly securityHeaders: Readonly<Record<string, string>>;
   readonly recorder?: EventRecorder | undefined;
@@ -267,6 +271,13 @@ async function answerRequest(request: ViewerRequest, parts: LocalEdgeParts, dist
     }
     case 'mailbox':
       return answered(mailboxReply(request, parts), 'Miss');
+    case 'metrics':
+      return answered(
+        parts.metrics === undefined
+          ? jsonReply(404, { error: { code: 'NOT_FOUND', message: 'This edge collects no metrics.' } })
+          : jsonReply(200, parts.metrics.snapshot()),
+        'Miss',
+      );
     case 'default': {
       const outcome = runViewerFunction(parts, parts.siteRouter, 'site-router', toCloudFrontFunctionEvent(request, distribution), request);
       if (outcome.kind === 'response') return answered(replyFromFunctionResponse(outcome.response), 'FunctionGeneratedResponse');
