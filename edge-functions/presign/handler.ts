@@ -12,9 +12,11 @@ import type {
 import { gzipSync } from 'node:zlib';
 import { EdgeUploadError, InvalidTicketError, PayloadTooLargeError, UnauthorizedError } from '../core/errors';
 import { errorResponse, type HttpResponse } from '../core/http-response';
+import { metricLine, OUTCOME_OK, roundLatency, type RequestMetrics } from '../core/metric-line';
 import { routeLabel, routePresignRequest, type EdgeHttpRequest, type PresignDependencies } from '../core/presign';
 
-export type LogLine = Readonly<Record<string, string | number | boolean>>;
+/** The log's own members (route, status, code, …) and the EMF members (Route, Outcome, Requests, LatencyMs). */
+export type LogLine = Readonly<Record<string, string | number | boolean>> & RequestMetrics;
 export type Logger = (line: LogLine) => void;
 
 /** Lambda@Edge refuses a generated viewer-request response larger than this (headers and body). */
@@ -38,7 +40,13 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   500: 'Internal Server Error',
 };
 
-export const jsonLogger: Logger = (line) => console.log(JSON.stringify(line));
+/** Each line as one EMF JSON line to `write`, stamped with `now()` (ms since the epoch). */
+export function emfLogger(write: (text: string) => void, now: () => number = Date.now): Logger {
+  return (line) => write(metricLine(line, now()));
+}
+
+/** Lambda@Edge's console is its CloudWatch log stream, where the EMF line becomes metrics. */
+export const jsonLogger: Logger = emfLogger((text) => console.log(text));
 
 export function createPresignHandler(deps: PresignDependencies, log: Logger = jsonLogger) {
   return async function handler(event: CloudFrontRequestEvent): Promise<CloudFrontResultResponse> {
@@ -57,12 +65,20 @@ export function createPresignHandler(deps: PresignDependencies, log: Logger = js
       outcome = describeFailure(error);
     }
     const result = toCloudFrontResponse(response, acceptsGzip);
+    // A success too large for the edge went out as 413: the metric must say so, not OK.
+    if (result.status !== String(response.status)) outcome = { code: 'PAYLOAD_TOO_LARGE' };
+    const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
     log({
       route,
-      status: response.status,
+      status: Number(result.status),
       ...outcome,
       ...(result.bodyEncoding === 'base64' ? { gzip: true } : {}),
-      latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
+      latencyMs,
+      // EMF members (core/metric-line.ts): route is already a bounded label, never the raw path.
+      Route: route,
+      Outcome: typeof outcome.code === 'string' ? outcome.code : OUTCOME_OK,
+      Requests: 1,
+      LatencyMs: roundLatency(latencyMs),
     });
     return result;
   };

@@ -44,6 +44,7 @@ import { createStaticSite } from './edge/static-site';
 import { JwksUnavailableError, MissingBuildOutputError, PortInUseError } from './errors';
 import { localAuthGateway } from './local-auth-gateway';
 import { Mailbox } from './mailbox';
+import { createMetricsCollector, observedFirewall, type MetricsCollector } from './metrics-collector';
 import {
   DEFAULT_PORTS,
   LOCAL_BUCKET,
@@ -83,7 +84,7 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  /** The local edge: the site, `/auth/*`, `/presign`, `/_local/mailbox`. */
+  /** The local edge: the site, `/auth/*`, `/presign`, `/_local/mailbox`, `/_local/metrics`. */
   readonly url: string;
   /** Where browsers POST files: the guard, path-style (`<guard>/<bucket>`). */
   readonly uploadUrl: string;
@@ -150,6 +151,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const siteOrigin = edge.url;
 
     const mailbox = new Mailbox(path.join(stateDir, 'mailbox.jsonl'));
+    // GET /_local/metrics: counted from the handlers' own EMF lines and the firewall's verdicts.
+    const metrics = createMetricsCollector();
     const cognitoLog = createWriteStream(path.join(stateDir, 'cognito-local.log'), { flags: 'a' });
     finalizers.push(() => closeStream(cognitoLog));
 
@@ -162,7 +165,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           if (!cognitoLog.writableEnded) cognitoLog.write(chunk);
         },
       }),
-      startObjectStore(stateDir, ports, siteOrigin, credentials, log, options.inspectUploads ?? false),
+      startObjectStore(stateDir, ports, siteOrigin, credentials, log, options.inspectUploads ?? false, metrics),
     ]);
     if (cognitoStart.status === 'fulfilled') {
       stops.push(() => cognitoStart.value.stop());
@@ -205,19 +208,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AWS_LAMBDA_FUNCTION_NAME: 'us-east-1.edge-upload-presign',
         AWS_LAMBDA_FUNCTION_VERSION: '1',
       },
-      log: (line) => log(`[presign] ${line}`),
+      log: (line) => {
+        metrics.observeLine(line);
+        log(`[presign] ${line}`);
+      },
     });
 
-    const authApi = createAuthApi(cognito, siteOrigin, mailbox, log);
+    const authApi = createAuthApi(cognito, siteOrigin, mailbox, (line) => {
+      metrics.observeLine(line);
+      log(line);
+    });
 
     edge.attach({
-      firewall: createFirewall(rules),
+      firewall: observedFirewall(createFirewall(rules), metrics),
       siteRouter,
       authGuard,
       presign,
       authApi,
       site: createStaticSite(siteDir, { siteDir, baseUrl: siteOrigin }),
       mailbox,
+      metrics,
       securityHeaders: securityHeaders(storage.uploadUrl),
       recorder: options.recordDir === undefined ? undefined : createEventRecorder(path.resolve(options.recordDir)),
       log,
@@ -290,6 +300,7 @@ async function startObjectStore(
   credentials: { readonly accessKeyId: string; readonly secretAccessKey: string },
   log: (line: string) => void,
   inspect: boolean,
+  metrics: MetricsCollector,
 ): Promise<ObjectStore> {
   let inspection: LocalUploadInspection | undefined;
   const s3rver = await startS3rver({
@@ -322,7 +333,10 @@ async function startObjectStore(
         region: LOCAL_S3_REGION,
         credentials,
         kmsKeyId: LOCAL_KMS_KEY_ID,
-        log: (line) => log(`[inspector] ${line}`),
+        log: (line) => {
+          metrics.observeLine(line);
+          log(`[inspector] ${line}`);
+        },
       });
     }
     return {

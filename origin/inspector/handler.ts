@@ -23,12 +23,15 @@ export interface InspectorHandlerOptions {
   readonly logger?: InspectionLogger;
   /** @default DEFAULT_UPLOAD_RULES */
   readonly rules?: UploadRules;
+  /** Milliseconds from an arbitrary origin, for each object's latency. @default performance.now */
+  readonly now?: () => number;
 }
 
 export type InspectorHandler = (event: S3Event, context?: Pick<Context, 'awsRequestId'>) => Promise<void>;
 
 export function createInspectorHandler(options: InspectorHandlerOptions): InspectorHandler {
   const logger = options.logger ?? jsonLineInspectionLogger();
+  const now = options.now ?? (() => performance.now());
   const deps = { store: options.store, config: options.config, ...(options.rules === undefined ? {} : { rules: options.rules }) };
 
   return async (event, context) => {
@@ -38,16 +41,17 @@ export function createInspectorHandler(options: InspectorHandlerOptions): Inspec
     let firstFailure: unknown;
 
     for (const target of recordTargets(event, options.config)) {
+      const started = now();
       const { bucket, key, eventName } = target;
       if (target.action === 'skip') {
-        log({ outcome: 'SKIPPED', bucket, key, eventName, detail: target.why });
+        log({ outcome: 'SKIPPED', bucket, key, eventName, detail: target.why, latencyMs: now() - started });
         continue;
       }
       try {
         const result = await inspectObject(bucket, key, deps);
-        log({ ...result, bucket, key, eventName });
+        log({ ...result, bucket, key, eventName, latencyMs: now() - started });
       } catch (error) {
-        log({ outcome: 'FAILED', bucket, key, eventName, detail: describeError(error) });
+        log({ outcome: 'FAILED', bucket, key, eventName, detail: describeError(error), latencyMs: now() - started });
         failed.push(key);
         firstFailure ??= error;
       }

@@ -19,6 +19,7 @@
  *    `/presign*`       Lambda@Edge viewer-request (the built presign bundle), which answers itself;
  *    `/auth/*`         CloudFront Function auth-guard, then the auth API (API Gateway proxy event);
  *    `/_local/mailbox` the dev mailbox (local only);
+ *    `/_local/metrics` the handlers' metrics and the firewall's counts (local only, metrics-collector.ts);
  *    default           CloudFront Function site-router, then the site's files;
  * 5. the response headers policy (infra/shared/security-headers.ts) on every answer.
  *
@@ -43,6 +44,7 @@ import {
   type CloudFrontFunctionViewerRequestEvent,
 } from '../cloudfront-functions-sandbox';
 import type { MailboxMessage } from '../mailbox';
+import type { MetricsSnapshot } from '../metrics-collector';
 import { toApiGatewayEvent, replyFromProxyResult } from './api-gateway';
 import type { CloudFrontBehaviour } from '../../shared/cloudfront-behaviours';
 import { behaviourFor, localBehaviours, type Behaviour, type BehaviourName } from './behaviours';
@@ -95,6 +97,8 @@ export interface LocalEdgeParts {
   readonly authApi: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   readonly site: StaticSite;
   readonly mailbox: { messagesFor(email: string): readonly MailboxMessage[] };
+  /** What `GET /_local/metrics` answers; without it that path is 404. */
+  readonly metrics?: { snapshot(): MetricsSnapshot } | undefined;
   /** Added to every response, replacing any header of the same name. */
   readonly securityHeaders: Readonly<Record<string, string>>;
   readonly recorder?: EventRecorder | undefined;
@@ -274,7 +278,15 @@ async function answerRequest(
     firewall,
   });
 
-  if ('local' in behaviour) return answered(mailboxReply(request, parts), 'Miss');
+  if ('local' in behaviour) {
+    if (behaviour.name === 'mailbox') return answered(mailboxReply(request, parts), 'Miss');
+    return answered(
+      parts.metrics === undefined
+        ? jsonReply(404, { error: { code: 'NOT_FOUND', message: 'This edge collects no metrics.' } })
+        : jsonReply(200, parts.metrics.snapshot()),
+      'Miss',
+    );
+  }
 
   // The function and the origin the table names for this behaviour, as CloudFront runs them.
   const fn = behaviour.viewerRequest;
