@@ -22,6 +22,17 @@ export const LOCAL_SIGNING_CREDENTIALS = Object.freeze({
 });
 
 /**
+ * The upload inspector's own keys. On AWS the bucket policy exempts the
+ * inspector's role from "only verified uploads are readable"; locally the
+ * guard tells the inspector apart by this key (post-policy-guard `readRule`).
+ * Fixed and fake, like the edge's.
+ */
+export const LOCAL_INSPECTOR_CREDENTIALS = Object.freeze({
+  accessKeyId: 'AKIAEDGEUPLOADINSPEC',
+  secretAccessKey: 'edge-upload-local-inspector-secret-00000',
+});
+
+/**
  * The local presign function's multipart ticket key (config.json
  * `multipartTicketKeys`). Fixed, so tickets survive a restart of `npm start`,
  * and fake: 32 bytes spelled out in the open, used nowhere else. On AWS each

@@ -29,6 +29,8 @@ import { copyFileSync, createWriteStream, existsSync, mkdirSync, rmSync, writeFi
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createAuthHandler } from '../../origin/auth/handler';
+import { DEFAULT_UPLOAD_RULES } from '../../edge-functions/core/upload-rules';
+import { DEFAULT_QUARANTINE_PREFIX, VERIFIED_TAG } from '../../origin/inspector/core/config';
 import { createCognitoGateway } from '../../origin/cognito/cognito-gateway';
 import { parseAuthConfig } from '../../origin/core/config';
 import { jsonLineLogger } from '../../origin/core/request-log';
@@ -50,6 +52,7 @@ import {
   LOCAL_BUCKET,
   LOCAL_KMS_KEY_ID,
   LOCAL_S3_REGION,
+  LOCAL_INSPECTOR_CREDENTIALS,
   LOCAL_SIGNING_CREDENTIALS,
   LOCAL_TICKET_KEY,
   PORT_ENV,
@@ -324,6 +327,10 @@ async function startObjectStore(
       allowedOrigins: [siteOrigin],
       tempDirectory: inFlight,
       multipartDirectory: path.join(stateDir, 's3-multipart'),
+      // With the inspector running, reads follow the AWS bucket policy: only verified uploads, never quarantine/.
+      ...(inspect
+        ? { readRule: { uploadPrefix: DEFAULT_UPLOAD_RULES.keyPrefix, quarantinePrefix: DEFAULT_QUARANTINE_PREFIX, verifiedTag: VERIFIED_TAG, exemptCredentials: LOCAL_INSPECTOR_CREDENTIALS } }
+        : {}),
       log: (entry) => log(describeGuardEntry(entry)),
     });
     if (inspect) {
@@ -331,7 +338,7 @@ async function startObjectStore(
         s3Endpoint: guard.url,
         bucket: LOCAL_BUCKET,
         region: LOCAL_S3_REGION,
-        credentials,
+        credentials: LOCAL_INSPECTOR_CREDENTIALS,
         kmsKeyId: LOCAL_KMS_KEY_ID,
         log: (line) => {
           metrics.observeLine(line);
