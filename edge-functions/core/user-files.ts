@@ -30,19 +30,14 @@ import { isoSeconds } from './sigv4';
 import type { AccessTokenClaims } from './token-verifier';
 import type { EdgeConfig } from './edge-config';
 import type { UploadRules } from './upload-rules';
+import { MAX_KEYS_PER_ACCESS } from './user-files-limits';
+
+export { MAX_KEYS_PER_ACCESS };
 
 /** Where the inspector moves a rejected upload (origin/inspector: DEFAULT_QUARANTINE_PREFIX; a test holds them equal). */
 export const QUARANTINE_PREFIX = 'quarantine/';
 /** Objects per list page: one screen of files, and a small S3 answer. */
 export const LIST_MAX_KEYS = 100;
-/**
- * Keys per `/presign/files/access` call. Each key costs three URLs, each
- * carrying the function's ~1.1 KB session token: 5 keys with the longest
- * names already take ~33 KB, and a generated Lambda@Edge response may not
- * exceed 40 KB (a test measures the largest answer at this limit). The
- * first draft of the contract said 20, which would need ~130 KB.
- */
-export const MAX_KEYS_PER_ACCESS = 5;
 /**
  * Continuation tokens are opaque: AWS and s3rver send base64, radosgw the
  * last key itself. Letters, marks, digits and the base64 and key-name

@@ -32,7 +32,7 @@ export interface FileAccess {
 }
 
 /** At most this many keys per /presign/files/access call (the edge refuses more). */
-export const MAX_KEYS_PER_ACCESS = 20;
+export { MAX_KEYS_PER_ACCESS } from '../../edge-functions/core/user-files-limits';
 
 export function parseFilesListing(status: number, body: unknown): FilesListing {
   if (!isPlainObject(body)) throw new UnexpectedResponseError(status);
