@@ -21,7 +21,8 @@ let browser: Browser;
 let watched: WatchedPage | undefined;
 
 beforeAll(async () => {
-  stackUnderTest = await startTestStack();
+  // The inspector on: the view shows each file checking, then verified or rejected.
+  stackUnderTest = await startTestStack({ inspectUploads: true });
   browser = await launchChromium();
 });
 
