@@ -10,7 +10,9 @@
 export default {
   packageManager: 'npm',
   testRunner: 'jest',
-  jest: { configFile: 'jest.mutation.config.js', enableFindRelatedTests: false },
+  // findRelatedTests: a static mutant (a module-level constant such as a regex) runs only the
+  // suites that import its file, not all of them.
+  jest: { configFile: 'jest.mutation.config.js', enableFindRelatedTests: true },
   coverageAnalysis: 'perTest',
   checkers: [],
   concurrency: 1,
@@ -24,7 +26,7 @@ export default {
   ignorePatterns: ['dist', 'cdk.out', '.local', 'coverage', 'test-results', 'site', 'docs'],
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
-  reporters: ['clear-text', 'progress', 'html', 'json'],
+  reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   thresholds: { high: 90, low: 80, break: null },

@@ -12,6 +12,10 @@
  */
 import { buildSync } from 'esbuild';
 import { join } from 'node:path';
+// Evaluated for nothing but the module graph: jest (and Stryker's related-tests
+// lookup) then knows that the suites using this loader depend on the sources.
+import '../../edge-functions/cloudfront-functions/auth-guard';
+import '../../edge-functions/cloudfront-functions/site-router';
 import {
   loadCloudFrontFunctionFile,
   type CloudFrontFunction,
