@@ -104,6 +104,10 @@ describe('auth-guard (source): origin', () => {
     expectRefused(authGuard.run(login(headers)), 'FORBIDDEN_ORIGIN');
   });
 
+  it('passes a header that CloudFront lists with a single value', () => {
+    expectPassed(login({ origin: ['https://uploads.example.com'], host: ['uploads.example.com'], 'content-type': ['application/json'] }));
+  });
+
   it('does not drop a default port from the middle of an authority', () => {
     expectRefused(authGuard.run(login({ origin: 'https://uploads.example.com:443x', host: 'uploads.example.comx' })), 'FORBIDDEN_ORIGIN');
     expectRefused(authGuard.run(login({ origin: 'https://uploads.example.com:4431', host: 'uploads.example.com1' })), 'FORBIDDEN_ORIGIN');

@@ -58,7 +58,7 @@ describe('parseEdgeConfig: a good config', () => {
     expect(config.issuer).toBe('http://127.0.0.1:9229/pool');
   });
 
-  it.each(['abc', 'a'.repeat(63), 'my.bucket-1', '1bucket'])('accepts the bucket name %s', (bucket) => {
+  it.each(['abc', 'a'.repeat(63), 'my.bucket-1', '1bucket', 'acme-s3alias-x'])('accepts the bucket name %s', (bucket) => {
     expect(parseEdgeConfig(with_({ bucket }), 300).bucket).toBe(bucket);
   });
 
@@ -121,6 +121,15 @@ describe('parseEdgeConfig: refusals', () => {
 
   it.each([0, -1, MAX_TTL + 1, 1.5, '300', null])('refuses the TTL %j', (policyTtlSeconds) => {
     expect(problems(with_({ policyTtlSeconds }))).toEqual([`"policyTtlSeconds" must be a whole number of seconds from 1 to ${MAX_TTL}.`]);
+  });
+
+  it('reports an empty region once, as missing, not also as malformed', () => {
+    expect(problems(with_({ region: '' }))).toEqual(['"region" must be a non-empty string without surrounding spaces.']);
+    expect(problems(with_({ bucket: '' }))).toEqual(['"bucket" must be a non-empty string without surrounding spaces.']);
+  });
+
+  it('names its error class', () => {
+    expect(() => parseEdgeConfig(null, 300)).toThrow(expect.objectContaining({ name: 'EdgeConfigError' }));
   });
 
   it('refuses a "local" that is not a boolean', () => {

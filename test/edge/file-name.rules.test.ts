@@ -129,6 +129,13 @@ describe('capRawName', () => {
     for (const capped of [cappedHead, cappedTail]) expect(capped).toBe(Buffer.from(capped, 'utf8').toString('utf8'));
   });
 
+  it('cuts next to a BMP character above the surrogates, or the last low surrogate, exactly where it should', () => {
+    const above = `${'a'.repeat(MAX_RAW_NAME_LENGTH - 64)}\uff41${'b'.repeat(200)}\uff41${'c'.repeat(63)}`;
+    expect(capRawName(above)).toBe(`${'a'.repeat(MAX_RAW_NAME_LENGTH - 64)}\uff41${'c'.repeat(63)}`);
+    const last = `${'a'.repeat(MAX_RAW_NAME_LENGTH - 64 - 1)}\u{10ffff}${'b'.repeat(200)}`;
+    expect(capRawName(last)).toBe(`${'a'.repeat(MAX_RAW_NAME_LENGTH - 64 - 1)}${'b'.repeat(64)}`);
+  });
+
   it('is what sanitizeFileName sees: the extension at the far end of a long name survives', () => {
     expect(sanitizeFileName(`${'a'.repeat(5000)}.PNG`, 128).extension).toBe('png');
   });
