@@ -137,6 +137,10 @@ describe('auth-guard (source): content type', () => {
     expectRefused(authGuard.run(login({ 'content-type': contentType })), 'UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it.each(['/auth/register', '/auth/confirm', '/auth/resend', '/auth/login', '/auth/forgot', '/auth/reset'])('asks for JSON on %s', (uri) => {
+    expectRefused(authGuard.run(login({ 'content-type': 'text/plain' }, uri)), 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
   it('does not ask for a Content-Type on the routes without a body', () => {
     expectPassed(login({ 'content-type': undefined, 'content-length': undefined }, '/auth/refresh'));
     expectPassed(login({ 'content-type': 'text/plain', 'content-length': '0' }, '/auth/logout'));
