@@ -11,8 +11,9 @@ import type {
 } from 'aws-lambda';
 import { gzipSync } from 'node:zlib';
 import { EdgeUploadError, InvalidTicketError, PayloadTooLargeError, UnauthorizedError } from '../core/errors';
+import { preflightResponse, withCorsHeaders } from '../core/cors';
 import { errorResponse, type HttpResponse } from '../core/http-response';
-import { routeLabel, routePresignRequest, type EdgeHttpRequest, type PresignDependencies } from '../core/presign';
+import { PRESIGN_ROUTES, routeLabel, routePresignRequest, type EdgeHttpRequest, type PresignDependencies } from '../core/presign';
 
 export type LogLine = Readonly<Record<string, string | number | boolean>>;
 export type Logger = (line: LogLine) => void;
@@ -28,6 +29,7 @@ const MAX_PLAIN_BODY_BYTES = MAX_GENERATED_RESPONSE_BYTES - 2 * 1024;
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   200: 'OK',
+  204: 'No Content',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -47,15 +49,19 @@ export function createPresignHandler(deps: PresignDependencies, log: Logger = js
     let outcome: Record<string, string | number> = {};
     let acceptsGzip = false;
     let route = 'other';
+    let request: EdgeHttpRequest | undefined;
     try {
-      const request = toPresignRequest(event);
+      request = toPresignRequest(event);
       route = routeLabel(request.uri);
       acceptsGzip = /\bgzip\b/i.test(request.headers['accept-encoding'] ?? '');
-      response = await routePresignRequest(request, deps);
+      // A granted CORS preflight is answered before any token or body is looked at (core/cors.ts).
+      const preflight = isRoute(route) ? preflightResponse(request, deps.config.allowedOrigins) : undefined;
+      response = preflight ?? (await routePresignRequest(request, deps));
     } catch (error) {
       response = errorResponse(error);
       outcome = describeFailure(error);
     }
+    if (request !== undefined) response = withCorsHeaders(response, request, deps.config.allowedOrigins);
     const result = toCloudFrontResponse(response, acceptsGzip);
     log({
       route,
@@ -66,6 +72,10 @@ export function createPresignHandler(deps: PresignDependencies, log: Logger = js
     });
     return result;
   };
+}
+
+function isRoute(label: string): boolean {
+  return (PRESIGN_ROUTES as readonly string[]).includes(label);
 }
 
 function toPresignRequest(event: CloudFrontRequestEvent): EdgeHttpRequest {
@@ -104,7 +114,8 @@ export function toCloudFrontResponse(response: HttpResponse, acceptsGzip = false
     const body = gzipSync(response.body).toString('base64');
     if (body.length <= MAX_PLAIN_BODY_BYTES) {
       headers['content-encoding'] = [{ key: 'Content-Encoding', value: 'gzip' }];
-      headers['vary'] = [{ key: 'Vary', value: 'Accept-Encoding' }];
+      const vary = headers['vary']?.[0]?.value;
+      headers['vary'] = [{ key: 'Vary', value: vary === undefined ? 'Accept-Encoding' : `${vary}, Accept-Encoding` }];
       return { ...base, bodyEncoding: 'base64', body };
     }
   }
