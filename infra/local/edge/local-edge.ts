@@ -19,6 +19,7 @@
  *    `/presign*`       Lambda@Edge viewer-request (the built presign bundle), which answers itself;
  *    `/auth/*`         CloudFront Function auth-guard, then the auth API (API Gateway proxy event);
  *    `/_local/mailbox` the dev mailbox (local only);
+ *    `/_local/events`  the upload inspector's verdict events (local only);
  *    default           CloudFront Function site-router, then the site's files;
  * 5. the response headers policy (infra/shared/security-headers.ts) on every answer.
  *
@@ -95,6 +96,8 @@ export interface LocalEdgeParts {
   readonly authApi: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   readonly site: StaticSite;
   readonly mailbox: { messagesFor(email: string): readonly MailboxMessage[] };
+  /** The inspector's verdict events, oldest first (GET /_local/events). */
+  readonly events?: { all(): readonly unknown[] } | undefined;
   /** Added to every response, replacing any header of the same name. */
   readonly securityHeaders: Readonly<Record<string, string>>;
   readonly recorder?: EventRecorder | undefined;
@@ -274,7 +277,7 @@ async function answerRequest(
     firewall,
   });
 
-  if ('local' in behaviour) return answered(mailboxReply(request, parts), 'Miss');
+  if ('local' in behaviour) return answered(behaviour.name === 'events' ? jsonReply(200, { events: parts.events?.all() ?? [] }) : mailboxReply(request, parts), 'Miss');
 
   // The function and the origin the table names for this behaviour, as CloudFront runs them.
   const fn = behaviour.viewerRequest;
