@@ -19,11 +19,11 @@ const KEY = `uploads/${USER}/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d/hol
 
 describe('verdictEvent', () => {
   it('says Upload Verified with key, user id, size and type', () => {
-    const event = verdictEvent({ outcome: 'VERIFIED', declaredType: 'image/png', detected: 'image/png', size: 483211, etag: '"abc"' }, 'acme-uploads', KEY, 'uploads/');
+    const event = verdictEvent({ outcome: 'VERIFIED', declaredType: 'image/png', detected: 'png', size: 483211, etag: '"abc"' }, 'acme-uploads', KEY, 'uploads/');
     expect(event).toEqual({
       source: 'edge-upload',
       detailType: 'Upload Verified',
-      detail: { bucket: 'acme-uploads', key: KEY, userId: USER, size: 483211, type: 'image/png', detected: 'image/png', etag: '"abc"' },
+      detail: { bucket: 'acme-uploads', key: KEY, userId: USER, size: 483211, type: 'image/png', detected: 'png', etag: '"abc"' },
     });
   });
 
@@ -72,7 +72,7 @@ async function eventBridgeStandIn(failed: boolean): Promise<{ server: Server; en
 }
 
 describe('EventBridgeVerdictPublisher', () => {
-  const event = verdictEvent({ outcome: 'VERIFIED', declaredType: 'image/png', detected: 'image/png', size: 5, etag: '"abc"' }, 'acme-uploads', KEY, 'uploads/');
+  const event = verdictEvent({ outcome: 'VERIFIED', declaredType: 'image/png', detected: 'png', size: 5, etag: '"abc"' }, 'acme-uploads', KEY, 'uploads/');
   const clientFor = (endpoint: string) =>
     new EventBridgeClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' }, maxAttempts: 1 });
 
@@ -115,7 +115,7 @@ describe('LocalEventBus', () => {
   it('appends each event to events.jsonl in the EventBridge envelope, and keeps them across a restart', async () => {
     const file = path.join(dir, 'events.jsonl');
     const bus = new LocalEventBus(file, () => new Date('2026-11-29T12:00:00.123Z'));
-    await bus.publish(verdictEvent({ outcome: 'VERIFIED', declaredType: 'image/png', detected: 'image/png', size: 5, etag: '"a"' }, 'b', KEY, 'uploads/'));
+    await bus.publish(verdictEvent({ outcome: 'VERIFIED', declaredType: 'image/png', detected: 'png', size: 5, etag: '"a"' }, 'b', KEY, 'uploads/'));
     await bus.publish(verdictEvent({ outcome: 'QUARANTINED', quarantineKey: 'q', reason: 'TYPE_MISMATCH', etag: '"b"' }, 'b', KEY, 'uploads/'));
 
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
