@@ -8,7 +8,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseAppConfig } from '../../infra/aws/app-config';
 import { AppConfigError } from '../../infra/aws/errors';
-import { PROJECT_ROOT, resourceNamed, synthTemplates, type StackTemplates } from './support/synth-app';
+import { buildTestApp, PROJECT_ROOT, resourceNamed, synthTemplates, type StackTemplates } from './support/synth-app';
 
 const POOL = 'eu-west-1_AbCdEfGhI';
 const CLIENTS = ['1example23456789abcdefghij', '2example23456789abcdefghij'];
@@ -158,5 +158,16 @@ describe('the settings, checked before anything is built', () => {
   ])('refuses %s, naming the setting', (_label, context, message) => {
     expect(() => parse(context)).toThrow(AppConfigError);
     expect(() => parse(context)).toThrow(message);
+  });
+});
+
+describe('cdk-nag', () => {
+  it('finds nothing unacknowledged in the smallest deployment (existing pool, no auth API, no site)', () => {
+    const built = buildTestApp({
+      nag: true,
+      context: { existingUserPoolId: POOL, existingUserPoolClientIds: CLIENTS.join(','), allowedOrigins: APP, withAuthApi: 'false', withSite: 'false' },
+    });
+    // Synthesis runs the registered AwsSolutions plugin and fails on any finding.
+    expect(() => built.app.synth()).not.toThrow();
   });
 });
