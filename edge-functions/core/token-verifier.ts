@@ -58,10 +58,11 @@ export function backoffFetcher(inner: Fetcher, now: () => number = Date.now): Fe
 const SAFE_SUB = /^[A-Za-z0-9_-]{1,128}$/;
 
 export function createTokenVerifier(
-  config: Pick<EdgeConfig, 'issuer' | 'clientId' | 'jwks'>,
+  config: Pick<EdgeConfig, 'issuer' | 'clientIds' | 'jwks'>,
   options: TokenVerifierOptions = {},
 ): TokenVerifier {
-  const { clientId } = config;
+  // A copy: the library's types want a mutable array; any one of these clients is trusted.
+  const clientId = [...config.clientIds];
   const verifierProps = {
     issuer: config.issuer,
     audience: null,

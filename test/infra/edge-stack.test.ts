@@ -226,7 +226,7 @@ describe('presign Lambda@Edge function', () => {
     expect(config.PackageSha256).toBe(t.built.artifacts.presignBundleSha256);
     expect(JSON.parse(config.FunctionSettings as string)).toEqual({ runtime: 'nodejs22.x', memoryMb: 128, timeoutSeconds: 5 });
     const text = JSON.stringify(config.Config);
-    for (const field of ['issuer', 'clientId', 'bucket', 'region', 'uploadUrl', 'kmsKeyId', 'policyTtlSeconds']) expect(text).toContain(`\\"${field}\\"`);
+    for (const field of ['issuer', 'clientIds', 'bucket', 'region', 'uploadUrl', 'kmsKeyId', 'policyTtlSeconds']) expect(text).toContain(`\\"${field}\\"`);
     expect(text).toContain(`https://${BUCKET}.s3-accelerate.amazonaws.com/`);
     expect(text).toContain(`\\"policyTtlSeconds\\":${DEFAULT_UPLOAD_RULES.policyTtlSeconds}`);
     expect(text).toContain('https://cognito-idp.eu-west-1.amazonaws.com/');
@@ -272,7 +272,7 @@ describe('region guards', () => {
           uploadKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/k',
           issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_x',
           jwksUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_x/.well-known/jwks.json',
-          userPoolClientId: 'client',
+          userPoolClientIds: ['client'],
         }),
     ).toThrow(/must be created in us-east-1/);
   });

@@ -54,10 +54,15 @@ export interface EdgePresignProps {
   readonly uploadBucketRegion: string;
   /** The upload bucket's SSE-KMS key. */
   readonly uploadKeyArn: string;
-  /** Cognito: the token issuer, its JWKS and the app client whose access tokens are accepted. */
+  /** Cognito: the token issuer, its JWKS and the app clients whose access tokens are accepted. */
   readonly issuer: string;
   readonly jwksUrl: string;
-  readonly userPoolClientId: string;
+  readonly userPoolClientIds: readonly string[];
+  /**
+   * Origins whose cross-origin calls /presign* answers (CORS at the edge).
+   * @default none
+   */
+  readonly allowedOrigins?: readonly string[];
   /**
    * Fingerprint of the data stack's pool, client and key definitions: when it changes, a new version is published.
    * @default - none
@@ -225,7 +230,8 @@ export class EdgePresign extends Construct {
       jwksUrl: props.jwksUrl,
       config: {
         issuer: props.issuer,
-        clientId: props.userPoolClientId,
+        clientIds: [...props.userPoolClientIds],
+        ...(props.allowedOrigins === undefined || props.allowedOrigins.length === 0 ? {} : { allowedOrigins: [...props.allowedOrigins] }),
         bucket: props.uploadBucketName,
         region: props.uploadBucketRegion,
         uploadUrl: accelerateUploadUrl(props.uploadBucketName),

@@ -20,7 +20,7 @@ export { matchesPathPattern } from '../../shared/cloudfront-behaviours';
 
 /** A path only the local stack answers, by the edge itself (no function, no origin). */
 export interface LocalOnlyBehaviour {
-  readonly name: 'mailbox' | 'metrics';
+  readonly name: 'mailbox' | 'metrics' | 'events';
   readonly pathPattern: string;
   readonly allowedMethods: AllowedMethods;
   readonly local: true;
@@ -33,6 +33,8 @@ export type BehaviourName = DeployedBehaviourName | LocalOnlyBehaviour['name'];
 export const LOCAL_ONLY_BEHAVIOURS: readonly LocalOnlyBehaviour[] = Object.freeze([
   Object.freeze({ name: 'mailbox', pathPattern: '/_local/mailbox', allowedMethods: READ_METHODS, local: true } as const),
   Object.freeze({ name: 'metrics', pathPattern: '/_local/metrics', allowedMethods: READ_METHODS, local: true } as const),
+  // The upload inspector's verdict events (infra/local/local-events.ts), which EventBridge carries on AWS.
+  Object.freeze({ name: 'events', pathPattern: '/_local/events', allowedMethods: READ_METHODS, local: true } as const),
 ]);
 
 /** The deployed table's behaviours, then the local ones, then the default. */

@@ -20,6 +20,7 @@
  *    `/auth/*`         CloudFront Function auth-guard, then the auth API (API Gateway proxy event);
  *    `/_local/mailbox` the dev mailbox (local only);
  *    `/_local/metrics` the handlers' metrics and the firewall's counts (local only, metrics-collector.ts);
+ *    `/_local/events`  the upload inspector's verdict events (local only);
  *    default           CloudFront Function site-router, then the site's files;
  * 5. the response headers policy (infra/shared/security-headers.ts) on every answer.
  *
@@ -99,6 +100,8 @@ export interface LocalEdgeParts {
   readonly mailbox: { messagesFor(email: string): readonly MailboxMessage[] };
   /** What `GET /_local/metrics` answers; without it that path is 404. */
   readonly metrics?: { snapshot(): MetricsSnapshot } | undefined;
+  /** The inspector's verdict events, oldest first (GET /_local/events). */
+  readonly events?: { all(): readonly unknown[] } | undefined;
   /** Added to every response, replacing any header of the same name. */
   readonly securityHeaders: Readonly<Record<string, string>>;
   readonly recorder?: EventRecorder | undefined;
@@ -280,6 +283,7 @@ async function answerRequest(
 
   if ('local' in behaviour) {
     if (behaviour.name === 'mailbox') return answered(mailboxReply(request, parts), 'Miss');
+    if (behaviour.name === 'events') return answered(jsonReply(200, { events: parts.events?.all() ?? [] }), 'Miss');
     return answered(
       parts.metrics === undefined
         ? jsonReply(404, { error: { code: 'NOT_FOUND', message: 'This edge collects no metrics.' } })
