@@ -77,6 +77,8 @@ function inspector(store: MemoryStore) {
     store,
     logger: jsonLineInspectionLogger((line) => lines.push(line), () => WRITTEN_AT),
     now: () => (clock += 12.5),
+    // The verdict events are not this suite's subject (verdict-events.test.ts): kept, not sent.
+    events: { publish: async () => undefined },
   });
   return { handler, lines };
 }
