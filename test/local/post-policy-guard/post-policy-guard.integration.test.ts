@@ -259,7 +259,7 @@ describe('CORS', () => {
   it('lets the site read the answer of each method its preflight allows, proxied to s3rver too ("Your files": GetObjectTagging, DeleteObject)', async () => {
     const key = 'uploads/cors/photo.png';
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: PNG, ContentType: 'image/png' }));
-    const signed = (method: string, query: Record<string, string>) =>
+    const signed = (method: 'GET' | 'DELETE', query: Record<string, string>) =>
       presignUrl({ endpoint: objectEndpoint(url()), key, credentials: { ...credentials, sessionToken: undefined }, region: REGION, now: new Date(), expiresSeconds: 300, method, query, headers: {} });
     for (const [method, query, status] of [['GET', { tagging: '' }, 200], ['DELETE', { 'x-id': 'DeleteObject' }, 204]] as const) {
       const preflight = await send(signed(method, query), 'OPTIONS', undefined, { Origin: SITE, 'Access-Control-Request-Method': method });
