@@ -10,6 +10,7 @@
  * uncaught error, no request off this machine.
  */
 import type { Browser, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { pngBytes, s3Client, startTestStack, type TestStack } from '../local/stack/support/stack-harness';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { expectAccessible } from './support/axe';
@@ -131,7 +132,6 @@ describe('Your files', () => {
     await fileRow(page, 'photo.png').getByRole('button', { name: 'Download photo.png' }).focus();
     const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
     const path = await download.path();
-    const { readFileSync } = await import('node:fs');
     expect(Buffer.compare(readFileSync(path), photo)).toBe(0);
     expect(download.suggestedFilename()).toBe('photo.png');
 
