@@ -31,13 +31,19 @@ describe('parseEdgeConfig: a good config', () => {
     const config = parseEdgeConfig(with_({ jwks: { keys: [bare] }, policyTtlSeconds: MAX_TTL }), 300);
     expect(config).toEqual({
       issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool1',
-      clientId: 'testclient0123456789abcdef',
+      clientIds: ['testclient0123456789abcdef'],
       jwks: { keys: [{ kid: 'rules-key', kty: 'RSA', n: key.jwk.n, e: key.jwk.e, alg: 'RS256', use: 'sig' }] },
       bucket: 'acme-uploads',
       region: 'eu-west-1',
       uploadUrl: 'https://acme-uploads.s3-accelerate.amazonaws.com/',
       kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       policyTtlSeconds: MAX_TTL,
+      partUrlTtlSeconds: config.partUrlTtlSeconds,
+      multipartTicketKeys: [
+        { id: 'test-ticket-1', secret: expect.anything() },
+        { id: 'test-ticket-0', secret: expect.anything() },
+      ],
+      allowedOrigins: [],
       local: false,
     });
     expect(Object.isFrozen(config.jwks)).toBe(true);
@@ -168,9 +174,9 @@ describe('parseEdgeConfig: refusals', () => {
   });
 
   it('lists every problem at once, in field order', () => {
-    expect(problems(with_({ issuer: '', clientId: ' ', bucket: 'B', region: 'r', kmsKeyId: 1 }))).toEqual([
+    expect(problems(with_({ issuer: '', clientIds: [' '], bucket: 'B', region: 'r', kmsKeyId: 1 }))).toEqual([
       '"issuer" must be a non-empty string without surrounding spaces.',
-      '"clientId" must be a non-empty string without surrounding spaces.',
+      '"clientIds[0]" must be a Cognito app client id.',
       '"bucket" is not a valid S3 bucket name.',
       '"region" must look like eu-west-1.',
       '"kmsKeyId" must be a non-empty string without surrounding spaces.',
