@@ -4,6 +4,7 @@
 // length (the sanitizer's old trailing-junk trim: ~100× at 7,000 characters).
 // Part of `npm run bench`; alone: `node scripts/bench/hostile-input.mjs`.
 import { build as esbuild } from 'esbuild';
+import { uploadRulesPlugin } from '../lib/upload-rules.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -43,6 +44,8 @@ export async function hostileInputBench() {
   await esbuild({
     entryPoints: [path.join(ROOT, ENTRY)], outfile: path.join(ROOT, BUNDLE), bundle: true, platform: 'node',
     target: 'node20', format: 'esm', logLevel: 'warning',
+    // The upload rules compiled in, as in every bundle (no YAML parser at run time).
+    plugins: [uploadRulesPlugin()],
   });
   const m = await import(pathToFileURL(path.join(ROOT, BUNDLE)).href);
   const swallow = (fn) => () => { try { fn(); } catch { /* refusals are part of the work */ } };
