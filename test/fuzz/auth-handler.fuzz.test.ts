@@ -343,7 +343,7 @@ describe(`auth handler, ${FUZZ_RUNS} random events against a scripted identity p
           expect({ code: error?.code, status: result.statusCode }).toEqual({ code: thrown.code, status: thrown.status });
         } else {
           expect({ code: error?.code, status: result.statusCode }).toEqual({ code: 'INTERNAL', status: 500 });
-          expect(error?.message).toBe('Something went wrong on our side. Try again later.');
+          expect(error?.message).toBe('Something went wrong on our side. Please try again.');
         }
         expect(calls.length).toBeLessThanOrEqual(1);
         // The guard's refusals come before the provider is ever asked.
