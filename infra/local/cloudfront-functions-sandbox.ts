@@ -44,6 +44,7 @@ import * as acorn from 'acorn';
 import { existsSync, readFileSync } from 'node:fs';
 import { types } from 'node:util';
 import vm from 'node:vm';
+import { isPlainObject } from '../../edge-functions/core/safe-json';
 
 export const RUNTIME_20_FEATURES_DOC =
   'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-javascript-runtime-20.html';
@@ -701,17 +702,13 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 type JsonObject = Record<string, unknown>;
 
-function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function toOutcome(
   value: unknown,
   original: CloudFrontFunctionRequest,
   returnedEventRequest: boolean,
   logs: readonly string[],
 ): CloudFrontFunctionOutcome {
-  if (!isRecord(value)) throw new CloudFrontFunctionResultError('the handler must return the request or a response object');
+  if (!isPlainObject(value)) throw new CloudFrontFunctionResultError('the handler must return the request or a response object');
   if ('statusCode' in value) return { kind: 'response', response: assertResponse(value), logs };
   return { kind: 'request', request: assertRequest(value, original), returnedEventRequest, logs };
 }
@@ -755,15 +752,15 @@ function assertOnlyKeys(value: JsonObject, allowed: ReadonlySet<string>, what: s
 }
 
 function assertValues(value: unknown, what: string, headerNames: boolean): CloudFrontFunctionValues {
-  if (!isRecord(value)) throw new CloudFrontFunctionResultError(`${what} must be an object`);
+  if (!isPlainObject(value)) throw new CloudFrontFunctionResultError(`${what} must be an object`);
   const entries: [string, CloudFrontFunctionValue][] = [];
   for (const [name, field] of Object.entries(value)) {
     if (headerNames && !HEADER_NAME.test(name)) throw new CloudFrontFunctionResultError(`${what}: "${name}" is not a lower-case header name`);
-    if (!isRecord(field) || typeof field['value'] !== 'string') throw new CloudFrontFunctionResultError(`${what}.${name} must be {value: string}`);
+    if (!isPlainObject(field) || typeof field['value'] !== 'string') throw new CloudFrontFunctionResultError(`${what}.${name} must be {value: string}`);
     const entry: CloudFrontFunctionValue = { value: field['value'] };
     const multi = field['multiValue'];
     if (multi !== undefined) {
-      if (!Array.isArray(multi) || !multi.every((item) => isRecord(item) && typeof item['value'] === 'string')) {
+      if (!Array.isArray(multi) || !multi.every((item) => isPlainObject(item) && typeof item['value'] === 'string')) {
         throw new CloudFrontFunctionResultError(`${what}.${name}.multiValue must be an array of {value: string}`);
       }
       entry.multiValue = multi.map((item: JsonObject) => ({ value: String(item['value']) }));
@@ -775,10 +772,10 @@ function assertValues(value: unknown, what: string, headerNames: boolean): Cloud
 }
 
 function assertResponseCookies(value: unknown): Record<string, CloudFrontFunctionResponseCookie> {
-  if (!isRecord(value)) throw new CloudFrontFunctionResultError('response.cookies must be an object');
+  if (!isPlainObject(value)) throw new CloudFrontFunctionResultError('response.cookies must be an object');
   const entries: [string, CloudFrontFunctionResponseCookie][] = [];
   for (const [name, field] of Object.entries(value)) {
-    if (!isRecord(field) || typeof field['value'] !== 'string') throw new CloudFrontFunctionResultError(`response.cookies.${name} must be {value: string}`);
+    if (!isPlainObject(field) || typeof field['value'] !== 'string') throw new CloudFrontFunctionResultError(`response.cookies.${name} must be {value: string}`);
     if (field['attributes'] !== undefined && typeof field['attributes'] !== 'string') {
       throw new CloudFrontFunctionResultError(`response.cookies.${name}.attributes must be a string`);
     }
@@ -786,7 +783,7 @@ function assertResponseCookies(value: unknown): Record<string, CloudFrontFunctio
     if (typeof field['attributes'] === 'string') cookie.attributes = field['attributes'];
     const multi = field['multiValue'];
     if (multi !== undefined) {
-      if (!Array.isArray(multi) || !multi.every((item) => isRecord(item) && typeof item['value'] === 'string')) {
+      if (!Array.isArray(multi) || !multi.every((item) => isPlainObject(item) && typeof item['value'] === 'string')) {
         throw new CloudFrontFunctionResultError(`response.cookies.${name}.multiValue must be an array of {value: string}`);
       }
       cookie.multiValue = multi.map((item: JsonObject) => ({
@@ -801,7 +798,7 @@ function assertResponseCookies(value: unknown): Record<string, CloudFrontFunctio
 
 function assertBody(value: unknown): NonNullable<CloudFrontFunctionResponse['body']> {
   if (typeof value === 'string') return value;
-  if (!isRecord(value) || typeof value['data'] !== 'string' || (value['encoding'] !== 'text' && value['encoding'] !== 'base64')) {
+  if (!isPlainObject(value) || typeof value['data'] !== 'string' || (value['encoding'] !== 'text' && value['encoding'] !== 'base64')) {
     throw new CloudFrontFunctionResultError('response.body must be a string or {encoding: "text" | "base64", data: string}');
   }
   if (value['encoding'] === 'base64' && !BASE64.test(value['data'])) {

@@ -6,6 +6,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { AuthRequest, AuthResponse } from '../core/http';
+import { isPlainObject } from '../../edge-functions/core/safe-json';
 
 export function toAuthRequest(event: APIGatewayProxyEvent): AuthRequest {
   return {
@@ -43,22 +44,18 @@ function collectHeaders(event: APIGatewayProxyEvent): Map<string, string[]> {
     else values.push(value);
   };
   const multi: unknown = event.multiValueHeaders;
-  if (isRecord(multi)) {
+  if (isPlainObject(multi)) {
     for (const [name, values] of Object.entries(multi)) {
       if (Array.isArray(values)) for (const value of values) add(name, value);
     }
   }
   const single: unknown = event.headers;
-  if (isRecord(single)) {
+  if (isPlainObject(single)) {
     for (const [name, value] of Object.entries(single)) {
       if (!headers.has(name.toLowerCase())) add(name, value);
     }
   }
   return headers;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function stringOr(value: unknown, fallback: string): string {

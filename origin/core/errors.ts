@@ -229,14 +229,3 @@ export class UnexpectedCognitoResponseError extends Error {
     this.name = 'UnexpectedCognitoResponseError';
   }
 }
-
-/** A JSON document holds a key that could pollute a prototype (`__proto__`, `constructor`, `prototype`). */
-export class UnsafeJsonKeyError extends Error {
-  readonly key: string;
-
-  constructor(key: string) {
-    super(`JSON key "${key}" is not allowed`);
-    this.name = 'UnsafeJsonKeyError';
-    this.key = key;
-  }
-}

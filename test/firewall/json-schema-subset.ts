@@ -3,6 +3,8 @@
  * (and upload-rules.schema.json) to the same examples as their parsers: the keywords that schema uses, and an
  * error for any other, so the schema cannot quietly grow past this checker.
  */
+import { isPlainObject } from '../../edge-functions/core/safe-json';
+
 type Schema = boolean | { readonly [keyword: string]: unknown };
 
 const SUPPORTED = new Set([
@@ -41,7 +43,7 @@ export function validate(root: Schema, value: unknown): boolean {
       if (s.uniqueItems === true && v.some((a, i) => v.findIndex((b) => same(a, b)) !== i)) return false;
       if (s.items !== undefined && !v.every((item) => check(s.items as Schema, item))) return false;
     }
-    if (isObject(v)) {
+    if (isPlainObject(v)) {
       if (Array.isArray(s.required) && !s.required.every((key) => Object.hasOwn(v, key as string))) return false;
       const properties = (s.properties ?? {}) as Record<string, Schema>;
       for (const [key, inner] of Object.entries(v)) {
@@ -61,7 +63,7 @@ export function validate(root: Schema, value: unknown): boolean {
 
 function hasType(v: unknown, type: string): boolean {
   switch (type) {
-    case 'object': return isObject(v);
+    case 'object': return isPlainObject(v);
     case 'array': return Array.isArray(v);
     case 'string': return typeof v === 'string';
     case 'integer': return typeof v === 'number' && Number.isInteger(v);
@@ -69,10 +71,6 @@ function hasType(v: unknown, type: string): boolean {
     case 'boolean': return typeof v === 'boolean';
     default: throw new Error(`unsupported type ${type}`);
   }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function same(a: unknown, b: unknown): boolean {

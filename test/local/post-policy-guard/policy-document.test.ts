@@ -52,8 +52,8 @@ describe('decodePolicy', () => {
   });
 
   it('cannot be used to reach an object prototype', () => {
-    const decoded = decodePolicy(encode('{"expiration":"2026-11-29T12:05:00Z","conditions":[{"__proto__":"x","key":"a"}],"__proto__":{"polluted":true}}'));
-    expect(decoded.conditions).toEqual([{ kind: 'eq', field: 'key', value: 'a', text: '["eq", "$key", "a"]' }]);
+    const text = '{"expiration":"2026-11-29T12:05:00Z","conditions":[{"__proto__":"x","key":"a"}],"__proto__":{"polluted":true}}';
+    expect(() => decodePolicy(encode(text))).toThrow('Invalid Policy: Invalid JSON.');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
