@@ -12,7 +12,7 @@ import type {
 import { gzipSync } from 'node:zlib';
 import { EdgeUploadError, InvalidTicketError, PayloadTooLargeError, UnauthorizedError } from '../core/errors';
 import { errorResponse, type HttpResponse } from '../core/http-response';
-import { routeLabel, routePresignRequest, type EdgeHttpRequest, type PresignDependencies } from '../core/presign';
+import { routeLabel, routePresignRequest, type EdgeHttpRequest, type PresignDependencies } from '../core/presign-routes';
 
 export type LogLine = Readonly<Record<string, string | number | boolean>>;
 export type Logger = (line: LogLine) => void;

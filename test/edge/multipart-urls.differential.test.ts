@@ -32,7 +32,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import fc from 'fast-check';
 import { parseEdgeConfig, type SigningCredentials } from '../../edge-functions/core/edge-config';
 import { sanitizeFileName } from '../../edge-functions/core/file-name';
-import { routePresignRequest } from '../../edge-functions/core/presign';
+import { routePresignRequest } from '../../edge-functions/core/presign-routes';
 import { objectEndpoint, presignUrl } from '../../edge-functions/core/presigned-url';
 import { DEFAULT_UPLOAD_RULES, GiB } from '../../edge-functions/core/upload-rules';
 import { newSigningKey, TEST_CLIENT_ID, TEST_ISSUER, TEST_TICKET_KEYS } from '../support/tokens';

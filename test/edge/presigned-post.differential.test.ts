@@ -20,7 +20,7 @@ import fc from 'fast-check';
 import { parseEdgeConfig, type SigningCredentials } from '../../edge-functions/core/edge-config';
 import { sanitizeFileName } from '../../edge-functions/core/file-name';
 import { buildObjectKey } from '../../edge-functions/core/object-key';
-import { presign, type PresignedUpload } from '../../edge-functions/core/presign';
+import { presign, type PresignedUpload } from '../../edge-functions/core/presign-routes';
 import { createPresignedPost } from '../../edge-functions/core/presigned-post';
 import { signHex, signingKey } from '../../edge-functions/core/sigv4';
 import { DEFAULT_UPLOAD_RULES, MiB } from '../../edge-functions/core/upload-rules';

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEdgeConfig } from '../../edge-functions/core/edge-config';
 import { newUploadId } from '../../edge-functions/core/object-key';
-import type { PresignedUpload } from '../../edge-functions/core/presign';
+import type { PresignedUpload } from '../../edge-functions/core/presign-routes';
 import { createTokenVerifier } from '../../edge-functions/core/token-verifier';
 import { DEFAULT_UPLOAD_RULES } from '../../edge-functions/core/upload-rules';
 import { createPresignHandler } from '../../edge-functions/presign/handler';

@@ -43,7 +43,7 @@ import {
   type CloudFrontFunctionViewerRequestEvent,
 } from '../cloudfront-functions-sandbox';
 import type { MailboxMessage } from '../mailbox';
-import { toApiGatewayEvent, replyFromProxyResult } from './api-gateway';
+import { toApiGatewayEvent, replyFromProxyResult } from './api-gateway-proxy';
 import type { CloudFrontBehaviour } from '../../shared/cloudfront-behaviours';
 import { behaviourFor, localBehaviours, type Behaviour, type BehaviourName } from './behaviours';
 import { normalizePathForMatching } from './path-normalization';

@@ -3,7 +3,7 @@
  * this process or in a child): JSON calls as the site's own page makes them,
  * sign-up through the dev mailbox, login, presign, and the form POST.
  */
-import type { PresignedUpload } from '../../../edge-functions/core/presign';
+import type { PresignedUpload } from '../../../edge-functions/core/presign-routes';
 import { fields, file, postForm, send, type HttpAnswer } from '../../support/post-forms';
 
 export interface Edge {

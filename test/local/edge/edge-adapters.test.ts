@@ -8,7 +8,7 @@ import type { CloudFrontResultResponse } from 'aws-lambda';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { replyFromProxyResult, toApiGatewayEvent } from '../../../infra/local/edge/api-gateway';
+import { replyFromProxyResult, toApiGatewayEvent } from '../../../infra/local/edge/api-gateway-proxy';
 import { behaviourFor } from '../../../infra/local/edge/behaviours';
 import { originHeadersFrom, replyFromFunctionResponse, toCloudFrontFunctionEvent } from '../../../infra/local/edge/cloudfront-function-events';
 import { EdgeFunctionError } from '../../../infra/local/edge/errors';

@@ -5,7 +5,7 @@
  * by PID. Requests are sent with node:http (test/support/post-forms.ts), so
  * a test controls every header, including the ones a browser would add.
  */
-import type { PresignedUpload } from '../../../../edge-functions/core/presign';
+import type { PresignedUpload } from '../../../../edge-functions/core/presign-routes';
 import { HeadObjectCommand, S3Client, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,7 +131,7 @@ export function claims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-export type { PresignedUpload } from '../../../../edge-functions/core/presign';
+export type { PresignedUpload } from '../../../../edge-functions/core/presign-routes';
 
 export function presign(stack: LocalStack, accessToken: string, files: unknown, headers: Headers = {}): Promise<HttpAnswer> {
   return postJson(stack, '/presign', { files }, { Authorization: `Bearer ${accessToken}`, ...headers });
