@@ -13,7 +13,7 @@
  *
  * `npm run build` bundles this file into dist/edge-functions/site-router.js, a
  * plain script with a top-level `function handler(event)`. Only syntax that
- * the runtime documents may be used here (infra/local/cloudfront-functions-sandbox.ts
+ * the runtime documents may be used here (infra/local/edge/cloudfront-function-syntax.ts
  * checks the built output): no classes, destructuring, spread, `for…of`,
  * optional chaining or `??`.
  */

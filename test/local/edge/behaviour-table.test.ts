@@ -10,7 +10,7 @@
 import type { APIGatewayProxyEvent, CloudFrontRequestEvent } from 'aws-lambda';
 import { request as httpRequest } from 'node:http';
 import { createFirewall } from '../../../infra/firewall/engine';
-import type { CloudFrontFunction, CloudFrontFunctionViewerRequestEvent } from '../../../infra/local/cloudfront-functions-sandbox';
+import type { CloudFrontFunction, CloudFrontFunctionViewerRequestEvent } from '../../../infra/local/edge/cloudfront-function-shapes';
 import { BEHAVIOURS, LOCAL_ONLY_BEHAVIOURS, behaviourFor, localBehaviours } from '../../../infra/local/edge/behaviours';
 import { listenLocalEdge, type LocalEdge, type LocalEdgeParts } from '../../../infra/local/edge/local-edge';
 import { CLOUDFRONT_BEHAVIOURS, matchesPathPattern, type CloudFrontBehaviour } from '../../../infra/shared/cloudfront-behaviours';

@@ -7,7 +7,7 @@
 import type { APIGatewayProxyEvent, CloudFrontRequestEvent } from 'aws-lambda';
 import { request as httpRequest } from 'node:http';
 import { createFirewall } from '../../../infra/firewall/engine';
-import type { CloudFrontFunction, CloudFrontFunctionViewerRequestEvent } from '../../../infra/local/cloudfront-functions-sandbox';
+import type { CloudFrontFunction, CloudFrontFunctionViewerRequestEvent } from '../../../infra/local/edge/cloudfront-function-shapes';
 import { behaviourFor } from '../../../infra/local/edge/behaviours';
 import { listenLocalEdge, type LocalEdge } from '../../../infra/local/edge/local-edge';
 import { normalizePathForMatching, removeDotSegments } from '../../../infra/local/edge/path-normalization';

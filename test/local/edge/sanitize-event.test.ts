@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { APIGatewayProxyEvent, CloudFrontRequestEvent } from 'aws-lambda';
 import { sanitizeEvent } from '../../../infra/local/edge/sanitize-event';
-import type { CloudFrontFunctionViewerRequestEvent } from '../../../infra/local/cloudfront-functions-sandbox';
+import type { CloudFrontFunctionViewerRequestEvent } from '../../../infra/local/edge/cloudfront-function-shapes';
 import { FIXTURES_DIR, loadFixture } from '../../support/fixtures';
 import { keyPaths } from '../support/key-paths';
 
