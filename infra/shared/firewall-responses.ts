@@ -10,7 +10,7 @@
  * what it needs to back off.
  */
 import { PAYLOAD_TOO_LARGE, REQUEST_BLOCKED, TOO_MANY_REQUESTS, type HttpErrorCode } from '../../edge-functions/contract/http-errors';
-import type { RuleType } from '../firewall/rules';
+import type { RuleType } from '../firewall/rule-model';
 
 /** The codes a firewall block carries: a subset of edge-functions/contract/http-errors.ts. */
 export type FirewallBlockCode = Extract<HttpErrorCode, 'TOO_MANY_REQUESTS' | 'PAYLOAD_TOO_LARGE' | 'REQUEST_BLOCKED'>;

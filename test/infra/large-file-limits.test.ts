@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DEFAULT_UPLOAD_RULES } from '../../edge-functions/core/upload-rules';
 import { createFirewall, type FirewallRequest } from '../../infra/firewall/engine';
 import { loadFirewallRules } from '../../infra/firewall/rules';
-import type { BodySizeRule, RateLimitRule } from '../../infra/firewall/rules';
+import type { BodySizeRule, RateLimitRule } from '../../infra/firewall/rule-model';
 
 const MiB = 1024 * 1024;
 const shipped = loadFirewallRules(path.join(__dirname, '../../infra/firewall/firewall-rules.yaml'));

@@ -2,7 +2,8 @@
  * The replay's counts, on crafted traffic whose right answer is known by
  * construction, through the engine the local edge runs (engine.ts).
  */
-import { parseFirewallRules, type FirewallRules } from '../../infra/firewall/rules';
+import { parseFirewallRules } from '../../infra/firewall/rules';
+import type { FirewallRules } from '../../infra/firewall/rule-model';
 import type { ReplayRequest } from '../../infra/firewall/replay/log-formats';
 import { replayRequests, type RuleSetResult } from '../../infra/firewall/replay/replay';
 
