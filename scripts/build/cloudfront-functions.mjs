@@ -22,7 +22,7 @@
 // The target is ES5 plus exactly the later syntax that the runtime documents
 // ("JavaScript runtime 2.0 features for CloudFront Functions"), so esbuild
 // refuses, or lowers, anything else at build time. The full syntax check and
-// the sandboxed runs are in test/cloudfront-functions.
+// the sandboxed runs are in test/edge-functions/cloudfront-functions.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
