@@ -52,3 +52,10 @@ export class OutcomeTally {
     return JSON.stringify(Object.fromEntries([...this.counts].sort((a, b) => b[1] - a[1])));
   }
 }
+
+/**
+ * Whether a suite also requires its generators to have reached every branch
+ * (each status, each refusal): only with runs enough for that, so a quick
+ * `FUZZ_RUNS=200` pass checks the oracles without failing on coverage.
+ */
+export const REACH_CHECKS = FUZZ_RUNS >= DEFAULT_FUZZ_RUNS;

@@ -41,7 +41,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPostPolicyGuardHandler, PostGuardError, type GuardLogEntry, type ObjectStore, type PutObjectInput } from '../../../../infra/local/post-policy-guard';
 import { multipartBytes, send, signPolicy, type Part } from '../../../support/post-forms';
-import { fuzzParameters, FUZZ_RUNS, OutcomeTally } from '../../../support/fuzz-settings';
+import { fuzzParameters, FUZZ_RUNS, OutcomeTally, REACH_CHECKS } from '../../../support/fuzz-settings';
 import { createHash, randomUUID } from 'node:crypto';
 import { createPresignedPost } from '../../../../edge-functions/core/presigned-post';
 
@@ -243,8 +243,8 @@ describe('the guard\'s request handler, fed random forms', () => {
     expect(unexpected).toEqual([]);
     // Every branch was reached: acceptances and many kinds of refusal.
     console.log(`outcomes over ${FUZZ_RUNS} random forms: ${JSON.stringify(Object.fromEntries([...outcomes].sort((a, b) => b[1] - a[1])))}`);
-    expect(store.puts.length).toBeGreaterThan(0);
-    expect(outcomes.size).toBeGreaterThan(10);
+    if (REACH_CHECKS) expect(store.puts.length).toBeGreaterThan(0);
+    if (REACH_CHECKS) expect(outcomes.size).toBeGreaterThan(10);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(readdirSync(tempDirectory)).toEqual([]);
   }, 120_000); // a limit, not a measurement: 1,000 forms each spooled to disk take seconds on a busy machine
@@ -604,8 +604,8 @@ describe(`the POST-policy guard, ${FUZZ_RUNS} mutated edge-signed forms`, () => 
     );
     console.log(`guard outcomes over ${FUZZ_RUNS} forms (harm:code): ${tally}`);
     expect(unexpected).toEqual([]);
-    expect(tally.get('harmless:201')).toBeGreaterThan(FUZZ_RUNS / 10);
-    expect(tally.size).toBeGreaterThan(10);
+    if (REACH_CHECKS) expect(tally.get('harmless:201')).toBeGreaterThan(FUZZ_RUNS / 10);
+    if (REACH_CHECKS) expect(tally.size).toBeGreaterThan(10);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(readdirSync(tempDirectory)).toEqual([]);
   });
