@@ -15,7 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FOREIGN = new Set(['safe-json-parse.ts']);
 
 const COMMENT = /\/\*[\s\S]*?\*\/|\/\/[^\n]*/g;
-const TS_PATH = /(?<![\w./-])((?:\.{1,2}\/)?[\w.-]+(?:\/[\w.-]+)*\.ts)\b/g;
+const TS_PATH = /(?<![\w./*<-])((?:\.{1,2}\/)?[\w.-]+(?:\/[\w.-]+)*\.ts)\b/g;
 
 export function missingCommentPaths() {
   const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts', '*.mjs', '*.js'], { cwd: root, encoding: 'utf8' })
