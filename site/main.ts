@@ -74,6 +74,9 @@ async function start(): Promise<void> {
     // After the first screen, say where we are: focus the new heading (screen readers read it).
     if (moveFocus) main.querySelector<HTMLElement>('h1')?.focus();
     moveFocus = true;
+    // A notice handed over by the previous screen is new content in a new page: a role=status that
+    // arrives with its text is not read, so the one live region, which was there all along, says it.
+    if (state.notice !== undefined) announcer.say(state.notice);
     current = { route, screen, controller };
   }
 

@@ -29,6 +29,8 @@ export const UNAUTHORIZED = { code: 'UNAUTHORIZED', status: 401 } as const;
 export const METHOD_NOT_ALLOWED = { code: 'METHOD_NOT_ALLOWED', status: 405 } as const;
 export const NOT_FOUND = { code: 'NOT_FOUND', status: 404 } as const;
 export const INVALID_TICKET = { code: 'INVALID_TICKET', status: 403 } as const;
+/** A key that is not one of the caller's own files ("Your files" routes). */
+export const FORBIDDEN_KEY = { code: 'FORBIDDEN_KEY', status: 403 } as const;
 
 // The auth API (/auth/*).
 export const INVALID_PASSWORD = { code: 'INVALID_PASSWORD', status: 400 } as const;
@@ -37,6 +39,8 @@ export const CODE_MISMATCH = { code: 'CODE_MISMATCH', status: 400 } as const;
 export const CODE_EXPIRED = { code: 'CODE_EXPIRED', status: 400 } as const;
 export const INVALID_CREDENTIALS = { code: 'INVALID_CREDENTIALS', status: 401 } as const;
 export const USER_NOT_CONFIRMED = { code: 'USER_NOT_CONFIRMED', status: 403 } as const;
+/** The password was right, but the pool wants a step the API does not offer (MFA, a new password, a custom challenge). */
+export const UNSUPPORTED_CHALLENGE = { code: 'UNSUPPORTED_CHALLENGE', status: 403 } as const;
 export const INVALID_REFRESH = { code: 'INVALID_REFRESH', status: 401 } as const;
 export const AUTH_UNAVAILABLE = { code: 'AUTH_UNAVAILABLE', status: 503 } as const;
 export const FORBIDDEN_ORIGIN = { code: 'FORBIDDEN_ORIGIN', status: 403 } as const;
@@ -69,12 +73,14 @@ export const HTTP_ERRORS = {
   METHOD_NOT_ALLOWED,
   NOT_FOUND,
   INVALID_TICKET,
+  FORBIDDEN_KEY,
   INVALID_PASSWORD,
   USER_EXISTS,
   CODE_MISMATCH,
   CODE_EXPIRED,
   INVALID_CREDENTIALS,
   USER_NOT_CONFIRMED,
+  UNSUPPORTED_CHALLENGE,
   INVALID_REFRESH,
   AUTH_UNAVAILABLE,
   FORBIDDEN_ORIGIN,

@@ -19,7 +19,8 @@ export interface RsaJwk {
 
 export interface EdgeConfig {
   readonly issuer: string;
-  readonly clientId: string;
+  /** The app clients whose access tokens the edge trusts (one or more; aws-jwt-verify accepts a list). */
+  readonly clientIds: readonly string[];
   readonly jwks: { readonly keys: readonly RsaJwk[] };
   readonly bucket: string;
   readonly region: string;
@@ -30,6 +31,11 @@ export interface EdgeConfig {
   readonly partUrlTtlSeconds: number;
   /** The first signs multipart tickets; every one verifies (so tickets survive one key rotation). */
   readonly multipartTicketKeys: readonly TicketKey[];
+  /**
+   * Browser origins that may call /presign* cross-origin (exact `scheme://host[:port]`);
+   * empty: no CORS headers at all (docs/edge-config.md).
+   */
+  readonly allowedOrigins: readonly string[];
   /** Only the local stack sets this: it allows http: issuer and upload URLs. */
   readonly local: boolean;
 }
@@ -88,7 +94,8 @@ export function parseEdgeConfig(input: unknown, defaultPolicyTtlSeconds: number,
 
   const issuer = url('issuer');
   if (issuer.endsWith('/')) problems.push('"issuer" must not end with "/": it is compared with the token\'s iss claim as is.');
-  const clientId = text('clientId');
+  const clientIds = parseClientIds(input.clientIds, input.clientId, problems);
+  const allowedOrigins = parseAllowedOrigins(input.allowedOrigins, allowHttp, problems);
   const bucket = text('bucket');
   if (bucket !== '' && !BUCKET_NAME.test(bucket)) problems.push(`"bucket" is not a valid S3 bucket name.`);
   const region = text('region');
@@ -115,8 +122,73 @@ export function parseEdgeConfig(input: unknown, defaultPolicyTtlSeconds: number,
 
   if (problems.length > 0) throw new EdgeConfigError(`Invalid config.json:\n- ${problems.join('\n- ')}`);
   return Object.freeze({
-    issuer, clientId, jwks, bucket, region, uploadUrl, kmsKeyId, policyTtlSeconds, partUrlTtlSeconds, multipartTicketKeys, local: allowHttp,
+    issuer, clientIds, jwks, bucket, region, uploadUrl, kmsKeyId, policyTtlSeconds, partUrlTtlSeconds, multipartTicketKeys, allowedOrigins, local: allowHttp,
   });
+}
+
+/** Cognito app client ids: letters and digits (it makes 26; `_`/`+` are allowed by its API pattern). */
+const CLIENT_ID = /^[\w+]{1,128}$/;
+const MAX_CLIENT_IDS = 16;
+
+/**
+ * `clientIds` (a list), or the older single `clientId`; never both, so a
+ * config cannot say two different things about whom the edge trusts.
+ */
+function parseClientIds(list: unknown, single: unknown, problems: string[]): readonly string[] {
+  if (list !== undefined && single !== undefined) {
+    problems.push('"clientIds" and "clientId" are both set: use "clientIds" only.');
+    return Object.freeze([]);
+  }
+  const items = list === undefined && typeof single === 'string' ? [single] : list;
+  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_CLIENT_IDS) {
+    problems.push(`"clientIds" must be a list of 1 to ${MAX_CLIENT_IDS} Cognito app client ids.`);
+    return Object.freeze([]);
+  }
+  const ids: string[] = [];
+  items.forEach((id: unknown, index) => {
+    if (typeof id !== 'string' || !CLIENT_ID.test(id)) problems.push(`"clientIds[${index}]" must be a Cognito app client id.`);
+    else if (!ids.includes(id)) ids.push(id);
+  });
+  return Object.freeze(ids);
+}
+
+const MAX_ALLOWED_ORIGINS = 32;
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Each entry must be exactly what a browser sends in `Origin` (the URL's own
+ * serialization), because the edge compares by string equality: a trailing
+ * slash, a path, upper case, a wildcard or `null` would either never match or
+ * match too much, so they are refused here rather than ignored at request time.
+ */
+function parseAllowedOrigins(input: unknown, local: boolean, problems: string[]): readonly string[] {
+  if (input === undefined) return Object.freeze([]);
+  if (!Array.isArray(input) || input.length > MAX_ALLOWED_ORIGINS) {
+    problems.push(`"allowedOrigins" must be a list of at most ${MAX_ALLOWED_ORIGINS} origins such as "https://app.example.com".`);
+    return Object.freeze([]);
+  }
+  const origins: string[] = [];
+  input.forEach((item: unknown, index) => {
+    const where = `"allowedOrigins[${index}]"`;
+    if (typeof item !== 'string') {
+      problems.push(`${where} must be a string.`);
+      return;
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL(item);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || url.origin !== item) {
+      problems.push(`${where} must be exactly an origin, scheme://host[:port] in lower case with no path or trailing slash.`);
+    } else if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (local || LOOPBACK_HOSTS.has(url.hostname)))) {
+      problems.push(`${where} must use https: (http: only for localhost, or with "local": true).`);
+    } else if (!origins.includes(item)) {
+      origins.push(item);
+    }
+  });
+  return Object.freeze(origins);
 }
 
 function parseTicketKeys(input: unknown, problems: string[]): readonly TicketKey[] {

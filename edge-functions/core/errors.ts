@@ -12,6 +12,7 @@
 import {
   EMPTY_FILE,
   FILE_TOO_LARGE,
+  FORBIDDEN_KEY,
   INVALID_FILENAME,
   INVALID_REQUEST,
   INVALID_TICKET,
@@ -40,6 +41,7 @@ export type ErrorCode = Extract<
   | 'METHOD_NOT_ALLOWED'
   | 'NOT_FOUND'
   | 'INVALID_TICKET'
+  | 'FORBIDDEN_KEY'
   | 'INTERNAL'
 >;
 
@@ -133,7 +135,7 @@ export class NotFoundError extends EdgeUploadError {
   readonly status = NOT_FOUND.status;
 
   constructor() {
-    super('There is nothing here: the presign routes are /presign, /presign/multipart and /presign/multipart/parts.');
+    super('There is nothing here: the presign routes are /presign, /presign/multipart, /presign/multipart/parts, /presign/files and /presign/files/access.');
   }
 }
 
@@ -151,6 +153,17 @@ export class InvalidTicketError extends EdgeUploadError {
     super('The upload ticket is not valid for this upload; start the upload again.');
     this.reason = reason;
   }
+}
+
+/**
+ * A key that is not one of the caller's own files (docs/http-api.md, "Your
+ * files"): another user's prefix, `..`, encoded or look-alike characters,
+ * anything off the key scheme. One code for every reason; the message never
+ * echoes the key.
+ */
+export class ForbiddenKeyError extends EdgeUploadError {
+  readonly code = FORBIDDEN_KEY.code;
+  readonly status = FORBIDDEN_KEY.status;
 }
 
 /** A broken deployment (bad config.json, no credentials): fails loudly, never blamed on the client. */

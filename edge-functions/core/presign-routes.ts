@@ -1,6 +1,6 @@
 /**
  * The presign decisions, free of any transport: a request in, signed POST
- * forms (or multipart URLs) out, or a typed error. The route comes first (an
+ * forms (or multipart or "your files" URLs) out, or a typed error. The route comes first (an
  * unknown path is 404 whatever else it carries), then the cheap header
  * checks; the token is verified before the body is read, so an anonymous
  * caller learns nothing about the rules; signing comes last.
@@ -13,6 +13,7 @@ import { parsePresignBody, type ValidFile } from './presign-request';
 import { signPartUrls, startMultipart } from './multipart';
 import { createPresignedPost } from './presigned-post';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
+import { signFileAccess, signFileList } from './user-files';
 import type { UploadRules } from './upload-rules';
 
 export interface PresignHttpRequest {
@@ -30,7 +31,7 @@ export interface EdgeHttpRequest extends PresignHttpRequest {
   readonly uri: string;
 }
 
-export const PRESIGN_ROUTES = ['/presign', '/presign/multipart', '/presign/multipart/parts'] as const;
+export const PRESIGN_ROUTES = ['/presign', '/presign/multipart', '/presign/multipart/parts', '/presign/files', '/presign/files/access'] as const;
 export type PresignRoute = (typeof PRESIGN_ROUTES)[number];
 
 /**
@@ -52,6 +53,10 @@ export async function routePresignRequest(request: EdgeHttpRequest, deps: Presig
       return withVerifiedBody(request, deps, (body, claims) => startMultipart(body, claims, deps));
     case '/presign/multipart/parts':
       return withVerifiedBody(request, deps, (body, claims) => signPartUrls(body, claims, deps));
+    case '/presign/files':
+      return withVerifiedBody(request, deps, (body, claims) => signFileList(body, claims, deps));
+    case '/presign/files/access':
+      return withVerifiedBody(request, deps, (body, claims) => signFileAccess(body, claims, deps));
     default:
       throw new NotFoundError();
   }

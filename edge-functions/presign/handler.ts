@@ -11,10 +11,13 @@ import type {
 } from 'aws-lambda';
 import { gzipSync } from 'node:zlib';
 import { EdgeUploadError, InvalidTicketError, PayloadTooLargeError, UnauthorizedError } from '../core/errors';
+import { preflightResponse, withCorsHeaders } from '../core/cors';
 import { errorResponse, type HttpResponse } from '../core/http-response';
-import { routeLabel, routePresignRequest, type EdgeHttpRequest, type PresignDependencies } from '../core/presign-routes';
+import { metricLine, OUTCOME_OK, roundLatency, type RequestMetrics } from '../core/metric-line';
+import { PRESIGN_ROUTES, routeLabel, routePresignRequest, type EdgeHttpRequest, type PresignDependencies } from '../core/presign-routes';
 
-export type LogLine = Readonly<Record<string, string | number | boolean>>;
+/** The log's own members (route, status, code, …) and the EMF members (Route, Outcome, Requests, LatencyMs). */
+export type LogLine = Readonly<Record<string, string | number | boolean>> & RequestMetrics;
 export type Logger = (line: LogLine) => void;
 
 /** Lambda@Edge refuses a generated viewer-request response larger than this (headers and body). */
@@ -28,6 +31,7 @@ const MAX_PLAIN_BODY_BYTES = MAX_GENERATED_RESPONSE_BYTES - 2 * 1024;
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   200: 'OK',
+  204: 'No Content',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -38,7 +42,13 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   500: 'Internal Server Error',
 };
 
-export const jsonLogger: Logger = (line) => console.log(JSON.stringify(line));
+/** Each line as one EMF JSON line to `write`, stamped with `now()` (ms since the epoch). */
+export function emfLogger(write: (text: string) => void, now: () => number = Date.now): Logger {
+  return (line) => write(metricLine(line, now()));
+}
+
+/** Lambda@Edge's console is its CloudWatch log stream, where the EMF line becomes metrics. */
+export const jsonLogger: Logger = emfLogger((text) => console.log(text));
 
 export function createPresignHandler(deps: PresignDependencies, log: Logger = jsonLogger) {
   return async function handler(event: CloudFrontRequestEvent): Promise<CloudFrontResultResponse> {
@@ -47,25 +57,41 @@ export function createPresignHandler(deps: PresignDependencies, log: Logger = js
     let outcome: Record<string, string | number> = {};
     let acceptsGzip = false;
     let route = 'other';
+    let request: EdgeHttpRequest | undefined;
     try {
-      const request = toPresignRequest(event);
+      request = toPresignRequest(event);
       route = routeLabel(request.uri);
       acceptsGzip = /\bgzip\b/i.test(request.headers['accept-encoding'] ?? '');
-      response = await routePresignRequest(request, deps);
+      // A granted CORS preflight is answered before any token or body is looked at (core/cors.ts).
+      const preflight = isRoute(route) ? preflightResponse(request, deps.config.allowedOrigins) : undefined;
+      response = preflight ?? (await routePresignRequest(request, deps));
     } catch (error) {
       response = errorResponse(error);
       outcome = describeFailure(error);
     }
+    if (request !== undefined) response = withCorsHeaders(response, request, deps.config.allowedOrigins);
     const result = toCloudFrontResponse(response, acceptsGzip);
+    // A success too large for the edge went out as 413: the metric must say so, not OK.
+    if (result.status !== String(response.status)) outcome = { code: 'PAYLOAD_TOO_LARGE' };
+    const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
     log({
       route,
-      status: response.status,
+      status: Number(result.status),
       ...outcome,
       ...(result.bodyEncoding === 'base64' ? { gzip: true } : {}),
-      latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
+      latencyMs,
+      // EMF members (core/metric-line.ts): route is already a bounded label, never the raw path.
+      Route: route,
+      Outcome: typeof outcome.code === 'string' ? outcome.code : OUTCOME_OK,
+      Requests: 1,
+      LatencyMs: roundLatency(latencyMs),
     });
     return result;
   };
+}
+
+function isRoute(label: string): boolean {
+  return (PRESIGN_ROUTES as readonly string[]).includes(label);
 }
 
 function toPresignRequest(event: CloudFrontRequestEvent): EdgeHttpRequest {
@@ -104,7 +130,8 @@ export function toCloudFrontResponse(response: HttpResponse, acceptsGzip = false
     const body = gzipSync(response.body).toString('base64');
     if (body.length <= MAX_PLAIN_BODY_BYTES) {
       headers['content-encoding'] = [{ key: 'Content-Encoding', value: 'gzip' }];
-      headers['vary'] = [{ key: 'Vary', value: 'Accept-Encoding' }];
+      const vary = headers['vary']?.[0]?.value;
+      headers['vary'] = [{ key: 'Vary', value: vary === undefined ? 'Accept-Encoding' : `${vary}, Accept-Encoding` }];
       return { ...base, bodyEncoding: 'base64', body };
     }
   }

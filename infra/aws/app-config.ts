@@ -71,6 +71,24 @@ export interface AppConfig {
   readonly alarmEmail: string | undefined;
   /** Where the presign Lambda@Edge writes its logs and metrics, as the dashboard covers them (README, "Operations"). */
   readonly edgeMetricRegions: readonly string[];
+  /** Bring your own pool: an existing user pool in the app region; undefined: the data stack creates one. */
+  readonly existingUserPool: ExistingUserPool | undefined;
+  /**
+   * Your app's origins: /presign* answers their CORS preflights at the edge and
+   * marks its answers for them, and the upload bucket's CORS admits them.
+   */
+  readonly allowedOrigins: readonly string[];
+  /** Deploy the regional auth API and the /auth/* behaviour (off: you bring your own sign-in). */
+  readonly withAuthApi: boolean;
+  /** Deploy the web app to the site bucket (off: nothing is served outside /presign* and /auth/*). */
+  readonly withSite: boolean;
+}
+
+export interface ExistingUserPool {
+  /** `<region>_<id>`, in the app region. */
+  readonly userPoolId: string;
+  /** The app clients whose access tokens the edge trusts; the auth API (if any) signs in with the first. */
+  readonly clientIds: readonly string[];
 }
 
 /** The settings a person writes, all optional here; `parseAppConfig` says which are required. */
@@ -91,6 +109,11 @@ const FIELDS = [
   'enableIpv6',
   'alarmEmail',
   'edgeMetricRegions',
+  'existingUserPoolId',
+  'existingUserPoolClientIds',
+  'allowedOrigins',
+  'withAuthApi',
+  'withSite',
 ] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -131,6 +154,10 @@ const OPT_IN_REGIONS: ReadonlySet<string> = new Set([
 ]);
 /** Secrets Manager version ids (a UUID when Secrets Manager makes them; 32 to 64 characters). */
 const SECRET_VERSION_ID = /^[A-Za-z0-9-]{32,64}$/;
+/** A Cognito user pool id: `<region>_<9 or so letters and digits>`. */
+const USER_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d{1,2})_[A-Za-z0-9]{1,55}$/;
+/** A Cognito app client id (Cognito makes 26 lower-case letters and digits; its API allows `[\w+]+`). */
+const CLIENT_ID = /^[\w+]{1,128}$/;
 const HOST_NAME = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CERTIFICATE_ARN = new RegExp(`^arn:aws:acm:${EDGE_REGION}:\\d{12}:certificate/[0-9a-f-]{36}$`);
 const PRICE_CLASSES: readonly string[] = [PriceClass.PRICE_CLASS_100, PriceClass.PRICE_CLASS_200, PriceClass.PRICE_CLASS_ALL];
@@ -242,6 +269,17 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
   const edgeMetricRegions =
     parseRegions(raw.edgeMetricRegions, where('edgeMetricRegions'), problems) ?? (PRICE_CLASSES.includes(priceClass) ? defaultEdgeMetricRegions(priceClass) : []);
 
+  const existingUserPool = parseExistingUserPool(text('existingUserPoolId'), raw.existingUserPoolClientIds, region, where, problems);
+  const allowedOrigins = parseOrigins(raw.allowedOrigins, where('allowedOrigins'), problems);
+  const withAuthApi = parseBoolean(raw.withAuthApi, where('withAuthApi'), problems) ?? true;
+  const withSite = parseBoolean(raw.withSite, where('withSite'), problems) ?? true;
+  if (withSite && !withAuthApi) {
+    problems.push(`${where('withSite')} needs ${where('withAuthApi')}: the web app signs in through the auth API; with your own sign-in, pass -c withSite=false too`);
+  }
+  if (!withSite && allowedOrigins.length === 0 && extraCorsOrigins.length === 0) {
+    problems.push(`${where('withSite')} is false, so the upload bucket's CORS would admit no origin: set ${where('allowedOrigins')} to your app's origins`);
+  }
+
   if (problems.length > 0) throw new AppConfigError(problems);
   return Object.freeze({
     appName,
@@ -259,7 +297,43 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
     enableIpv6,
     alarmEmail,
     edgeMetricRegions: Object.freeze([...edgeMetricRegions]),
+    existingUserPool,
+    allowedOrigins: Object.freeze(allowedOrigins),
+    withAuthApi,
+    withSite,
   });
+}
+
+/** `-c existingUserPoolId=<id> -c existingUserPoolClientIds=<id>,<id>`: both, or neither. */
+function parseExistingUserPool(
+  userPoolId: string | undefined,
+  clientIdsValue: unknown,
+  region: string | undefined,
+  where: (field: Field) => string,
+  problems: string[],
+): ExistingUserPool | undefined {
+  if (userPoolId === undefined && clientIdsValue === undefined) return undefined;
+  if (userPoolId === undefined) {
+    problems.push(`${where('existingUserPoolClientIds')} needs ${where('existingUserPoolId')}: the pool the clients belong to`);
+    return undefined;
+  }
+  const before = problems.length;
+  const poolRegion = USER_POOL_ID.exec(userPoolId)?.[1];
+  if (poolRegion === undefined) problems.push(`${where('existingUserPoolId')} must be a Cognito user pool id such as eu-west-1_AbCdEfGhI (got "${userPoolId}")`);
+  else if (region !== undefined && poolRegion !== region) {
+    problems.push(`${where('existingUserPoolId')} is in ${poolRegion}: the pool must be in the app region (${region}), where the auth API and the data stack are`);
+  }
+  const items = typeof clientIdsValue === 'string' ? clientIdsValue.split(',').map((s) => s.trim()).filter((s) => s !== '') : clientIdsValue;
+  if (!Array.isArray(items) || items.length === 0) {
+    problems.push(`${where('existingUserPoolId')} needs ${where('existingUserPoolClientIds')}: the app client ids whose access tokens the edge trusts (one or more, comma-separated)`);
+    return undefined;
+  }
+  const clientIds: string[] = [];
+  items.forEach((item: unknown, index) => {
+    if (typeof item !== 'string' || !CLIENT_ID.test(item)) problems.push(`${where('existingUserPoolClientIds')}[${index}] must be a Cognito app client id (got ${JSON.stringify(item)})`);
+    else if (!clientIds.includes(item)) clientIds.push(item);
+  });
+  return problems.length === before ? Object.freeze({ userPoolId, clientIds: Object.freeze(clientIds) }) : undefined;
 }
 
 /** A list of regions (from the command line, one comma-separated string); undefined when not set. */

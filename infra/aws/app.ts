@@ -94,10 +94,11 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
     artifacts,
     issuer: data.users.issuer,
     jwksUrl: data.users.jwksUrl,
-    userPoolClientId: data.users.client.userPoolClientId,
+    userPoolClientIds: data.users.clientIds,
     uploadKeyArn: data.uploadKey.key.keyArn,
     // Weak references do not change this template when the pool or client is replaced; this does (README, "Updating a deployment").
-    dataFingerprint: resourceFingerprint([data.users.userPool, data.users.client, data.uploadKey.key]),
+    // An existing pool's ids are plain strings in the config, so they change the template themselves.
+    dataFingerprint: resourceFingerprint(data.users.managed ? [data.users.userPool, data.users.client, data.uploadKey.key] : [data.uploadKey.key]),
   });
   const web = new WebStack(app, name('web'), {
     ...common,
@@ -120,7 +121,7 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
     config,
     uploadKey: data.uploadKey.key,
     accessLogBucketName: data.accessLogs.bucket.bucketName,
-    siteOrigin: web.cdn.siteOrigin,
+    siteOrigin: config.withSite ? web.cdn.siteOrigin : undefined,
     inspectorCodeDir: artifacts.inspectorDir,
   });
 
@@ -152,7 +153,7 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
       `No AWS account given: synthesized for the placeholder account ${config.account}. To deploy, run with credentials (the CLI sets CDK_DEFAULT_ACCOUNT) or pass -c account=<id>.`,
     );
   }
-  if (config.email === undefined) {
+  if (config.email === undefined && config.existingUserPool === undefined) {
     Annotations.of(data).addWarningV2(
       'edge-upload:cognitoBuiltInEmail',
       'For trials only: the user pool sends its mail with Cognito\'s built-in email, which stops after a few dozen mails a day for the whole deployment, ' +
@@ -165,7 +166,7 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
       'enableIpv6 is on: WAF counts each IPv6 address apart, and one client holds a whole /64, so the per-IP rate rules no longer bound a single client (README, "IPv6").',
     );
   }
-  if (artifacts.siteIsPlaceholder) {
+  if (artifacts.siteIsPlaceholder && config.withSite) {
     Annotations.of(web).addInfo(`dist/site has no index.html: deploying the placeholder page from ${artifacts.siteDir} until the site is built.`);
   }
   if (options.nag ?? true) {

@@ -22,6 +22,17 @@ export const LOCAL_SIGNING_CREDENTIALS = Object.freeze({
 });
 
 /**
+ * The upload inspector's own keys. On AWS the bucket policy exempts the
+ * inspector's role from "only verified uploads are readable"; locally the
+ * guard tells the inspector apart by this key (post-policy-guard `readRule`).
+ * Fixed and fake, like the edge's.
+ */
+export const LOCAL_INSPECTOR_CREDENTIALS = Object.freeze({
+  accessKeyId: 'AKIAEDGEUPLOADINSPEC',
+  secretAccessKey: 'edge-upload-local-inspector-secret-00000',
+});
+
+/**
  * The local presign function's multipart ticket key (config.json
  * `multipartTicketKeys`). Fixed, so tickets survive a restart of `npm start`,
  * and fake: 32 bytes spelled out in the open, used nowhere else. On AWS each
@@ -53,11 +64,15 @@ export const PORT_ENV: Readonly<Record<keyof LocalStackPorts, string>> = Object.
 
 export const STATE_DIR_ENV = 'LOCAL_STATE_DIR';
 export const FIREWALL_RULES_ENV = 'FIREWALL_RULES';
+/** `ALLOWED_ORIGINS=<origin>,<origin>`: your app's origins, as `-c allowedOrigins=` on AWS. */
+export const ALLOWED_ORIGINS_ENV = 'ALLOWED_ORIGINS';
 
 export interface LocalSettings {
   readonly ports: LocalStackPorts;
   readonly stateDir: string | undefined;
   readonly firewallRulesFile: string | undefined;
+  /** Origins besides the local site that may call /presign* and POST to the bucket cross-origin. */
+  readonly allowedOrigins: readonly string[];
 }
 
 export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): LocalSettings {
@@ -79,10 +94,34 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     if (taken.has(value)) problems.push(`${PORT_ENV[key as keyof LocalStackPorts]}=${value} is also used by another part of the stack`);
     taken.add(value);
   }
+  const allowedOrigins = parseAllowedOrigins(env[ALLOWED_ORIGINS_ENV], problems);
   if (problems.length > 0) throw new LocalSettingsError(problems);
   const text = (name: string): string | undefined => {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
-  return { ports, stateDir: text(STATE_DIR_ENV), firewallRulesFile: text(FIREWALL_RULES_ENV) };
+  return { ports, stateDir: text(STATE_DIR_ENV), firewallRulesFile: text(FIREWALL_RULES_ENV), allowedOrigins };
+}
+
+/**
+ * A comma-separated list of exact origins (scheme://host[:port], as a browser
+ * sends them in `Origin`); the edge compares by string equality, so anything
+ * else would silently never match and is refused here instead.
+ */
+export function parseAllowedOrigins(raw: string | undefined, problems: string[]): readonly string[] {
+  const origins: string[] = [];
+  for (const item of (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(item).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== item || !/^https?:$/.test(new URL(item).protocol)) {
+      problems.push(`${ALLOWED_ORIGINS_ENV}: "${item}" is not an origin such as https://app.example.com or http://localhost:5173 (no path, no trailing slash, lower case)`);
+    } else if (!origins.includes(item)) {
+      origins.push(item);
+    }
+  }
+  return Object.freeze(origins);
 }

@@ -22,13 +22,15 @@
  * State lives in `stateDir` (default `.local/` in the project): cognito-local's
  * users (`cognito/`), the objects (`s3/`), the mailbox (`mailbox.jsonl`),
  * cognito-local's output (`cognito-local.log`) and the presign function's
- * package (`edge/presign/`). Starting again on the same folder keeps users,
+ * package (`edge/presign/`) and the inspector's verdict events (`events.jsonl`). Starting again on the same folder keeps users,
  * objects and mail.
  */
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { createAuthHandler } from '../../origin/auth/handler';
+import { DEFAULT_UPLOAD_RULES } from '../../edge-functions/core/upload-rules';
+import { DEFAULT_QUARANTINE_PREFIX, VERIFIED_TAG } from '../../origin/inspector/core/config';
 import { createCognitoGateway } from '../../origin/cognito/cognito-gateway';
 import { parseAuthConfig } from '../../origin/core/config';
 import { jsonLineLogger } from '../../origin/core/request-log';
@@ -43,12 +45,15 @@ import { listenLocalEdge } from './edge/local-edge';
 import { createStaticSite } from './edge/static-site';
 import { JwksUnavailableError, MissingBuildOutputError, PortInUseError } from './errors';
 import { localAuthGateway } from './local-auth-gateway';
+import { LocalEventBus } from './local-events';
 import { Mailbox } from './mailbox';
+import { createMetricsCollector, observedFirewall, type MetricsCollector } from './metrics-collector';
 import {
   DEFAULT_PORTS,
   LOCAL_BUCKET,
   LOCAL_KMS_KEY_ID,
   LOCAL_S3_REGION,
+  LOCAL_INSPECTOR_CREDENTIALS,
   LOCAL_SIGNING_CREDENTIALS,
   LOCAL_TICKET_KEY,
   PORT_ENV,
@@ -80,10 +85,16 @@ export interface LocalStackOptions {
    * @default false, so callers that store arbitrary bytes keep them where they put them
    */
   readonly inspectUploads?: boolean;
+  /**
+   * Your app's origins (ALLOWED_ORIGINS): the presign function answers their
+   * CORS preflights and the upload bucket's CORS admits them, besides the site's own.
+   * @default none
+   */
+  readonly allowedOrigins?: readonly string[];
 }
 
 export interface LocalStack {
-  /** The local edge: the site, `/auth/*`, `/presign`, `/_local/mailbox`. */
+  /** The local edge: the site, `/auth/*`, `/presign`, `/_local/mailbox`, `/_local/metrics`. */
   readonly url: string;
   /** Where browsers POST files: the guard, path-style (`<guard>/<bucket>`). */
   readonly uploadUrl: string;
@@ -97,6 +108,8 @@ export interface LocalStack {
   readonly stateDir: string;
   /** Child processes, by name. */
   readonly pids: Readonly<Record<string, number>>;
+  /** The inspector's verdict events, oldest first (also at GET /_local/events and in `<state>/events.jsonl`). */
+  readonly events: LocalEventBus;
   /** Resolves when every upload inspection started so far has finished (at once when inspection is off). */
   inspectionsIdle(): Promise<void>;
   /** Stops every part and every child process (by PID). Safe to call twice. */
@@ -150,6 +163,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const siteOrigin = edge.url;
 
     const mailbox = new Mailbox(path.join(stateDir, 'mailbox.jsonl'));
+    // GET /_local/metrics: counted from the handlers' own EMF lines and the firewall's verdicts.
+    const metrics = createMetricsCollector();
+    const events = new LocalEventBus(path.join(stateDir, 'events.jsonl'));
+    const allowedOrigins = options.allowedOrigins ?? [];
     const cognitoLog = createWriteStream(path.join(stateDir, 'cognito-local.log'), { flags: 'a' });
     finalizers.push(() => closeStream(cognitoLog));
 
@@ -162,7 +179,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           if (!cognitoLog.writableEnded) cognitoLog.write(chunk);
         },
       }),
-      startObjectStore(stateDir, ports, siteOrigin, credentials, log, options.inspectUploads ?? false),
+      startObjectStore(stateDir, ports, [siteOrigin, ...allowedOrigins.filter((origin) => origin !== siteOrigin)], credentials, log, options.inspectUploads ? events : undefined, metrics),
     ]);
     if (cognitoStart.status === 'fulfilled') {
       stops.push(() => cognitoStart.value.stop());
@@ -183,13 +200,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       `${JSON.stringify(
         {
           issuer,
-          clientId: cognito.clientId,
+          clientIds: [cognito.clientId],
           jwks: await fetchJwks(cognito),
           bucket: LOCAL_BUCKET,
           region: LOCAL_S3_REGION,
           uploadUrl: storage.uploadUrl,
           kmsKeyId: LOCAL_KMS_KEY_ID,
           multipartTicketKeys: [LOCAL_TICKET_KEY],
+          allowedOrigins,
           local: true,
         },
         null,
@@ -205,19 +223,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AWS_LAMBDA_FUNCTION_NAME: 'us-east-1.edge-upload-presign',
         AWS_LAMBDA_FUNCTION_VERSION: '1',
       },
-      log: (line) => log(`[presign] ${line}`),
+      log: (line) => {
+        metrics.observeLine(line);
+        log(`[presign] ${line}`);
+      },
     });
 
-    const authApi = createAuthApi(cognito, siteOrigin, mailbox, log);
+    const authApi = createAuthApi(cognito, siteOrigin, mailbox, (line) => {
+      metrics.observeLine(line);
+      log(line);
+    });
 
     edge.attach({
-      firewall: createFirewall(rules),
+      firewall: observedFirewall(createFirewall(rules), metrics),
       siteRouter,
       authGuard,
       presign,
       authApi,
       site: createStaticSite(siteDir, { siteDir, baseUrl: siteOrigin }),
       mailbox,
+      metrics,
+      events,
       securityHeaders: securityHeaders(storage.uploadUrl),
       recorder: options.recordDir === undefined ? undefined : createEventRecorder(path.resolve(options.recordDir)),
       log,
@@ -233,6 +259,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cognito: { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId, issuer },
       stateDir,
       pids: Object.freeze({ ...pids }),
+      events,
       inspectionsIdle: storage.inspectionsIdle,
       stop,
     };
@@ -279,23 +306,26 @@ interface ObjectStore {
 }
 
 /**
- * s3rver with the upload bucket (CORS for the site), and the POST-policy
- * guard in front of it; with `inspect`, s3rver's object-created events go
- * to the upload inspector, whose S3 calls go through the guard.
+ * s3rver with the upload bucket (CORS for the site and the allowed origins),
+ * and the POST-policy guard in front of it; with an event bus, s3rver's
+ * object-created events go to the upload inspector, whose S3 calls go
+ * through the guard and whose verdicts go to the bus.
  */
 async function startObjectStore(
   stateDir: string,
   ports: LocalStackPorts,
-  siteOrigin: string,
+  corsOrigins: readonly string[],
   credentials: { readonly accessKeyId: string; readonly secretAccessKey: string },
   log: (line: string) => void,
-  inspect: boolean,
+  events: LocalEventBus | undefined,
+  metrics: MetricsCollector,
 ): Promise<ObjectStore> {
+  const inspect = events !== undefined;
   let inspection: LocalUploadInspection | undefined;
   const s3rver = await startS3rver({
     port: ports.s3rver,
     directory: path.join(stateDir, 's3'),
-    buckets: [{ name: LOCAL_BUCKET, cors: { allowedOrigins: [siteOrigin] } }],
+    buckets: [{ name: LOCAL_BUCKET, cors: { allowedOrigins: [...corsOrigins] } }],
     accessKeys: [credentials],
     ...(inspect ? { onEvent: (event: unknown) => inspection?.onS3rverEvent(event) } : {}),
   });
@@ -310,19 +340,27 @@ async function startObjectStore(
       s3rverEndpoint: s3rver.endpoint,
       credentials,
       region: LOCAL_S3_REGION,
-      allowedOrigins: [siteOrigin],
+      allowedOrigins: [...corsOrigins],
       tempDirectory: inFlight,
       multipartDirectory: path.join(stateDir, 's3-multipart'),
+      // With the inspector running, reads follow the AWS bucket policy: only verified uploads, never quarantine/.
+      ...(inspect
+        ? { readRule: { uploadPrefix: DEFAULT_UPLOAD_RULES.keyPrefix, quarantinePrefix: DEFAULT_QUARANTINE_PREFIX, verifiedTag: VERIFIED_TAG, exemptCredentials: LOCAL_INSPECTOR_CREDENTIALS } }
+        : {}),
       log: (entry) => log(describeGuardEntry(entry)),
     });
-    if (inspect) {
+    if (events !== undefined) {
       inspection = createLocalUploadInspection({
+        events,
         s3Endpoint: guard.url,
         bucket: LOCAL_BUCKET,
         region: LOCAL_S3_REGION,
-        credentials,
+        credentials: LOCAL_INSPECTOR_CREDENTIALS,
         kmsKeyId: LOCAL_KMS_KEY_ID,
-        log: (line) => log(`[inspector] ${line}`),
+        log: (line) => {
+          metrics.observeLine(line);
+          log(`[inspector] ${line}`);
+        },
       });
     }
     return {

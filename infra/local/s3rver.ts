@@ -6,10 +6,17 @@
  * or signatures: the POST-policy guard in front of it does.
  */
 import type { AddressInfo } from 'node:net';
+import { ALLOWED_METHODS } from './post-policy-guard/cors';
 
 export interface BucketCors {
   readonly allowedOrigins: readonly string[];
-  /** @default ['GET', 'HEAD', 'PUT', 'POST'] */
+  /**
+   * @default the guard's preflight list (post-policy-guard/cors.ts: GET, HEAD, PUT, POST, DELETE).
+   * The guard answers every preflight itself, but s3rver sets the CORS headers
+   * of the answers the guard passes on (GetObject, tagging, list, DeleteObject):
+   * a method the preflight allows and this rule does not (DELETE was left out)
+   * gets an answer without Access-Control-Allow-Origin, which the browser hides.
+   */
   readonly allowedMethods?: readonly string[];
   /** @default ['*'] */
   readonly allowedHeaders?: readonly string[];
@@ -97,7 +104,7 @@ export function corsConfigurationXml(cors: BucketCors): string {
   return (
     '<CORSConfiguration><CORSRule>' +
     list('AllowedOrigin', cors.allowedOrigins) +
-    list('AllowedMethod', cors.allowedMethods ?? ['GET', 'HEAD', 'PUT', 'POST']) +
+    list('AllowedMethod', cors.allowedMethods ?? ALLOWED_METHODS) +
     list('AllowedHeader', cors.allowedHeaders ?? ['*']) +
     list('ExposeHeader', cors.exposeHeaders ?? ['ETag', 'Location', 'x-amz-request-id']) +
     `<MaxAgeSeconds>${cors.maxAgeSeconds ?? 3000}</MaxAgeSeconds>` +

@@ -5,7 +5,7 @@
  *   npm start -- --record fixtures  # also write every dispatched event, sanitized, under fixtures/
  *
  * Ports and folders come from the environment (local-settings.ts): EDGE_PORT,
- * COGNITO_PORT, S3_PORT, S3RVER_PORT, LOCAL_STATE_DIR, FIREWALL_RULES.
+ * COGNITO_PORT, S3_PORT, S3RVER_PORT, LOCAL_STATE_DIR, FIREWALL_RULES, ALLOWED_ORIGINS.
  * Ctrl-C (SIGINT), SIGTERM or SIGHUP stops every part and every child process
  * by PID; so does the end of the process that started it (npm). A second
  * signal gives up waiting and kills the children at once.
@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     ...(settings.stateDir === undefined ? {} : { stateDir: settings.stateDir }),
     ...(settings.firewallRulesFile === undefined ? {} : { firewallRulesFile: settings.firewallRulesFile }),
     ...(args.recordDir === undefined ? {} : { recordDir: args.recordDir }),
+    allowedOrigins: settings.allowedOrigins,
     log: (line) => process.stdout.write(`${line}\n`),
     // As on AWS: every new upload is inspected, then tagged verified or moved to quarantine/.
     inspectUploads: true,

@@ -10,6 +10,9 @@
  * reserved concurrency of 1 would on AWS), and `close()` waits for the ones
  * under way, so stopping the stack never cuts one in half.
  *
+ * Each verdict's event goes to the local event bus (local-events.ts), which
+ * stands in for EventBridge's default bus.
+ *
  * Differences from AWS, all in s3rver: a failed inspection is logged and
  * dropped (no Lambda retries, no dead-letter queue); there is no bucket
  * policy, so untagged objects are readable; and s3rver keeps a key's old
@@ -21,6 +24,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { parseInspectorConfig } from '../../origin/inspector/core/config';
 import { jsonLineInspectionLogger } from '../../origin/inspector/core/inspection-log';
+import type { VerdictPublisher } from '../../origin/inspector/core/verdict-events';
 import { createInspectorHandler } from '../../origin/inspector/handler';
 import { S3UploadStore } from '../../origin/inspector/s3/s3-upload-store';
 import { encodeEventKey } from '../../origin/inspector/s3-event';
@@ -32,6 +36,8 @@ export interface LocalUploadInspectionOptions {
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly kmsKeyId: string;
+  /** Where each verdict's event goes (the local event bus). */
+  readonly events: VerdictPublisher;
   /** One JSON line per inspected object. */
   readonly log: (line: string) => void;
 }
@@ -58,6 +64,7 @@ export function createLocalUploadInspection(options: LocalUploadInspectionOption
     config,
     store: new S3UploadStore(client, { kmsKeyId: config.kmsKeyId }),
     logger: jsonLineInspectionLogger(options.log),
+    events: options.events,
   });
 
   let queue: Promise<void> = Promise.resolve();

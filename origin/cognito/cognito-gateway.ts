@@ -17,7 +17,7 @@ import {
 import type { AuthGateway, DeliveryResult, TokenSet } from '../core/auth-gateway';
 import type { AuthConfig } from '../core/config';
 import { maskEmail } from '../core/email';
-import { UnexpectedCognitoResponseError } from '../core/errors';
+import { UnexpectedCognitoResponseError, UnsupportedChallengeError } from '../core/errors';
 import { accessTokenLifetimeSeconds } from '../core/token-lifetime';
 import { createCognitoClient } from './cognito-client';
 import {
@@ -146,8 +146,9 @@ export function createCognitoGateway(
 
 function toTokenSet(result: AuthenticationResultType | undefined, challenge: string | undefined): TokenSet {
   if (result === undefined) {
-    // The pool asked for a challenge this API does not offer (MFA, NEW_PASSWORD_REQUIRED for admin-created users).
-    throw new UnexpectedCognitoResponseError(`Cognito answered with challenge ${challenge ?? '(none)'} instead of tokens`);
+    // The pool asked for a challenge this API does not offer (MFA, NEW_PASSWORD_REQUIRED for invited users): a 4xx, never a 500.
+    if (challenge !== undefined) throw new UnsupportedChallengeError(challenge);
+    throw new UnexpectedCognitoResponseError('Cognito answered with neither tokens nor a challenge');
   }
   const { AccessToken: accessToken, IdToken: idToken } = result;
   if (accessToken === undefined || idToken === undefined) {

@@ -23,6 +23,7 @@ import {
   NOT_FOUND,
   PAYLOAD_TOO_LARGE,
   TOO_MANY_REQUESTS,
+  UNSUPPORTED_CHALLENGE,
   UNSUPPORTED_MEDIA_TYPE,
   USER_EXISTS,
   USER_NOT_CONFIRMED,
@@ -39,6 +40,7 @@ export type AuthErrorCode = Extract<
   | 'CODE_EXPIRED'
   | 'INVALID_CREDENTIALS'
   | 'USER_NOT_CONFIRMED'
+  | 'UNSUPPORTED_CHALLENGE'
   | 'INVALID_REFRESH'
   | 'TOO_MANY_REQUESTS'
   | 'AUTH_UNAVAILABLE'
@@ -171,6 +173,37 @@ export class MethodNotAllowedError extends AuthApiError {
   }
 }
 
+/**
+ * The password was right, but the pool wants a step this API does not offer
+ * (MFA, a new password for a user an administrator invited, a custom
+ * challenge): a clear 403 with one stable code, never a 500. Which challenge
+ * goes to the log only. Like USER_NOT_CONFIRMED, it tells the caller the
+ * password was right, which Cognito's own answer tells them too.
+ */
+export class UnsupportedChallengeError extends AuthApiError {
+  readonly code = UNSUPPORTED_CHALLENGE.code;
+  readonly status = UNSUPPORTED_CHALLENGE.status;
+  readonly challenge: string;
+
+  constructor(challenge: string | undefined, options?: AuthErrorOptions) {
+    const name = challenge ?? '(none)';
+    super(challengeMessage(name), { detail: `challenge ${name}`, ...options });
+    this.challenge = name;
+  }
+}
+
+const MFA_CHALLENGES: ReadonlySet<string> = new Set(['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP', 'SELECT_MFA_TYPE', 'MFA_SETUP', 'SMS_OTP']);
+
+function challengeMessage(challenge: string): string {
+  if (MFA_CHALLENGES.has(challenge)) {
+    return 'This account signs in with a second factor (MFA), which this sign-in does not support. Sign in through your organization\'s own sign-in page.';
+  }
+  if (challenge === 'NEW_PASSWORD_REQUIRED') {
+    return 'This account must choose a new password before its first sign-in, which this sign-in does not support. Use the invitation\'s sign-in page, or reset the password.';
+  }
+  return 'This account needs a sign-in step that this sign-in does not support.';
+}
+
 export class UnsupportedMediaTypeError extends AuthApiError {
   readonly code = UNSUPPORTED_MEDIA_TYPE.code;
   readonly status = UNSUPPORTED_MEDIA_TYPE.status;
@@ -219,8 +252,8 @@ export class AuthConfigError extends Error {
 }
 
 /**
- * Cognito answered in a way this API does not handle: no tokens after a login
- * (a challenge such as MFA or NEW_PASSWORD_REQUIRED), no token lifetime.
+ * Cognito answered in a way this API does not handle: no tokens and no
+ * challenge either, no token lifetime. (A challenge is UnsupportedChallengeError.)
  * Not an AuthApiError on purpose: it is a 500 INTERNAL, logged in full.
  */
 export class UnexpectedCognitoResponseError extends Error {

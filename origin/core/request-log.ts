@@ -3,8 +3,17 @@
  * latency. Built only from the fields below, so a token, password, code,
  * email or cookie cannot reach the log by accident. The sink is injectable
  * so tests can capture the lines.
+ *
+ * The line is in CloudWatch Embedded Metric Format (edge-functions/core/metric-line.ts):
+ * `Route` is one of the eight auth routes or `/auth/*` for any other path,
+ * `Outcome` is `OK` for a 2xx/3xx answer, else the error code.
  */
+import { isAuthPath } from '../../edge-functions/core/auth-routes';
+import { metricLine, OUTCOME_OK, roundLatency } from '../../edge-functions/core/metric-line';
 import type { LoggedError } from './error-response';
+
+/** The one metric Route for every path that is not an auth route (bounded, never the path itself). */
+export const OTHER_AUTH_ROUTE = '/auth/*';
 
 export interface RequestLogEntry {
   readonly route: string;
@@ -30,7 +39,7 @@ const stdoutSink: LogSink = (line) => {
   process.stdout.write(`${line}\n`);
 };
 
-export function jsonLineLogger(sink: LogSink = stdoutSink): RequestLogger {
+export function jsonLineLogger(sink: LogSink = stdoutSink, clock: () => number = Date.now): RequestLogger {
   return {
     log(entry) {
       const line = {
@@ -44,8 +53,12 @@ export function jsonLineLogger(sink: LogSink = stdoutSink): RequestLogger {
         ...(entry.requestId === undefined ? {} : { requestId: entry.requestId }),
         ...(entry.detail === undefined ? {} : { detail: entry.detail }),
         ...(entry.error === undefined ? {} : { error: entry.error }),
+        Route: isAuthPath(entry.route) ? entry.route : OTHER_AUTH_ROUTE,
+        Outcome: entry.status < 400 ? OUTCOME_OK : entry.outcome,
+        Requests: 1 as const,
+        LatencyMs: roundLatency(entry.latencyMs),
       };
-      sink(JSON.stringify(line));
+      sink(metricLine(line, clock()));
     },
   };
 }

@@ -49,7 +49,7 @@ const config = parseEdgeConfig(
 
 // https://cognito-idp.<region>.amazonaws.com/<userPoolId>
 const userPoolId = config.issuer.slice(config.issuer.lastIndexOf('/') + 1);
-const verifier = CognitoJwtVerifier.create({ userPoolId, tokenUse: 'access', clientId: config.clientId });
+const verifier = CognitoJwtVerifier.create({ userPoolId, tokenUse: 'access', clientId: [...config.clientIds] });
 verifier.cacheJwks({ keys: config.jwks.keys.map((key) => ({ ...key })) });
 
 // Credentials come from the SDK's default provider chain (the Lambda environment variables).

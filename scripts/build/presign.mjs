@@ -12,6 +12,10 @@ export async function build() {
     // The CommonJS builds of aws-jwt-verify; its node variant uses node:crypto.
     mainFields: ['main'],
     conditions: ['require', 'node'],
+    // Names are not kept (~4.6 KB): every log field that names an error class
+    // says so explicitly (core/token-verifier.ts REFUSAL_REASONS); our own
+    // errors are logged by their code.
+    keepNames: false,
   });
   if (bytes > PRESIGN_BUNDLE_BUDGET_BYTES) {
     throw new Error(`${PRESIGN_BUNDLE} is ${bytes} bytes, over the ${PRESIGN_BUNDLE_BUDGET_BYTES}-byte budget`);

@@ -7,7 +7,8 @@
  */
 import { InvalidFilenameError } from '../../edge-functions/core/errors';
 import { sanitizeFileName } from '../../edge-functions/core/file-name';
-import { formatBytes, ruleForType, type UploadRules } from '../../edge-functions/core/upload-rules';
+import { ruleForType, type UploadRules } from '../../edge-functions/core/upload-rules';
+import { formatBytes } from './format';
 import { FileRejectedError } from './errors';
 
 /** What the check needs from a File. */
@@ -38,16 +39,16 @@ export function checkFile(file: FileFacts, rules: UploadRules): AcceptedFile {
   const type = declaredType(file, safe.extension, rules);
   const rule = type === undefined ? undefined : ruleForType(rules, type);
   if (type === undefined || rule === undefined) {
-    const kind = file.type.length > 0 ? `files of type ${file.type}` : 'files of this kind';
-    throw new FileRejectedError('UNSUPPORTED_TYPE', `${shown}: ${kind} cannot be uploaded. Allowed: ${allowedSummary(rules)}.`);
+    // The list of what is allowed is shown once, by the drop zone, not repeated for every refused file.
+    throw new FileRejectedError('UNSUPPORTED_TYPE', `${shown}: this kind of file cannot be uploaded. Pick one of the kinds listed under "Choose files".`);
   }
   if (!rule.extensions.includes(safe.extension)) {
     const expected = rule.extensions.map((e) => `.${e}`).join(' or ');
-    throw new FileRejectedError('UNSUPPORTED_TYPE', `${shown}: a file of type ${type} must end in ${expected}.`);
+    throw new FileRejectedError('UNSUPPORTED_TYPE', `${shown}: ${kindOf(type)} must have a name ending in ${expected}. Rename it and add it again.`);
   }
-  if (file.size === 0) throw new FileRejectedError('EMPTY_FILE', `${shown} is empty.`);
+  if (file.size === 0) throw new FileRejectedError('EMPTY_FILE', `${shown} is empty. Check that you picked the right file.`);
   if (file.size > rule.maxBytes) {
-    throw new FileRejectedError('FILE_TOO_LARGE', `${shown} is ${formatBytes(file.size)}; the limit for ${type} is ${formatBytes(rule.maxBytes, 'limit')}.`);
+    throw new FileRejectedError('FILE_TOO_LARGE', `${shown} is ${formatBytes(file.size)}; ${kindsOf(type)} can be up to ${formatBytes(rule.maxBytes)}. Make it smaller, or pick another file.`);
   }
   return { type, safeName: safe.name };
 }
@@ -65,15 +66,21 @@ function declaredType(file: FileFacts, extension: string, rules: UploadRules): s
   return claims.length === 1 ? claims[0] : undefined;
 }
 
-/** "JPEG (.jpg, .jpeg), PNG (.png) … up to 10 MiB; PDF (.pdf) up to 50 MiB", from the rules. */
+/** "JPEG, PNG, WEBP and GIF images up to 10 MB; PDF documents up to 50 MB; …", from the rules, in plain words. */
 export function allowedSummary(rules: UploadRules): string {
-  const byLimit = new Map<number, string[]>();
-  for (const [type, rule] of Object.entries(rules.types)) {
-    const label = `${typeLabel(type)} (${rule.extensions.map((e) => `.${e}`).join(', ')})`;
-    byLimit.set(rule.maxBytes, [...(byLimit.get(rule.maxBytes) ?? []), label]);
+  const byLimit = new Map<number, Map<string, string[]>>();
+  for (const type of Object.keys(rules.types)) {
+    const rule = ruleForType(rules, type);
+    if (rule === undefined) continue;
+    const groups = byLimit.get(rule.maxBytes) ?? new Map<string, string[]>();
+    const noun = nounOf(type);
+    groups.set(noun, [...(groups.get(noun) ?? []), typeLabel(type)]);
+    byLimit.set(rule.maxBytes, groups);
   }
-  // A no-break space keeps "10 MiB" on one line.
-  return [...byLimit.entries()].map(([limit, labels]) => `${labels.join(', ')} up to ${formatBytes(limit, 'limit').replace(' ', '\u00a0')}`).join('; ');
+  // A no-break space keeps "10 MB" on one line.
+  return [...byLimit.entries()]
+    .map(([limit, groups]) => `${[...groups].map(([noun, labels]) => `${listOf(labels)} ${noun}`).join(', ')} up to ${formatBytes(limit).replace(' ', '\u00a0')}`)
+    .join('; ');
 }
 
 /** The value of an `<input type=file accept>`: every allowed type and extension. */
@@ -83,7 +90,29 @@ export function acceptAttribute(rules: UploadRules): string {
     .join(',');
 }
 
+const LABELS: Readonly<Record<string, string>> = { 'image/jpeg': 'JPEG', 'video/quicktime': 'QuickTime', 'application/zip': 'ZIP', 'application/pdf': 'PDF' };
+
 function typeLabel(type: string): string {
-  const subtype = type.slice(type.indexOf('/') + 1);
-  return subtype.toUpperCase();
+  return LABELS[type] ?? type.slice(type.indexOf('/') + 1).toUpperCase();
+}
+
+function nounOf(type: string): string {
+  if (type.startsWith('image/')) return 'images';
+  if (type.startsWith('video/')) return 'videos';
+  if (type === 'application/zip') return 'archives';
+  return 'documents';
+}
+
+/** "a PNG image", "a PDF document". */
+function kindOf(type: string): string {
+  return `a ${typeLabel(type)} ${nounOf(type).slice(0, -1)}`;
+}
+
+/** "PNG images". */
+function kindsOf(type: string): string {
+  return `${typeLabel(type)} ${nounOf(type)}`;
+}
+
+function listOf(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }

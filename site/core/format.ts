@@ -1,9 +1,25 @@
-/** Numbers as people read them on the upload screen. */
-import { formatBytes } from '../../edge-functions/core/upload-rules';
+/**
+ * Numbers as people read them on the upload screen. Sizes say KB, MB and GB
+ * (steps of 1,024, as file managers show them), not KiB and MiB: the upload
+ * rules' limits (10 MiB) then read as the round numbers people expect (10 MB).
+ */
 
-export { formatBytes };
+const UNITS = ['KB', 'MB', 'GB', 'TB'] as const;
 
-/** "1.2 MiB/s", "340.0 KiB/s", "512 bytes/s". */
+/** "512 bytes", "340 KB", "1.2 MB"; a whole number has no needless ".0" ("10 MB"). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 1024) return `${Math.max(0, Math.round(bytes))} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const shown = value >= 100 || Number.isInteger(value) ? String(Math.round(value)) : value.toFixed(1);
+  return `${shown} ${UNITS[unit]}`;
+}
+
+/** "1.2 MB/s", "340 KB/s", "512 bytes/s". */
 export function formatSpeed(bytesPerSecond: number): string {
   return `${formatBytes(Math.round(bytesPerSecond))}/s`;
 }

@@ -679,6 +679,8 @@ export interface QueueSummary {
   readonly files: number;
   readonly done: number;
   readonly failed: number;
+  /** Files refused before any request (type, size, name): not counted among the files to upload. */
+  readonly refused: number;
   /** Files still on their way (queued, signing, ready, uploading, waiting). */
   readonly active: number;
   /** Bytes of the files that are done or on their way. */
@@ -692,6 +694,7 @@ export interface QueueSummary {
 export function summarize(uploads: readonly UploadSnapshot[]): QueueSummary {
   let done = 0;
   let failed = 0;
+  let refused = 0;
   let active = 0;
   let bytesTotal = 0;
   let bytesSent = 0;
@@ -699,6 +702,7 @@ export function summarize(uploads: readonly UploadSnapshot[]): QueueSummary {
   for (const upload of uploads) {
     if (upload.state === 'done') done += 1;
     if (upload.state === 'failed') failed += 1;
+    if (upload.state === 'rejected') refused += 1;
     if (upload.state === 'done' || !isTerminal(upload.state)) {
       bytesTotal += upload.size;
       bytesSent += upload.state === 'done' ? upload.size : upload.sent;
@@ -707,5 +711,5 @@ export function summarize(uploads: readonly UploadSnapshot[]): QueueSummary {
     if (upload.bytesPerSecond !== undefined) speed = (speed ?? 0) + upload.bytesPerSecond;
   }
   const secondsLeft = speed !== undefined && speed > 0 && active > 0 ? (bytesTotal - bytesSent) / speed : undefined;
-  return { files: uploads.length, done, failed, active, bytesTotal, bytesSent, bytesPerSecond: speed, secondsLeft };
+  return { files: uploads.length, done, failed, refused, active, bytesTotal, bytesSent, bytesPerSecond: speed, secondsLeft };
 }

@@ -4,12 +4,24 @@
  */
 import { MAX_AUTO_RETRIES } from './backoff';
 import { messageFor, S3ServiceError } from './errors';
+import { rejectionText } from './files-contract';
 import { formatBytes, formatPercent, formatSpeed, formatTimeLeft } from './format';
 import { fractionDone } from './transfer-stats';
 import type { QueueSummary, UploadSnapshot } from './upload-queue';
 
-/** The status line of one file. */
-export function uploadStatusText(upload: UploadSnapshot): string {
+/** What the inspector said about a file this page sent (from "Your files"), if anything yet. */
+export interface VerdictFacts {
+  readonly status: 'checking' | 'verified' | 'rejected';
+  readonly reason: string | undefined;
+  readonly gaveUp: boolean;
+}
+
+/**
+ * The status line of one file. A sent file is not "uploaded" until the
+ * inspector has verified it: until then it is being checked, and it may
+ * still be rejected.
+ */
+export function uploadStatusText(upload: UploadSnapshot, verdict?: VerdictFacts): string {
   switch (upload.state) {
     case 'rejected':
       return messageFor(upload.error);
@@ -28,7 +40,7 @@ export function uploadStatusText(upload: UploadSnapshot): string {
     case 'waiting':
       return `${messageFor(upload.error)} Trying again shortly (${upload.retries} of ${MAX_AUTO_RETRIES}).`;
     case 'done':
-      return 'Uploaded';
+      return verdictText(verdict);
     case 'failed':
       return messageFor(upload.error);
     case 'cancelled':
@@ -36,6 +48,15 @@ export function uploadStatusText(upload: UploadSnapshot): string {
     case 'paused':
       return `Paused at ${formatPercent(fractionDone(upload.sent, upload.size))}`;
   }
+}
+
+/** The status of a stored file, in words: "Checking…", "Verified", "Rejected: <reason in plain words>". */
+export function verdictText(verdict: VerdictFacts | undefined): string {
+  if (verdict === undefined || verdict.status === 'checking') {
+    return verdict?.gaveUp ? 'Sent. The safety check is taking longer than usual: reload the page later to see the result.' : 'Sent. Checking the file…';
+  }
+  if (verdict.status === 'verified') return 'Uploaded and checked';
+  return `Rejected: ${rejectionText(verdict.reason ?? '')}`;
 }
 
 /** What the person should know about a file that is still going (a large upload that started again), or undefined. */
@@ -65,11 +86,13 @@ export function uploadErrorDetail(upload: UploadSnapshot): string | undefined {
   return parts.join(' · ');
 }
 
-/** The line above the list: "2 of 5 uploaded · 4.0 MiB of 12.0 MiB · 1.1 MiB/s · 8 s left". */
+/** The line above the list: "2 of 5 sent · 1 refused (not uploaded) · 4 MB of 12 MB · 1.1 MB/s · 8 s left". Refused files are counted apart. */
 export function summaryText(summary: QueueSummary): string {
   if (summary.files === 0) return 'No files yet.';
-  const parts = [`${summary.done} of ${summary.files} uploaded`];
+  const toUpload = summary.files - summary.refused;
+  const parts = toUpload > 0 ? [`${summary.done} of ${toUpload} sent`] : [];
   if (summary.failed > 0) parts.push(`${summary.failed} failed`);
+  if (summary.refused > 0) parts.push(`${summary.refused} refused (not uploaded)`);
   if (summary.active > 0) {
     parts.push(`${formatBytes(summary.bytesSent)} of ${formatBytes(summary.bytesTotal)}`);
     if (summary.bytesPerSecond !== undefined) parts.push(formatSpeed(summary.bytesPerSecond));

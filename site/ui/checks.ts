@@ -30,7 +30,7 @@ export function checkedCode(field: Field): string | undefined {
 export function checkedNewPassword(field: Field): string | undefined {
   const password = field.value();
   if (!passwordAcceptable(password)) {
-    field.setError('The password does not meet every requirement below yet.');
+    field.setError('The password does not meet every requirement listed above yet.');
     return undefined;
   }
   field.setError(undefined);

@@ -11,6 +11,8 @@ export interface Field {
   readonly element: HTMLElement;
   readonly input: HTMLInputElement;
   value(): string;
+  /** The error shown now, if any. */
+  error(): string | undefined;
   /** Shows (or, with undefined, clears) the field's error and marks the input invalid. */
   setError(message: string | undefined): void;
 }
@@ -64,6 +66,7 @@ export function textField(options: FieldOptions): Field {
     element,
     input,
     value: () => input.value,
+    error: () => (error.hidden ? undefined : (error.textContent ?? undefined)),
     setError(message) {
       error.hidden = message === undefined;
       setText(error, message ?? '');
@@ -102,7 +105,8 @@ export function passwordField(options: { label: string; name: string; autocomple
   const checklistId = uniqueId('password-policy');
   const items = new Map<string, HTMLLIElement>();
   const checklist = options.policy ? h('ul', { id: checklistId, class: 'checklist', 'aria-label': 'Password requirements' }) : undefined;
-  const toggle = h('button', { type: 'button', class: 'button-quiet', 'aria-pressed': 'false' }, 'Show');
+  // The accessible name always contains the visible word (Show/Hide), so speech users can say what they see.
+  const toggle = h('button', { type: 'button', class: 'button-quiet' }, 'Show');
   const field = textField({
     label: options.label,
     name: options.name,
@@ -113,12 +117,13 @@ export function passwordField(options: { label: string; name: string; autocomple
     ...(checklist === undefined ? {} : { describedBy: [checklistId] }),
   });
   toggle.setAttribute('aria-controls', field.input.id);
-  toggle.setAttribute('aria-label', `Show ${options.label.toLowerCase()}`);
+  const what = options.label.toLowerCase();
+  toggle.setAttribute('aria-label', `Show ${what}`);
   toggle.addEventListener('click', () => {
     const show = field.input.type === 'password';
     field.input.type = show ? 'text' : 'password';
-    toggle.setAttribute('aria-pressed', String(show));
     setText(toggle, show ? 'Hide' : 'Show');
+    toggle.setAttribute('aria-label', `${show ? 'Hide' : 'Show'} ${what}`);
   });
   if (checklist !== undefined) {
     const update = () => {
@@ -193,11 +198,30 @@ export function isBusy(button: HTMLButtonElement): boolean {
   return button.getAttribute('aria-busy') === 'true';
 }
 
-/** Moves focus to the first field with an error; returns whether there was one. */
-export function focusFirstError(fields: readonly Field[]): boolean {
+/** Says things to screen readers (the app's Announcer). */
+export interface Speaker {
+  say(text: string): void;
+}
+
+/**
+ * Moves focus to the first field with an error and says the error: focus
+ * alone is silent when it is already in that field (Enter pressed inside it).
+ * Returns whether there was one.
+ */
+export function focusFirstError(fields: readonly Field[], speaker: Speaker): boolean {
   const first = fields.find((field) => field.input.getAttribute('aria-invalid') === 'true');
-  first?.input.focus();
-  return first !== undefined;
+  if (first === undefined) return false;
+  first.input.focus();
+  const message = first.error();
+  if (message !== undefined) speaker.say(message);
+  return true;
+}
+
+/** Shows an error on one field, moves focus there and says it. */
+export function reportFieldError(field: Field, message: string, speaker: Speaker): void {
+  field.setError(message);
+  field.input.focus();
+  speaker.say(message);
 }
 
 export function submitButton(label: string): HTMLButtonElement {

@@ -46,7 +46,7 @@ export function authCard(...children: Child[]): HTMLElement {
   return h('section', { class: 'card card-narrow' }, ...children);
 }
 
-/** A notice handed over by the previous screen (role=status: read, not shouted). */
+/** A notice handed over by the previous screen; main.ts has the live region say it (a region born with its text is silent). Removed once the person acts. */
 export function noticeFor(state: NavState): HTMLElement | undefined {
-  return state.notice === undefined ? undefined : h('p', { class: 'notice', role: 'status' }, state.notice);
+  return state.notice === undefined ? undefined : h('p', { class: 'notice' }, state.notice);
 }

@@ -19,6 +19,8 @@ export type ViewerRequestScenario =
   | 'presign-no-body'
   | 'presign-multipart-start'
   | 'presign-multipart-parts'
+  | 'presign-files'
+  | 'presign-files-access'
   | 'presign-unknown-path';
 
 export function viewerRequest(scenario: ViewerRequestScenario): CloudFrontRequestEvent {

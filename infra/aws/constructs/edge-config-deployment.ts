@@ -30,7 +30,9 @@ import { SECURE_DEFAULTS } from '../secure-defaults';
 /** config.json as the app knows it at synth time: everything but the JWKS (fetched at deploy time). */
 export interface EdgeConfigFields {
   readonly issuer: string;
-  readonly clientId: string;
+  readonly clientIds: readonly string[];
+  /** Omitted: no CORS at the edge. */
+  readonly allowedOrigins?: readonly string[];
   readonly bucket: string;
   readonly region: string;
   readonly uploadUrl: string;

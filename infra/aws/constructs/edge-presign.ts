@@ -17,6 +17,14 @@
  * with SSE-KMS needs Decrypt as well: S3 reads the encrypted parts back to
  * complete it); and its logs, which Lambda@Edge writes in whichever region
  * ran the function.
+ *
+ * "Your files" (docs/http-api.md) adds what the list, download, verdict and
+ * delete URLs need, each also bound to this account: `s3:ListBucket` only
+ * for prefixes under uploads/ and quarantine/, `s3:GetObject` under uploads/
+ * only (a quarantined file is never downloadable, and the bucket policy
+ * already refuses unverified uploads), `s3:GetObjectTagging` and
+ * `s3:DeleteObject` under both. IAM cannot bind these to the caller's own
+ * sub: the function checks that before it signs (README, "Blast radius").
  */
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -25,6 +33,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge, defaultPolicyOf } from '../nag';
 import { DEFAULT_UPLOAD_RULES } from '../../../edge-functions/core/upload-rules';
+import { DEFAULT_QUARANTINE_PREFIX } from '../../../origin/inspector/core/config';
 import { EDGE_REGION } from '../app-config';
 import { accelerateUploadUrl, assertUploadBucketName } from '../bucket-name';
 import { ConstructPropsError } from '../errors';
@@ -45,10 +54,15 @@ export interface EdgePresignProps {
   readonly uploadBucketRegion: string;
   /** The upload bucket's SSE-KMS key. */
   readonly uploadKeyArn: string;
-  /** Cognito: the token issuer, its JWKS and the app client whose access tokens are accepted. */
+  /** Cognito: the token issuer, its JWKS and the app clients whose access tokens are accepted. */
   readonly issuer: string;
   readonly jwksUrl: string;
-  readonly userPoolClientId: string;
+  readonly userPoolClientIds: readonly string[];
+  /**
+   * Origins whose cross-origin calls /presign* answers (CORS at the edge).
+   * @default none
+   */
+  readonly allowedOrigins?: readonly string[];
   /**
    * Fingerprint of the data stack's pool, client and key definitions: when it changes, a new version is published.
    * @default - none
@@ -64,6 +78,11 @@ export interface EdgePresignProps {
    * @default DEFAULT_UPLOAD_RULES.keyPrefix ('uploads/')
    */
   readonly keyPrefix?: string;
+  /**
+   * Where the inspector moves rejected uploads: listed, tag-read and deletable, never readable.
+   * @default DEFAULT_QUARANTINE_PREFIX ('quarantine/')
+   */
+  readonly quarantinePrefix?: string;
 }
 
 export class EdgePresign extends Construct {
@@ -82,6 +101,10 @@ export class EdgePresign extends Construct {
     assertUploadBucketName(props.uploadBucketName);
     const keyPrefix = props.keyPrefix ?? DEFAULT_UPLOAD_RULES.keyPrefix;
     if (!/^[a-z0-9][a-z0-9/-]*\/$/.test(keyPrefix)) throw new ConstructPropsError('EdgePresign', 'keyPrefix must be a folder-like prefix ending in "/"');
+    const quarantinePrefix = props.quarantinePrefix ?? DEFAULT_QUARANTINE_PREFIX;
+    if (!/^[a-z0-9][a-z0-9/-]*\/$/.test(quarantinePrefix) || quarantinePrefix.startsWith(keyPrefix) || keyPrefix.startsWith(quarantinePrefix)) {
+      throw new ConstructPropsError('EdgePresign', 'quarantinePrefix must be a folder-like prefix ending in "/", apart from keyPrefix');
+    }
 
     // A fixed name: the role's log permissions name the function, and a generated name would make the role depend on it.
     const functionName = `${props.appName}-presign`;
@@ -99,6 +122,24 @@ export class EdgePresign extends Construct {
         resources: [`${bucketArn}/${keyPrefix}*`],
         conditions: { StringEquals: { 's3:ResourceAccount': stack.account } },
       }),
+    );
+    const thisAccount = { StringEquals: { 's3:ResourceAccount': stack.account } };
+    const uploads = `${bucketArn}/${keyPrefix}*`;
+    const quarantine = `${bucketArn}/${quarantinePrefix}*`;
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListOwnFilesPrefixesOnly',
+        actions: ['s3:ListBucket'],
+        resources: [bucketArn],
+        conditions: { ...thisAccount, StringLike: { 's3:prefix': [`${keyPrefix}*`, `${quarantinePrefix}*`] } },
+      }),
+    );
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'DownloadUploadsOnly', actions: ['s3:GetObject'], resources: [uploads], conditions: thisAccount }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'ReadVerdicts', actions: ['s3:GetObjectTagging'], resources: [uploads, quarantine], conditions: thisAccount }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'DeleteUploadsAndQuarantined', actions: ['s3:DeleteObject'], resources: [uploads, quarantine], conditions: thisAccount }),
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({
@@ -138,7 +179,11 @@ export class EdgePresign extends Construct {
       defaultPolicyOf(this.role),
       wildcard(
         `${bucketArn}/${keyPrefix}*`,
-        `Each upload has its own key (${keyPrefix}<user>/<date>/<id>/<name>), chosen per request: the wildcard is the key prefix of the one upload bucket, and every signed form pins the exact key.`,
+        `Each upload has its own key (${keyPrefix}<user>/<date>/<id>/<name>), chosen per request: the wildcard is the key prefix of the one upload bucket, and every signed form or URL pins the exact key (the function signs only the caller's own keys).`,
+      ),
+      wildcard(
+        quarantine,
+        `A rejected upload keeps its key under ${quarantinePrefix}; the function signs verdict reads and deletes of the caller's own quarantined keys only (no GetObject there).`,
       ),
       ...logGroups
         .filter((group) => group.includes('*'))
@@ -185,7 +230,8 @@ export class EdgePresign extends Construct {
       jwksUrl: props.jwksUrl,
       config: {
         issuer: props.issuer,
-        clientId: props.userPoolClientId,
+        clientIds: [...props.userPoolClientIds],
+        ...(props.allowedOrigins === undefined || props.allowedOrigins.length === 0 ? {} : { allowedOrigins: [...props.allowedOrigins] }),
         bucket: props.uploadBucketName,
         region: props.uploadBucketRegion,
         uploadUrl: accelerateUploadUrl(props.uploadBucketName),

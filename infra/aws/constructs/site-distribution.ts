@@ -54,7 +54,11 @@ export interface SiteDistributionProps {
   readonly appName: string;
   /** The site bucket, through Origin Access Control. */
   readonly siteOrigin: cloudfront.IOrigin;
-  readonly api: ApiOriginProps;
+  /**
+   * The auth API.
+   * @default - none: the behaviours whose origin is the auth API (`/auth/*`) are left out
+   */
+  readonly api?: ApiOriginProps;
   /** A published, configured version of the presign function (us-east-1). */
   readonly presignFunctionVersionArn: string;
   /** The CLOUDFRONT web ACL (us-east-1). */
@@ -126,13 +130,17 @@ export class SiteDistribution extends Construct {
       runtime: cloudfront.FunctionRuntime.JS_2_0,
     });
 
-    const apiOrigin = new origins.HttpOrigin(props.api.domainName, {
-      originPath: props.api.originPath,
-      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
-      readTimeout: SECURE_DEFAULTS.cloudFront.apiOriginReadTimeout,
-      customHeaders: { [props.api.verifyHeaderName]: props.api.verifyHeaderValue },
-    });
+    const api = props.api;
+    const apiOrigin =
+      api === undefined
+        ? undefined
+        : new origins.HttpOrigin(api.domainName, {
+            originPath: api.originPath,
+            protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+            readTimeout: SECURE_DEFAULTS.cloudFront.apiOriginReadTimeout,
+            customHeaders: { [api.verifyHeaderName]: api.verifyHeaderValue },
+          });
     const presignVersion = lambda.Version.fromVersionArn(this, 'PresignVersion', props.presignFunctionVersionArn);
 
     const certificate =
@@ -140,14 +148,17 @@ export class SiteDistribution extends Construct {
 
     let table: ReturnType<typeof splitBehaviours<CloudFrontBehaviour>>;
     try {
-      table = splitBehaviours(props.behaviours ?? CLOUDFRONT_BEHAVIOURS);
+      // Without the auth API, its behaviours go: /auth/* then falls to the default behaviour (the site bucket).
+      const behaviours = (props.behaviours ?? CLOUDFRONT_BEHAVIOURS).filter((behaviour) => apiOrigin !== undefined || behaviour.origin !== 'auth-api');
+      table = splitBehaviours(behaviours);
     } catch (error) {
       throw new ConstructPropsError('SiteDistribution', error instanceof Error ? error.message : String(error));
     }
     const cloudFrontFunctions = { 'site-router': siteRouter, 'auth-guard': authGuard } as const;
     const originOf: Readonly<Record<BehaviourOrigin, cloudfront.IOrigin>> = {
       site: props.siteOrigin,
-      'auth-api': apiOrigin,
+      // Never used without an API: its behaviours were left out above.
+      'auth-api': apiOrigin ?? props.siteOrigin,
       // The viewer-request function answers every request itself; this origin is never called.
       none: props.siteOrigin,
     };

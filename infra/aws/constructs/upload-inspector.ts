@@ -15,6 +15,9 @@
  *   bucket. Every S3 statement holds only while the bucket belongs to this
  *   account (`s3:ResourceAccount`): the name is fixed at synth, and a bucket of
  *   that name in someone else's account must never be read from or written to.
+ *   And `events:PutEvents` on the default event bus of its own region and
+ *   account only, with source `edge-upload`: one event per verdict
+ *   (origin/inspector/README.md, "Events").
  * - The bucket's notification is set on the bucket itself (its name is fixed
  *   at synth, so the invoke permission can name it and the bucket can depend
  *   on that permission), not through CDK's BucketNotifications custom
@@ -38,6 +41,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_UPLOAD_RULES } from '../../../edge-functions/core/upload-rules';
 import { DEFAULT_QUARANTINE_PREFIX, INSPECTOR_ENV, VERIFIED_TAG } from '../../../origin/inspector/core/config';
+import { VERDICT_EVENT_SOURCE } from '../../../origin/inspector/core/verdict-events';
 import { assertUploadBucketName } from '../bucket-name';
 import { ConstructPropsError } from '../errors';
 import { acknowledge, defaultPolicyOf } from '../nag';
@@ -109,6 +113,15 @@ export class UploadInspector extends Construct {
     );
     this.role.addToPolicy(new iam.PolicyStatement({ sid: 'CopyToQuarantine', actions: ['s3:PutObject'], resources: [quarantine], conditions: ownBucket }));
     this.role.addToPolicy(new iam.PolicyStatement({ sid: 'RemoveFromUploads', actions: ['s3:DeleteObject'], resources: [uploads], conditions: ownBucket }));
+    // One event per verdict, on the default bus only, and only as edge-upload (no other source can be forged from here).
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PutVerdictEvents',
+        actions: ['events:PutEvents'],
+        resources: [`arn:${stack.partition}:events:${stack.region}:${stack.account}:event-bus/default`],
+        conditions: { StringEquals: { 'events:source': VERDICT_EVENT_SOURCE } },
+      }),
+    );
     // Without s3:ListBucket, S3 answers 403 (not 404) for a missing key, so the inspector's "gone" path (a duplicate
     // event for an object it already moved) never ran and such events ended in the dead-letter queue.
     this.role.addToPolicy(

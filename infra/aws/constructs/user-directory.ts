@@ -17,13 +17,19 @@
  *   identity is given. Without one, Cognito's built-in sender caps the whole
  *   pool at a few dozen mails a day, which anyone can spend with
  *   /auth/register or /auth/resend: fine for a trial, not for real use.
+ *
+ * Or, with `existing`, nothing is created: an existing pool of the app region
+ * and its app clients are referenced by id (bring your own pool). The edge
+ * then trusts tokens of every one of those clients; the auth API, if
+ * deployed, signs in with the first (which must allow
+ * ALLOW_ADMIN_USER_PASSWORD_AUTH and have no secret).
  */
 import { RemovalPolicy, Stack, type Duration } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
 import { PASSWORD_POLICY, type PasswordPolicy } from '../../../origin/core/password-policy';
-import type { SesEmail } from '../app-config';
+import type { ExistingUserPool, SesEmail } from '../app-config';
 import { SECURE_DEFAULTS } from '../secure-defaults';
 
 export interface UserDirectoryProps {
@@ -54,11 +60,25 @@ export interface UserDirectoryProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Reference this pool and these clients instead of creating them (the other props then do not apply).
+   * @default - a new pool and one client
+   */
+  readonly existing?: ExistingUserPool;
 }
 
 export class UserDirectory extends Construct {
-  public readonly userPool: cognito.UserPool;
-  public readonly client: cognito.UserPoolClient;
+  public readonly userPool: cognito.IUserPool;
+  /** The client the auth API signs in with: the created one, or the first existing one. */
+  public readonly client: cognito.IUserPoolClient;
+  /** Every client whose access tokens the edge trusts. */
+  public readonly clientIds: readonly string[];
+  /** False for an existing pool: nothing of it is in this app's templates. */
+  public readonly managed: boolean;
+  /**
+   * The refresh cookie's Max-Age. For an existing pool it cannot be read at synth:
+   * the default (7 days) unless given; the pool's own client setting still decides when Cognito refuses a token.
+   */
   public readonly refreshTokenValidity: Duration;
   /** The `iss` of the pool's tokens: `https://cognito-idp.<region>.amazonaws.com/<pool id>`. */
   public readonly issuer: string;
@@ -69,7 +89,21 @@ export class UserDirectory extends Construct {
     const policy = props.passwordPolicy ?? PASSWORD_POLICY;
     this.refreshTokenValidity = props.refreshTokenValidity ?? SECURE_DEFAULTS.tokens.refreshTokenValidity;
 
-    this.userPool = new cognito.UserPool(this, 'UserPool', {
+    if (props.existing !== undefined) {
+      const { userPoolId, clientIds } = props.existing;
+      this.managed = false;
+      this.userPool = cognito.UserPool.fromUserPoolId(this, 'UserPool', userPoolId);
+      const clients = clientIds.map((clientId, index) => cognito.UserPoolClient.fromUserPoolClientId(this, `Client${index}`, clientId));
+      this.client = clients[0]!;
+      this.clientIds = Object.freeze([...clientIds]);
+      // The region is the pool id's own (app-config checks it is the app region).
+      this.issuer = `https://cognito-idp.${userPoolId.split('_')[0]}.amazonaws.com/${userPoolId}`;
+      this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
+      return;
+    }
+    this.managed = true;
+
+    const userPool = (this.userPool = new cognito.UserPool(this, 'UserPool', {
       userPoolName: `${props.appName}-users`,
       signInAliases: { email: true },
       signInCaseSensitive: false,
@@ -95,17 +129,17 @@ export class UserDirectory extends Construct {
       featurePlan: cognito.FeaturePlan.ESSENTIALS,
       deletionProtection: SECURE_DEFAULTS.identity.userPoolDeletionProtection,
       removalPolicy: props.removalPolicy ?? SECURE_DEFAULTS.identity.userPoolRemovalPolicy,
-    });
+    }));
 
     if (props.email !== undefined) {
       // Set on the resource: CDK's UserPoolEmail.withSES builds the identity ARN from this stack's account
       // and cannot take a given ARN. Cognito sends through its service-linked role, which may use SES.
-      const cfnPool = this.userPool.node.defaultChild as cognito.CfnUserPool;
+      const cfnPool = userPool.node.defaultChild as cognito.CfnUserPool;
       cfnPool.emailConfiguration = { emailSendingAccount: 'DEVELOPER', sourceArn: props.email.sesIdentityArn, from: props.email.from };
     }
 
     const emailOnly = new cognito.ClientAttributes().withStandardAttributes({ email: true });
-    this.client = this.userPool.addClient('Client', {
+    const client = (this.client = userPool.addClient('Client', {
       userPoolClientName: `${props.appName}-site`,
       generateSecret: false,
       authFlows: { adminUserPassword: true },
@@ -118,17 +152,18 @@ export class UserDirectory extends Construct {
       authSessionValidity: SECURE_DEFAULTS.tokens.authSessionValidity,
       readAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, emailVerified: true }),
       writeAttributes: emailOnly,
-    });
+    }));
+    this.clientIds = Object.freeze([client.userPoolClientId]);
 
-    this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
+    this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${userPool.userPoolId}`;
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
 
     acknowledge(
-      this.userPool,
+      userPool,
       {
         id: 'AwsSolutions-COG2',
         reason:
-          'MFA is off: the auth API (origin/) answers a login challenge with 500 by design, so MFA would lock every user out. ' +
+          'MFA is off: the auth API (origin/) answers a login challenge with 403 UNSUPPORTED_CHALLENGE, so MFA would lock every user out. ' +
           'Brute force is limited by the WAF rate rule on /auth/*, the stage throttle and Cognito lockout; MFA is a later feature.',
       },
       {

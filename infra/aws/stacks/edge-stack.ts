@@ -18,7 +18,7 @@ export interface EdgeStackProps extends StackProps {
   /** From the data stack. */
   readonly issuer: string;
   readonly jwksUrl: string;
-  readonly userPoolClientId: string;
+  readonly userPoolClientIds: readonly string[];
   readonly uploadKeyArn: string;
   /** Fingerprint of the data stack's pool, client and key (deploy-fingerprint.ts): their replacement republishes the edge config. */
   readonly dataFingerprint?: string;
@@ -42,7 +42,8 @@ export class EdgeStack extends Stack {
       uploadKeyArn: props.uploadKeyArn,
       issuer: props.issuer,
       jwksUrl: props.jwksUrl,
-      userPoolClientId: props.userPoolClientId,
+      userPoolClientIds: props.userPoolClientIds,
+      allowedOrigins: config.allowedOrigins,
       ...(props.dataFingerprint === undefined ? {} : { configSourceFingerprint: props.dataFingerprint }),
     });
 

@@ -18,8 +18,8 @@ export interface UploadsStackProps extends StackProps {
   /** From the data stack. */
   readonly uploadKey: kms.IKey;
   readonly accessLogBucketName: string;
-  /** From the web stack: the site's own origin. */
-  readonly siteOrigin: string;
+  /** From the web stack: the site's own origin; undefined when the site is not deployed (withSite=false). */
+  readonly siteOrigin: string | undefined;
   /** Folder holding the built upload inspector (`index.js`). */
   readonly inspectorCodeDir: string;
 }
@@ -34,7 +34,8 @@ export class UploadsStack extends Stack {
     this.uploads = new UploadBucket(this, 'Uploads', {
       bucketName: config.uploadBucketName,
       encryptionKey: props.uploadKey,
-      corsOrigins: [props.siteOrigin, ...config.extraCorsOrigins],
+      // The site, then your app's origins (allowedOrigins, the same list the edge answers), then any extra ones.
+      corsOrigins: [...new Set([...(props.siteOrigin === undefined ? [] : [props.siteOrigin]), ...config.allowedOrigins, ...config.extraCorsOrigins])],
       accessLogs: { bucketName: props.accessLogBucketName, prefix: 'upload-bucket/' },
     });
     this.inspector = new UploadInspector(this, 'Inspector', {

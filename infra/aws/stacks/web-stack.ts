@@ -7,6 +7,13 @@
  * (its id), while the Lambda, the methods and the stage come after the
  * distribution. A CloudFront distribution is global, so it can live in this
  * region's stack and take the us-east-1 web ACL and function version by ARN.
+ *
+ * Both the auth API and the web app are optional (withAuthApi, withSite):
+ * without the API there is no /auth/* behaviour, no API and no origin-verify
+ * secret; without the site nothing is deployed to the site bucket, which stays
+ * as the default behaviour's origin (CloudFront needs one) and answers 403 to
+ * everything. With neither, what is left is the distribution with its web ACL
+ * and the /presign* behaviour, the edge presign for your own app.
  */
 import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -39,8 +46,9 @@ export interface WebStackProps extends StackProps {
 
 export class WebStack extends Stack {
   public readonly site: SiteHosting;
-  public readonly authApi: AuthApi;
-  public readonly originVerify: OriginVerify;
+  /** Undefined with withAuthApi=false. */
+  public readonly authApi: AuthApi | undefined;
+  public readonly originVerify: OriginVerify | undefined;
   public readonly cdn: SiteDistribution;
 
   constructor(scope: Construct, id: string, props: WebStackProps) {
@@ -53,7 +61,7 @@ export class WebStack extends Stack {
     // The API comes before the distribution that fronts it; its Lambda's SITE_ORIGIN is the
     // distribution's address, so it is produced lazily, once the distribution exists (below).
     let siteOrigin: string | undefined;
-    this.authApi = new AuthApi(this, 'AuthApi', {
+    const authApi = (this.authApi = !config.withAuthApi ? undefined : new AuthApi(this, 'AuthApi', {
       appName: config.appName,
       codeDir: artifacts.authDir,
       userPool: props.userPool,
@@ -65,23 +73,30 @@ export class WebStack extends Stack {
         },
       }),
       refreshTokenValidity: props.refreshTokenValidity,
-    });
-    this.originVerify = new OriginVerify(this, 'AuthOriginVerify', {
-      appName: config.appName,
-      stage: this.authApi.stage,
-      ...(config.originVerifySecretVersionId === undefined ? {} : { secretVersionId: config.originVerifySecretVersionId }),
-      ...(config.originVerifyPreviousSecretVersionId === undefined ? {} : { previousSecretVersionId: config.originVerifyPreviousSecretVersionId }),
-    });
+    }));
+    const originVerify = (this.originVerify =
+      authApi === undefined
+        ? undefined
+        : new OriginVerify(this, 'AuthOriginVerify', {
+            appName: config.appName,
+            stage: authApi.stage,
+            ...(config.originVerifySecretVersionId === undefined ? {} : { secretVersionId: config.originVerifySecretVersionId }),
+            ...(config.originVerifyPreviousSecretVersionId === undefined ? {} : { previousSecretVersionId: config.originVerifyPreviousSecretVersionId }),
+          }));
 
     this.cdn = new SiteDistribution(this, 'Cdn', {
       appName: config.appName,
       siteOrigin: this.site.origin,
-      api: {
-        domainName: this.authApi.originDomainName,
-        originPath: this.authApi.originPath,
-        verifyHeaderName: this.originVerify.headerName,
-        verifyHeaderValue: this.originVerify.headerValue,
-      },
+      ...(authApi === undefined || originVerify === undefined
+        ? {}
+        : {
+            api: {
+              domainName: authApi.originDomainName,
+              originPath: authApi.originPath,
+              verifyHeaderName: originVerify.headerName,
+              verifyHeaderValue: originVerify.headerValue,
+            },
+          }),
       presignFunctionVersionArn: props.presignFunctionVersionArn,
       webAclArn: props.webAclArn,
       geoDenyCountries: props.firewallRules.cloudFrontGeoRestriction,
@@ -94,12 +109,12 @@ export class WebStack extends Stack {
       enableIpv6: config.enableIpv6,
     });
     siteOrigin = this.cdn.siteOrigin;
-    this.site.deployTo(this.cdn.distribution);
+    if (config.withSite) this.site.deployTo(this.cdn.distribution);
 
     new CfnOutput(this, 'SiteUrl', { value: this.cdn.siteOrigin, description: 'Open this in a browser' });
     new CfnOutput(this, 'DistributionId', { value: this.cdn.distribution.distributionId });
     new CfnOutput(this, 'DistributionDomainName', { value: this.cdn.distribution.distributionDomainName, description: 'CNAME target for a custom domain' });
     new CfnOutput(this, 'SiteBucketName', { value: this.site.bucket.bucketName });
-    new CfnOutput(this, 'AuthApiStageArn', { value: this.authApi.stage.stageArn, description: 'Reachable only through CloudFront' });
+    if (authApi !== undefined) new CfnOutput(this, 'AuthApiStageArn', { value: authApi.stage.stageArn, description: 'Reachable only through CloudFront' });
   }
 }

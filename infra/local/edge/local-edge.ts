@@ -19,6 +19,8 @@
  *    `/presign*`       Lambda@Edge viewer-request (the built presign bundle), which answers itself;
  *    `/auth/*`         CloudFront Function auth-guard, then the auth API (API Gateway proxy event);
  *    `/_local/mailbox` the dev mailbox (local only);
+ *    `/_local/metrics` the handlers' metrics and the firewall's counts (local only, metrics-collector.ts);
+ *    `/_local/events`  the upload inspector's verdict events (local only);
  *    default           CloudFront Function site-router, then the site's files;
  * 5. the response headers policy (infra/shared/security-headers.ts) on every answer.
  *
@@ -38,6 +40,7 @@ import { firewallBlockBody } from '../../shared/firewall-responses';
 import { CloudFrontFunctionResultError, CloudFrontFunctionRuntimeError } from './cloudfront-function-errors';
 import { type CloudFrontFunction, type CloudFrontFunctionOutcome, type CloudFrontFunctionViewerRequestEvent } from './cloudfront-function-shapes';
 import type { MailboxMessage } from '../mailbox';
+import type { MetricsSnapshot } from '../metrics-collector';
 import { toApiGatewayEvent, replyFromProxyResult } from './api-gateway-proxy';
 import type { CloudFrontBehaviour } from '../../shared/cloudfront-behaviours';
 import { behaviourFor, localBehaviours, type Behaviour, type BehaviourName } from './behaviours';
@@ -90,6 +93,10 @@ export interface LocalEdgeParts {
   readonly authApi: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   readonly site: StaticSite;
   readonly mailbox: { messagesFor(email: string): readonly MailboxMessage[] };
+  /** What `GET /_local/metrics` answers; without it that path is 404. */
+  readonly metrics?: { snapshot(): MetricsSnapshot } | undefined;
+  /** The inspector's verdict events, oldest first (GET /_local/events). */
+  readonly events?: { all(): readonly unknown[] } | undefined;
   /** Added to every response, replacing any header of the same name. */
   readonly securityHeaders: Readonly<Record<string, string>>;
   readonly recorder?: EventRecorder | undefined;
@@ -269,7 +276,16 @@ async function answerRequest(
     firewall,
   });
 
-  if ('local' in behaviour) return answered(mailboxReply(request, parts), 'Miss');
+  if ('local' in behaviour) {
+    if (behaviour.name === 'mailbox') return answered(mailboxReply(request, parts), 'Miss');
+    if (behaviour.name === 'events') return answered(jsonReply(200, { events: parts.events?.all() ?? [] }), 'Miss');
+    return answered(
+      parts.metrics === undefined
+        ? jsonReply(404, { error: { code: 'NOT_FOUND', message: 'This edge collects no metrics.' } })
+        : jsonReply(200, parts.metrics.snapshot()),
+      'Miss',
+    );
+  }
 
   // The function and the origin the table names for this behaviour, as CloudFront runs them.
   const fn = behaviour.viewerRequest;

@@ -16,7 +16,8 @@ import { CorsBadRequestError, CorsForbiddenError } from './errors';
 export const EXPOSED_HEADERS = 'ETag, Location, x-amz-request-id';
 /** How long a browser may cache a preflight answer (S3 examples use 3000 s). */
 export const PREFLIGHT_MAX_AGE_SECONDS = 3000;
-const ALLOWED_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'];
+/** Also s3rver's bucket rule by default (../s3rver.ts): s3rver adds the CORS headers to the answers the guard passes on, so both must allow what this preflight allows. */
+export const ALLOWED_METHODS: readonly string[] = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'];
 
 export function isOriginAllowed(origin: string, allowedOrigins: readonly string[]): boolean {
   return allowedOrigins.some((pattern) => {

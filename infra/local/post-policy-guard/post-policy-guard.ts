@@ -34,6 +34,7 @@ import { pipeline } from 'node:stream/promises';
 import { authorizePost, checkFileSize, type AuthorizedUpload, type GuardPolicyConfig } from './authorize-post';
 import { corsHeaders, preflightHeaders } from './cors';
 import {
+  AccessDeniedError,
   EntityTooLargeError,
   IncompleteBodyError,
   IncorrectNumberOfFilesError,
@@ -63,7 +64,9 @@ import { encryptionFromStore, encryptionToStore, MULTIPART_ETAG_METADATA, object
 import { objectPath, S3rverObjectStore, type ObjectStore } from './object-store';
 import type { GuardCredentials } from './policy-signature';
 import { contentMd5Of, spoolBody, storedContentEncoding, type SpooledBody } from './request-body';
-import { RequestSignatureVerifier, type VerifiedRequest } from './request-signature';
+import { RequestSignatureVerifier, type SignedRequestInput, type VerifiedRequest } from './request-signature';
+import { isListV2, listV2Request, listV2Result } from './list-objects-v2';
+import { checkVerified, isGetObject, parseTaggingHeader, parseTaggingXml, readDecision, taggingXml, type ReadRule, type Tags } from './object-tags';
 import { errorResponse, newRequestId, postResponseXml } from './s3-xml';
 
 export interface PostPolicyGuardOptions {
@@ -90,6 +93,14 @@ export interface PostPolicyGuardOptions {
   readonly multipartDirectory?: string;
   /** @default () => new Date() */
   readonly clock?: () => Date;
+  /**
+   * The read rule of the AWS bucket policy (object-tags.ts): GetObject of an
+   * unverified upload or a quarantined object is 403 AccessDenied, except when
+   * signed with `exemptCredentials` (the inspector's own key, as its role is
+   * exempt on AWS). Requests signed with that key are verified like any other.
+   * @default no read rule: every signed GET is passed on
+   */
+  readonly readRule?: ReadRule & { readonly exemptCredentials: GuardCredentials };
   /** Every answered upload and proxy failure. @default unexpected errors to stderr, nothing else */
   readonly log?: (entry: GuardLogEntry) => void;
 }
@@ -155,7 +166,7 @@ export function createPostPolicyGuardHandler(options: PostPolicyGuardHandlerOpti
   const log = options.log ?? logUnexpected;
   const policyConfig: GuardPolicyConfig = { credentials: options.credentials, region: options.region };
   const clock = options.clock ?? (() => new Date());
-  const verifier = new RequestSignatureVerifier({ credentials: options.credentials, region: options.region });
+  const verifier = new RequestVerifiers(options);
   const multipart = new MultipartStore(options.multipartDirectory ?? join(options.tempDirectory, 'multipart'));
 
   return (req, res) => {
@@ -188,7 +199,7 @@ export function createPostPolicyGuardHandler(options: PostPolicyGuardHandlerOpti
         void handleMultipart(context, target, operation, { verifier, clock, tempDirectory: options.tempDirectory, store: options.store, multipart });
         return;
       }
-      void proxy(context, target, { upstream, agent, verifier, clock, tempDirectory: options.tempDirectory });
+      void proxy(context, target, { upstream, agent, verifier, clock, tempDirectory: options.tempDirectory, readRule: options.readRule });
     } catch (error) {
       sendError(context, error);
     }
@@ -456,9 +467,41 @@ function logUnexpected(entry: GuardLogEntry): void {
 interface ProxyOptions {
   readonly upstream: URL;
   readonly agent: Agent;
-  readonly verifier: RequestSignatureVerifier;
+  readonly verifier: RequestVerifiers;
   readonly clock: () => Date;
   readonly tempDirectory: string;
+  readonly readRule: ReadRule | undefined;
+}
+
+/**
+ * The keys the guard knows: the edge's (every request), and, with a read
+ * rule, the inspector's (exempt from it). A request is verified by the
+ * verifier of the access key it names; an unknown key goes to the edge's,
+ * which refuses it as S3 does.
+ */
+class RequestVerifiers {
+  private readonly main: RequestSignatureVerifier;
+  private readonly exempt: { readonly accessKeyId: string; readonly verifier: RequestSignatureVerifier } | undefined;
+
+  constructor(options: Pick<PostPolicyGuardOptions, 'credentials' | 'region' | 'readRule'>) {
+    this.main = new RequestSignatureVerifier({ credentials: options.credentials, region: options.region });
+    const exempt = options.readRule?.exemptCredentials;
+    this.exempt = exempt === undefined ? undefined : { accessKeyId: exempt.accessKeyId, verifier: new RequestSignatureVerifier({ credentials: exempt, region: options.region }) };
+  }
+
+  async verify(input: SignedRequestInput): Promise<VerifiedRequest & { readonly exempt: boolean }> {
+    const exempt = this.exempt !== undefined && accessKeyIdOf(input) === this.exempt.accessKeyId;
+    const verified = await (exempt && this.exempt !== undefined ? this.exempt.verifier : this.main).verify(input);
+    return { ...verified, exempt };
+  }
+}
+
+/** The access key id a request names (query or header auth), or undefined. */
+function accessKeyIdOf(input: SignedRequestInput): string | undefined {
+  for (const [name, value] of new URLSearchParams(input.rawQuery)) if (name === 'X-Amz-Credential') return value.split('/')[0];
+  const authorization = input.headers.authorization;
+  const match = /Credential=([^/,\s]+)\//.exec(Array.isArray(authorization) ? (authorization[0] ?? '') : (authorization ?? ''));
+  return match?.[1];
 }
 
 /** Headers that belong to the signature or the framing, never passed on (the guard has checked them). */
@@ -477,10 +520,10 @@ async function proxy(context: RequestContext, target: Target, options: ProxyOpti
   const { req } = context;
   let tempPath: string | undefined;
   try {
-    let verified: Pick<VerifiedRequest, 'payload' | 'forwardQuery'>;
+    let verified: Pick<VerifiedRequest, 'payload' | 'forwardQuery'> & { readonly exempt: boolean };
     try {
       // A CORS preflight never carries credentials (in S3 neither); s3rver answers it from the bucket's CORS rules.
-      verified = context.method === 'OPTIONS' ? { payload: { kind: 'unsigned' }, forwardQuery: target.query } : await options.verifier.verify({
+      verified = context.method === 'OPTIONS' ? { payload: { kind: 'unsigned' }, forwardQuery: target.query, exempt: false } : await options.verifier.verify({
         method: context.method,
         rawPath: context.path,
         rawQuery: target.query,
@@ -506,7 +549,28 @@ async function proxy(context: RequestContext, target: Target, options: ProxyOpti
     else headers['content-encoding'] = encoding;
     if (body !== undefined || context.method === 'PUT' || context.method === 'POST') headers['content-length'] = String(body?.size ?? 0);
     if (context.method === 'PUT') headers = encryptionToStore(headers) as IncomingHttpHeaders;
-    await forward(context, options, `${context.path}${verified.forwardQuery === '' ? '' : `?${verified.forwardQuery}`}`, headers, body);
+    if (options.readRule !== undefined && !verified.exempt && context.method === 'GET' && target.key !== '' && isGetObject(verified.forwardQuery)) {
+      const decision = readDecision(target.key, options.readRule);
+      if (decision === 'deny') throw new AccessDeniedError('Access Denied');
+      if (decision === 'tags') checkVerified(await tagsOf(options, context.path), options.readRule);
+    }
+    const tags = tagsToApply(context.method, target, verified.forwardQuery, req);
+    const adjust: ForwardAdjustments = {
+      // s3rver ignores x-amz-tagging: the tags are set after a successful write, before the client hears of it.
+      ...(tags === undefined ? {} : { afterSuccess: () => putTags(options, context.path, tags) }),
+    };
+    let forwardQuery = verified.forwardQuery;
+    if (context.method === 'GET' && target.bucket !== '' && target.key === '' && isListV2(forwardQuery)) {
+      const list = listV2Request(forwardQuery);
+      forwardQuery = list.v1Query;
+      adjust.transformBody = (xml) => listV2Result(xml, list);
+    } else if ((context.method === 'GET' || context.method === 'HEAD') && target.key !== '') {
+      // s3rver refuses response-* overrides on the (unsigned) request it gets; S3 applies them to a signed GET.
+      const split = responseOverrides(forwardQuery);
+      forwardQuery = split.rest;
+      adjust.overrideHeaders = split.headers;
+    }
+    await forward(context, options, `${context.path}${forwardQuery === '' ? '' : `?${forwardQuery}`}`, headers, body, adjust);
   } catch (error) {
     sendError(context, error);
   } finally {
@@ -536,14 +600,42 @@ function hasBody(req: IncomingMessage): boolean {
   return header(req, 'transfer-encoding') !== undefined || (length !== undefined && length !== '0');
 }
 
-function forward(context: RequestContext, options: ProxyOptions, path: string, headers: IncomingHttpHeaders, body: SpooledBody | undefined): Promise<void> {
+function forward(
+  context: RequestContext,
+  options: ProxyOptions,
+  path: string,
+  headers: IncomingHttpHeaders,
+  body: SpooledBody | undefined,
+  adjust: ForwardAdjustments = {},
+): Promise<void> {
   const { res } = context;
   const { upstream, agent } = options;
   return new Promise<void>((resolve) => {
     const outgoing = request(
       { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: context.method, path, headers, agent },
-      (incoming) => {
-        res.writeHead(incoming.statusCode ?? 502, incoming.statusMessage, definedHeaders(encryptionFromStore(withoutHopByHop(incoming.headers))));
+      async (incoming) => {
+        const ok = incoming.statusCode === 200;
+        const answerHeaders = definedHeaders(encryptionFromStore(withoutHopByHop(incoming.headers)));
+        try {
+          if (ok && adjust.afterSuccess !== undefined) await adjust.afterSuccess();
+          if (ok && adjust.overrideHeaders !== undefined) Object.assign(answerHeaders, adjust.overrideHeaders);
+          if (ok && adjust.transformBody !== undefined) {
+            const chunks: Buffer[] = [];
+            for await (const chunk of incoming) chunks.push(chunk as Buffer);
+            const text = adjust.transformBody(Buffer.concat(chunks).toString('utf8'));
+            answerHeaders['content-length'] = String(Buffer.byteLength(text));
+            res.writeHead(200, incoming.statusMessage, answerHeaders);
+            res.end(text);
+            resolve();
+            return;
+          }
+        } catch (error) {
+          incoming.resume();
+          sendError(context, error);
+          resolve();
+          return;
+        }
+        res.writeHead(incoming.statusCode ?? 502, incoming.statusMessage, answerHeaders);
         incoming.pipe(res);
         incoming.on('error', () => res.destroy());
         incoming.on('end', () => resolve());
@@ -567,6 +659,79 @@ function forward(context: RequestContext, options: ProxyOptions, path: string, h
     file.on('error', (error) => outgoing.destroy(error));
     file.pipe(outgoing);
   });
+}
+
+/** What the proxy changes about one answer from s3rver (only when s3rver answered 200). */
+interface ForwardAdjustments {
+  /** Runs before the client hears of the success; a failure becomes the answer. */
+  afterSuccess?: () => Promise<void>;
+  /** Replaces the (small, buffered) body. */
+  transformBody?: (body: string) => string;
+  /** Replace headers of the answer (lower-case names). */
+  overrideHeaders?: Record<string, string>;
+}
+
+/** S3's response-* overrides of a signed GetObject, and the query without them. */
+const RESPONSE_OVERRIDES: Readonly<Record<string, string>> = {
+  'response-content-type': 'content-type',
+  'response-content-language': 'content-language',
+  'response-expires': 'expires',
+  'response-cache-control': 'cache-control',
+  'response-content-disposition': 'content-disposition',
+  'response-content-encoding': 'content-encoding',
+};
+function responseOverrides(forwardQuery: string): { rest: string; headers: Record<string, string> } {
+  if (!/(^|&)response-/.test(forwardQuery)) return { rest: forwardQuery, headers: {} };
+  const rest = new URLSearchParams();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(forwardQuery)) {
+    const target = RESPONSE_OVERRIDES[name];
+    if (target === undefined) rest.append(name, value);
+    else headers[target] = value;
+  }
+  return { rest: rest.toString().replace(/\+/g, '%20'), headers };
+}
+
+/**
+ * The tags a PutObject (or a CopyObject with `x-amz-tagging-directive:
+ * REPLACE`) asks S3 to store; undefined when it asks for none. Checked
+ * before the write, as S3 refuses a bad tag set without storing anything.
+ */
+function tagsToApply(method: string, target: Target, forwardQuery: string, req: IncomingMessage): Tags | undefined {
+  const tagging = header(req, 'x-amz-tagging');
+  if (method !== 'PUT' || target.key === '' || tagging === undefined) return undefined;
+  // A PUT with a subresource (?tagging, ?acl, ?partNumber…) is not PutObject/CopyObject.
+  for (const [name, value] of new URLSearchParams(forwardQuery)) if (name !== 'x-id' || !['PutObject', 'CopyObject'].includes(value)) return undefined;
+  const copying = header(req, 'x-amz-copy-source') !== undefined;
+  if (copying && (header(req, 'x-amz-tagging-directive') ?? 'COPY').toUpperCase() !== 'REPLACE') return undefined;
+  return parseTaggingHeader(tagging);
+}
+
+/** One small call to s3rver (tags), answered in full. */
+function upstreamCall(options: ProxyOptions, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+  const { upstream, agent } = options;
+  return new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) };
+    const outgoing = request({ protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method, path, headers, agent }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 502, body: Buffer.concat(chunks).toString('utf8') }));
+      incoming.on('error', reject);
+    });
+    outgoing.on('error', () => reject(new ServiceUnavailableError()));
+    outgoing.end(body);
+  });
+}
+
+/** The object's tags, or undefined when s3rver has no such object (S3 then refuses the read too). */
+async function tagsOf(options: ProxyOptions, objectPathRaw: string): Promise<Tags | undefined> {
+  const answer = await upstreamCall(options, 'GET', `${objectPathRaw}?tagging`);
+  return answer.status === 200 ? parseTaggingXml(answer.body) : undefined;
+}
+
+async function putTags(options: ProxyOptions, objectPathRaw: string, tags: Tags): Promise<void> {
+  const answer = await upstreamCall(options, 'PUT', `${objectPathRaw}?tagging`, taggingXml(tags));
+  if (answer.status !== 200) throw new ServiceUnavailableError();
 }
 
 function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
@@ -599,7 +764,7 @@ function multipartOperation(method: string, target: Target): MultipartOperation 
 }
 
 interface MultipartOptions {
-  readonly verifier: RequestSignatureVerifier;
+  readonly verifier: RequestVerifiers;
   readonly clock: () => Date;
   readonly tempDirectory: string;
   readonly store: ObjectStore;
@@ -712,6 +877,8 @@ async function handleMultipart(context: RequestContext, target: Target, operatio
     await options.multipart.remove(uploadId);
     answer(204, {});
   } catch (error) {
+    // Spooled bytes go before the refusal does: a client that sees the error finds nothing kept.
+    for (const path of temps.splice(0)) await rm(path, { force: true });
     sendError(context, error, { bucket: target.bucket, key: target.key });
   } finally {
     for (const path of temps) await rm(path, { force: true });

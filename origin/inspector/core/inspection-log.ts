@@ -3,7 +3,13 @@
  * where the object is now. Built only from the fields below (key, types,
  * sizes, codes), so no byte of a file can reach the log. The sink is
  * injectable so that tests and the local stack capture the lines.
+ *
+ * The line is in CloudWatch Embedded Metric Format (edge-functions/core/metric-line.ts),
+ * Route `inspector`: `Outcome` is `OK` for a verified object, else the
+ * outcome code (QUARANTINED, GONE, SKIPPED, FAILED); `Verified` and
+ * `Quarantined` count 1 or 0. The key stays a plain member, never a dimension.
  */
+import { INSPECTION_DIRECTIVES, metricLine, OUTCOME_OK, roundLatency } from '../../../edge-functions/core/metric-line';
 import type { DetectedFormat } from './file-signatures';
 import type { QuarantineReason } from './inspection';
 
@@ -33,7 +39,12 @@ export interface InspectionLogEntry {
   readonly detail?: string;
   readonly eventName?: string;
   readonly requestId?: string;
+  /** How long this object took, in milliseconds. */
+  readonly latencyMs?: number;
 }
+
+/** The inspector's one metric Route. */
+export const INSPECTOR_ROUTE = 'inspector';
 
 export type LogSink = (line: string) => void;
 
@@ -53,12 +64,25 @@ const LEVELS: Readonly<Record<InspectionOutcomeCode, 'info' | 'warn' | 'error'>>
   FAILED: 'error',
 };
 
-export function jsonLineInspectionLogger(sink: LogSink = stdoutSink): InspectionLogger {
+export function jsonLineInspectionLogger(sink: LogSink = stdoutSink, clock: () => number = Date.now): InspectionLogger {
   return {
     log(entry) {
-      const { outcome, ...rest } = entry;
+      // latencyMs goes out once, as the metric LatencyMs.
+      const { outcome, latencyMs, ...rest } = entry;
       const fields = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
-      sink(JSON.stringify({ level: LEVELS[outcome], msg: 'upload inspected', outcome, ...fields }));
+      const line = {
+        level: LEVELS[outcome],
+        msg: 'upload inspected',
+        outcome,
+        ...fields,
+        Route: INSPECTOR_ROUTE,
+        Outcome: outcome === 'VERIFIED' ? OUTCOME_OK : outcome,
+        Requests: 1 as const,
+        LatencyMs: roundLatency(latencyMs ?? 0),
+        Verified: outcome === 'VERIFIED' ? (1 as const) : (0 as const),
+        Quarantined: outcome === 'QUARANTINED' ? (1 as const) : (0 as const),
+      };
+      sink(metricLine(line, clock(), INSPECTION_DIRECTIVES));
     },
   };
 }

@@ -2,7 +2,7 @@ import { ApiError, messageFor } from '../../core/errors';
 import { confirm, resend } from '../../net/auth-api';
 import { checkedCode, checkedEmail } from '../checks';
 import { h, setText } from '../dom';
-import { codeField, emailField, focusFirstError, formAlert, submitButton, whileSubmitting } from '../forms';
+import { codeField, emailField, focusFirstError, formAlert, reportFieldError, submitButton, whileSubmitting } from '../forms';
 import { authCard, noticeFor, routeLink, screenHeading, type Screen, type ScreenContext } from '../screen';
 
 /** Between two "send a new code" clicks: codes take a moment to arrive, and the API rate-limits. */
@@ -12,6 +12,7 @@ export function confirmScreen(context: ScreenContext): Screen {
   const email = emailField(context.state.email);
   const code = codeField();
   const alert = formAlert();
+  const notice = noticeFor(context.state);
   const status = h('p', { class: 'inline-status', role: 'status' });
   const submit = submitButton('Confirm email');
   const resendButton = h('button', { type: 'button', class: 'button-secondary' }, 'Send a new code');
@@ -22,10 +23,12 @@ export function confirmScreen(context: ScreenContext): Screen {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     alert.clear();
+    notice?.remove();
+    setText(status, '');
     const address = checkedEmail(email);
     const value = checkedCode(code);
     if (address === undefined || value === undefined) {
-      focusFirstError([email, code]);
+      focusFirstError([email, code], context.announcer);
       return;
     }
     void whileSubmitting(submit, 'Confirming…', async () => {
@@ -34,8 +37,7 @@ export function confirmScreen(context: ScreenContext): Screen {
         context.navigate('/login', { email: address, notice: 'Your email is confirmed. Log in to continue.' });
       } catch (error) {
         if (error instanceof ApiError && (error.code === 'CODE_MISMATCH' || error.code === 'CODE_EXPIRED')) {
-          code.setError(error.code === 'CODE_EXPIRED' ? 'That code has expired. Send a new one below.' : 'That code is not right. Check the email, or send a new code.');
-          code.input.focus();
+          reportFieldError(code, error.code === 'CODE_EXPIRED' ? 'That code has expired. Send a new one below.' : 'That code is not right. Check the email, or send a new code.', context.announcer);
         } else {
           alert.show(messageFor(error));
         }
@@ -46,9 +48,10 @@ export function confirmScreen(context: ScreenContext): Screen {
   resendButton.addEventListener('click', () => {
     if (resendButton.getAttribute('aria-disabled') === 'true') return;
     alert.clear();
+    notice?.remove();
     const address = checkedEmail(email);
     if (address === undefined) {
-      email.input.focus();
+      focusFirstError([email], context.announcer);
       return;
     }
     let sent = false;
@@ -88,7 +91,7 @@ export function confirmScreen(context: ScreenContext): Screen {
     title: 'Confirm your email',
     element: authCard(
       heading,
-      noticeFor(context.state) ?? h('p', { class: 'lede' }, 'Enter the 6-digit code we emailed you when you signed up.'),
+      notice ?? h('p', { class: 'lede' }, 'Enter the 6-digit code we emailed you when you signed up.'),
       form,
       h('p', { class: 'aside' }, 'Already confirmed? ', routeLink(context, '/login', 'Log in', context.state.email === undefined ? {} : { email: context.state.email })),
     ),

@@ -2,21 +2,23 @@ import { messageFor } from '../../core/errors';
 import { forgot } from '../../net/auth-api';
 import { checkedEmail } from '../checks';
 import { h } from '../dom';
-import { emailField, formAlert, submitButton, whileSubmitting } from '../forms';
+import { emailField, focusFirstError, formAlert, submitButton, whileSubmitting } from '../forms';
 import { authCard, noticeFor, routeLink, screenHeading, type Screen, type ScreenContext } from '../screen';
 
 export function forgotScreen(context: ScreenContext): Screen {
   const email = emailField(context.state.email);
   const alert = formAlert();
+  const notice = noticeFor(context.state);
   const submit = submitButton('Send reset code');
 
   const form = h('form', { novalidate: true, 'aria-labelledby': 'forgot-title' }, alert.element, email.element, submit);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     alert.clear();
+    notice?.remove();
     const address = checkedEmail(email);
     if (address === undefined) {
-      email.input.focus();
+      focusFirstError([email], context.announcer);
       return;
     }
     void whileSubmitting(submit, 'Sending…', async () => {
@@ -36,7 +38,7 @@ export function forgotScreen(context: ScreenContext): Screen {
     title: 'Reset your password',
     element: authCard(
       heading,
-      noticeFor(context.state),
+      notice,
       h('p', { class: 'lede' }, "Enter your account's email and we will send you a code to choose a new password."),
       form,
       h('p', { class: 'aside' }, 'Remembered it? ', routeLink(context, '/login', 'Log in')),

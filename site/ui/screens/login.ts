@@ -9,16 +9,18 @@ export function loginScreen(context: ScreenContext): Screen {
   const email = emailField(context.state.email);
   const password = passwordField({ label: 'Password', name: 'password', autocomplete: 'current-password', policy: false });
   const alert = formAlert();
+  const notice = noticeFor(context.state);
   const submit = submitButton('Log in');
 
   const form = h('form', { novalidate: true, 'aria-labelledby': 'login-title' }, alert.element, email.element, password.element, submit);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     alert.clear();
+    notice?.remove();
     const address = checkedEmail(email);
     const secret = checkedPassword(password);
     if (address === undefined || secret === undefined) {
-      focusFirstError([email, password]);
+      focusFirstError([email, password], context.announcer);
       return;
     }
     void whileSubmitting(submit, 'Logging in…', async () => {
@@ -45,7 +47,7 @@ export function loginScreen(context: ScreenContext): Screen {
     title: 'Log in',
     element: authCard(
       heading,
-      noticeFor(context.state),
+      notice,
       form,
       h('p', { class: 'aside' }, routeLink(context, '/forgot', 'Forgot your password?')),
       h('p', { class: 'aside' }, 'New here? ', routeLink(context, '/register', 'Create an account')),

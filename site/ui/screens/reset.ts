@@ -2,7 +2,7 @@ import { ApiError, messageFor } from '../../core/errors';
 import { reset } from '../../net/auth-api';
 import { checkedCode, checkedEmail, checkedNewPassword } from '../checks';
 import { h } from '../dom';
-import { codeField, emailField, focusFirstError, formAlert, passwordField, submitButton, whileSubmitting } from '../forms';
+import { codeField, emailField, focusFirstError, formAlert, reportFieldError, passwordField, submitButton, whileSubmitting } from '../forms';
 import { authCard, noticeFor, routeLink, screenHeading, type Screen, type ScreenContext } from '../screen';
 
 export function resetScreen(context: ScreenContext): Screen {
@@ -10,17 +10,19 @@ export function resetScreen(context: ScreenContext): Screen {
   const code = codeField();
   const password = passwordField({ label: 'New password', name: 'new-password', autocomplete: 'new-password', policy: true });
   const alert = formAlert();
+  const notice = noticeFor(context.state);
   const submit = submitButton('Set new password');
 
   const form = h('form', { novalidate: true, 'aria-labelledby': 'reset-title' }, alert.element, email.element, code.element, password.element, submit);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     alert.clear();
+    notice?.remove();
     const address = checkedEmail(email);
     const value = checkedCode(code);
     const secret = checkedNewPassword(password);
     if (address === undefined || value === undefined || secret === undefined) {
-      focusFirstError([email, code, password]);
+      focusFirstError([email, code, password], context.announcer);
       return;
     }
     void whileSubmitting(submit, 'Saving…', async () => {
@@ -29,11 +31,9 @@ export function resetScreen(context: ScreenContext): Screen {
         context.navigate('/login', { email: address, notice: 'Your password has been changed. Log in with the new one.' });
       } catch (error) {
         if (error instanceof ApiError && (error.code === 'CODE_MISMATCH' || error.code === 'CODE_EXPIRED')) {
-          code.setError(error.code === 'CODE_EXPIRED' ? 'That code has expired. Ask for a new one.' : 'That code is not right. Check the email, or ask for a new one.');
-          code.input.focus();
+          reportFieldError(code, error.code === 'CODE_EXPIRED' ? 'That code has expired. Ask for a new one.' : 'That code is not right. Check the email, or ask for a new one.', context.announcer);
         } else if (error instanceof ApiError && error.code === 'INVALID_PASSWORD') {
-          password.setError(error.message);
-          password.input.focus();
+          reportFieldError(password, error.message, context.announcer);
         } else {
           alert.show(messageFor(error));
         }
@@ -47,7 +47,7 @@ export function resetScreen(context: ScreenContext): Screen {
     title: 'Choose a new password',
     element: authCard(
       heading,
-      noticeFor(context.state) ?? h('p', { class: 'lede' }, 'Enter the code we emailed you and your new password.'),
+      notice ?? h('p', { class: 'lede' }, 'Enter the code we emailed you and your new password.'),
       form,
       h('p', { class: 'aside' }, 'No code? ', routeLink(context, '/forgot', 'Send a new one', context.state.email === undefined ? {} : { email: context.state.email })),
     ),

@@ -3,17 +3,16 @@
  * run in the cloudfront-js-2.0 sandbox against recorded viewer-request events:
  * every check of DESIGN §3 for `/auth/*`, and the order they run in.
  */
-import { join } from 'node:path';
 import { AUTH_ROUTES, MAX_AUTH_BODY_BYTES } from '../../../edge-functions/core/auth-routes';
 import {
-  loadCloudFrontFunctionFile,
   responseBody,
   type CloudFrontFunctionOutcome,
   type CloudFrontFunctionViewerRequestEvent,
 } from '../../support/cloudfront-functions-sandbox';
+import { cloudFrontFunctionUnderTest } from '../../support/cloudfront-functions-source';
 import { loadFixture } from '../../support/fixtures';
 
-const authGuard = loadCloudFrontFunctionFile(join(__dirname, '..', '..', '..', 'dist', 'edge-functions', 'auth-guard.js'));
+const authGuard = cloudFrontFunctionUnderTest('auth-guard');
 
 type Scenario =
   | 'auth-login-ok'

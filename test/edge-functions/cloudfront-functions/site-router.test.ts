@@ -2,16 +2,15 @@
  * The built `site-router` CloudFront Function (dist/edge-functions/site-router.js),
  * run in the cloudfront-js-2.0 sandbox against recorded viewer-request events.
  */
-import { join } from 'node:path';
 import {
-  loadCloudFrontFunctionFile,
   responseBody,
   type CloudFrontFunctionOutcome,
   type CloudFrontFunctionViewerRequestEvent,
 } from '../../support/cloudfront-functions-sandbox';
+import { cloudFrontFunctionUnderTest } from '../../support/cloudfront-functions-source';
 import { loadFixture } from '../../support/fixtures';
 
-const siteRouter = loadCloudFrontFunctionFile(join(__dirname, '..', '..', '..', 'dist', 'edge-functions', 'site-router.js'));
+const siteRouter = cloudFrontFunctionUnderTest('site-router');
 
 type Scenario = 'site-asset' | 'site-app-route' | 'site-traversal';
 

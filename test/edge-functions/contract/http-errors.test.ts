@@ -31,6 +31,7 @@ const EDGE: Readonly<Record<Exclude<edge.ErrorCode, 'INTERNAL'>, () => edge.Edge
   METHOD_NOT_ALLOWED: () => new edge.MethodNotAllowedError('PUT', ['POST']),
   NOT_FOUND: () => new edge.NotFoundError(),
   INVALID_TICKET: () => new edge.InvalidTicketError('forged'),
+  FORBIDDEN_KEY: () => new edge.ForbiddenKeyError('x'),
 };
 
 const ORIGIN: Readonly<Record<Exclude<origin.AuthErrorCode, 'INTERNAL'>, () => origin.AuthApiError>> = {
@@ -41,6 +42,7 @@ const ORIGIN: Readonly<Record<Exclude<origin.AuthErrorCode, 'INTERNAL'>, () => o
   CODE_EXPIRED: () => new origin.CodeExpiredError(),
   INVALID_CREDENTIALS: () => new origin.InvalidCredentialsError(),
   USER_NOT_CONFIRMED: () => new origin.UserNotConfirmedError(),
+  UNSUPPORTED_CHALLENGE: () => new origin.UnsupportedChallengeError('SMS_MFA'),
   INVALID_REFRESH: () => new origin.InvalidRefreshError(),
   TOO_MANY_REQUESTS: () => new origin.TooManyRequestsError(),
   AUTH_UNAVAILABLE: () => new origin.AuthUnavailableError(),

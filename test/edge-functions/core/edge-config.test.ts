@@ -21,7 +21,7 @@ describe('parseEdgeConfig', () => {
     ['a missing issuer', { issuer: undefined }, /"issuer"/],
     ['an http issuer', { issuer: 'http://cognito.example/pool' }, /https/],
     ['an issuer with a trailing slash', { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/pool/' }, /must not end/],
-    ['an empty client id', { clientId: '' }, /"clientId"/],
+    ['an empty client id list', { clientIds: [''] }, /"clientIds\[0\]"/],
     ['a bucket with upper case', { bucket: 'Acme' }, /bucket/],
     ['a made-up region', { region: 'moon' }, /region/],
     ['an upload url with a query', { uploadUrl: 'https://b.s3-accelerate.amazonaws.com/?x=1' }, /query/],
@@ -40,7 +40,7 @@ describe('parseEdgeConfig', () => {
   });
 
   it('lists every problem at once', () => {
-    expect(() => parse({ bucket: '', region: '', clientId: 3 })).toThrow(/bucket[\s\S]*region|clientId[\s\S]*bucket/);
+    expect(() => parse({ bucket: '', region: '', clientIds: 3 })).toThrow(/clientIds[\s\S]*bucket[\s\S]*region/);
   });
 
   it('allows http: URLs only for the local stack', () => {

@@ -230,6 +230,9 @@ function assertWellFormed(response: CloudFrontResultResponse, event: CloudFrontR
   if (signature !== undefined && signature.length > 16) expect(response.body).not.toContain(signature);
 }
 
+// A limit, not a measurement: 3,000 random events take ~9 s alone, longer on a busy machine.
+jest.setTimeout(120_000);
+
 describe('presign handler, any event', () => {
   it('always yields a well-formed response and never throws', async () => {
     const statuses = new Map<string, number>();

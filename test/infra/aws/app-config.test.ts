@@ -43,6 +43,10 @@ describe('the shipped cdk.json', () => {
       enableIpv6: false,
       alarmEmail: undefined,
       edgeMetricRegions: ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-central-1'],
+      existingUserPool: undefined,
+      allowedOrigins: [],
+      withAuthApi: true,
+      withSite: true,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

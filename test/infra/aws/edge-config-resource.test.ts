@@ -219,7 +219,7 @@ describe('Create and Update', () => {
 describe('failures stop the deployment before the function is touched', () => {
   const refusals: Array<[string, Record<string, unknown>, RegExp]> = [
     ['an http issuer', { Config: JSON.stringify({ ...APP_CONFIG, issuer: 'http://cognito.example' }) }, /"issuer" must use https/],
-    ['a missing client id', { Config: JSON.stringify({ ...APP_CONFIG, clientId: undefined }) }, /"clientId"/],
+    ['a missing client id', { Config: JSON.stringify({ ...APP_CONFIG, clientId: undefined }) }, /"clientIds"/],
     ['a bucket name S3 would refuse', { Config: JSON.stringify({ ...APP_CONFIG, bucket: 'Not_A_Bucket' }) }, /"bucket"/],
     ['a config carrying its own JWKS', { Config: JSON.stringify({ ...APP_CONFIG, jwks: JWKS }) }, /must not carry "jwks"/],
     ['a config asking for local mode', { Config: JSON.stringify({ ...APP_CONFIG, local: true }) }, /"local"/],

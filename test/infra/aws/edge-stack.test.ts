@@ -163,14 +163,26 @@ describe('presign Lambda@Edge function', () => {
     expect(role.ManagedPolicyArns).toBeUndefined();
   });
 
-  it('may only put objects, and list and abort multipart uploads, under uploads/ of the upload bucket', () => {
+  it('may only put objects, list and abort multipart uploads under uploads/, and list, read, check and delete your files, nothing else in S3', () => {
     const policy = resourceNamed(t.edge, 'AWS::IAM::Policy', 'PresignRoleDefaultPolicy').properties;
     const statements = (policy.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
     const s3 = statements.filter((s) => JSON.stringify(s.Action).includes('s3:'));
     const uploads = `arn:aws:s3:::${BUCKET}/${DEFAULT_UPLOAD_RULES.keyPrefix}*`;
+    const quarantine = `arn:aws:s3:::${BUCKET}/quarantine/*`;
     // s3:PutObject covers the form, CreateMultipartUpload, UploadPart and CompleteMultipartUpload.
     expect(s3).toEqual([
       expect.objectContaining({ Sid: 'PutUploadsOnly', Effect: 'Allow', Action: 's3:PutObject', Resource: uploads }),
+      expect.objectContaining({
+        Sid: 'ListOwnFilesPrefixesOnly',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: `arn:aws:s3:::${BUCKET}`,
+        Condition: expect.objectContaining({ StringLike: { 's3:prefix': [`${DEFAULT_UPLOAD_RULES.keyPrefix}*`, 'quarantine/*'] } }),
+      }),
+      // A quarantined file is never downloadable: GetObject under uploads/ only.
+      expect.objectContaining({ Sid: 'DownloadUploadsOnly', Effect: 'Allow', Action: 's3:GetObject', Resource: uploads }),
+      expect.objectContaining({ Sid: 'ReadVerdicts', Effect: 'Allow', Action: 's3:GetObjectTagging', Resource: [quarantine, uploads] }),
+      expect.objectContaining({ Sid: 'DeleteUploadsAndQuarantined', Effect: 'Allow', Action: 's3:DeleteObject', Resource: [quarantine, uploads] }),
       expect.objectContaining({
         Sid: 'MultipartUploadsOnly',
         Effect: 'Allow',
@@ -186,7 +198,7 @@ describe('presign Lambda@Edge function', () => {
     const statements = (policy.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
     const s3 = statements.filter((s) => JSON.stringify(s.Action).includes('s3:'));
     expect(s3.length).toBeGreaterThan(0);
-    for (const statement of s3) expect(statement.Condition).toEqual({ StringEquals: { 's3:ResourceAccount': '111111111111' } });
+    for (const statement of s3) expect((statement.Condition as Record<string, unknown>).StringEquals).toEqual({ 's3:ResourceAccount': '111111111111' });
   });
 
   it('may use the upload key (GenerateDataKey, and Decrypt for multipart) only through S3 in the bucket region, for this bucket', () => {
@@ -214,7 +226,7 @@ describe('presign Lambda@Edge function', () => {
     expect(config.PackageSha256).toBe(t.built.artifacts.presignBundleSha256);
     expect(JSON.parse(config.FunctionSettings as string)).toEqual({ runtime: 'nodejs22.x', memoryMb: 128, timeoutSeconds: 5 });
     const text = JSON.stringify(config.Config);
-    for (const field of ['issuer', 'clientId', 'bucket', 'region', 'uploadUrl', 'kmsKeyId', 'policyTtlSeconds']) expect(text).toContain(`\\"${field}\\"`);
+    for (const field of ['issuer', 'clientIds', 'bucket', 'region', 'uploadUrl', 'kmsKeyId', 'policyTtlSeconds']) expect(text).toContain(`\\"${field}\\"`);
     expect(text).toContain(`https://${BUCKET}.s3-accelerate.amazonaws.com/`);
     expect(text).toContain(`\\"policyTtlSeconds\\":${DEFAULT_UPLOAD_RULES.policyTtlSeconds}`);
     expect(text).toContain('https://cognito-idp.eu-west-1.amazonaws.com/');
@@ -260,7 +272,7 @@ describe('region guards', () => {
           uploadKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/k',
           issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_x',
           jwksUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_x/.well-known/jwks.json',
-          userPoolClientId: 'client',
+          userPoolClientIds: ['client'],
         }),
     ).toThrow(/must be created in us-east-1/);
   });

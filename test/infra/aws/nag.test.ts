@@ -65,6 +65,7 @@ it('acknowledges exactly the reviewed set of findings, each on its one resource'
       'edge-upload-data AccessLogsBucket AwsSolutions-S1',
       'edge-upload-data UsersUserPool AwsSolutions-COG2',
       'edge-upload-data UsersUserPool AwsSolutions-COG8',
+      'edge-upload-edge PresignRoleDefaultPolicy AwsSolutions-IAM5[Resource::arn:aws:s3:::edge-upload-uploads-111111111111-eu-west-1/quarantine/*]',
       'edge-upload-edge PresignRoleDefaultPolicy AwsSolutions-IAM5[Resource::arn:aws:s3:::edge-upload-uploads-111111111111-eu-west-1/uploads/*]',
       'edge-upload-edge PresignRoleDefaultPolicy AwsSolutions-IAM5[Resource::arn:aws:logs:*:111111111111:log-group:/aws/lambda/us-east-1.edge-upload-presign]',
       'edge-upload-edge PresignRoleDefaultPolicy AwsSolutions-IAM5[Resource::arn:aws:logs:*:111111111111:log-group:/aws/lambda/us-east-1.edge-upload-presign:*]',

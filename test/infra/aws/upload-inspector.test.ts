@@ -138,11 +138,12 @@ describe('the role: least privilege', () => {
     });
   });
 
-  it('has nothing on "*", no managed policy, and otherwise only its log group and its dead-letter queue', () => {
+  it('has nothing on "*", no managed policy, and otherwise only its log group, the default event bus and its dead-letter queue', () => {
     const all = roleStatements();
     expect(JSON.stringify(all.map((s) => s.Resource))).not.toMatch(/"\*"/);
     const rest = all.filter((s) => ![s.Action].flat().some((a) => a.startsWith('s3:') || a.startsWith('kms:')));
-    expect(rest.map((s) => s.Action)).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents'], 'sqs:SendMessage']);
+    // events:PutEvents is on the default bus only, as edge-upload only (embed-options.test.ts).
+    expect(rest.map((s) => s.Action)).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents'], 'events:PutEvents', 'sqs:SendMessage']);
     const role = resourceNamed(t.uploads, 'AWS::IAM::Role', 'InspectorRole');
     expect(role.properties.ManagedPolicyArns).toBeUndefined();
     expect(role.properties.AssumeRolePolicyDocument).toEqual({

@@ -13,6 +13,7 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createAuthHandler } from '../../../origin/auth/handler';
+import { emfProblems } from '../../support/emf';
 import { FIXTURE, loadEvent, withBody, withHeader, withPath, type FixtureName } from '../support/events';
 import { fakeJwt, logEntries, testConfig, useHarness } from '../support/harness';
 
@@ -92,6 +93,11 @@ describe('the request log', () => {
         outcome,
         latencyMs: 7,
         requestId: event.requestContext.requestId,
+        _aws: expect.any(Object),
+        Route: event.path,
+        Outcome: 'OK',
+        Requests: 1,
+        LatencyMs: 7,
       });
     }
   });
@@ -117,6 +123,8 @@ describe('the request log', () => {
     await h.invoke(withBody(loadEvent('auth-login'), `{"email":"${FIXTURE.email}","password":"${FIXTURE.password}"`));
 
     expect(h.logs.length).toBe(FIXTURES.length * 2 + 3);
+    // Every one of them an EMF line: the metrics come from these very lines.
+    for (const line of h.logs) expect(emfProblems(line)).toEqual([]);
     const all = h.logs.join('\n');
     for (const secret of SECRETS) expect(all).not.toContain(secret);
   });

@@ -188,12 +188,30 @@ describe('POST /auth/login', () => {
     expect(jsonBody(result)).toMatchObject({ expiresIn: 3600, tokenType: 'Bearer' });
   });
 
-  it('answers 500 INTERNAL (not a fake success) when Cognito asks for a challenge this API does not offer', async () => {
-    h.cognito.on(AdminInitiateAuthCommand).resolves({ ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'session' });
+  it.each([
+    ['NEW_PASSWORD_REQUIRED', /new password/],
+    ['SOFTWARE_TOKEN_MFA', /MFA/],
+    ['SMS_MFA', /MFA/],
+    ['MFA_SETUP', /MFA/],
+    ['SELECT_MFA_TYPE', /MFA/],
+    ['EMAIL_OTP', /MFA/],
+    ['CUSTOM_CHALLENGE', /sign-in step/],
+  ])('answers 403 UNSUPPORTED_CHALLENGE (never a 500, never a fake success) when Cognito asks for %s', async (challenge, message) => {
+    h.cognito.on(AdminInitiateAuthCommand).resolves({ ChallengeName: challenge as 'SMS_MFA', Session: 'session-that-must-not-leak' });
+    const result = await h.invoke(loadEvent('auth-login'));
+    expect(result.statusCode).toBe(403);
+    expect(errorBody(result).error).toEqual({ code: 'UNSUPPORTED_CHALLENGE', message: expect.stringMatching(message) });
+    expect(setCookies(result)).toEqual([]);
+    expect(result.body).not.toContain('session-that-must-not-leak');
+    expect(h.logs.join('\n')).toContain(`challenge ${challenge}`);
+    expect(h.logs.join('\n')).not.toContain('session-that-must-not-leak');
+  });
+
+  it('still answers 500 INTERNAL when Cognito sends neither tokens nor a challenge', async () => {
+    h.cognito.on(AdminInitiateAuthCommand).resolves({});
     const result = await h.invoke(loadEvent('auth-login'));
     expect(result.statusCode).toBe(500);
     expect(errorBody(result).error.code).toBe('INTERNAL');
-    expect(setCookies(result)).toEqual([]);
   });
 
   it('uses the configured cookie name and lifetime', async () => {

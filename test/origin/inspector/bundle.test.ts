@@ -9,6 +9,8 @@
 import { GetObjectTaggingCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startS3rver, type RunningS3rver } from '../../../infra/local/s3rver';
@@ -64,7 +66,25 @@ it('fails its cold start, naming every bad variable', async () => {
   expect(result.stderr).toContain('UPLOAD_KMS_KEY_ID must be a KMS key ARN');
 });
 
-it('needs nothing outside its own file, and its handler verifies a real upload', async () => {
+/** EventBridge's PutEvents, as far as the bundle needs it: every entry accepted and kept. */
+async function startEventBridgeStandIn(): Promise<{ server: Server; url: string; entries: Array<Record<string, unknown>> }> {
+  const entries: Array<Record<string, unknown>> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      const sent = JSON.parse(body) as { Entries: Array<Record<string, unknown>> };
+      entries.push(...sent.Entries);
+      res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ FailedEntryCount: 0, Entries: sent.Entries.map((_, i) => ({ EventId: `event-${i}` })) }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, entries };
+}
+
+it('needs nothing outside its own file, and its handler verifies a real upload and announces it', async () => {
+  const eventBridge = await startEventBridgeStandIn();
   const key = 'uploads/0f5e8c1a-5b7d-4c2e-9a31-7d2b6e4f8a90/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d/bundle.png';
   const client = new S3Client({ endpoint: s3rver.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
   try {
@@ -79,6 +99,7 @@ it('needs nothing outside its own file, and its handler verifies a real upload',
         AWS_ACCESS_KEY_ID: 'S3RVER',
         AWS_SECRET_ACCESS_KEY: 'S3RVER',
         AWS_ENDPOINT_URL_S3: s3rver.endpoint,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
       },
     );
     expect(result.stderr).not.toMatch(/Cannot find module/);
@@ -86,7 +107,9 @@ it('needs nothing outside its own file, and its handler verifies a real upload',
     expect(JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}')).toMatchObject({ outcome: 'VERIFIED', key, requestId: 'bundle-1' });
     const { TagSet } = await client.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: key }));
     expect(TagSet).toEqual([{ Key: 'verified', Value: 'true' }]);
+    expect(eventBridge.entries).toEqual([expect.objectContaining({ Source: 'edge-upload', DetailType: 'Upload Verified', EventBusName: 'default' })]);
   } finally {
     client.destroy();
+    await new Promise((resolve) => eventBridge.server.close(resolve));
   }
 });

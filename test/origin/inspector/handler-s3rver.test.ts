@@ -26,6 +26,7 @@ import { InspectionFailedError, ObjectChangedError, ObjectUnreadableError } from
 import { HEAD_BYTES, TAIL_BYTES, type ByteRange } from '../../../origin/inspector/core/inspection';
 import { jsonLineInspectionLogger } from '../../../origin/inspector/core/inspection-log';
 import type { ObjectBytes, Tags, UploadStore } from '../../../origin/inspector/core/upload-store';
+import type { VerdictEvent, VerdictPublisher } from '../../../origin/inspector/core/verdict-events';
 import { createInspectorHandler } from '../../../origin/inspector/handler';
 import { inspectObject, MAX_ATTEMPTS } from '../../../origin/inspector/inspect-object';
 import { S3UploadStore } from '../../../origin/inspector/s3/s3-upload-store';
@@ -91,10 +92,29 @@ async function exists(key: string): Promise<boolean> {
   }
 }
 
-function handlerWith(storeToUse: UploadStore) {
+/** A verdict publisher that keeps what it is given (the local stack's bus keeps it in a file). */
+class KeptEvents implements VerdictPublisher {
+  readonly events: VerdictEvent[] = [];
+  /** Fail this many publishes first, as EventBridge might. */
+  constructor(private failuresLeft = 0) {}
+  async publish(event: VerdictEvent): Promise<void> {
+    if (this.failuresLeft > 0) {
+      this.failuresLeft -= 1;
+      throw new Error('EventBridge is unavailable');
+    }
+    this.events.push(event);
+  }
+}
+
+function handlerWith(storeToUse: UploadStore, events = new KeptEvents()) {
   const lines: Array<Record<string, unknown>> = [];
-  const handler = createInspectorHandler({ config, store: storeToUse, logger: jsonLineInspectionLogger((line) => lines.push(JSON.parse(line) as Record<string, unknown>)) });
-  return { handler, lines };
+  const handler = createInspectorHandler({
+    config,
+    store: storeToUse,
+    logger: jsonLineInspectionLogger((line) => lines.push(JSON.parse(line) as Record<string, unknown>)),
+    events,
+  });
+  return { handler, lines, events: events.events };
 }
 
 /** The real store, with a record of every range read. */
@@ -199,6 +219,49 @@ describe('disguised files', () => {
       ['SKIPPED', 'not the upload bucket'],
     ]);
     expect(await exists(key)).toBe(true);
+  });
+});
+
+describe('one event per verdict', () => {
+  it('a verified upload: one Upload Verified with key, user id, size and type', async () => {
+    const gif = REAL_FILES.find((f) => f.name === 'pixel.gif')!;
+    const key = uploadKey('event.gif');
+    await put(key, gif.bytes, 'image/gif');
+    const { handler, events } = handlerWith(store);
+    await handler(objectCreatedEvent(BUCKET, key));
+    expect(events).toEqual([
+      {
+        source: 'edge-upload',
+        detailType: 'Upload Verified',
+        detail: expect.objectContaining({ bucket: BUCKET, key, userId: USER, size: gif.bytes.length, type: 'image/gif' }),
+      },
+    ]);
+  });
+
+  it('a rejected upload: one Upload Rejected with its reason; a repeated event for it (GONE) makes none', async () => {
+    const key = uploadKey('event.png');
+    await put(key, HTML_PAGE, 'image/png');
+    const { handler, events } = handlerWith(store);
+    await handler(objectCreatedEvent(BUCKET, key));
+    await handler(objectCreatedEvent(BUCKET, key));
+    expect(events).toEqual([
+      {
+        source: 'edge-upload',
+        detailType: 'Upload Rejected',
+        detail: expect.objectContaining({ key, userId: USER, size: HTML_PAGE.length, type: 'image/png', reason: 'TYPE_MISMATCH' }),
+      },
+    ]);
+  });
+
+  it('a failed publish fails the event, so Lambda retries it, and the retry publishes', async () => {
+    const key = uploadKey('retry.gif');
+    await put(key, REAL_FILES.find((f) => f.name === 'pixel.gif')!.bytes, 'image/gif');
+    const { handler, lines, events } = handlerWith(store, new KeptEvents(1));
+    await expect(handler(objectCreatedEvent(BUCKET, key))).rejects.toThrow(InspectionFailedError);
+    expect(events).toEqual([]);
+    await handler(objectCreatedEvent(BUCKET, key));
+    expect(events.map((event) => event.detailType)).toEqual(['Upload Verified']);
+    expect(lines.map((line) => line.outcome)).toEqual(['VERIFIED', 'FAILED', 'VERIFIED']);
   });
 });
 

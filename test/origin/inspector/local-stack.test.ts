@@ -5,7 +5,9 @@
  * object verified=true or moves it to quarantine/.
  */
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
-import { headObject, presignOne, s3Client, signUpAndLogIn, startTestStack, uploadFile, type Session, type TestStack } from '../../system/local-stack/support/stack-harness';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { get, headObject, json, presignOne, s3Client, signUpAndLogIn, startTestStack, uploadFile, type Session, type TestStack } from '../../system/local-stack/support/stack-harness';
 import { fixture, HTML_PAGE } from './support/sample-files';
 
 jest.setTimeout(60_000);
@@ -79,4 +81,36 @@ it('is off unless asked for: a stack started without it leaves uploads where the
   } finally {
     await plain.stop();
   }
+});
+
+describe('verdict events, as EventBridge would carry them', () => {
+  it('each verdict is appended to <state>/events.jsonl and served at GET /_local/events', async () => {
+    const { stack } = harness;
+    const content = fixture('image-large.png');
+    const good = await presignOne(stack, session.accessToken, { name: 'event.png', size: content.length, type: 'image/png' });
+    expect((await uploadFile(stack, good, content, { filename: 'event.png', type: 'image/png' })).status).toBe(201);
+    const bad = await presignOne(stack, session.accessToken, { name: 'event-cat.png', size: HTML_PAGE.length, type: 'image/png' });
+    expect((await uploadFile(stack, bad, HTML_PAGE, { filename: 'event-cat.png', type: 'image/png' })).status).toBe(201);
+    await stack.inspectionsIdle();
+
+    const answer = await get(stack, '/_local/events');
+    expect(answer.status).toBe(200);
+    const { events } = json<{ events: Array<Record<string, unknown>> }>(answer);
+    const about = (key: string) => events.filter((event) => (event.detail as { key?: string }).key === key);
+    expect(about(good.key)).toEqual([
+      expect.objectContaining({
+        source: 'edge-upload',
+        'detail-type': 'Upload Verified',
+        detail: expect.objectContaining({ key: good.key, userId: session.sub, size: content.length, type: 'image/png' }),
+      }),
+    ]);
+    expect(about(bad.key)).toEqual([
+      expect.objectContaining({
+        'detail-type': 'Upload Rejected',
+        detail: expect.objectContaining({ key: bad.key, userId: session.sub, size: HTML_PAGE.length, type: 'image/png', reason: 'TYPE_MISMATCH' }),
+      }),
+    ]);
+    const file = readFileSync(path.join(harness.stateDir, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown);
+    expect(file).toEqual(events);
+  });
 });

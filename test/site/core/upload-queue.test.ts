@@ -426,8 +426,9 @@ describe('summarize', () => {
       { ...base, id: '3', name: 'c', size: 100, state: 'queued', sent: 0, bytesPerSecond: undefined },
       { ...base, id: '4', name: 'd', size: 999, state: 'failed', sent: 10, bytesPerSecond: undefined },
       { ...base, id: '5', name: 'e', size: 999, state: 'cancelled', sent: 10, bytesPerSecond: undefined },
+      { ...base, id: '6', name: 'f.exe', size: 7, state: 'rejected', sent: 0, bytesPerSecond: undefined },
     ];
-    expect(summarize(uploads)).toEqual({ files: 5, done: 1, failed: 1, active: 2, bytesTotal: 500, bytesSent: 200, bytesPerSecond: 50, secondsLeft: 6 });
+    expect(summarize(uploads)).toEqual({ files: 6, done: 1, failed: 1, refused: 1, active: 2, bytesTotal: 500, bytesSent: 200, bytesPerSecond: 50, secondsLeft: 6 });
     expect(summarize([])).toMatchObject({ files: 0, active: 0, secondsLeft: undefined });
   });
 });

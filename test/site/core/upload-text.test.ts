@@ -3,6 +3,7 @@ import { passwordAcceptable, passwordChecklist } from '../../../site/core/passwo
 import { s3ErrorFromResponse } from '../../../site/core/s3-error';
 import type { UploadSnapshot } from '../../../site/core/upload-queue';
 import { milestoneReached, summaryText, uploadErrorDetail, uploadStatusText } from '../../../site/core/upload-text';
+import { formatBytes } from '../../../site/core/format';
 
 const MiB = 1024 * 1024;
 
@@ -31,9 +32,16 @@ describe('uploadStatusText', () => {
     expect(uploadStatusText(upload({ state: 'queued' }))).toBe('Waiting…');
     expect(uploadStatusText(upload({ state: 'signing' }))).toBe('Preparing…');
     expect(uploadStatusText(upload({ state: 'uploading', sent: MiB }))).toBe('25%');
-    expect(uploadStatusText(upload({ state: 'uploading', sent: MiB, bytesPerSecond: 512 * 1024, secondsLeft: 6 }))).toBe('25% · 512.0 KiB/s · 6 s left');
+    expect(uploadStatusText(upload({ state: 'uploading', sent: MiB, bytesPerSecond: 512 * 1024, secondsLeft: 6 }))).toBe('25% · 512 KB/s · 6 s left');
     expect(uploadStatusText(upload({ state: 'uploading', sent: 4 * MiB }))).toBe('Finishing…');
-    expect(uploadStatusText(upload({ state: 'done' }))).toBe('Uploaded');
+    // Sent is not uploaded: the inspector may still reject the file.
+    expect(uploadStatusText(upload({ state: 'done' }))).toBe('Sent. Checking the file…');
+    expect(uploadStatusText(upload({ state: 'done' }), { status: 'checking', reason: undefined, gaveUp: false })).toBe('Sent. Checking the file…');
+    expect(uploadStatusText(upload({ state: 'done' }), { status: 'checking', reason: undefined, gaveUp: true })).toMatch(/taking longer than usual: reload the page later/);
+    expect(uploadStatusText(upload({ state: 'done' }), { status: 'verified', reason: undefined, gaveUp: false })).toBe('Uploaded and checked');
+    expect(uploadStatusText(upload({ state: 'done' }), { status: 'rejected', reason: 'TYPE_MISMATCH', gaveUp: false })).toBe(
+      'Rejected: The content is a different kind of file than its name says. Save it in the right format and upload it again.',
+    );
     expect(uploadStatusText(upload({ state: 'cancelled' }))).toBe('Cancelled');
   });
 
@@ -60,11 +68,16 @@ describe('uploadErrorDetail', () => {
 
 describe('summaryText', () => {
   it('counts and, while files move, bytes, speed and time left', () => {
-    expect(summaryText({ files: 0, done: 0, failed: 0, active: 0, bytesTotal: 0, bytesSent: 0, bytesPerSecond: undefined, secondsLeft: undefined })).toBe('No files yet.');
-    expect(summaryText({ files: 5, done: 2, failed: 1, active: 2, bytesTotal: 12 * MiB, bytesSent: 4 * MiB, bytesPerSecond: 1.1 * MiB, secondsLeft: 8 })).toBe(
-      '2 of 5 uploaded · 1 failed · 4.0 MiB of 12.0 MiB · 1.1 MiB/s · 8 s left',
+    expect(summaryText({ files: 0, done: 0, failed: 0, refused: 0, active: 0, bytesTotal: 0, bytesSent: 0, bytesPerSecond: undefined, secondsLeft: undefined })).toBe('No files yet.');
+    expect(summaryText({ files: 5, done: 2, failed: 1, refused: 0, active: 2, bytesTotal: 12 * MiB, bytesSent: 4 * MiB, bytesPerSecond: 1.1 * MiB, secondsLeft: 8 })).toBe(
+      '2 of 5 sent · 1 failed · 4 MB of 12 MB · 1.1 MB/s · 8 s left',
     );
-    expect(summaryText({ files: 3, done: 3, failed: 0, active: 0, bytesTotal: 3, bytesSent: 3, bytesPerSecond: undefined, secondsLeft: undefined })).toBe('3 of 3 uploaded');
+    expect(summaryText({ files: 3, done: 3, failed: 0, refused: 0, active: 0, bytesTotal: 3, bytesSent: 3, bytesPerSecond: undefined, secondsLeft: undefined })).toBe('3 of 3 sent');
+    // Refused files are not among the files to upload, and are counted apart.
+    expect(summaryText({ files: 13, done: 8, failed: 0, refused: 5, active: 0, bytesTotal: 8, bytesSent: 8, bytesPerSecond: undefined, secondsLeft: undefined })).toBe('8 of 8 sent · 5 refused (not uploaded)');
+    expect(formatBytes(10 * MiB)).toBe('10 MB');
+    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(512)).toBe('512 bytes');
   });
 });
 

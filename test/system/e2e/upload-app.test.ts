@@ -83,8 +83,8 @@ function userPrefix(key: string): string {
 }
 
 async function finishedKey(page: Page, name: string): Promise<string> {
-  const row = page.locator('table.finished tbody tr').filter({ hasText: name });
-  return (await row.locator('code.key').textContent()) ?? '';
+  // The upload row carries its object key once it is sent.
+  return (await uploadRow(page, name).getAttribute('data-key')) ?? '';
 }
 
 function guardAnswers(key: string): number[] {
@@ -111,7 +111,7 @@ describe('an account, from sign-up to upload', () => {
     expect(await page.locator('.rule.is-met').allTextContents()).toEqual(['Done: a lowercase letter (a-z)']);
     await screenshot(page, '01-register');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByText('The password does not meet every requirement below yet.').waitFor();
+    await page.getByText('The password does not meet every requirement listed above yet.').waitFor();
     await passwordInput(page).fill(PASSWORD);
     expect(await page.locator('.rule:not(.is-met)').count()).toBe(0);
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -146,13 +146,13 @@ describe('an account, from sign-up to upload', () => {
     expect(chooser.isMultiple()).toBe(true);
     await chooser.setFiles([{ name: 'holiday.png', mimeType: 'image/png', buffer: content }]);
     await waitForState(page, 'holiday.png', 'done');
-    await page.getByText('1 of 1 uploaded').waitFor();
+    await page.getByText('1 of 1 sent').waitFor();
     await screenshot(page, '04-upload');
 
     // The object in S3: the key the edge chose for the id the page sent, the type, the owner, KMS.
     expect(presigned).toHaveLength(1);
     const sent = presigned[0]?.files[0];
-    expect(sent).toEqual({ name: 'holiday.png', size: content.length, type: 'image/png', id: expect.stringMatching(new RegExp(`^${UUID_V4}$`)) });
+    expect(sent).toEqual({ name: 'holiday.png', size: content.length, type: 'image/png', id: expect.stringMatching(new RegExp(`^${UUID_V4}$`)), md5: expect.stringMatching(/^[A-Za-z0-9+/]{22}==$/) });
     const key = await finishedKey(page, 'holiday.png');
     const parts = new RegExp(`^uploads/(${UUID_V4})/(\\d{4})/(\\d{2})/(\\d{2})/(${UUID_V4})/holiday\\.png$`).exec(key);
     expect(parts).not.toBeNull();
@@ -214,12 +214,14 @@ describe('checks in the browser, before any request', () => {
     ]);
     await waitForState(page, 'notes.txt', 'rejected');
     await waitForState(page, 'huge.png', 'rejected');
-    expect(await uploadRow(page, 'notes.txt').locator('.upload-status').textContent()).toMatch(/^notes\.txt: files of type text\/plain cannot be uploaded\. Allowed: JPEG/);
-    expect(await uploadRow(page, 'huge.png').locator('.upload-status').textContent()).toBe('huge.png is 11.0 MiB; the limit for image/png is 10 MiB.');
+    expect(await uploadRow(page, 'notes.txt').locator('.upload-status').textContent()).toBe('notes.txt: this kind of file cannot be uploaded. Pick one of the kinds listed under "Choose files".');
+    expect(await uploadRow(page, 'huge.png').locator('.upload-status').textContent()).toBe('huge.png is 11 MB; PNG images can be up to 10 MB. Make it smaller, or pick another file.');
     await page.locator('#announcer').getByText(/0 files added\. Refused: notes\.txt.*Refused: huge\.png/).waitFor();
     await screenshot(page, '07-refused');
     expect(presigned).toHaveLength(0);
-    expect(watched?.requests.filter((url) => url.startsWith(stack().uploadUrl))).toEqual([]);
+    // Nothing sent to the bucket: the only requests there are "your files" listing what is already stored.
+    const toBucket = watched?.requests.filter((url) => url.startsWith(stack().uploadUrl)) ?? [];
+    expect(toBucket.filter((url) => !new URL(url).searchParams.has('list-type'))).toEqual([]);
     // Removing a refused file keeps keyboard focus on the list.
     await uploadRow(page, 'notes.txt').getByRole('button', { name: 'Remove notes.txt from the list' }).click();
     expect(await page.locator('li.upload').count()).toBe(1);

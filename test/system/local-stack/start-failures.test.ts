@@ -49,7 +49,7 @@ it('a bad rules file: names the line', async () => {
 
 describe('settings from the environment', () => {
   it('defaults', () => {
-    expect(settingsFromEnv({})).toEqual({ ports: DEFAULT_PORTS, stateDir: undefined, firewallRulesFile: undefined });
+    expect(settingsFromEnv({})).toEqual({ ports: DEFAULT_PORTS, stateDir: undefined, firewallRulesFile: undefined, allowedOrigins: [] });
   });
 
   it('takes ports, the state folder and the rules file', () => {
@@ -57,7 +57,18 @@ describe('settings from the environment', () => {
       ports: { edge: 8080, cognito: 0, s3: 9000, s3rver: 0 },
       stateDir: '/tmp/s',
       firewallRulesFile: 'r.yaml',
+      allowedOrigins: [],
     });
+  });
+
+  it('takes ALLOWED_ORIGINS as a comma-separated list of exact origins', () => {
+    expect(settingsFromEnv({ ALLOWED_ORIGINS: ' https://app.example.com , http://localhost:5173,https://app.example.com' }).allowedOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+    for (const bad of ['https://app.example.com/', '*', 'null', 'https://APP.example.com', 'ftp://x.example.com']) {
+      expect(() => settingsFromEnv({ ALLOWED_ORIGINS: bad })).toThrow(/ALLOWED_ORIGINS/);
+    }
   });
 
   it('lists every bad value at once', () => {

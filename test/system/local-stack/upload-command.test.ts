@@ -39,6 +39,15 @@ it('uploads the README example, waits for the verdict and reads back the very sa
   expect(printed.join('\n')).not.toMatch(/Demo-/);
 });
 
+it('reports a rejected upload with its quarantine key and reason', async () => {
+  const fake = path.join(dir, 'holiday.png');
+  writeFileSync(fake, 'not a png at all');
+  const verdict = await uploadOneFile({ file: fake, edge: harness.stack.url, print });
+  expect(verdict).toEqual(expect.objectContaining({ status: 'quarantined', reason: 'UNRECOGNIZED_CONTENT' }));
+  if (verdict.status !== 'quarantined') return;
+  expect(verdict.quarantineKey).toBe(`quarantine/${verdict.key.slice('uploads/'.length)}`);
+});
+
 it('refuses a file whose extension no upload type allows, before any request', async () => {
   const text = path.join(dir, 'notes.txt');
   copyFileSync(__filename, text);

@@ -253,6 +253,7 @@ describe('behaviours and viewers', () => {
     ['/auth', 'default'],
     ['/AUTH/login', 'default'],
     ['/_local/mailbox', 'mailbox'],
+    ['/_local/metrics', 'metrics'],
     ['/', 'default'],
     ['/app/upload', 'default'],
   ])('%s → %s', (route, name) => {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createPresignedPost } from '../../../../edge-functions/core/presigned-post';
+import { objectEndpoint, presignUrl } from '../../../../edge-functions/core/presigned-url';
 import { startPostPolicyGuard, type PostPolicyGuard } from '../../../../infra/local/post-policy-guard';
 import { startS3rver, type RunningS3rver } from '../../../../infra/local/s3rver';
 import { startGuardProcess } from '../../../support/post-policy-guard-process';
@@ -253,6 +254,19 @@ describe('CORS', () => {
     expect([refused.status, refused.headers['access-control-allow-origin']]).toEqual([403, SITE]);
     const other = await postForm(url(), [...fields(presign().entries), file(PNG)], { Origin: 'http://evil.test' });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('lets the site read the answer of each method its preflight allows, proxied to s3rver too ("Your files": GetObjectTagging, DeleteObject)', async () => {
+    const key = 'uploads/cors/photo.png';
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: PNG, ContentType: 'image/png' }));
+    const signed = (method: 'GET' | 'DELETE', query: Record<string, string>) =>
+      presignUrl({ endpoint: objectEndpoint(url()), key, credentials: { ...credentials, sessionToken: undefined }, region: REGION, now: new Date(), expiresSeconds: 300, method, query, headers: {} });
+    for (const [method, query, status] of [['GET', { tagging: '' }, 200], ['DELETE', { 'x-id': 'DeleteObject' }, 204]] as const) {
+      const preflight = await send(signed(method, query), 'OPTIONS', undefined, { Origin: SITE, 'Access-Control-Request-Method': method });
+      expect([preflight.status, preflight.headers['access-control-allow-origin']]).toEqual([200, SITE]);
+      const answer = await send(signed(method, query), method, undefined, { Origin: SITE });
+      expect([method, answer.status, answer.headers['access-control-allow-origin']]).toEqual([method, status, SITE]);
+    }
   });
 });
 

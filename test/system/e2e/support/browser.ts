@@ -62,8 +62,23 @@ const LAYOUT_SHIFT_OBSERVER = `
   }).observe({ type: 'layout-shift', buffered: true });
 `;
 
-export async function openPage(browser: Browser, options: { viewport?: { width: number; height: number } } = {}): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1100, height: 860 }, acceptDownloads: false });
+export interface PageOptions {
+  readonly viewport?: { width: number; height: number };
+  /** For the download test; off otherwise. */
+  readonly acceptDownloads?: boolean;
+  readonly colorScheme?: 'light' | 'dark';
+  /** A touch screen (no hover, coarse pointer). */
+  readonly hasTouch?: boolean;
+}
+
+export async function openPage(browser: Browser, options: PageOptions = {}): Promise<WatchedPage> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1100, height: 860 },
+    acceptDownloads: options.acceptDownloads ?? false,
+    colorScheme: options.colorScheme ?? 'light',
+    hasTouch: options.hasTouch ?? false,
+    isMobile: options.hasTouch ?? false,
+  });
   const cspViolations: CspViolation[] = [];
   const consoleErrors: string[] = [];
   const pageErrors: string[] = [];

@@ -10,6 +10,8 @@ import { HeadObjectCommand, S3Client, type HeadObjectCommandOutput } from '@aws-
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { crc32 } from '../../../../origin/inspector/core/crc32';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../../infra/local/local-stack';
 import { fields, file, postForm, send, type HttpAnswer } from '../../../support/post-forms';
 
@@ -185,8 +187,34 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-/** A small, valid-looking PNG payload of `size` bytes. */
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** One PNG chunk: length, type, data, CRC-32 of type and data. */
+function pngChunk(type: string, data: Buffer): Buffer {
+  const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(typeAndData));
+  return Buffer.concat([length, typeAndData, crc]);
+}
+
+/**
+ * A real PNG of exactly `size` bytes: one grey 1×1 pixel (IHDR, IDAT, IEND,
+ * every CRC right), padded with a tEXt comment. The inspector checks the
+ * structure (origin/inspector/core/file-structure.ts), so with it running
+ * this is verified, not quarantined. Below the smallest such file (87
+ * bytes) it is the signature and filler only, for tests of sizes alone.
+ */
 export function pngBytes(size: number): Buffer {
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, Buffer.alloc(Math.max(0, size - signature.length), 0x42)]).subarray(0, size);
+  const ihdrData = Buffer.alloc(13);
+  ihdrData.writeUInt32BE(1, 0); // width
+  ihdrData.writeUInt32BE(1, 4); // height
+  ihdrData.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale, deflate, adaptive filters, no interlace
+  const head = Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdrData)]);
+  const tail = Buffer.concat([pngChunk('IDAT', deflateSync(Buffer.from([0, 0x80]))), pngChunk('IEND', Buffer.alloc(0))]);
+  const keyword = Buffer.from('Comment\0', 'latin1');
+  const padding = size - head.length - tail.length - 12 - keyword.length;
+  if (padding < 0) return Buffer.concat([PNG_SIGNATURE, Buffer.alloc(Math.max(0, size - PNG_SIGNATURE.length), 0x42)]).subarray(0, size);
+  return Buffer.concat([head, pngChunk('tEXt', Buffer.concat([keyword, Buffer.alloc(padding, 0x42)])), tail]);
 }
