@@ -1,5 +1,5 @@
 /**
- * The names the log gives aws-jwt-verify's refusals (core/token-verifier.ts):
+ * The names the log gives aws-jwt-verify's refusals (edge-functions/core/token-verifier.ts):
  * spelled out because the edge bundle does not keep class names.
  */
 import { JwtExpiredError, JwtInvalidIssuerError, JwtParseError } from 'aws-jwt-verify/error';
