@@ -566,6 +566,10 @@ function build(upload: Upload, mutations: readonly Mutation[]): Built {
 
 const ERROR_DOCUMENT = /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<Error><Code>[A-Za-z]+<\/Code><Message>[^<]*<\/Message>(?:<([A-Za-z]+)>[^<]*<\/\1>)*<\/Error>$/;
 
+// A limit, not a measurement: 1,000 forms through a real guard and s3rver take a few seconds alone,
+// well over jest's 5 s default on a busy machine.
+jest.setTimeout(120_000);
+
 describe(`the POST-policy guard, ${FUZZ_RUNS} mutated edge-signed forms`, () => {
   it('stores exactly what was signed or nothing, accepts what S3 would ignore, refuses what the policy forbids', async () => {
     const tally = new OutcomeTally();
