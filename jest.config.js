@@ -9,6 +9,7 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!@noble/hashes/)'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/conformance/', '<rootDir>/test/fuzz/', '<rootDir>/test/e2e/'],
+  // test/system/e2e (a browser) and test/system/conformance (radosgw) have their own configs.
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/system/conformance/', '<rootDir>/test/system/e2e/'],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.local/'],
 };

@@ -3,7 +3,7 @@ const base = require('./jest.config.js');
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
-  testMatch: ['<rootDir>/test/conformance/**/*.test.ts'],
+  testMatch: ['<rootDir>/test/system/conformance/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 120000,
   maxWorkers: 1,

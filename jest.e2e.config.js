@@ -9,7 +9,7 @@ module.exports = {
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/support/node-version-warning.js'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: true }] },
-  testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+  testMatch: ['<rootDir>/test/system/e2e/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.local/'],
   testTimeout: 120_000,

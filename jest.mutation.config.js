@@ -15,12 +15,13 @@ module.exports = {
   ...base,
   setupFiles: [...base.setupFiles, '<rootDir>/test/support/mutation-setup.js'],
   testMatch: [
-    '<rootDir>/test/edge/{edge-config,file-name,presign-handler,presign-request,token-verifier}.test.ts',
-    '<rootDir>/test/edge/*.rules.test.ts',
+    '<rootDir>/test/edge-functions/core/{edge-config,file-name,presign-request,safe-json,token-verifier}.test.ts',
+    '<rootDir>/test/edge-functions/presign/handler.test.ts',
+    '<rootDir>/test/edge-functions/core/*.rules.test.ts',
     '<rootDir>/test/origin/core/{config,cookies,error-response,password-policy,validation}.test.ts',
     '<rootDir>/test/origin/core/*.rules.test.ts',
     '<rootDir>/test/origin/auth/{cognito-errors,logging,request-checks,routes}.test.ts',
-    '<rootDir>/test/cloudfront-functions/{auth-guard,site-router}.test.ts',
-    '<rootDir>/test/cloudfront-functions/*.rules.test.ts',
+    '<rootDir>/test/edge-functions/cloudfront-functions/{auth-guard,site-router}.test.ts',
+    '<rootDir>/test/edge-functions/cloudfront-functions/*.rules.test.ts',
   ],
 };

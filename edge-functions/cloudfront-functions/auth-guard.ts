@@ -28,6 +28,7 @@
  */
 import type { CloudFrontFunctionsEvent } from 'aws-lambda';
 import { AUTH_METHOD, AUTH_ROUTES, MAX_AUTH_BODY_BYTES, isAuthPath } from '../core/auth-routes';
+import { FORBIDDEN_ORIGIN, INVALID_REQUEST, METHOD_NOT_ALLOWED, NOT_FOUND, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE } from '../contract/http-errors';
 import { errorResponse as reject, type ErrorResponse } from './error-response';
 
 type ViewerRequest = CloudFrontFunctionsEvent['request'];
@@ -49,28 +50,28 @@ function handler(event: CloudFrontFunctionsEvent): ViewerRequest | ErrorResponse
   const headers = request.headers;
   const uri = request.uri;
 
-  if (!isAuthPath(uri)) return reject(404, 'Not Found', 'NOT_FOUND', 'There is no such auth route.');
+  if (!isAuthPath(uri)) return reject(NOT_FOUND, 'Not Found', 'There is no such auth route.');
 
   if (request.method !== AUTH_METHOD) {
-    return reject(405, 'Method Not Allowed', 'METHOD_NOT_ALLOWED', 'Auth routes accept ' + AUTH_METHOD + ' only.', AUTH_METHOD);
+    return reject(METHOD_NOT_ALLOWED, 'Method Not Allowed', 'Auth routes accept ' + AUTH_METHOD + ' only.', AUTH_METHOD);
   }
 
   if (!isSameSite(single(headers['origin']), single(headers['sec-fetch-site']), single(headers['host']))) {
-    return reject(403, 'Forbidden', 'FORBIDDEN_ORIGIN', 'Cross-site requests are not allowed.');
+    return reject(FORBIDDEN_ORIGIN, 'Forbidden', 'Cross-site requests are not allowed.');
   }
 
   const contentType = single(headers['content-type']);
   if (AUTH_ROUTES[uri].body && !(typeof contentType === 'string' && JSON_MEDIA_TYPE.test(contentType))) {
-    return reject(415, 'Unsupported Media Type', 'UNSUPPORTED_MEDIA_TYPE', 'The body must be application/json.');
+    return reject(UNSUPPORTED_MEDIA_TYPE, 'Unsupported Media Type', 'The body must be application/json.');
   }
 
   const contentLength = single(headers['content-length']);
   if (contentLength !== undefined) {
     if (contentLength === null || !DECIMAL.test(contentLength)) {
-      return reject(400, 'Bad Request', 'INVALID_REQUEST', 'The Content-Length header is not valid.');
+      return reject(INVALID_REQUEST, 'Bad Request', 'The Content-Length header is not valid.');
     }
     if (Number(contentLength) > MAX_AUTH_BODY_BYTES) {
-      return reject(413, 'Payload Too Large', 'PAYLOAD_TOO_LARGE', 'The body is larger than ' + MAX_AUTH_BODY_BYTES + ' bytes.');
+      return reject(PAYLOAD_TOO_LARGE, 'Payload Too Large', 'The body is larger than ' + MAX_AUTH_BODY_BYTES + ' bytes.');
     }
   }
 

@@ -13,11 +13,12 @@
  *
  * `npm run build` bundles this file into dist/edge-functions/site-router.js, a
  * plain script with a top-level `function handler(event)`. Only syntax that
- * the runtime documents may be used here (infra/local/cloudfront-functions-sandbox.ts
+ * the runtime documents may be used here (infra/local/edge/cloudfront-function-syntax.ts
  * checks the built output): no classes, destructuring, spread, `for…of`,
  * optional chaining or `??`.
  */
 import type { CloudFrontFunctionsEvent } from 'aws-lambda';
+import { INVALID_REQUEST } from '../contract/http-errors';
 import { errorResponse, type ErrorResponse } from './error-response';
 
 type ViewerRequest = CloudFrontFunctionsEvent['request'];
@@ -44,7 +45,7 @@ const APP_SHELL = '/index.html';
 function handler(event: CloudFrontFunctionsEvent): ViewerRequest | ErrorResponse {
   const request = event.request;
   const uri = request.uri;
-  if (FORBIDDEN_IN_PATH.test(uri)) return errorResponse(400, 'Bad Request', 'INVALID_REQUEST', 'The request path is not allowed.');
+  if (FORBIDDEN_IN_PATH.test(uri)) return errorResponse(INVALID_REQUEST, 'Bad Request', 'The request path is not allowed.');
   if (!OTHER_BEHAVIOURS.test(uri) && !FILE_EXTENSION.test(uri)) request.uri = APP_SHELL;
   return request;
 }

@@ -4,11 +4,31 @@
  * Every error the presign path can raise on purpose is a subclass of
  * EdgeUploadError with a stable `code`, an HTTP `status` and a message that is
  * safe to show to the person who sent the request. Anything else that is
- * thrown is, by definition, a bug: the mapper in error-response.ts turns it
- * into a generic 500 INTERNAL and never exposes its message.
+ * thrown is, by definition, a bug: the mapper in http-response.ts turns it
+ * into a generic 500 INTERNAL and never exposes its message. Codes and
+ * statuses come from the one table of the HTTP error contract,
+ * edge-functions/contract/http-errors.ts.
  */
+import {
+  EMPTY_FILE,
+  FILE_TOO_LARGE,
+  FORBIDDEN_KEY,
+  INVALID_FILENAME,
+  INVALID_REQUEST,
+  INVALID_TICKET,
+  METHOD_NOT_ALLOWED,
+  NOT_FOUND,
+  PAYLOAD_TOO_LARGE,
+  UNAUTHORIZED,
+  UNSUPPORTED_MEDIA_TYPE,
+  UNSUPPORTED_TYPE,
+  USE_MULTIPART,
+  type HttpErrorCode,
+} from '../contract/http-errors';
 
-export type ErrorCode =
+/** The codes of the edge: a subset of the table's. */
+export type ErrorCode = Extract<
+  HttpErrorCode,
   | 'INVALID_REQUEST'
   | 'INVALID_FILENAME'
   | 'FILE_TOO_LARGE'
@@ -22,7 +42,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'INVALID_TICKET'
   | 'FORBIDDEN_KEY'
-  | 'INTERNAL';
+  | 'INTERNAL'
+>;
 
 export abstract class EdgeUploadError extends Error {
   abstract readonly code: ErrorCode;
@@ -38,18 +59,18 @@ export abstract class EdgeUploadError extends Error {
 }
 
 export class InvalidRequestError extends EdgeUploadError {
-  readonly code = 'INVALID_REQUEST';
-  readonly status = 400;
+  readonly code = INVALID_REQUEST.code;
+  readonly status = INVALID_REQUEST.status;
 }
 
 export class InvalidFilenameError extends EdgeUploadError {
-  readonly code = 'INVALID_FILENAME';
-  readonly status = 400;
+  readonly code = INVALID_FILENAME.code;
+  readonly status = INVALID_FILENAME.status;
 }
 
 export class FileTooLargeError extends EdgeUploadError {
-  readonly code = 'FILE_TOO_LARGE';
-  readonly status = 413;
+  readonly code = FILE_TOO_LARGE.code;
+  readonly status = FILE_TOO_LARGE.status;
 }
 
 /**
@@ -57,29 +78,29 @@ export class FileTooLargeError extends EdgeUploadError {
  * POST form: it must go up as a multipart upload (POST /presign/multipart).
  */
 export class UseMultipartError extends EdgeUploadError {
-  readonly code = 'USE_MULTIPART';
-  readonly status = 413;
+  readonly code = USE_MULTIPART.code;
+  readonly status = USE_MULTIPART.status;
 }
 
 export class EmptyFileError extends EdgeUploadError {
-  readonly code = 'EMPTY_FILE';
-  readonly status = 400;
+  readonly code = EMPTY_FILE.code;
+  readonly status = EMPTY_FILE.status;
 }
 
 export class UnsupportedTypeError extends EdgeUploadError {
-  readonly code = 'UNSUPPORTED_TYPE';
-  readonly status = 415;
+  readonly code = UNSUPPORTED_TYPE.code;
+  readonly status = UNSUPPORTED_TYPE.status;
 }
 
 export class UnsupportedMediaTypeError extends EdgeUploadError {
-  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
-  readonly status = 415;
+  readonly code = UNSUPPORTED_MEDIA_TYPE.code;
+  readonly status = UNSUPPORTED_MEDIA_TYPE.status;
 }
 
 /** The request, or the response it would need, is larger than the edge can carry. */
 export class PayloadTooLargeError extends EdgeUploadError {
-  readonly code = 'PAYLOAD_TOO_LARGE';
-  readonly status = 413;
+  readonly code = PAYLOAD_TOO_LARGE.code;
+  readonly status = PAYLOAD_TOO_LARGE.status;
 }
 
 /**
@@ -87,8 +108,8 @@ export class PayloadTooLargeError extends EdgeUploadError {
  * wrong issuer, bad signature ... all look the same); `reason` is for logs.
  */
 export class UnauthorizedError extends EdgeUploadError {
-  readonly code = 'UNAUTHORIZED';
-  readonly status = 401;
+  readonly code = UNAUTHORIZED.code;
+  readonly status = UNAUTHORIZED.status;
   readonly reason: string;
 
   constructor(reason: string) {
@@ -98,8 +119,8 @@ export class UnauthorizedError extends EdgeUploadError {
 }
 
 export class MethodNotAllowedError extends EdgeUploadError {
-  readonly code = 'METHOD_NOT_ALLOWED';
-  readonly status = 405;
+  readonly code = METHOD_NOT_ALLOWED.code;
+  readonly status = METHOD_NOT_ALLOWED.status;
   readonly allow: readonly string[];
 
   constructor(method: string, allow: readonly string[]) {
@@ -110,8 +131,8 @@ export class MethodNotAllowedError extends EdgeUploadError {
 
 /** A path under the presign behaviour that is not one of its routes. */
 export class NotFoundError extends EdgeUploadError {
-  readonly code = 'NOT_FOUND';
-  readonly status = 404;
+  readonly code = NOT_FOUND.code;
+  readonly status = NOT_FOUND.status;
 
   constructor() {
     super('There is nothing here: the presign routes are /presign, /presign/multipart, /presign/multipart/parts, /presign/files and /presign/files/access.');
@@ -124,8 +145,8 @@ export class NotFoundError extends EdgeUploadError {
  * failed, for logs only (it never carries the ticket).
  */
 export class InvalidTicketError extends EdgeUploadError {
-  readonly code = 'INVALID_TICKET';
-  readonly status = 403;
+  readonly code = INVALID_TICKET.code;
+  readonly status = INVALID_TICKET.status;
   readonly reason: string;
 
   constructor(reason: string) {
@@ -141,8 +162,8 @@ export class InvalidTicketError extends EdgeUploadError {
  * echoes the key.
  */
 export class ForbiddenKeyError extends EdgeUploadError {
-  readonly code = 'FORBIDDEN_KEY';
-  readonly status = 403;
+  readonly code = FORBIDDEN_KEY.code;
+  readonly status = FORBIDDEN_KEY.status;
 }
 
 /** A broken deployment (bad config.json, no credentials): fails loudly, never blamed on the client. */

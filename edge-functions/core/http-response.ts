@@ -3,6 +3,7 @@
  * Adapters (Lambda@Edge, the local edge) turn an HttpResponse into their own
  * shape; nothing else decides what a client sees when something goes wrong.
  */
+import { INTERNAL, INTERNAL_MESSAGE } from '../contract/http-errors';
 import { EdgeUploadError, MethodNotAllowedError, UnauthorizedError, type ErrorCode } from './errors';
 
 export interface HttpResponse {
@@ -32,7 +33,7 @@ export function jsonResponse(status: number, body: unknown, extraHeaders: Record
  */
 export function errorResponse(error: unknown): HttpResponse {
   if (!(error instanceof EdgeUploadError)) {
-    return jsonResponse(500, { error: { code: 'INTERNAL', message: 'Something went wrong on our side. Please try again.' } });
+    return jsonResponse(INTERNAL.status, { error: { code: INTERNAL.code, message: INTERNAL_MESSAGE } });
   }
   const body: ErrorBody = {
     error: error.file === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, file: error.file },

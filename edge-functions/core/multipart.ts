@@ -1,6 +1,6 @@
 /**
  * The two multipart routes (DESIGN §3b), after the shared checks in
- * presign.ts (method, token, media type, body) have passed:
+ * presign-routes.ts (method, token, media type, body) have passed:
  *
  * - `/presign/multipart`: validates the file as `/presign` does, names its
  *   key, plans its parts, issues the ticket and signs the CreateMultipartUpload
@@ -18,7 +18,7 @@ import { jsonResponse, type HttpResponse } from './http-response';
 import { signTicket, TICKET_TTL_SECONDS, verifyTicket } from './multipart-ticket';
 import { buildObjectKey } from './object-key';
 import { partLength, planParts } from './part-plan';
-import type { PresignDependencies } from './presign';
+import type { PresignDependencies } from './presign-routes';
 import { isMd5Base64, validateFile } from './presign-request';
 import { createUrlSigner, objectEndpoint, type ObjectEndpoint, type UrlSignerInput } from './presigned-url';
 import { isPlainObject, safeJsonParse } from './safe-json';

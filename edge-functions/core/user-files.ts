@@ -1,7 +1,7 @@
 /**
  * "Your files" (docs/http-api.md): the two routes that let a signed-in user
  * list, check, download and delete their own objects, after the shared checks
- * in presign.ts (method, token, media type, body) have passed. As with
+ * in presign-routes.ts (method, token, media type, body) have passed. As with
  * uploads the edge only signs; the browser talks to S3 itself.
  *
  * - `/presign/files`: two signed ListObjectsV2 URLs, one for `uploads/<sub>/`
@@ -23,7 +23,7 @@
  */
 import { ForbiddenKeyError, InvalidRequestError } from './errors';
 import { jsonResponse, type HttpResponse } from './http-response';
-import type { PresignDependencies } from './presign';
+import type { PresignDependencies } from './presign-routes';
 import { createUrlSigner, escapeUri, objectEndpoint, type ObjectEndpoint, type UrlSignerInput } from './presigned-url';
 import { isPlainObject, safeJsonParse } from './safe-json';
 import { isoSeconds } from './sigv4';

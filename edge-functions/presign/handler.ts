@@ -14,7 +14,7 @@ import { EdgeUploadError, InvalidTicketError, PayloadTooLargeError, Unauthorized
 import { preflightResponse, withCorsHeaders } from '../core/cors';
 import { errorResponse, type HttpResponse } from '../core/http-response';
 import { metricLine, OUTCOME_OK, roundLatency, type RequestMetrics } from '../core/metric-line';
-import { PRESIGN_ROUTES, routeLabel, routePresignRequest, type EdgeHttpRequest, type PresignDependencies } from '../core/presign';
+import { PRESIGN_ROUTES, routeLabel, routePresignRequest, type EdgeHttpRequest, type PresignDependencies } from '../core/presign-routes';
 
 /** The log's own members (route, status, code, …) and the EMF members (Route, Outcome, Requests, LatencyMs). */
 export type LogLine = Readonly<Record<string, string | number | boolean>> & RequestMetrics;
@@ -62,7 +62,7 @@ export function createPresignHandler(deps: PresignDependencies, log: Logger = js
       request = toPresignRequest(event);
       route = routeLabel(request.uri);
       acceptsGzip = /\bgzip\b/i.test(request.headers['accept-encoding'] ?? '');
-      // A granted CORS preflight is answered before any token or body is looked at (core/cors.ts).
+      // A granted CORS preflight is answered before any token or body is looked at (edge-functions/core/cors.ts).
       const preflight = isRoute(route) ? preflightResponse(request, deps.config.allowedOrigins) : undefined;
       response = preflight ?? (await routePresignRequest(request, deps));
     } catch (error) {
@@ -80,7 +80,7 @@ export function createPresignHandler(deps: PresignDependencies, log: Logger = js
       ...outcome,
       ...(result.bodyEncoding === 'base64' ? { gzip: true } : {}),
       latencyMs,
-      // EMF members (core/metric-line.ts): route is already a bounded label, never the raw path.
+      // EMF members (edge-functions/core/metric-line.ts): route is already a bounded label, never the raw path.
       Route: route,
       Outcome: typeof outcome.code === 'string' ? outcome.code : OUTCOME_OK,
       Requests: 1,

@@ -10,7 +10,8 @@
  */
 import { Annotations, App, Tags, Token, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadFirewallRules, type FirewallRules } from '../firewall/rules';
+import { loadFirewallRules } from '../firewall/rules';
+import type { FirewallRules } from '../firewall/rule-model';
 import { EDGE_REGION, parseAppConfig, type AppConfig } from './app-config';
 import { findProjectRoot, locateBuildArtifacts, type BuildArtifacts } from './build-artifacts';
 import { resourceFingerprint } from './deploy-fingerprint';

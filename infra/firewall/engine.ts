@@ -39,7 +39,7 @@
  *   recently seen dropped first, which forgets that IP's count), and per IP at
  *   most limit+1 timestamps (enough to decide "more than limit").
  */
-import type { FirewallRule, FirewallRules, PathMatch, RateLimitRule, RuleAction } from './rules';
+import type { FirewallRule, FirewallRules, PathMatch, RateLimitRule, RuleAction } from './rule-model';
 import { transformPath } from './path-transform';
 import { WAF_DEFAULT_BLOCK_STATUS } from './waf-limits';
 

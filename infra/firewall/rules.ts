@@ -1,5 +1,6 @@
 /**
  * The firewall rules file (DESIGN §4): one plain data file, two consumers.
+ * (The typed rules it produces are defined in rule-model.ts.)
  * The CDK app turns it into the CLOUDFRONT web ACL; the local edge and
  * `waf:replay` feed it to the rule engine in engine.ts. This module is the
  * boundary between the file a security team edits and typed, frozen rules:
@@ -15,6 +16,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Pair, YAMLMap } from 'yaml';
 import { deepFreeze, firstSentence, isWholeNumber, quote, YamlReader as Reader } from '../shared/yaml-reader';
 import { FirewallRulesError, FirewallRulesReadError } from './errors';
+import { RULE_ACTIONS, RULE_TYPES, type RuleAction, type RuleType, type PathMatch, type FirewallRule, type FirewallRules } from './rule-model';
 import {
   BLOCK_STATUS_CODES,
   BODY_INSPECTION_LIMIT_BYTES,
@@ -28,88 +30,6 @@ import {
   WAF_DEFAULT_BLOCK_STATUS,
 } from './waf-limits';
 import type { ManagedRuleGroupName, RateWindowSeconds } from './waf-limits';
-
-export type RuleAction = 'block' | 'count';
-export const RULE_ACTIONS: readonly RuleAction[] = ['block', 'count'];
-
-export type RuleType = FirewallRule['type'];
-export const RULE_TYPES: readonly RuleType[] = ['rate-limit', 'geo-deny', 'body-size', 'managed-rule-group'];
-
-/**
- * A path scope-down, as WAF's byte match on the URI path after URL_DECODE and
- * NORMALIZE_PATH (path-transform.ts): `prefix` is STARTS_WITH, `exact` is
- * EXACTLY. Written in the file as CloudFront path patterns: `/auth/*` (prefix
- * `/auth/`) or `/presign`, already in the decoded, normalized form.
- */
-export interface PathMatch {
-  readonly match: 'prefix' | 'exact';
-  readonly path: string;
-}
-
-interface RuleCommon {
-  readonly name: string;
-  /** WAF evaluates lower numbers first; unique within the file. */
-  readonly priority: number;
-  readonly action: RuleAction;
-  readonly description?: string;
-}
-
-/** Requests per IP within a sliding window, optionally only on some paths. */
-export interface RateLimitRule extends RuleCommon {
-  readonly type: 'rate-limit';
-  /** Blocks (or counts) once an IP has sent more than this many matching requests in the window. */
-  readonly limit: number;
-  readonly windowSeconds: RateWindowSeconds;
-  /** Empty: every request counts. */
-  readonly paths: readonly PathMatch[];
-  readonly status: number;
-}
-
-/** Requests from these countries. Also CloudFront's geo restriction unless turned off. */
-export interface GeoDenyRule extends RuleCommon {
-  readonly type: 'geo-deny';
-  /** ISO 3166-1 alpha-2, upper case, sorted, unique. */
-  readonly countries: readonly string[];
-  readonly status: number;
-  readonly cloudFrontGeoRestriction: boolean;
-}
-
-/** Requests whose body is larger than `maxBytes`, optionally only on some paths. */
-export interface BodySizeRule extends RuleCommon {
-  readonly type: 'body-size';
-  readonly maxBytes: number;
-  /** Empty: every request is checked. */
-  readonly paths: readonly PathMatch[];
-  readonly status: number;
-}
-
-/**
- * An AWS managed rule group. `block` runs the group with its own actions
- * (WAF's default 403 on a block); `count` overrides the whole group to count.
- * The local engine cannot evaluate these: see engine.ts.
- */
-export interface ManagedRuleGroupRule extends RuleCommon {
-  readonly type: 'managed-rule-group';
-  readonly group: ManagedRuleGroupName;
-  /** Rules inside the group overridden to count (e.g. one that misfires on your traffic). */
-  readonly countRules: readonly string[];
-}
-
-export type FirewallRule = RateLimitRule | GeoDenyRule | BodySizeRule | ManagedRuleGroupRule;
-
-export interface FirewallRules {
-  readonly version: 1;
-  /** The file name the rules were read from, as given. */
-  readonly source: string;
-  /** In evaluation order (ascending priority). */
-  readonly rules: readonly FirewallRule[];
-  /**
-   * The countries for CloudFront's geo restriction: every blocking geo-deny
-   * rule's countries unless it sets `cloudFrontGeoRestriction: false`. A rule
-   * in count mode stays out, or count mode would block after all.
-   */
-  readonly cloudFrontGeoRestriction: readonly string[];
-}
 
 const DEFAULT_STATUS: Readonly<Record<Exclude<RuleType, 'managed-rule-group'>, number>> = {
   'rate-limit': 429,

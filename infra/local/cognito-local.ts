@@ -21,6 +21,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PASSWORD_POLICY } from '../../origin/core/password-policy';
+import { isPlainObject } from '../../edge-functions/core/safe-json';
 
 /** The fixed pool and client every seeded cognito-local gets (cognito-local's region is always `local`). */
 export const LOCAL_USER_POOL_ID = 'local_edgeUpl0d';
@@ -241,21 +242,17 @@ function readStoredCode(dir: string, email: string): StoredCode | undefined {
   } catch {
     return undefined;
   }
-  const users = isObject(parsed) && isObject(parsed['Users']) ? Object.values(parsed['Users']) : [];
+  const users = isPlainObject(parsed) && isPlainObject(parsed['Users']) ? Object.values(parsed['Users']) : [];
   const wanted = email.trim().toLowerCase();
   for (const user of users) {
-    if (!isObject(user) || typeof user['ConfirmationCode'] !== 'string') continue;
+    if (!isPlainObject(user) || typeof user['ConfirmationCode'] !== 'string') continue;
     const attributes = Array.isArray(user['Attributes']) ? user['Attributes'] : [];
-    const address = attributes.find((attribute: unknown) => isObject(attribute) && attribute['Name'] === 'email');
-    if (isObject(address) && typeof address['Value'] === 'string' && address['Value'].toLowerCase() === wanted) {
+    const address = attributes.find((attribute: unknown) => isPlainObject(attribute) && attribute['Name'] === 'email');
+    if (isPlainObject(address) && typeof address['Value'] === 'string' && address['Value'].toLowerCase() === wanted) {
       return { code: user['ConfirmationCode'], userStatus: typeof user['UserStatus'] === 'string' ? user['UserStatus'] : 'UNKNOWN' };
     }
   }
   return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function kindOf(operation: string): CodeKind {

@@ -37,7 +37,7 @@ import { jsonLineLogger } from '../../origin/core/request-log';
 import { createFirewall } from '../firewall/engine';
 import { loadFirewallRules } from '../firewall/rules';
 import { securityHeaders } from '../shared/security-headers';
-import { loadCloudFrontFunctionFile } from './cloudfront-functions-sandbox';
+import { loadCloudFrontFunctionFile } from './edge/cloudfront-functions-sandbox';
 import { startCognitoLocal, type CognitoLocal } from './cognito-local';
 import { createEventRecorder } from './edge/event-recorder';
 import { loadLambdaEdgeFunction } from './edge/lambda-edge';

@@ -72,7 +72,7 @@ interface RouteState {
   latencyCount: number;
 }
 
-/** The start of every line metric-line.ts writes: cheap to test before parsing. */
+/** The start of every line edge-functions/core/metric-line.ts writes: cheap to test before parsing. */
 const EMF_PREFIX = '{"_aws":';
 
 export function createMetricsCollector(): MetricsCollector {

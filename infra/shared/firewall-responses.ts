@@ -9,9 +9,11 @@
  * names the rule, the viewer's IP or country: a blocked client learns only
  * what it needs to back off.
  */
-import type { RuleType } from '../firewall/rules';
+import { PAYLOAD_TOO_LARGE, REQUEST_BLOCKED, TOO_MANY_REQUESTS, type HttpErrorCode } from '../../edge-functions/contract/http-errors';
+import type { RuleType } from '../firewall/rule-model';
 
-export type FirewallBlockCode = 'TOO_MANY_REQUESTS' | 'PAYLOAD_TOO_LARGE' | 'REQUEST_BLOCKED';
+/** The codes a firewall block carries: a subset of edge-functions/contract/http-errors.ts. */
+export type FirewallBlockCode = Extract<HttpErrorCode, 'TOO_MANY_REQUESTS' | 'PAYLOAD_TOO_LARGE' | 'REQUEST_BLOCKED'>;
 
 export interface FirewallBlockBody {
   readonly error: { readonly code: FirewallBlockCode; readonly message: string };
@@ -25,9 +27,9 @@ const MESSAGES: Readonly<Record<RuleType, string>> = Object.freeze({
 });
 
 export function firewallBlockCode(status: number): FirewallBlockCode {
-  if (status === 429) return 'TOO_MANY_REQUESTS';
-  if (status === 413) return 'PAYLOAD_TOO_LARGE';
-  return 'REQUEST_BLOCKED';
+  if (status === TOO_MANY_REQUESTS.status) return TOO_MANY_REQUESTS.code;
+  if (status === PAYLOAD_TOO_LARGE.status) return PAYLOAD_TOO_LARGE.code;
+  return REQUEST_BLOCKED.code;
 }
 
 export function firewallBlockBody(status: number, ruleType: RuleType | undefined): FirewallBlockBody {

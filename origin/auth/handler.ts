@@ -9,7 +9,7 @@ import type { AuthGateway } from '../core/auth-gateway';
 import type { AuthConfig } from '../core/config';
 import { jsonLineLogger, type RequestLogger } from '../core/request-log';
 import { createCognitoGateway } from '../cognito/cognito-gateway';
-import { toAuthRequest, toProxyResult } from './api-gateway';
+import { toAuthRequest, toProxyResult } from './api-gateway-event';
 import { createAuthApp } from './auth-app';
 
 export interface AuthHandlerOptions {

@@ -4,6 +4,7 @@
  * message; anything else is a 500 INTERNAL with a generic message, and its
  * details go only to the server-side log.
  */
+import { INTERNAL, INTERNAL_MESSAGE } from '../../edge-functions/contract/http-errors';
 import { AuthApiError, MethodNotAllowedError, type AuthErrorCode } from './errors';
 import { jsonResponse, type AuthResponse } from './http';
 
@@ -26,7 +27,8 @@ export interface LoggedError {
   readonly stack: string | undefined;
 }
 
-export const INTERNAL_MESSAGE = 'Something went wrong on our side. Try again later.';
+/** The one generic 500 message of the whole system (edge-functions/contract/http-errors.ts). */
+export { INTERNAL_MESSAGE };
 
 export function toErrorResponse(
   error: unknown,
@@ -41,10 +43,10 @@ export function toErrorResponse(
       outcome: { code: error.code, status: error.status, detail: error.detail, internal: undefined },
     };
   }
-  const body: ErrorBody = { error: { code: 'INTERNAL', message: INTERNAL_MESSAGE } };
+  const body: ErrorBody = { error: { code: INTERNAL.code, message: INTERNAL_MESSAGE } };
   return {
-    response: jsonResponse(500, body, { cookies }),
-    outcome: { code: 'INTERNAL', status: 500, detail: undefined, internal: describeError(error) },
+    response: jsonResponse(INTERNAL.status, body, { cookies }),
+    outcome: { code: INTERNAL.code, status: INTERNAL.status, detail: undefined, internal: describeError(error) },
   };
 }
 

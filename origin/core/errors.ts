@@ -7,10 +7,32 @@
  * only, what caused it (for example the Cognito exception name); it is never
  * sent to the client. Anything else that is thrown is a bug or an outage we
  * did not foresee: the mapper in error-response.ts turns it into a generic
- * 500 INTERNAL and never exposes its message.
+ * 500 INTERNAL and never exposes its message. Codes and statuses come from
+ * the one table of the HTTP error contract, edge-functions/contract/http-errors.ts.
  */
+import {
+  AUTH_UNAVAILABLE,
+  CODE_EXPIRED,
+  CODE_MISMATCH,
+  FORBIDDEN_ORIGIN,
+  INVALID_CREDENTIALS,
+  INVALID_PASSWORD,
+  INVALID_REFRESH,
+  INVALID_REQUEST,
+  METHOD_NOT_ALLOWED,
+  NOT_FOUND,
+  PAYLOAD_TOO_LARGE,
+  TOO_MANY_REQUESTS,
+  UNSUPPORTED_CHALLENGE,
+  UNSUPPORTED_MEDIA_TYPE,
+  USER_EXISTS,
+  USER_NOT_CONFIRMED,
+  type HttpErrorCode,
+} from '../../edge-functions/contract/http-errors';
 
-export type AuthErrorCode =
+/** The codes of the auth API: a subset of the table's. */
+export type AuthErrorCode = Extract<
+  HttpErrorCode,
   | 'INVALID_REQUEST'
   | 'INVALID_PASSWORD'
   | 'USER_EXISTS'
@@ -27,7 +49,8 @@ export type AuthErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'FORBIDDEN_ORIGIN'
   | 'NOT_FOUND'
-  | 'INTERNAL';
+  | 'INTERNAL'
+>;
 
 export interface AuthErrorOptions {
   /** For the log line only: what caused this (an exception name, a reason). Never sent to the client. */
@@ -48,14 +71,14 @@ export abstract class AuthApiError extends Error {
 }
 
 export class InvalidRequestError extends AuthApiError {
-  readonly code = 'INVALID_REQUEST';
-  readonly status = 400;
+  readonly code = INVALID_REQUEST.code;
+  readonly status = INVALID_REQUEST.status;
 }
 
 /** The password does not meet the policy; `unmet` lists the rules it breaks, in words. */
 export class InvalidPasswordError extends AuthApiError {
-  readonly code = 'INVALID_PASSWORD';
-  readonly status = 400;
+  readonly code = INVALID_PASSWORD.code;
+  readonly status = INVALID_PASSWORD.status;
   readonly unmet: readonly string[];
 
   constructor(message: string, unmet: readonly string[], options?: AuthErrorOptions) {
@@ -65,8 +88,8 @@ export class InvalidPasswordError extends AuthApiError {
 }
 
 export class UserExistsError extends AuthApiError {
-  readonly code = 'USER_EXISTS';
-  readonly status = 409;
+  readonly code = USER_EXISTS.code;
+  readonly status = USER_EXISTS.status;
 
   constructor(options?: AuthErrorOptions) {
     super('An account with this email address already exists.', options);
@@ -74,8 +97,8 @@ export class UserExistsError extends AuthApiError {
 }
 
 export class CodeMismatchError extends AuthApiError {
-  readonly code = 'CODE_MISMATCH';
-  readonly status = 400;
+  readonly code = CODE_MISMATCH.code;
+  readonly status = CODE_MISMATCH.status;
 
   constructor(options?: AuthErrorOptions) {
     super('The code is not correct. Check the code and try again.', options);
@@ -83,8 +106,8 @@ export class CodeMismatchError extends AuthApiError {
 }
 
 export class CodeExpiredError extends AuthApiError {
-  readonly code = 'CODE_EXPIRED';
-  readonly status = 400;
+  readonly code = CODE_EXPIRED.code;
+  readonly status = CODE_EXPIRED.status;
 
   constructor(options?: AuthErrorOptions) {
     super('The code has expired. Ask for a new code.', options);
@@ -93,8 +116,8 @@ export class CodeExpiredError extends AuthApiError {
 
 /** One message for an unknown user and a wrong password: the client cannot tell them apart. */
 export class InvalidCredentialsError extends AuthApiError {
-  readonly code = 'INVALID_CREDENTIALS';
-  readonly status = 401;
+  readonly code = INVALID_CREDENTIALS.code;
+  readonly status = INVALID_CREDENTIALS.status;
 
   constructor(options?: AuthErrorOptions) {
     super('The email address or password is not correct.', options);
@@ -102,8 +125,8 @@ export class InvalidCredentialsError extends AuthApiError {
 }
 
 export class UserNotConfirmedError extends AuthApiError {
-  readonly code = 'USER_NOT_CONFIRMED';
-  readonly status = 403;
+  readonly code = USER_NOT_CONFIRMED.code;
+  readonly status = USER_NOT_CONFIRMED.status;
 
   constructor(options?: AuthErrorOptions) {
     super('Confirm your email address before you log in.', options);
@@ -112,8 +135,8 @@ export class UserNotConfirmedError extends AuthApiError {
 
 /** Missing, malformed, expired or revoked refresh token: one code, no detail to the client. */
 export class InvalidRefreshError extends AuthApiError {
-  readonly code = 'INVALID_REFRESH';
-  readonly status = 401;
+  readonly code = INVALID_REFRESH.code;
+  readonly status = INVALID_REFRESH.status;
 
   constructor(options?: AuthErrorOptions) {
     super('The session has ended. Log in again.', options);
@@ -121,8 +144,8 @@ export class InvalidRefreshError extends AuthApiError {
 }
 
 export class TooManyRequestsError extends AuthApiError {
-  readonly code = 'TOO_MANY_REQUESTS';
-  readonly status = 429;
+  readonly code = TOO_MANY_REQUESTS.code;
+  readonly status = TOO_MANY_REQUESTS.status;
 
   constructor(options?: AuthErrorOptions) {
     super('Too many attempts. Wait a while and try again.', options);
@@ -131,8 +154,8 @@ export class TooManyRequestsError extends AuthApiError {
 
 /** Cognito is down, throttling us, unreachable, or does not support the call (cognito-local). */
 export class AuthUnavailableError extends AuthApiError {
-  readonly code = 'AUTH_UNAVAILABLE';
-  readonly status = 503;
+  readonly code = AUTH_UNAVAILABLE.code;
+  readonly status = AUTH_UNAVAILABLE.status;
 
   constructor(options?: AuthErrorOptions) {
     super('The sign-in service is unavailable. Try again later.', options);
@@ -140,8 +163,8 @@ export class AuthUnavailableError extends AuthApiError {
 }
 
 export class MethodNotAllowedError extends AuthApiError {
-  readonly code = 'METHOD_NOT_ALLOWED';
-  readonly status = 405;
+  readonly code = METHOD_NOT_ALLOWED.code;
+  readonly status = METHOD_NOT_ALLOWED.status;
   readonly allow: readonly string[];
 
   constructor(allow: readonly string[], options?: AuthErrorOptions) {
@@ -158,8 +181,8 @@ export class MethodNotAllowedError extends AuthApiError {
  * password was right, which Cognito's own answer tells them too.
  */
 export class UnsupportedChallengeError extends AuthApiError {
-  readonly code = 'UNSUPPORTED_CHALLENGE';
-  readonly status = 403;
+  readonly code = UNSUPPORTED_CHALLENGE.code;
+  readonly status = UNSUPPORTED_CHALLENGE.status;
   readonly challenge: string;
 
   constructor(challenge: string | undefined, options?: AuthErrorOptions) {
@@ -182,8 +205,8 @@ function challengeMessage(challenge: string): string {
 }
 
 export class UnsupportedMediaTypeError extends AuthApiError {
-  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
-  readonly status = 415;
+  readonly code = UNSUPPORTED_MEDIA_TYPE.code;
+  readonly status = UNSUPPORTED_MEDIA_TYPE.status;
 
   constructor(options?: AuthErrorOptions) {
     super('Send the body as JSON with Content-Type: application/json.', options);
@@ -191,8 +214,8 @@ export class UnsupportedMediaTypeError extends AuthApiError {
 }
 
 export class PayloadTooLargeError extends AuthApiError {
-  readonly code = 'PAYLOAD_TOO_LARGE';
-  readonly status = 413;
+  readonly code = PAYLOAD_TOO_LARGE.code;
+  readonly status = PAYLOAD_TOO_LARGE.status;
 
   constructor(limitBytes: number, options?: AuthErrorOptions) {
     super(`The request body is larger than ${limitBytes} bytes.`, options);
@@ -200,8 +223,8 @@ export class PayloadTooLargeError extends AuthApiError {
 }
 
 export class ForbiddenOriginError extends AuthApiError {
-  readonly code = 'FORBIDDEN_ORIGIN';
-  readonly status = 403;
+  readonly code = FORBIDDEN_ORIGIN.code;
+  readonly status = FORBIDDEN_ORIGIN.status;
 
   constructor(options?: AuthErrorOptions) {
     super('Cross-site requests are not allowed.', options);
@@ -209,8 +232,8 @@ export class ForbiddenOriginError extends AuthApiError {
 }
 
 export class NotFoundError extends AuthApiError {
-  readonly code = 'NOT_FOUND';
-  readonly status = 404;
+  readonly code = NOT_FOUND.code;
+  readonly status = NOT_FOUND.status;
 
   constructor(options?: AuthErrorOptions) {
     super('There is no such auth route.', options);
@@ -237,16 +260,5 @@ export class UnexpectedCognitoResponseError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UnexpectedCognitoResponseError';
-  }
-}
-
-/** A JSON document holds a key that could pollute a prototype (`__proto__`, `constructor`, `prototype`). */
-export class UnsafeJsonKeyError extends Error {
-  readonly key: string;
-
-  constructor(key: string) {
-    super(`JSON key "${key}" is not allowed`);
-    this.name = 'UnsafeJsonKeyError';
-    this.key = key;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The auth API's own view of an HTTP exchange, free of any platform type. The
- * API Gateway adapter (origin/auth/api-gateway.ts) converts to and from it; a
+ * API Gateway adapter (origin/auth/api-gateway-event.ts) converts to and from it; a
  * local server could do the same.
  */
 

@@ -5,7 +5,7 @@
  * from Cognito over TLS (or from the local emulator), so its payload is read,
  * not verified: it is only used to tell the browser when to refresh.
  */
-import { isJsonObject, safeJsonParse } from './safe-json';
+import { isPlainObject, safeJsonParse } from '../../edge-functions/core/safe-json';
 
 export function accessTokenLifetimeSeconds(expiresIn: number | undefined, accessToken: string): number | undefined {
   if (expiresIn !== undefined && Number.isInteger(expiresIn) && expiresIn > 0) return expiresIn;
@@ -15,13 +15,9 @@ export function accessTokenLifetimeSeconds(expiresIn: number | undefined, access
 function lifetimeFromClaims(jwt: string): number | undefined {
   const payload = jwt.split('.')[1];
   if (payload === undefined || !/^[A-Za-z0-9_-]+$/.test(payload)) return undefined;
-  let claims: unknown;
-  try {
-    claims = safeJsonParse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!isJsonObject(claims)) return undefined;
+  const parsed = safeJsonParse(Buffer.from(payload, 'base64url').toString('utf8'));
+  if (!parsed.ok || !isPlainObject(parsed.value)) return undefined;
+  const claims = parsed.value;
   const { exp, iat } = claims;
   if (typeof exp !== 'number' || typeof iat !== 'number') return undefined;
   const lifetime = Math.floor(exp - iat);

@@ -5,9 +5,9 @@
  * never echoes what was sent.
  */
 import { isValidEmail, normalizeEmail } from './email';
-import { InvalidPasswordError, InvalidRequestError, UnsafeJsonKeyError } from './errors';
+import { InvalidPasswordError, InvalidRequestError } from './errors';
 import { describePasswordProblem, MAX_PASSWORD_LENGTH, unmetPasswordRules } from './password-policy';
-import { isJsonObject, safeJsonParse, type JsonObject } from './safe-json';
+import { isPlainObject, safeJsonParse } from '../../edge-functions/core/safe-json';
 
 /**
  * Cognito sends 6-digit verification and reset codes. Anything else cannot be
@@ -71,16 +71,15 @@ export function parseResetBody(text: string): ResetBody {
 
 /** Parses `text` as a JSON object holding exactly the `fields` named (all required, no others). */
 function readObject<K extends string>(text: string, fields: readonly K[]): Record<K, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = safeJsonParse(text);
-  } catch (error) {
-    if (error instanceof UnsafeJsonKeyError) {
+  const result = safeJsonParse(text);
+  if (!result.ok) {
+    if (result.reason === 'unsafe-key') {
       throw new InvalidRequestError(`The body may hold only ${quoteList(fields)}.`, { detail: 'unsafe JSON key' });
     }
     throw new InvalidRequestError('The body is not valid JSON.', { detail: 'malformed JSON' });
   }
-  if (!isJsonObject(parsed)) {
+  const parsed = result.value;
+  if (!isPlainObject(parsed)) {
     throw new InvalidRequestError('The body must be a JSON object.', { detail: 'not an object' });
   }
   const unexpected = Object.keys(parsed).filter((key) => !(fields as readonly string[]).includes(key));
@@ -96,7 +95,7 @@ function readObject<K extends string>(text: string, fields: readonly K[]): Recor
   return pick(parsed, fields);
 }
 
-function pick<K extends string>(object: JsonObject, fields: readonly K[]): Record<K, unknown> {
+function pick<K extends string>(object: Readonly<Record<string, unknown>>, fields: readonly K[]): Record<K, unknown> {
   const picked: Partial<Record<K, unknown>> = {};
   for (const field of fields) picked[field] = object[field];
   return picked as Record<K, unknown>;

@@ -4,7 +4,7 @@
  * the raw-name cap (its trailing-junk patterns were quadratic), for contrast.
  */
 export { sanitizeFileName } from '../../edge-functions/core/file-name';
-export { presign } from '../../edge-functions/core/presign';
+export { presign } from '../../edge-functions/core/presign-routes';
 export { redact } from '../../origin/core/error-response';
 export { isJsonMediaType } from '../../origin/core/request-guard';
 export { isPlausibleRefreshToken } from '../../origin/core/cookies';

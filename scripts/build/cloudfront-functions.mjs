@@ -5,11 +5,14 @@
 // are compiled in, so they are defined once, in edge-functions/core.
 //
 // Two esbuild passes:
-// 1. bundle as ESM with tree shaking off. The entry exports nothing at run
-//    time (only a type), so the ESM output has no import/export at all, and
-//    with tree shaking off the never-called `handler` is kept. (An IIFE
-//    bundle would hide `handler` in a closure; CommonJS would add shims.)
-//    That text is checked to be a plain script declaring `handler` at the top.
+// 1. bundle as ESM with tree shaking on, so a function carries only what it
+//    uses (one entry of the error table, edge-functions/contract/http-errors.ts,
+//    not all of them). The entry is read with one line added, `export {
+//    handler }`, which keeps the never-called `handler` alive; that one
+//    export statement is then cut from the output, so the text has no
+//    import/export at all. (An IIFE bundle would hide `handler` in a closure;
+//    CommonJS would add shims.) That text is checked to be a plain script
+//    declaring `handler` at the top.
 // 2. wrap it in an arrow function that returns `handler`, minify, and add a
 //    top-level `function handler(event)` that calls it. Inside the wrapper
 //    every name is local, so esbuild shortens all of them; a plain script's
@@ -19,8 +22,8 @@
 // The target is ES5 plus exactly the later syntax that the runtime documents
 // ("JavaScript runtime 2.0 features for CloudFront Functions"), so esbuild
 // refuses, or lowers, anything else at build time. The full syntax check and
-// the sandboxed runs are in test/cloudfront-functions.
-import { mkdir, writeFile } from 'node:fs/promises';
+// the sandboxed runs are in test/edge-functions/cloudfront-functions.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -59,20 +62,29 @@ const common = {
 };
 
 async function buildOne(name) {
+  const source = sourcePath(name);
   const bundled = await esbuild.build({
     ...common,
-    entryPoints: [sourcePath(name)],
+    stdin: {
+      contents: `${await readFile(source, 'utf8')}\nexport { handler };\n`,
+      loader: 'ts',
+      resolveDir: path.dirname(source),
+      sourcefile: path.basename(source),
+    },
     bundle: true,
     format: 'esm',
     platform: 'neutral',
-    treeShaking: false,
+    treeShaking: true,
     write: false,
   });
   const [file] = bundled.outputFiles;
   if (!file) throw new Error(`${name}: esbuild produced no output`);
-  assertPlainScriptWithHandler(`${name} (bundle)`, file.text);
+  const EXPORT_HANDLER = /\nexport\s*\{\s*handler\s*\};?\s*$/;
+  if (!EXPORT_HANDLER.test(file.text)) throw new Error(`${name}: the bundle does not end in export { handler }`);
+  const script = file.text.replace(EXPORT_HANDLER, '\n');
+  assertPlainScriptWithHandler(`${name} (bundle)`, script);
   const wrapped =
-    `const ${IMPLEMENTATION}=(()=>{${file.text}\nreturn handler})();` +
+    `const ${IMPLEMENTATION}=(()=>{${script}\nreturn handler})();` +
     `function handler(event){return ${IMPLEMENTATION}(event)}`;
   const minified = await esbuild.transform(wrapped, { ...common, loader: 'js', minify: true });
   const code = minified.code.trimEnd() + '\n';

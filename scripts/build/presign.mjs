@@ -13,7 +13,7 @@ export async function build() {
     mainFields: ['main'],
     conditions: ['require', 'node'],
     // Names are not kept (~4.6 KB): every log field that names an error class
-    // says so explicitly (core/token-verifier.ts REFUSAL_REASONS); our own
+    // says so explicitly (edge-functions/core/token-verifier.ts REFUSAL_REASONS); our own
     // errors are logged by their code.
     keepNames: false,
   });

@@ -4,6 +4,47 @@
  * `file`), so callers branch with `instanceof` and never on message text.
  * Messages are written for people.
  */
+import { isHttpErrorCode, type HttpErrorCode } from '../../edge-functions/contract/http-errors';
+
+/**
+ * Every code of the HTTP error contract (edge-functions/contract/http-errors.ts)
+ * and whether an answer with it may work when the same request is made again
+ * later. Typed from the table's keys: a new code fails the type check here
+ * until the site says how it treats it.
+ */
+export const API_ERROR_TRANSIENT: Readonly<Record<HttpErrorCode, boolean>> = Object.freeze({
+  INVALID_REQUEST: false,
+  INVALID_FILENAME: false,
+  EMPTY_FILE: false,
+  FILE_TOO_LARGE: false,
+  USE_MULTIPART: false,
+  UNSUPPORTED_TYPE: false,
+  UNSUPPORTED_MEDIA_TYPE: false,
+  PAYLOAD_TOO_LARGE: false,
+  UNAUTHORIZED: false,
+  METHOD_NOT_ALLOWED: false,
+  NOT_FOUND: false,
+  INVALID_TICKET: false,
+  FORBIDDEN_KEY: false,
+  INVALID_PASSWORD: false,
+  USER_EXISTS: false,
+  CODE_MISMATCH: false,
+  CODE_EXPIRED: false,
+  INVALID_CREDENTIALS: false,
+  USER_NOT_CONFIRMED: false,
+  UNSUPPORTED_CHALLENGE: false,
+  INVALID_REFRESH: false,
+  AUTH_UNAVAILABLE: true,
+  FORBIDDEN_ORIGIN: false,
+  TOO_MANY_REQUESTS: true,
+  REQUEST_BLOCKED: false,
+  INTERNAL: true,
+});
+
+/** For a code outside the table (`HTTP_<status>`, a proxy's answer): by the status. */
+export function transientStatus(status: number): boolean {
+  return status >= 500 || status === 429 || status === 408;
+}
 
 export abstract class SiteError extends Error {
   /** Whether doing the same thing again later may work (a network blip, a busy server). */
@@ -47,7 +88,7 @@ export class ApiError extends SiteError {
     this.status = status;
     this.code = code;
     this.file = file;
-    this.transient = status >= 500 || status === 429 || status === 408;
+    this.transient = isHttpErrorCode(code) ? API_ERROR_TRANSIENT[code] : transientStatus(status);
   }
 }
 

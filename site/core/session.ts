@@ -9,6 +9,7 @@
  * scheduled refresh, a 401 from /presign, logout racing a refresh) is
  * unit-tested without a browser.
  */
+import { isPlainObject, safeJsonParse } from '../../edge-functions/core/safe-json';
 import { retryDelayMs } from './backoff';
 import type { TokenGrant } from './api-contract';
 import { systemClock, type Clock } from './clock';
@@ -41,8 +42,8 @@ export function emailFromIdToken(idToken: string): string | undefined {
   try {
     const base64 = payload.replace(/-/g, '+').replace(/_/g, '/');
     const bytes = Uint8Array.from(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '=')), (c) => c.charCodeAt(0));
-    const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
-    const email = typeof claims === 'object' && claims !== null ? (claims as { email?: unknown }).email : undefined;
+    const claims = safeJsonParse(new TextDecoder().decode(bytes));
+    const email = claims.ok && isPlainObject(claims.value) ? claims.value.email : undefined;
     return typeof email === 'string' ? email : undefined;
   } catch {
     return undefined;

@@ -14,7 +14,7 @@ import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { FirewallRules } from '../../firewall/rules';
+import type { FirewallRules } from '../../firewall/rule-model';
 import { BODY_INSPECTION_LIMIT_BYTES } from '../../firewall/waf-limits';
 import { EDGE_REGION } from '../app-config';
 import { ConstructPropsError } from '../errors';

@@ -17,7 +17,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FirewallRule } from '../../firewall/rules';
+import type { FirewallRule } from '../../firewall/rule-model';
 import { EDGE_REGION } from '../app-config';
 import { ConstructPropsError } from '../errors';
 import {

@@ -34,7 +34,7 @@
 import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { REFRESH_COOKIE_PATH } from '../../../edge-functions/core/auth-routes';
 import { PATH_TEXT_TRANSFORMATIONS } from '../../firewall/path-transform';
-import type { FirewallRule, FirewallRules, PathMatch } from '../../firewall/rules';
+import type { FirewallRule, FirewallRules, PathMatch } from '../../firewall/rule-model';
 import { firewallBlockBody } from '../../shared/firewall-responses';
 
 export interface WebAclRules {

@@ -5,7 +5,7 @@
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { FirewallRules } from '../../firewall/rules';
+import type { FirewallRules } from '../../firewall/rule-model';
 import type { AppConfig } from '../app-config';
 import type { BuildArtifacts } from '../build-artifacts';
 import { EdgeFirewall } from '../constructs/edge-firewall';

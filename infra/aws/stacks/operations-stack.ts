@@ -8,7 +8,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { FirewallRules } from '../../firewall/rules';
+import type { FirewallRules } from '../../firewall/rule-model';
 import type { AppConfig } from '../app-config';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { AppRegionAlarms } from '../constructs/operations-alarms';

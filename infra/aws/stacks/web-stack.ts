@@ -20,7 +20,7 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { FirewallRules } from '../../firewall/rules';
+import type { FirewallRules } from '../../firewall/rule-model';
 import type { AppConfig } from '../app-config';
 import { accelerateUploadOrigin } from '../bucket-name';
 import type { BuildArtifacts } from '../build-artifacts';

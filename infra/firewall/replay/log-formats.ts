@@ -21,6 +21,7 @@
  */
 import { isIP } from 'node:net';
 import type { FirewallRequest } from '../engine';
+import { isPlainObject, safeJsonParse } from '../../../edge-functions/core/safe-json';
 
 export type LogFormat = 'cloudfront' | 'waf' | 'jsonl';
 export const LOG_FORMATS: readonly LogFormat[] = ['cloudfront', 'waf', 'jsonl'];
@@ -53,14 +54,11 @@ export function detectLogFormat(firstLine: string): LogFormat | undefined {
   if (line.startsWith('#Version:') || line.startsWith('#Fields:')) return 'cloudfront';
   if (/^\d{4}-\d{2}-\d{2}\t\d{2}:\d{2}:\d{2}\t/.test(line)) return 'cloudfront';
   if (line.startsWith('{')) {
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      return undefined;
-    }
-    if (!isRecord(value)) return undefined;
-    if (isRecord(value.httpRequest)) return 'waf';
+    const parsed = safeJsonParse(line);
+    if (!parsed.ok) return undefined;
+    const value = parsed.value;
+    if (!isPlainObject(value)) return undefined;
+    if (isPlainObject(value.httpRequest)) return 'waf';
     if ('ip' in value || 'uri' in value) return 'jsonl';
   }
   return undefined;
@@ -145,13 +143,10 @@ interface RawRequest {
 function jsonParser(read: (record: Record<string, unknown>) => RawRequest | string): LineParser {
   return (line) => {
     if (line.trim() === '') return { kind: 'skip' };
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      return { kind: 'problem', message: 'not valid JSON' };
-    }
-    if (!isRecord(value)) return { kind: 'problem', message: 'not a JSON object' };
+    const parsed = safeJsonParse(line);
+    if (!parsed.ok) return { kind: 'problem', message: 'not valid JSON' };
+    const value = parsed.value;
+    if (!isPlainObject(value)) return { kind: 'problem', message: 'not a JSON object' };
     const raw = read(value);
     return typeof raw === 'string' ? { kind: 'problem', message: raw } : requestFrom(raw);
   };
@@ -159,14 +154,14 @@ function jsonParser(read: (record: Record<string, unknown>) => RawRequest | stri
 
 function readWafRecord(record: Record<string, unknown>): RawRequest | string {
   const http = record.httpRequest;
-  if (!isRecord(http)) return 'not a WAF log record: no httpRequest object';
+  if (!isPlainObject(http)) return 'not a WAF log record: no httpRequest object';
   const time = record.timestamp;
   if (typeof time !== 'number' || !Number.isFinite(time)) return 'timestamp must be milliseconds since the epoch';
   const country = typeof http.country === 'string' && http.country !== '-' ? http.country : undefined;
   let bodySize = typeof record.requestBodySize === 'number' ? record.requestBodySize : undefined;
   if (bodySize === undefined && Array.isArray(http.headers)) {
-    const length = http.headers.find((h: unknown) => isRecord(h) && typeof h.name === 'string' && h.name.toLowerCase() === 'content-length');
-    const value = isRecord(length) && typeof length.value === 'string' ? Number(length.value) : Number.NaN;
+    const length = http.headers.find((h: unknown) => isPlainObject(h) && typeof h.name === 'string' && h.name.toLowerCase() === 'content-length');
+    const value = isPlainObject(length) && typeof length.value === 'string' ? Number(length.value) : Number.NaN;
     if (Number.isSafeInteger(value) && value >= 0) bodySize = value;
   }
   return { time, ip: stringOrUndefined(http.clientIp), method: stringOrUndefined(http.httpMethod), uri: stringOrUndefined(http.uri), country, bodySize };
@@ -215,8 +210,4 @@ function requestFrom(raw: RawRequest): ParsedLine {
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

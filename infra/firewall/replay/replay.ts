@@ -6,7 +6,7 @@
  * the same traffic.
  */
 import { createFirewall, type RateLimitTrip } from '../engine';
-import type { FirewallRules, RuleAction, RuleType } from '../rules';
+import type { FirewallRules, RuleAction, RuleType } from '../rule-model';
 import type { ReplayRequest } from './log-formats';
 
 export interface RuleSetInput {

@@ -8,9 +8,19 @@
  * Answers that come from the functions and the auth API (their own errors)
  * do not pass through here: the edge forwards those as they are.
  */
+import {
+  INTERNAL,
+  INTERNAL_MESSAGE,
+  INVALID_REQUEST,
+  METHOD_NOT_ALLOWED,
+  NOT_FOUND,
+  PAYLOAD_TOO_LARGE,
+  type HttpErrorCode,
+} from '../../../edge-functions/contract/http-errors';
 import { jsonReply, type EdgeReply } from './http-exchange';
 
-export type LocalEdgeErrorCode = 'INVALID_REQUEST' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL';
+/** The codes the local edge answers by itself: a subset of edge-functions/contract/http-errors.ts. */
+export type LocalEdgeErrorCode = Extract<HttpErrorCode, 'INVALID_REQUEST' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL'>;
 
 export abstract class LocalEdgeError extends Error {
   abstract readonly code: LocalEdgeErrorCode;
@@ -28,19 +38,19 @@ export abstract class LocalEdgeError extends Error {
 }
 
 export class EdgeInvalidRequestError extends LocalEdgeError {
-  readonly code = 'INVALID_REQUEST';
-  readonly status = 400;
+  readonly code = INVALID_REQUEST.code;
+  readonly status = INVALID_REQUEST.status;
 }
 
 export class EdgeNotFoundError extends LocalEdgeError {
-  readonly code = 'NOT_FOUND';
-  readonly status = 404;
+  readonly code = NOT_FOUND.code;
+  readonly status = NOT_FOUND.status;
 }
 
 /** A method the behaviour does not allow (CloudFront itself answers 403 here; DESIGN §3 asks for 405). */
 export class EdgeMethodNotAllowedError extends LocalEdgeError {
-  readonly code = 'METHOD_NOT_ALLOWED';
-  readonly status = 405;
+  readonly code = METHOD_NOT_ALLOWED.code;
+  readonly status = METHOD_NOT_ALLOWED.status;
 
   constructor(
     message: string,
@@ -56,8 +66,8 @@ export class EdgeMethodNotAllowedError extends LocalEdgeError {
 
 /** The viewer's body is larger than the edge reads at all (API Gateway's 10 MB payload limit). */
 export class EdgePayloadTooLargeError extends LocalEdgeError {
-  readonly code = 'PAYLOAD_TOO_LARGE';
-  readonly status = 413;
+  readonly code = PAYLOAD_TOO_LARGE.code;
+  readonly status = PAYLOAD_TOO_LARGE.status;
 }
 
 /**
@@ -67,7 +77,7 @@ export class EdgePayloadTooLargeError extends LocalEdgeError {
  * client this is an unknown failure; the cause is in the edge's log.
  */
 export class EdgeFunctionError extends LocalEdgeError {
-  readonly code = 'INTERNAL';
+  readonly code = INTERNAL.code;
 
   constructor(
     message: string,
@@ -78,15 +88,13 @@ export class EdgeFunctionError extends LocalEdgeError {
   }
 }
 
-const GENERIC_FAILURE = 'Something went wrong on our side. Please try again.';
-
 /** Any thrown value → the reply the viewer sees. */
 export function edgeErrorReply(error: unknown): EdgeReply {
   if (error instanceof EdgeFunctionError) {
-    return jsonReply(error.status, { error: { code: error.code, message: GENERIC_FAILURE } });
+    return jsonReply(error.status, { error: { code: error.code, message: INTERNAL_MESSAGE } });
   }
   if (error instanceof LocalEdgeError) {
     return jsonReply(error.status, { error: { code: error.code, message: error.message } }, error.headers());
   }
-  return jsonReply(500, { error: { code: 'INTERNAL', message: GENERIC_FAILURE } });
+  return jsonReply(INTERNAL.status, { error: { code: INTERNAL.code, message: INTERNAL_MESSAGE } });
 }

@@ -37,16 +37,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Firewall } from '../../firewall/engine';
 import { firewallBlockBody } from '../../shared/firewall-responses';
-import {
-  CloudFrontFunctionResultError,
-  CloudFrontFunctionRuntimeError,
-  type CloudFrontFunction,
-  type CloudFrontFunctionOutcome,
-  type CloudFrontFunctionViewerRequestEvent,
-} from '../cloudfront-functions-sandbox';
+import { CloudFrontFunctionResultError, CloudFrontFunctionRuntimeError } from './cloudfront-function-errors';
+import { type CloudFrontFunction, type CloudFrontFunctionOutcome, type CloudFrontFunctionViewerRequestEvent } from './cloudfront-function-shapes';
 import type { MailboxMessage } from '../mailbox';
 import type { MetricsSnapshot } from '../metrics-collector';
-import { toApiGatewayEvent, replyFromProxyResult } from './api-gateway';
+import { toApiGatewayEvent, replyFromProxyResult } from './api-gateway-proxy';
 import type { CloudFrontBehaviour } from '../../shared/cloudfront-behaviours';
 import { behaviourFor, localBehaviours, type Behaviour, type BehaviourName } from './behaviours';
 import { normalizePathForMatching } from './path-normalization';

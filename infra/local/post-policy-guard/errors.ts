@@ -4,7 +4,7 @@
  * Every refusal the guard can make on purpose is a subclass of PostGuardError
  * carrying the S3 error `code` and HTTP `status` that Amazon S3 documents for
  * that case, a message in S3's words, and any extra elements S3 puts in the
- * XML body (`details`). The one mapper in error-xml.ts turns any thrown value
+ * XML body (`details`). The one mapper in s3-xml.ts (`errorResponse`) turns any thrown value
  * into S3's `<Error>` document; anything that is not a PostGuardError is a bug
  * and becomes a generic 500 InternalError.
  */

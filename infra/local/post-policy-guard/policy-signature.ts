@@ -3,7 +3,7 @@
  * Browser-Based Uploads Using POST"): the form carries the base64 policy,
  * X-Amz-Algorithm, X-Amz-Credential (<key id>/<yyyymmdd>/<region>/s3/aws4_request),
  * X-Amz-Date, and X-Amz-Signature = hex(HMAC-SHA256(signing key, policy)).
- * The signing key is derived by the project's own sigv4.ts, the same code
+ * The signing key is derived by the project's own edge-functions/core/sigv4.ts, the same code
  * the edge signs with; the comparison is constant-time.
  */
 import { timingSafeEqual } from 'node:crypto';

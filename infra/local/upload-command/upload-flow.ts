@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { openAsBlob, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_UPLOAD_RULES } from '../../../edge-functions/core/upload-rules';
+import { isPlainObject, safeJsonParse } from '../../../edge-functions/core/safe-json';
 import { DEFAULT_QUARANTINE_PREFIX, QUARANTINE_REASON_TAG, VERIFIED_TAG } from '../../../origin/inspector/core/config';
 import { quarantineKeyFor } from '../../../origin/inspector/core/object-keys';
 import { LOCAL_S3_REGION, LOCAL_SIGNING_CREDENTIALS } from '../local-settings';
@@ -163,15 +164,12 @@ async function getJson(edge: string, route: string): Promise<unknown> {
 /** The JSON of a 2xx answer; any other answer becomes one line with its status and stable code. */
 async function answerOf(route: string, response: Response): Promise<unknown> {
   const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text === '' ? {} : JSON.parse(text);
-  } catch {
-    throw new UploadCommandError(`${route}: HTTP ${response.status}, not JSON`);
-  }
+  const result = text === '' ? { ok: true as const, value: {} } : safeJsonParse(text);
+  if (!result.ok) throw new UploadCommandError(`${route}: HTTP ${response.status}, not JSON`);
+  const parsed = result.value;
   if (response.ok) return parsed;
-  const error = (parsed as { error?: { code?: unknown; message?: unknown } }).error;
-  throw new UploadCommandError(`${route}: HTTP ${response.status} ${String(error?.code ?? '')}: ${String(error?.message ?? '')}`.trim());
+  const error = isPlainObject(parsed) && isPlainObject(parsed.error) ? parsed.error : {};
+  throw new UploadCommandError(`${route}: HTTP ${response.status} ${String(error.code ?? '')}: ${String(error.message ?? '')}`.trim());
 }
 
 function firstForm(answer: unknown): PresignedForm {

@@ -1,7 +1,7 @@
 /**
  * What the inspector needs from object storage, as a small interface: the
  * flow (inspect-object.ts) runs on it, the S3 SDK implements it
- * (s3/s3-upload-store.ts), and the same implementation runs against s3rver
+ * (origin/inspector/s3/s3-upload-store.ts), and the same implementation runs against s3rver
  * in the local stack and in the tests.
  *
  * Errors are the contract: ObjectGoneError (no such key), ObjectChangedError

@@ -1,7 +1,7 @@
 /**
- * The upload screen: the drop zone (ui/upload/drop-zone.ts), the files being
- * uploaded (ui/upload/upload-list.ts), uploads left unfinished by an earlier
- * visit, and "Your files" (ui/upload/your-files-view.ts): every stored file
+ * The upload screen: the drop zone (site/ui/upload/drop-zone.ts), the files being
+ * uploaded (site/ui/upload/upload-list.ts), uploads left unfinished by an earlier
+ * visit, and "Your files" (site/ui/upload/your-files-view.ts): every stored file
  * with its verdict, shown after login and after every reload.
  *
  * A file this page sends is "checking" until the inspector decides; its row

@@ -17,7 +17,6 @@ import {
   UserExistsError,
   UserNotConfirmedError,
 } from '../../../origin/core/errors';
-import { safeJsonParse } from '../../../origin/core/safe-json';
 import { accessTokenLifetimeSeconds } from '../../../origin/core/token-lifetime';
 
 describe('toErrorResponse', () => {
@@ -74,24 +73,6 @@ describe('toErrorResponse', () => {
     const { outcome } = toErrorResponse(new Error('failed for ann.o+x@example.co.uk with eyJraWQiOi.eyJzdWIiOi.sig'));
     expect(outcome.internal?.message).toBe('failed for [email] with [token]');
     expect(redact('at f (/app/node_modules/@aws-sdk/x/index.js:1:2)')).toBe('at f (/app/node_modules/@aws-sdk/x/index.js:1:2)');
-  });
-});
-
-describe('safeJsonParse', () => {
-  it('parses ordinary JSON', () => {
-    expect(safeJsonParse('{"a":[1,{"b":null}]}')).toEqual({ a: [1, { b: null }] });
-  });
-
-  it.each(['{"__proto__":{"polluted":true}}', '{"a":{"constructor":{"prototype":{"polluted":true}}}}', '[{"prototype":1}]'])(
-    'refuses %s and pollutes nothing',
-    (text) => {
-      expect(() => safeJsonParse(text)).toThrow('is not allowed');
-      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    },
-  );
-
-  it('throws SyntaxError on malformed JSON', () => {
-    expect(() => safeJsonParse('{')).toThrow(SyntaxError);
   });
 });
 

@@ -67,7 +67,7 @@ describe('toErrorResponse', () => {
       cookies: [],
       body: JSON.stringify({ error: { code: 'INTERNAL', message: INTERNAL_MESSAGE } }),
     });
-    expect(INTERNAL_MESSAGE).toBe('Something went wrong on our side. Try again later.');
+    expect(INTERNAL_MESSAGE).toBe('Something went wrong on our side. Please try again.');
     expect(outcome.code).toBe('INTERNAL');
     expect(outcome.status).toBe(500);
     expect(outcome.detail).toBeUndefined();

@@ -1,6 +1,5 @@
 /** expiresIn from Cognito, or from the access token's own claims, never a made-up number. */
-import { UnsafeJsonKeyError } from '../../../origin/core/errors';
-import { isJsonObject, safeJsonParse } from '../../../origin/core/safe-json';
+import { isPlainObject, safeJsonParse } from '../../../edge-functions/core/safe-json';
 import { accessTokenLifetimeSeconds } from '../../../origin/core/token-lifetime';
 
 const jwt = (payload: unknown) => `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.sig`;
@@ -37,17 +36,17 @@ describe('accessTokenLifetimeSeconds', () => {
   });
 });
 
+// The auth API parses with the edge's safe JSON (edge-functions/core/safe-json.ts): a result, never a throw.
 describe('safeJsonParse', () => {
   it.each(['__proto__', 'constructor', 'prototype'])('refuses a %s key anywhere in the document', (key) => {
-    expect(() => safeJsonParse(`{"a":[{"${key}":1}]}`)).toThrow(UnsafeJsonKeyError);
-    expect(() => safeJsonParse(`{"a":[{"${key}":1}]}`)).toThrow(`JSON key "${key}" is not allowed`);
+    expect(safeJsonParse(`{"a":[{"${key}":1}]}`)).toEqual({ ok: false, reason: 'unsafe-key', key });
   });
 
   it('parses everything else, and tells objects from arrays and null', () => {
-    expect(safeJsonParse('{"a":[1,"b",null]}')).toEqual({ a: [1, 'b', null] });
-    expect(isJsonObject({})).toBe(true);
-    expect(isJsonObject([])).toBe(false);
-    expect(isJsonObject(null)).toBe(false);
-    expect(isJsonObject('x')).toBe(false);
+    expect(safeJsonParse('{"a":[1,"b",null]}')).toEqual({ ok: true, value: { a: [1, 'b', null] } });
+    expect(isPlainObject({})).toBe(true);
+    expect(isPlainObject([])).toBe(false);
+    expect(isPlainObject(null)).toBe(false);
+    expect(isPlainObject('x')).toBe(false);
   });
 });
