@@ -6,16 +6,17 @@
  *   key, plans its parts, issues the ticket and signs the CreateMultipartUpload
  *   URL with the type, owner and encryption as signed headers;
  * - `/presign/multipart/parts`: checks the ticket against the token's sub and
- *   the request's key, then signs UploadPart URLs (each part's exact length,
+ *   the request's key, and what it claims against the upload rules (see
+ *   checkTicketClaims), then signs UploadPart URLs (each part's exact length,
  *   and its Content-MD5 when given, as signed headers) and the upload's
  *   complete, list and abort URLs.
  *
  * No S3 call and no state: everything the second route needs is in the ticket.
  */
 import type { EdgeConfig } from './edge-config';
-import { InvalidRequestError } from './errors';
+import { InvalidRequestError, InvalidTicketError } from './errors';
 import { jsonResponse, type HttpResponse } from './http-response';
-import { signTicket, TICKET_TTL_SECONDS, verifyTicket } from './multipart-ticket';
+import { signTicket, TICKET_TTL_SECONDS, verifyTicket, type TicketClaims } from './multipart-ticket';
 import { buildObjectKey } from './object-key';
 import { partLength, planParts } from './part-plan';
 import type { PresignDependencies } from './presign-routes';
@@ -24,6 +25,8 @@ import { createUrlSigner, objectEndpoint, type ObjectEndpoint, type UrlSignerInp
 import { isPlainObject, safeJsonParse } from './safe-json';
 import { isoSeconds } from './sigv4';
 import type { AccessTokenClaims } from './token-verifier';
+import { ruleForType, type UploadRules } from './upload-rules';
+import { schemeFileName } from './user-files';
 
 /**
  * S3 upload ids are opaque. AWS's are base64url-like (letters, digits, `.`,
@@ -36,6 +39,16 @@ import type { AccessTokenClaims } from './token-verifier';
 const UPLOAD_ID = /^[A-Za-z0-9._~-]{1,256}$/;
 /** The key scheme's longest key is well under this (prefix, sub, date, id, 128-byte name). */
 const MAX_KEY_LENGTH = 1024;
+/**
+ * Lifetime of the CreateMultipartUpload URL (at most; never longer than
+ * partUrlTtlSeconds). The URL can be replayed while it lives, and each replay
+ * opens another incomplete upload under the key, so it lives only as long as
+ * the client needs to send it: the client sends it right after the start
+ * answer, retries included that is a few seconds. A client that misses it
+ * starts again with /presign/multipart. The part, complete, list and abort
+ * URLs keep partUrlTtlSeconds: a part may wait its turn behind others.
+ */
+export const CREATE_URL_TTL_SECONDS = 60;
 
 const endpoints = new WeakMap<EdgeConfig, ObjectEndpoint>();
 function endpointOf(config: EdgeConfig): ObjectEndpoint {
@@ -77,7 +90,12 @@ export function startMultipart(body: string, claims: AccessTokenClaims, deps: Pr
     'x-amz-server-side-encryption': 'aws:kms',
     'x-amz-server-side-encryption-aws-kms-key-id': config.kmsKeyId,
   };
-  const url = createUrlSigner(urlBase(config, key, now, deps))({ method: 'POST', query: { uploads: '' }, headers });
+  const createBase = urlBase(config, key, now, deps);
+  const url = createUrlSigner({ ...createBase, expiresSeconds: Math.min(CREATE_URL_TTL_SECONDS, createBase.expiresSeconds) })({
+    method: 'POST',
+    query: { uploads: '' },
+    headers,
+  });
   return jsonResponse(200, {
     id,
     key,
@@ -106,6 +124,7 @@ export function signPartUrls(body: string, claims: AccessTokenClaims, deps: Pres
 
   const now = deps.now();
   const plan = verifyTicket(ticket, { sub: claims.sub, key, now }, config.multipartTicketKeys);
+  checkTicketClaims(plan, rules);
   for (const [index, part] of parts.entries()) {
     if (part.partNumber > plan.partCount) {
       throw new InvalidRequestError(`parts[${index}]: this upload has parts 1 to ${plan.partCount}.`);
@@ -131,6 +150,32 @@ export function signPartUrls(body: string, claims: AccessTokenClaims, deps: Pres
     abort: { method: 'DELETE', url: sign({ method: 'DELETE', query: { uploadId, 'x-id': 'AbortMultipartUpload' }, headers: {} }) },
     expiresAt: isoSeconds(new Date(now.getTime() + config.partUrlTtlSeconds * 1000)),
   });
+}
+
+/**
+ * A genuine ticket is trusted only as far as the start route could have
+ * issued it. The MAC proves the edge's key signed it, but that key sits in the
+ * function package (readable to anyone with lambda:GetFunction, in every old
+ * version); with it one could mint a ticket for any size and partSize and get
+ * part URLs far past the type's limit, up to 5 GiB each. So the claims must be
+ * what /presign/multipart would have written: the sub's own key in the key
+ * scheme (the same shape the "your files" routes accept), an allowed type that
+ * the name's extension belongs to, a size within that type's limit, and
+ * exactly planParts(size). Every mismatch is the one 403 INVALID_TICKET;
+ * `reason` names the check for the log. (verifyTicket has already matched the
+ * ticket's sub and key to the token and the request.)
+ */
+function checkTicketClaims(ticket: TicketClaims, rules: UploadRules): void {
+  const name = schemeFileName(ticket.key, `${rules.keyPrefix}${ticket.sub}/`, rules);
+  if (name === undefined) throw new InvalidTicketError('key-off-scheme');
+  const rule = ruleForType(rules, ticket.type);
+  if (rule === undefined) throw new InvalidTicketError('type-not-allowed');
+  // As file-name.ts names it: the lower-case text after the last dot; a safe name never starts with a dot.
+  const dot = name.lastIndexOf('.');
+  if (!rule.extensions.includes(dot > 0 ? name.slice(dot + 1) : '')) throw new InvalidTicketError('extension-not-of-type');
+  if (ticket.size > rule.maxBytes) throw new InvalidTicketError('over-type-limit');
+  const plan = planParts(ticket.size);
+  if (ticket.partSize !== plan.partSize || ticket.partCount !== plan.partCount) throw new InvalidTicketError('off-plan');
 }
 
 function parseParts(input: unknown, maxPartsPerRequest: number): RequestedPart[] {

@@ -135,7 +135,19 @@ export function ownFileName(key: string, sub: string, rules: UploadRules, index 
   const refuse = () => new ForbiddenKeyError(`keys[${index}] is not one of your files.`);
   if (key.length > MAX_KEY_BYTES || Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw refuse();
   const prefix = ownPrefixes(sub, rules).find((candidate) => key.startsWith(candidate));
-  if (prefix === undefined) throw refuse();
+  const name = prefix === undefined ? undefined : schemeFileName(key, prefix, rules);
+  if (name === undefined) throw refuse();
+  return name;
+}
+
+/**
+ * The file name of `key` when it is `<prefix><yyyy>/<mm>/<dd>/<uuid>/<safe name>`,
+ * a key object-key.ts could have built under `prefix` (which ends in `<sub>/`);
+ * otherwise undefined. Shared with the multipart parts route, which holds a
+ * ticket's key to the same shape.
+ */
+export function schemeFileName(key: string, prefix: string, rules: UploadRules): string | undefined {
+  if (!key.startsWith(prefix) || key.length > MAX_KEY_BYTES || Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) return undefined;
   const name = KEY_REST.exec(key.slice(prefix.length))?.[1];
   if (
     name === undefined ||
@@ -144,7 +156,7 @@ export function ownFileName(key: string, sub: string, rules: UploadRules, index 
     name.normalize('NFC') !== name ||
     Buffer.byteLength(name, 'utf8') > rules.maxFileNameBytes
   ) {
-    throw refuse();
+    return undefined;
   }
   return name;
 }

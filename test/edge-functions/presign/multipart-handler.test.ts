@@ -96,7 +96,8 @@ describe('POST /presign/multipart', () => {
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe(
       'content-type;host;x-amz-meta-userid;x-amz-server-side-encryption;x-amz-server-side-encryption-aws-kms-key-id',
     );
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
+    // CREATE_URL_TTL_SECONDS, not partUrlTtlSeconds (900): a replayed create opens another upload.
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
     expect(url.searchParams.get('X-Amz-Security-Token')).toBe(TEST_CREDENTIALS.sessionToken);
     expect(lastLog()).toMatchObject({ route: '/presign/multipart', status: 200 });
   });
