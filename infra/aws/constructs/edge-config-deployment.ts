@@ -93,13 +93,14 @@ export class EdgeConfigDeployment extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'RewriteAndPublishThePresignFunction',
-        actions: ['lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionCode', 'lambda:PublishVersion'],
+        // ListVersionsByFunction + GetFunction on a version: the newest published version's ticket keys (ticket-keys.ts).
+        actions: ['lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:ListVersionsByFunction', 'lambda:UpdateFunctionCode', 'lambda:PublishVersion'],
         resources: [target, `${target}:*`],
       }),
     );
     acknowledge(defaultPolicyOf(role), {
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.targetFunction.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-      reason: 'The ":*" matches the numbered versions of the one presign function: the handler checks each version it publishes becomes Active.',
+      reason: 'The ":*" matches the numbered versions of the one presign function: the handler checks each version it publishes becomes Active, and reads the newest one\'s ticket keys.',
     });
 
     this.handler = new lambda.Function(this, 'Handler', {

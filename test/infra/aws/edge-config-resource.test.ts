@@ -9,6 +9,7 @@ import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   LambdaClient,
+  ListVersionsByFunctionCommand,
   PublishVersionCommand,
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
@@ -122,6 +123,8 @@ beforeEach(() => {
   sleeps = [];
   lambda.on(GetFunctionConfigurationCommand).resolves({ State: 'Active', LastUpdateStatus: 'Successful' });
   lambda.on(GetFunctionCommand).resolves({ Code: { Location: CODE_URL, RepositoryType: 'S3' } });
+  // No version published yet (a first deploy): ticket-key carry-over is in edge-config-ticket-keys.test.ts.
+  lambda.on(ListVersionsByFunctionCommand).resolves({ Versions: [{ Version: '$LATEST' }] });
   lambda.on(UpdateFunctionCodeCommand).resolves({ CodeSha256: 'sha-of-new-package' });
   lambda.on(PublishVersionCommand).resolves({ Version: '7', FunctionArn: `${FUNCTION_ARN}:7` });
 });
@@ -141,13 +144,29 @@ describe('Create and Update', () => {
     expect(JSON.parse(files[CONFIG_FILE_NAME]!)).toEqual({ ...APP_CONFIG, jwks: JWKS, multipartTicketKeys: [FRESH_TICKET_KEY] });
   });
 
-  it('signs tickets with a fresh key each deploy and keeps the previous signing key, so tickets survive one redeploy', async () => {
+  it('signs tickets with a fresh key each deploy and keeps the keys of the newest published version, not of $LATEST', async () => {
     const previous = { id: 'previous', secret: Buffer.alloc(32, 'previous').toString('base64') };
     const older = { id: 'older', secret: Buffer.alloc(32, 'older').toString('base64') };
-    const earlier = packageZip({ 'index.js': BUNDLE, [CONFIG_FILE_NAME]: JSON.stringify({ ...APP_CONFIG, jwks: JWKS, multipartTicketKeys: [previous, older] }) });
-    await handlerWith(defaultFetcher(earlier))(event('Update'));
+    const stale = { id: 'stale', secret: Buffer.alloc(32, 'stale').toString('base64') };
+    const LIVE_URL = 'https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/version-6.zip?X-Amz-Signature=def';
+    lambda.on(ListVersionsByFunctionCommand).resolves({ Versions: [{ Version: '$LATEST' }, { Version: '5' }, { Version: '6' }] });
+    lambda.on(GetFunctionCommand, { FunctionName: FUNCTION_ARN, Qualifier: '6' }).resolves({ Code: { Location: LIVE_URL, RepositoryType: 'S3' } });
+    const live = packageZip({ 'index.js': BUNDLE, [CONFIG_FILE_NAME]: JSON.stringify({ ...APP_CONFIG, jwks: JWKS, multipartTicketKeys: [previous, older] }) });
+    const latest = packageZip({ 'index.js': BUNDLE, [CONFIG_FILE_NAME]: JSON.stringify({ ...APP_CONFIG, jwks: JWKS, multipartTicketKeys: [stale] }) });
+    const fetcher = new FakeFetcher({ [JWKS_URL]: strToU8(JSON.stringify(JWKS)), [CODE_URL]: latest, [LIVE_URL]: live });
+    await handlerWith(fetcher)(event('Update'));
+    expect(fetcher.requests).toEqual([JWKS_URL, CODE_URL, LIVE_URL]);
     const config = parseEdgeConfig(JSON.parse(uploadedPackage()[CONFIG_FILE_NAME]!), 300);
-    expect(config.multipartTicketKeys.map((key) => key.id)).toEqual(['fresh', 'previous']);
+    expect(config.multipartTicketKeys.map((key) => key.id)).toEqual(['fresh', 'previous', 'older']);
+  });
+
+  it('fails rather than drop the live keys when the published version cannot be downloaded', async () => {
+    const LIVE_URL = 'https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/version-6.zip?X-Amz-Signature=def';
+    lambda.on(ListVersionsByFunctionCommand).resolves({ Versions: [{ Version: '$LATEST' }, { Version: '6' }] });
+    lambda.on(GetFunctionCommand, { FunctionName: FUNCTION_ARN, Qualifier: '6' }).resolves({ Code: { Location: LIVE_URL, RepositoryType: 'S3' } });
+    const fetcher = new FakeFetcher({ [JWKS_URL]: strToU8(JSON.stringify(JWKS)), [CODE_URL]: packageZip({ 'index.js': BUNDLE }), [LIVE_URL]: new Error('HTTP 403') });
+    await expect(handlerWith(fetcher)(event('Create'))).rejects.toThrow(/Cannot download version 6 .*ticket keys.*HTTP 403/);
+    expect(lambda.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(0);
   });
 
   it('draws a random 32-byte ticket key when none is pinned, and never logs it', async () => {

@@ -239,7 +239,7 @@ describe('presign Lambda@Edge function', () => {
     const lambdaStatement = statements.find((s) => s.Sid === 'RewriteAndPublishThePresignFunction');
     expect(lambdaStatement).toEqual(
       expect.objectContaining({
-        Action: ['lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:PublishVersion', 'lambda:UpdateFunctionCode'],
+        Action: ['lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:ListVersionsByFunction', 'lambda:PublishVersion', 'lambda:UpdateFunctionCode'],
         Resource: [
           { 'Fn::GetAtt': [expect.stringMatching(/^PresignFunction/), 'Arn'] },
           { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^PresignFunction/), 'Arn'] }, ':*']] },

@@ -8,11 +8,12 @@
  * 1. fetches the user pool's JWKS (so a cold start at the edge makes no network call);
  * 2. builds config.json and checks it with the very parser the edge runs at
  *    cold start (a config the edge would refuse fails the deploy, not the edge),
- *    with a fresh random multipart ticket key that signs, and the previous
- *    deployment's signing key (read from the current package) that still
- *    verifies, so tickets survive one redeploy;
- * 3. downloads the function's package, puts config.json beside index.js and
- *    uploads it as the function's code;
+ *    with a fresh random multipart ticket key that signs, and the keys of
+ *    the newest published version that may still verify a live ticket
+ *    (ticket-keys.ts). They are read from that version, not from $LATEST:
+ *    a code deploy has already replaced $LATEST with the bare bundle;
+ * 3. downloads the function's package ($LATEST), puts config.json beside
+ *    index.js and uploads it as the function's code;
  * 4. publishes a new version (CloudFront needs a numbered version) and returns
  *    its ARN as the physical id, which the distribution then uses.
  *
@@ -37,6 +38,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
+  ListVersionsByFunctionCommand,
   PublishVersionCommand,
   UpdateFunctionCodeCommand,
   type GetFunctionConfigurationCommandOutput,
@@ -48,6 +50,9 @@ import { DEFAULT_UPLOAD_RULES } from '../../../../edge-functions/core/upload-rul
 import { FunctionNotReadyError, FunctionPackageError, InvalidResourcePropertiesError, JwksUnavailableError } from './errors';
 import type { Fetcher } from './fetcher';
 import { readConfigFile, withConfigFile } from './function-package';
+import { nextTicketKeys, ticketKeysOf, type TicketKeyConfig } from './ticket-keys';
+
+export type { TicketKeyConfig } from './ticket-keys';
 
 /** What the CDK app puts in the custom resource's properties. */
 export interface EdgeConfigResourceProperties {
@@ -86,12 +91,8 @@ export interface EdgeConfigResourceDependencies {
   readonly fetchRetry?: { readonly attempts: number; readonly firstDelayMs: number };
   /** A fresh multipart ticket key; random unless a test pins it. */
   readonly newTicketKey?: () => TicketKeyConfig;
-}
-
-/** One entry of config.json `multipartTicketKeys`. */
-export interface TicketKeyConfig {
-  readonly id: string;
-  readonly secret: string;
+  /** The deploy's clock (when the previous keys retire); the real one unless a test pins it. */
+  readonly now?: () => Date;
 }
 
 function randomTicketKey(): TicketKeyConfig {
@@ -146,6 +147,38 @@ export function createEdgeConfigResourceHandler(deps: EdgeConfigResourceDependen
     throw new FunctionNotReadyError(`${functionName} did not become ready after ${readiness.attempts} checks.`);
   }
 
+  /** The config.json of the newest published version, if there is one and it has one. */
+  async function publishedConfig(functionName: string): Promise<string | undefined> {
+    const version = await newestPublishedVersion(functionName);
+    if (version === undefined) return undefined;
+    const published = await deps.lambda.send(new GetFunctionCommand({ FunctionName: functionName, Qualifier: version }));
+    const location = published.Code?.Location;
+    if (location === undefined) throw new FunctionPackageError(`Version ${version} of ${functionName} has no downloadable code package.`);
+    try {
+      return readConfigFile(await fetchWithRetry(location, MAX_PACKAGE_BYTES));
+    } catch (error: unknown) {
+      // Failing beats publishing without the live keys: that would void every multipart upload in flight.
+      throw new FunctionPackageError(`Cannot download version ${version} of ${functionName} (for its ticket keys): ${describe(error)}`);
+    }
+  }
+
+  /** The highest numbered version; the list is paged (50 a page) and every deploy adds one. */
+  async function newestPublishedVersion(functionName: string): Promise<string | undefined> {
+    let newest: number | undefined;
+    let marker: string | undefined;
+    do {
+      const page = await deps.lambda.send(
+        new ListVersionsByFunctionCommand({ FunctionName: functionName, ...(marker === undefined ? {} : { Marker: marker }) }),
+      );
+      for (const entry of page.Versions ?? []) {
+        const number = /^[1-9]\d*$/.test(entry.Version ?? '') ? Number(entry.Version) : undefined;
+        if (number !== undefined && (newest === undefined || number > newest)) newest = number;
+      }
+      marker = page.NextMarker;
+    } while (marker !== undefined);
+    return newest === undefined ? undefined : String(newest);
+  }
+
   return async function onEvent(event: EdgeConfigResourceEvent): Promise<EdgeConfigResourceResult> {
     if (event.RequestType === 'Delete') {
       return { PhysicalResourceId: event.PhysicalResourceId ?? 'edge-config-not-created' };
@@ -164,7 +197,8 @@ export function createEdgeConfigResourceHandler(deps: EdgeConfigResourceDependen
     } catch (error: unknown) {
       throw new FunctionPackageError(`Cannot download the package of ${props.FunctionName}: ${describe(error)}`);
     }
-    const ticketKeys = [(deps.newTicketKey ?? randomTicketKey)(), ...previousTicketKey(packageZip)];
+    const previousKeys = ticketKeysOf(await publishedConfig(props.FunctionName));
+    const ticketKeys = nextTicketKeys(previousKeys, (deps.newTicketKey ?? randomTicketKey)(), (deps.now ?? (() => new Date()))());
     const configJson = buildConfigJson(props.Config, jwks, ticketKeys);
     const configSha256 = createHash('sha256').update(configJson).digest('hex');
 
@@ -270,19 +304,6 @@ function hostOf(url: string): string {
   } catch {
     return 'invalid-url';
   }
-}
-
-/** The signing (first) ticket key of the config.json in the current package, if there is a usable one. */
-function previousTicketKey(packageZip: Uint8Array): TicketKeyConfig[] {
-  const text = readConfigFile(packageZip);
-  const parsed = text === undefined ? undefined : safeJsonParse(text);
-  if (parsed === undefined || !parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) return [];
-  const keys: unknown = (parsed.value as Record<string, unknown>).multipartTicketKeys;
-  const first: unknown = Array.isArray(keys) ? keys[0] : undefined;
-  if (typeof first !== 'object' || first === null) return [];
-  const { id, secret } = first as Record<string, unknown>;
-  // The edge's parser checks it with the rest; a malformed leftover fails the deploy loudly rather than dropping tickets quietly.
-  return typeof id === 'string' && typeof secret === 'string' ? [{ id, secret }] : [];
 }
 
 function describe(error: unknown): string {
