@@ -6,19 +6,19 @@
  * or signatures: the POST-policy guard in front of it does.
  */
 import type { AddressInfo } from 'node:net';
-import { ALLOWED_METHODS } from './post-policy-guard/cors';
+import { ALLOWED_HEADERS, ALLOWED_METHODS } from './post-policy-guard/cors';
 
 export interface BucketCors {
   readonly allowedOrigins: readonly string[];
   /**
-   * @default the guard's preflight list (post-policy-guard/cors.ts: GET, HEAD, PUT, POST, DELETE).
+   * @default the guard's preflight list (post-policy-guard/cors.ts: the deployed bucket's GET, PUT, POST, DELETE).
    * The guard answers every preflight itself, but s3rver sets the CORS headers
    * of the answers the guard passes on (GetObject, tagging, list, DeleteObject):
    * a method the preflight allows and this rule does not (DELETE was left out)
    * gets an answer without Access-Control-Allow-Origin, which the browser hides.
    */
   readonly allowedMethods?: readonly string[];
-  /** @default ['*'] */
+  /** @default the deployed bucket's (content-type, content-md5, x-amz-*), as the guard's preflight */
   readonly allowedHeaders?: readonly string[];
   /** @default ['ETag', 'Location', 'x-amz-request-id'] */
   readonly exposeHeaders?: readonly string[];
@@ -105,7 +105,7 @@ export function corsConfigurationXml(cors: BucketCors): string {
     '<CORSConfiguration><CORSRule>' +
     list('AllowedOrigin', cors.allowedOrigins) +
     list('AllowedMethod', cors.allowedMethods ?? ALLOWED_METHODS) +
-    list('AllowedHeader', cors.allowedHeaders ?? ['*']) +
+    list('AllowedHeader', cors.allowedHeaders ?? ALLOWED_HEADERS) +
     list('ExposeHeader', cors.exposeHeaders ?? ['ETag', 'Location', 'x-amz-request-id']) +
     `<MaxAgeSeconds>${cors.maxAgeSeconds ?? 3000}</MaxAgeSeconds>` +
     '</CORSRule></CORSConfiguration>'
