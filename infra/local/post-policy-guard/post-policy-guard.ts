@@ -20,6 +20,10 @@
  *   with a subresource) is streamed to s3rver and back unchanged, except
  *   that SSE headers are kept for s3rver as reserved metadata
  *   (object-metadata.ts).
+ * - With a `readRule`, every request is first held to what the AWS bucket
+ *   policy and the edge role allow (object-tags.ts): reads of unverified or
+ *   quarantined objects, and the edge key's tagging and writes outside the
+ *   upload prefix, are refused before any body is read.
  */
 import { listen } from '../listen';
 import busboy from 'busboy';
