@@ -13,12 +13,11 @@
  * Each verdict's event goes to the local event bus (local-events.ts), which
  * stands in for EventBridge's default bus.
  *
- * Differences from AWS, all in s3rver: a failed inspection is logged and
- * dropped (no Lambda retries, no dead-letter queue); there is no bucket
- * policy, so untagged objects are readable; and s3rver keeps a key's old
- * tags when a new object is written to it (S3 starts a new object with
- * none), so a re-upload to a verified key looks verified until the
- * inspector has looked at it again, a few milliseconds later.
+ * Differences from AWS: a failed inspection is logged and dropped (no
+ * Lambda retries, no dead-letter queue). The bucket policy's read and
+ * tagging rules are the guard's (its `readRule`), and every write starts the
+ * object with its own tags only, as in S3 (s3rver.ts), so a re-upload to a
+ * verified key is unreadable until the inspector has looked at it again.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';

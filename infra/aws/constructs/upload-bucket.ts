@@ -30,6 +30,7 @@ import { Construct } from 'constructs';
 import { assertUploadBucketName } from '../bucket-name';
 import { ConstructPropsError } from '../errors';
 import { SECURE_DEFAULTS } from '../secure-defaults';
+import { UPLOAD_CORS_HEADERS as SHARED_CORS_HEADERS, UPLOAD_CORS_METHODS as SHARED_CORS_METHODS } from '../../shared/upload-cors';
 import { logAccessTo, type AccessLogTarget } from './access-log-bucket';
 
 export interface UploadBucketProps {
@@ -55,23 +56,10 @@ export interface UploadBucketProps {
 /** How long a browser may cache the answer to a CORS preflight. */
 const CORS_PREFLIGHT_MAX_AGE = Duration.hours(1);
 
-/**
- * What the page may send cross-origin: a form POST, and the multipart
- * requests the edge signs (POST ?uploads and ?uploadId, PUT ?partNumber,
- * GET and DELETE ?uploadId).
- */
-export const UPLOAD_CORS_METHODS: readonly s3.HttpMethods[] = Object.freeze([
-  s3.HttpMethods.GET,
-  s3.HttpMethods.PUT,
-  s3.HttpMethods.POST,
-  s3.HttpMethods.DELETE,
-]);
-/**
- * The headers those requests carry: the signed `Content-Type`, `Content-MD5`
- * and `x-amz-meta-userid` / `x-amz-server-side-encryption*` of the create.
- * S3 allows one `*` per entry. The browser sets `Content-Length` itself.
- */
-export const UPLOAD_CORS_HEADERS: readonly string[] = Object.freeze(['content-type', 'content-md5', 'x-amz-*']);
+/** What the page may send cross-origin (infra/shared/upload-cors.ts, which the local stand-in answers by too). */
+export const UPLOAD_CORS_METHODS: readonly s3.HttpMethods[] = Object.freeze(SHARED_CORS_METHODS.map((method) => s3.HttpMethods[method]));
+/** The headers those requests carry (infra/shared/upload-cors.ts). */
+export const UPLOAD_CORS_HEADERS: readonly string[] = SHARED_CORS_HEADERS;
 
 export class UploadBucket extends Construct {
   public readonly bucket: s3.Bucket;

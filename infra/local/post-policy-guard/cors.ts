@@ -1,32 +1,44 @@
 /**
  * CORS for browser uploads, as an S3 bucket with one CORS rule would answer:
  * AllowedOrigins = the configured origins (an entry may hold one `*`
- * wildcard, like S3's), AllowedMethods = GET, HEAD, PUT, POST, DELETE (forms
+ * wildcard, like S3's), AllowedMethods and AllowedHeaders = the deployed
+ * bucket's own (infra/shared/upload-cors.ts: GET, PUT, POST, DELETE — forms
  * POST; a multipart upload POSTs create and complete, PUTs parts, GETs its
- * part list and DELETEs to abort), AllowedHeaders = * (so the headers a
- * presigned URL signs — content-type, content-md5, x-amz-* — may be sent),
- * ExposeHeaders = ETag (each part's, which the page must read back for
+ * part list and DELETEs to abort — and content-type, content-md5, x-amz-*,
+ * the headers a presigned URL signs), ExposeHeaders = ETag (each part's, which the page must read back for
  * complete), Location, x-amz-request-id. A preflight from another
  * origin is refused with 403; an actual POST from another origin is still
  * processed (S3 does not block it) but gets no CORS headers, so the browser
  * hides the answer from the page.
  */
+import { UPLOAD_CORS_HEADERS, UPLOAD_CORS_METHODS } from '../../shared/upload-cors';
 import { CorsBadRequestError, CorsForbiddenError } from './errors';
 
 export const EXPOSED_HEADERS = 'ETag, Location, x-amz-request-id';
 /** How long a browser may cache a preflight answer (S3 examples use 3000 s). */
 export const PREFLIGHT_MAX_AGE_SECONDS = 3000;
 /** Also s3rver's bucket rule by default (../s3rver.ts): s3rver adds the CORS headers to the answers the guard passes on, so both must allow what this preflight allows. */
-export const ALLOWED_METHODS: readonly string[] = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'];
+export const ALLOWED_METHODS: readonly string[] = UPLOAD_CORS_METHODS;
+/** Also s3rver's bucket rule by default. */
+export const ALLOWED_HEADERS: readonly string[] = UPLOAD_CORS_HEADERS;
 
 export function isOriginAllowed(origin: string, allowedOrigins: readonly string[]): boolean {
-  return allowedOrigins.some((pattern) => {
-    const star = pattern.indexOf('*');
-    if (star === -1) return pattern === origin;
-    const head = pattern.slice(0, star);
-    const tail = pattern.slice(star + 1);
-    return origin.length >= head.length + tail.length && origin.startsWith(head) && origin.endsWith(tail);
-  });
+  return allowedOrigins.some((pattern) => matchesPattern(origin, pattern));
+}
+
+/** An S3 CORS pattern: exact, or with one `*` standing for any run of characters. */
+function matchesPattern(value: string, pattern: string): boolean {
+  const star = pattern.indexOf('*');
+  if (star === -1) return pattern === value;
+  const head = pattern.slice(0, star);
+  const tail = pattern.slice(star + 1);
+  return value.length >= head.length + tail.length && value.startsWith(head) && value.endsWith(tail);
+}
+
+/** Whether every requested header is allowed (S3 compares header names case-insensitively). */
+function requestHeadersAllowed(requested: string): boolean {
+  const names = requested.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  return names.every((name) => ALLOWED_HEADERS.some((pattern) => matchesPattern(name, pattern)));
 }
 
 /** The headers to add to an answer the guard gives itself (form POST, multipart), success or error; none for other origins. */
@@ -56,5 +68,7 @@ export function preflightHeaders(request: PreflightRequest, allowedOrigins: read
   }
   const headers = corsHeaders(request.origin, allowedOrigins);
   const requested = request.requestHeaders?.trim();
-  return requested ? { ...headers, 'Access-Control-Allow-Headers': requested } : headers;
+  if (!requested) return headers;
+  if (!requestHeadersAllowed(requested)) throw new CorsForbiddenError(request.method);
+  return { ...headers, 'Access-Control-Allow-Headers': requested };
 }

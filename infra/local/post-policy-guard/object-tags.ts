@@ -7,6 +7,13 @@
  *   a GetObject of an upload not tagged `verified=true`, or of a quarantined
  *   object, is 403 AccessDenied — for everyone but the inspector, which is
  *   exempt by role on AWS and by its own access key here.
+ * - The rest of the AWS access model that the edge's key runs into
+ *   (`checkEdgeAccess`): the bucket policy's `OnlyTheInspectorTags` (no one
+ *   but the inspector role tags, and tags on a write are authorized as
+ *   s3:PutObjectTagging), and the presign role's IAM policy
+ *   (infra/aws/constructs/edge-presign.ts: writes and multipart uploads under
+ *   the upload prefix only, deletes under the upload and quarantine prefixes
+ *   only, nothing bucket-wide).
  * - `x-amz-tagging` on PutObject, and on CopyObject with
  *   `x-amz-tagging-directive: REPLACE`: S3 stores those tags with the object
  *   (the inspector's quarantine copy carries its reason that way); s3rver
@@ -31,15 +38,17 @@ const MAX_TAGS = 10;
 const MAX_TAG_KEY = 128;
 const MAX_TAG_VALUE = 256;
 
-/** Query parameters a GetObject may carry (x-amz-* included: a presigned URL keeps X-Amz-Content-Sha256); any other makes the GET another operation (tagging, acl, …). */
-const GET_OBJECT_PARAMS = /^(x-id|versionId|partNumber|response-[a-z-]+|[Xx]-[Aa]mz-[A-Za-z0-9-]+)$/;
+/**
+ * The subresources that make a GET or HEAD of a key another operation than
+ * GetObject/HeadObject (GetObjectTagging, GetObjectAcl, ListParts, …). Any
+ * other query parameter — `response-*`, `versionId`, `partNumber`, `x-id`,
+ * or one S3 does not know — leaves it a GetObject, as S3 treats it.
+ */
+const NOT_GET_OBJECT = new Set(['acl', 'attributes', 'legal-hold', 'retention', 'tagging', 'torrent', 'uploadId']);
 
-/** True when a GET with this (forwarded, authentication-free) query is GetObject rather than a subresource. */
+/** True when a GET or HEAD of a key with this (forwarded, authentication-free) query is GetObject/HeadObject rather than a subresource. */
 export function isGetObject(forwardQuery: string): boolean {
-  for (const [name, value] of new URLSearchParams(forwardQuery)) {
-    if (!GET_OBJECT_PARAMS.test(name)) return false;
-    if (name === 'x-id' && value !== 'GetObject') return false;
-  }
+  for (const [name] of new URLSearchParams(forwardQuery)) if (NOT_GET_OBJECT.has(name)) return false;
   return true;
 }
 
@@ -56,6 +65,39 @@ export function readDecision(key: string, rule: ReadRule): 'deny' | 'tags' | 'al
 /** Throws S3's refusal unless the tags mark the object verified. */
 export function checkVerified(tags: Tags | undefined, rule: ReadRule): void {
   if (tags?.get(rule.verifiedTag.key) !== rule.verifiedTag.value) throw new AccessDeniedError('Access Denied');
+}
+
+/** What the guard knows of a request signed by the edge's key, to hold it to the edge role. */
+export interface EdgeRequest {
+  readonly method: string;
+  /** The object key; empty for a request on the bucket itself. */
+  readonly key: string;
+  /** The query without its authentication parameters. */
+  readonly forwardQuery: string;
+  /** Whether it asks S3 to store tags with the object (a non-empty `x-amz-tagging`, a form's `tagging` field). */
+  readonly setsTags: boolean;
+}
+
+/**
+ * Throws S3's refusal (403 AccessDenied) for what AWS refuses a request
+ * signed by the edge's key: any tagging write (PutObjectTagging,
+ * DeleteObjectTagging, tags on PutObject / CopyObject / a form /
+ * CreateMultipartUpload), any write or multipart call outside the upload
+ * prefix, a DeleteObject outside the upload and quarantine prefixes, any
+ * write to the bucket itself. Reads are the read rule's business.
+ */
+export function checkEdgeAccess(request: EdgeRequest, rule: ReadRule): void {
+  const method = request.method.toUpperCase();
+  const names = new Set([...new URLSearchParams(request.forwardQuery)].map(([name]) => name));
+  const multipart = names.has('uploadId') || names.has('uploads');
+  if (!multipart && (method === 'GET' || method === 'HEAD' || method === 'OPTIONS')) return;
+  const denied = (): never => {
+    throw new AccessDeniedError('Access Denied');
+  };
+  if (request.setsTags || (names.has('tagging') && method !== 'GET')) denied();
+  if (request.key === '') denied();
+  const prefixes = method === 'DELETE' && !multipart ? [rule.uploadPrefix, rule.quarantinePrefix] : [rule.uploadPrefix];
+  if (!prefixes.some((prefix) => request.key.startsWith(prefix))) denied();
 }
 
 /** The `x-amz-tagging` header (URL query syntax, `a=1&b=2`), checked against S3's limits. */

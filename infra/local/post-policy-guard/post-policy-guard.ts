@@ -20,6 +20,10 @@
  *   with a subresource) is streamed to s3rver and back unchanged, except
  *   that SSE headers are kept for s3rver as reserved metadata
  *   (object-metadata.ts).
+ * - With a `readRule`, every request is first held to what the AWS bucket
+ *   policy and the edge role allow (object-tags.ts): reads of unverified or
+ *   quarantined objects, and the edge key's tagging and writes outside the
+ *   upload prefix, are refused before any body is read.
  */
 import { listen } from '../listen';
 import busboy from 'busboy';
@@ -66,7 +70,7 @@ import type { GuardCredentials } from './policy-signature';
 import { contentMd5Of, spoolBody, storedContentEncoding, type SpooledBody } from './request-body';
 import { RequestSignatureVerifier, type SignedRequestInput, type VerifiedRequest } from './request-signature';
 import { isListV2, listV2Request, listV2Result } from './list-objects-v2';
-import { checkVerified, isGetObject, parseTaggingHeader, parseTaggingXml, readDecision, taggingXml, type ReadRule, type Tags } from './object-tags';
+import { checkEdgeAccess, checkVerified, isGetObject, parseTaggingHeader, parseTaggingXml, readDecision, taggingXml, type ReadRule, type Tags } from './object-tags';
 import { errorResponse, newRequestId, postResponseXml } from './s3-xml';
 
 export interface PostPolicyGuardOptions {
@@ -94,11 +98,14 @@ export interface PostPolicyGuardOptions {
   /** @default () => new Date() */
   readonly clock?: () => Date;
   /**
-   * The read rule of the AWS bucket policy (object-tags.ts): GetObject of an
-   * unverified upload or a quarantined object is 403 AccessDenied, except when
-   * signed with `exemptCredentials` (the inspector's own key, as its role is
-   * exempt on AWS). Requests signed with that key are verified like any other.
-   * @default no read rule: every signed GET is passed on
+   * The AWS bucket policy and the edge role, as far as the guard models them
+   * (object-tags.ts): GetObject/HeadObject of an unverified upload or a
+   * quarantined object is 403 AccessDenied, except when signed with
+   * `exemptCredentials` (the inspector's own key, as its role is exempt on
+   * AWS); and a request signed with the edge's key may not tag, nor write
+   * outside `uploadPrefix` (delete: outside it and `quarantinePrefix`).
+   * Requests signed with the inspector's key are verified like any other.
+   * @default no rule: every signed request is passed on
    */
   readonly readRule?: ReadRule & { readonly exemptCredentials: GuardCredentials };
   /** Every answered upload and proxy failure. @default unexpected errors to stderr, nothing else */
@@ -196,7 +203,7 @@ export function createPostPolicyGuardHandler(options: PostPolicyGuardHandlerOpti
       const operation = multipartOperation(method, target);
       if (operation !== undefined) {
         context.cors = corsHeaders(header(req, 'origin'), options.allowedOrigins);
-        void handleMultipart(context, target, operation, { verifier, clock, tempDirectory: options.tempDirectory, store: options.store, multipart });
+        void handleMultipart(context, target, operation, { verifier, clock, tempDirectory: options.tempDirectory, store: options.store, multipart, readRule: options.readRule });
         return;
       }
       void proxy(context, target, { upstream, agent, verifier, clock, tempDirectory: options.tempDirectory, readRule: options.readRule });
@@ -317,6 +324,8 @@ async function handleUpload(context: RequestContext, bucket: string, options: Up
   const startFile = (filename: string | undefined, stream: Readable): void => {
     phase = 'file';
     const authorized = authorizePost({ bucket, fields, filename, now: options.clock() }, options.policyConfig);
+    // Forms are signed by the edge's key only: held to its role like its other writes.
+    if (options.readRule !== undefined) checkEdgeAccess({ method: 'POST', key: authorized.key, forwardQuery: '', setsTags: (fields.get('tagging') ?? '') !== '' }, options.readRule);
     upload = authorized;
     tempPath = join(options.tempDirectory, randomUUID());
     const counter = new Transform({
@@ -530,6 +539,10 @@ async function proxy(context: RequestContext, target: Target, options: ProxyOpti
         headers: req.headers,
         now: options.clock(),
       });
+      if (options.readRule !== undefined && !verified.exempt && context.method !== 'OPTIONS') {
+        const setsTags = (requestedTagging(context.method, target, verified.forwardQuery, req) ?? '') !== '';
+        checkEdgeAccess({ method: context.method, key: target.key, forwardQuery: verified.forwardQuery, setsTags }, options.readRule);
+      }
       if (hasBody(req)) contentMd5Of(req.headers); // a malformed digest is refused before the body is read
     } catch (error) {
       req.resume();
@@ -549,7 +562,9 @@ async function proxy(context: RequestContext, target: Target, options: ProxyOpti
     else headers['content-encoding'] = encoding;
     if (body !== undefined || context.method === 'PUT' || context.method === 'POST') headers['content-length'] = String(body?.size ?? 0);
     if (context.method === 'PUT') headers = encryptionToStore(headers) as IncomingHttpHeaders;
-    if (options.readRule !== undefined && !verified.exempt && context.method === 'GET' && target.key !== '' && isGetObject(verified.forwardQuery)) {
+    // S3 holds GetObject and HeadObject alike (both are s3:GetObject), whatever else the query carries.
+    const reading = context.method === 'GET' || context.method === 'HEAD';
+    if (options.readRule !== undefined && !verified.exempt && reading && target.key !== '' && isGetObject(verified.forwardQuery)) {
       const decision = readDecision(target.key, options.readRule);
       if (decision === 'deny') throw new AccessDeniedError('Access Denied');
       if (decision === 'tags') checkVerified(await tagsOf(options, context.path), options.readRule);
@@ -693,18 +708,26 @@ function responseOverrides(forwardQuery: string): { rest: string; headers: Recor
 }
 
 /**
- * The tags a PutObject (or a CopyObject with `x-amz-tagging-directive:
- * REPLACE`) asks S3 to store; undefined when it asks for none. Checked
- * before the write, as S3 refuses a bad tag set without storing anything.
+ * The `x-amz-tagging` a PutObject (or a CopyObject with
+ * `x-amz-tagging-directive: REPLACE`, where none means "no tags") asks S3 to
+ * store; undefined when the request is neither, or a PutObject without tags,
+ * or a CopyObject that keeps the source's (s3rver.ts clears and copies tags
+ * on every write, as S3 does).
  */
-function tagsToApply(method: string, target: Target, forwardQuery: string, req: IncomingMessage): Tags | undefined {
-  const tagging = header(req, 'x-amz-tagging');
-  if (method !== 'PUT' || target.key === '' || tagging === undefined) return undefined;
+function requestedTagging(method: string, target: Target, forwardQuery: string, req: IncomingMessage): string | undefined {
+  if (method !== 'PUT' || target.key === '') return undefined;
   // A PUT with a subresource (?tagging, ?acl, ?partNumber…) is not PutObject/CopyObject.
   for (const [name, value] of new URLSearchParams(forwardQuery)) if (name !== 'x-id' || !['PutObject', 'CopyObject'].includes(value)) return undefined;
+  const tagging = header(req, 'x-amz-tagging');
   const copying = header(req, 'x-amz-copy-source') !== undefined;
-  if (copying && (header(req, 'x-amz-tagging-directive') ?? 'COPY').toUpperCase() !== 'REPLACE') return undefined;
-  return parseTaggingHeader(tagging);
+  if (!copying) return tagging;
+  return (header(req, 'x-amz-tagging-directive') ?? 'COPY').toUpperCase() === 'REPLACE' ? (tagging ?? '') : undefined;
+}
+
+/** The tags to store after the write; checked before it, as S3 refuses a bad tag set without storing anything. */
+function tagsToApply(method: string, target: Target, forwardQuery: string, req: IncomingMessage): Tags | undefined {
+  const tagging = requestedTagging(method, target, forwardQuery, req);
+  return tagging === undefined ? undefined : parseTaggingHeader(tagging);
 }
 
 /** One small call to s3rver (tags), answered in full. */
@@ -764,6 +787,7 @@ function multipartOperation(method: string, target: Target): MultipartOperation 
 }
 
 interface MultipartOptions {
+  readonly readRule: ReadRule | undefined;
   readonly verifier: RequestVerifiers;
   readonly clock: () => Date;
   readonly tempDirectory: string;
@@ -778,9 +802,12 @@ async function handleMultipart(context: RequestContext, target: Target, operatio
   const { req } = context;
   const temps: string[] = [];
   try {
-    let verified: VerifiedRequest;
+    let verified: VerifiedRequest & { readonly exempt: boolean };
     try {
       verified = await options.verifier.verify({ method: context.method, rawPath: context.path, rawQuery: target.query, headers: req.headers, now: options.clock() });
+      if (options.readRule !== undefined && !verified.exempt) {
+        checkEdgeAccess({ method: context.method, key: target.key, forwardQuery: verified.forwardQuery, setsTags: (header(req, 'x-amz-tagging') ?? '') !== '' }, options.readRule);
+      }
       if (hasBody(req)) contentMd5Of(req.headers);
       if (header(req, 'x-amz-copy-source') !== undefined) throw new NotImplementedError('UploadPartCopy is not implemented by the local S3 stand-in', 'x-amz-copy-source');
     } catch (error) {

@@ -8,6 +8,7 @@ import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { get, headObject, json, presignOne, s3Client, signUpAndLogIn, startTestStack, uploadFile, type Session, type TestStack } from '../../system/local-stack/support/stack-harness';
+import { LOCAL_INSPECTOR_CREDENTIALS } from '../../../infra/local/local-settings';
 import { fixture, HTML_PAGE } from './support/sample-files';
 
 jest.setTimeout(60_000);
@@ -57,8 +58,10 @@ it('an HTML page declared as image/png is moved to quarantine/ with the same res
 
   await stack.inspectionsIdle();
   const quarantineKey = `quarantine/${upload.key.slice('uploads/'.length)}`;
-  expect(await headObject(stack, upload.key)).toBeUndefined();
-  const moved = await headObject(stack, quarantineKey);
+  expect(await headObject(stack, upload.key, LOCAL_INSPECTOR_CREDENTIALS)).toBeUndefined();
+  // Quarantine is never readable by the edge's key (HeadObject is s3:GetObject): ask as the inspector.
+  await expect(headObject(stack, quarantineKey)).rejects.toMatchObject({ $metadata: expect.objectContaining({ httpStatusCode: 403 }) });
+  const moved = await headObject(stack, quarantineKey, LOCAL_INSPECTOR_CREDENTIALS);
   expect(moved?.ContentType).toBe('image/png');
   expect(moved?.Metadata).toEqual({ userid: session.sub });
   // The guard keeps the SSE headers through s3rver's copy, as S3 reports them.

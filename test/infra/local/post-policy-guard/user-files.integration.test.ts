@@ -155,9 +155,10 @@ describe('x-amz-tagging on writes (s3rver ignores it; S3 stores it)', () => {
   const tagsOf = async (key: string) =>
     Object.fromEntries(((await asInspector.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: key }))).TagSet ?? []).map((tag) => [tag.Key, tag.Value]));
 
+  // Only the inspector's key may tag (OnlyTheInspectorTags): access-model.integration.test.ts.
   it('PutObject stores the tags of its x-amz-tagging header', async () => {
     const key = keyOf('uploads/', SUB, 20);
-    await asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', Tagging: 'a=1&b=two%20words' }));
+    await asInspector.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', Tagging: 'a=1&b=two%20words' }));
     expect(await tagsOf(key)).toEqual({ a: '1', b: 'two words' });
   });
 
@@ -178,7 +179,7 @@ describe('x-amz-tagging on writes (s3rver ignores it; S3 stores it)', () => {
   it('refuses a malformed tag set before anything is written', async () => {
     const key = keyOf('uploads/', SUB, 23);
     const tagging = Array.from({ length: 11 }, (_, i) => `k${i}=v`).join('&');
-    await expect(asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', Tagging: tagging }))).rejects.toMatchObject({ name: 'InvalidArgument' });
+    await expect(asInspector.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', Tagging: tagging }))).rejects.toMatchObject({ name: 'InvalidArgument' });
     await expect(asInspector.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
 });

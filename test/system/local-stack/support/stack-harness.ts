@@ -160,13 +160,21 @@ export function uploadFile(
   });
 }
 
-export function s3Client(stack: LocalStack): S3Client {
-  return new S3Client({ endpoint: stack.s3Endpoint, forcePathStyle: true, region: stack.region, credentials: { ...stack.credentials }, maxAttempts: 1 });
+/** An S3 client of the edge's key, or of another (the inspector's, which the read rule exempts). */
+export function s3Client(stack: LocalStack, credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } = stack.credentials): S3Client {
+  return new S3Client({ endpoint: stack.s3Endpoint, forcePathStyle: true, region: stack.region, credentials: { ...credentials }, maxAttempts: 1 });
 }
 
-/** HeadObject through the guard (which passes S3 API calls through to s3rver); undefined when there is no such object. */
-export async function headObject(stack: LocalStack, key: string): Promise<HeadObjectCommandOutput | undefined> {
-  const client = s3Client(stack);
+/**
+ * HeadObject through the guard (which passes S3 API calls through to s3rver); undefined when there is no such object.
+ * With the inspector running, HeadObject of an unverified upload or a quarantined object is refused to the edge's key, as on AWS.
+ */
+export async function headObject(
+  stack: LocalStack,
+  key: string,
+  credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string },
+): Promise<HeadObjectCommandOutput | undefined> {
+  const client = s3Client(stack, credentials);
   try {
     return await client.send(new HeadObjectCommand({ Bucket: stack.bucket, Key: key }));
   } catch (error) {
