@@ -9,10 +9,10 @@
  * scheduled refresh, a 401 from /presign, logout racing a refresh) is
  * unit-tested without a browser.
  */
-import { retryDelayMs } from './backoff';
-import type { TokenGrant } from './api-contract';
-import { systemClock, type Clock } from './clock';
-import { ApiError, SessionExpiredError } from './errors';
+import { retryDelayMs } from '../../client/core/backoff';
+import type { TokenGrant } from '../../client/core/api-contract';
+import { systemClock, type Clock } from '../../client/core/clock';
+import { ApiError, SessionExpiredError } from '../../client/core/errors';
 
 export interface SessionAuthCalls {
   refresh(signal: AbortSignal): Promise<TokenGrant>;

@@ -1,6 +1,6 @@
-import { apiErrorFrom, formLifetimeMs, parsePresignResponse, parseStatus, parseTokenGrant, type PresignFile } from '../../site/core/api-contract';
+import { apiErrorFrom, formLifetimeMs, parsePresignResponse, parseStatus, parseTokenGrant, type PresignFile } from '../../client/core/api-contract';
 import { safeJsonParse } from '../../edge-functions/core/safe-json';
-import { ApiError, UnexpectedResponseError } from '../../site/core/errors';
+import { ApiError, UnexpectedResponseError } from '../../client/core/errors';
 
 const sent: PresignFile[] = [
   { name: 'a.png', size: 5, type: 'image/png', id: '0b9a2c4e-1111-4222-8333-444455556666' },
