@@ -71,7 +71,8 @@ export interface UploaderAdapters<F extends QueueFile> {
   readonly rules: UploadRules;
   readonly presign: Presigner;
   readonly post: FormPoster<F>;
-  readonly md5Of: Md5Hasher<F>;
+  /** Without one, POSTs go without `md5` (S3 then does not check the bytes): the browser always passes the worker's. */
+  readonly md5Of?: Md5Hasher<F>;
   readonly multipart: MultipartAdapters<F>;
   readonly files: FilesApi;
   readonly newId?: () => string;
@@ -97,7 +98,7 @@ export function uploaderWith<F extends QueueFile>(adapters: UploaderAdapters<F>)
     const created: UploadQueue<F> = new UploadQueue<F>({
       presign: adapters.presign,
       post: adapters.post,
-      md5Of: adapters.md5Of,
+      ...(adapters.md5Of === undefined ? {} : { md5Of: adapters.md5Of }),
       multipart: adapters.multipart,
       rules: adapters.rules,
       ...(adapters.newId === undefined ? {} : { newId: adapters.newId }),

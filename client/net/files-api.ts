@@ -8,6 +8,7 @@ import { AbortedError, NetworkError } from '../core/errors';
 import { parseFilesAccess, parseFilesListing, type SignedUrl } from '../core/files-contract';
 import type { FilesApi, S3TextAnswer } from '../core/your-files';
 import { postAuthorized, type Edge } from './edge';
+import { NO_STORE } from './http';
 
 export function filesApiWith(edge: Edge): FilesApi {
   const send = (request: SignedUrl, signal: AbortSignal) => sendSigned(request, signal, edge.fetch);
@@ -26,7 +27,7 @@ export function filesApiWith(edge: Edge): FilesApi {
 
 export async function sendSigned(request: SignedUrl, signal: AbortSignal, fetchWith: typeof fetch = fetch): Promise<S3TextAnswer> {
   try {
-    const response = await fetchWith(request.url, { method: request.method, credentials: 'omit', cache: 'no-store', signal });
+    const response = await fetchWith(request.url, { method: request.method, credentials: 'omit', ...NO_STORE, signal });
     return { status: response.status, body: await response.text() };
   } catch (error) {
     if (signal.aborted) throw new AbortedError();

@@ -20,10 +20,17 @@ export interface PostJsonOptions {
   readonly headers?: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
   /** 'same-origin' (the default) lets the site's refresh cookie travel on /auth/*; the library's cross-origin calls omit it. */
-  readonly credentials?: RequestCredentials;
+  readonly credentials?: 'same-origin' | 'omit';
   /** An injected fetch (tests, or an app's instrumented one); the global one otherwise. */
   readonly fetch?: typeof fetch;
 }
+
+/**
+ * Never from the HTTP cache. Spread from a constant rather than written in the
+ * literal: the root type check sees this file with Node's RequestInit (through
+ * test/client/), which has no `cache`, and the browser's has it.
+ */
+export const NO_STORE = { cache: 'no-store' } as const;
 
 export async function postJson(url: string, options: PostJsonOptions): Promise<JsonAnswer> {
   const { body, signal } = options;
@@ -37,7 +44,7 @@ export async function postJson(url: string, options: PostJsonOptions): Promise<J
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       credentials: options.credentials ?? 'same-origin',
-      cache: 'no-store',
+      ...NO_STORE,
       signal,
     });
     text = await response.text();
