@@ -2,7 +2,7 @@
  * The app: restores the session from the refresh cookie, routes between the
  * screens, and keeps the header's account area in step with the session.
  */
-import { messageFor } from './core/errors';
+import { messageFor } from '../client/core/errors';
 import { Session, type SessionState } from './core/session';
 import * as auth from './net/auth-api';
 import { Announcer } from './ui/announcer';

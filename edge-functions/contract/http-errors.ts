@@ -6,7 +6,7 @@
  * Defined once, here; the edge (edge-functions/core/errors.ts), the
  * CloudFront Functions, the auth API (origin/core/errors.ts), the local edge
  * (infra/local/edge/errors.ts), the firewall's block bodies
- * (infra/shared/firewall-responses.ts) and the site (site/core/errors.ts)
+ * (infra/shared/firewall-responses.ts) and the site and the client library (client/core/errors.ts)
  * take their codes and statuses from it.
  *
  * Pure data with no imports, so any deployable may import it without pulling

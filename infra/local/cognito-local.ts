@@ -26,6 +26,14 @@ import { isPlainObject } from '../../edge-functions/core/safe-json';
 /** The fixed pool and client every seeded cognito-local gets (cognito-local's region is always `local`). */
 export const LOCAL_USER_POOL_ID = 'local_edgeUpl0d';
 export const LOCAL_CLIENT_ID = 'edgeuploadlocal0000client1';
+/**
+ * A second app client in the same pool, as another app with its own client
+ * would have: its pages sign in directly with InitiateAuth USER_PASSWORD_AUTH
+ * (examples/own-app/), and the local edge trusts it besides the site's
+ * (config.json `clientIds`). The site's client keeps only the admin flow its
+ * auth API uses.
+ */
+export const LOCAL_APP_CLIENT_ID = 'edgeuploadlocal0000client2';
 export const LOCAL_REGION = 'local';
 
 /** Enough of cognito-local's output to explain a failed start; the rest goes to `onOutput`. */
@@ -307,6 +315,20 @@ function seed(dir: string, endpoint: string): void {
     ClientName: 'edge-upload-local',
     UserPoolId: LOCAL_USER_POOL_ID,
     ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    EnableTokenRevocation: true,
+    PreventUserExistenceErrors: 'ENABLED',
+    AccessTokenValidity: ACCESS_TOKEN_MINUTES,
+    IdTokenValidity: ACCESS_TOKEN_MINUTES,
+    RefreshTokenValidity: REFRESH_TOKEN_DAYS,
+    TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+    CreationDate: created,
+    LastModifiedDate: created,
+  };
+  clients.Clients[LOCAL_APP_CLIENT_ID] = {
+    ClientId: LOCAL_APP_CLIENT_ID,
+    ClientName: 'edge-upload-local-own-app',
+    UserPoolId: LOCAL_USER_POOL_ID,
+    ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
     EnableTokenRevocation: true,
     PreventUserExistenceErrors: 'ENABLED',
     AccessTokenValidity: ACCESS_TOKEN_MINUTES,

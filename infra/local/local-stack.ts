@@ -38,7 +38,7 @@ import { createFirewall } from '../firewall/engine';
 import { loadFirewallRules } from '../firewall/rules';
 import { securityHeaders } from '../shared/security-headers';
 import { loadCloudFrontFunctionFile } from './edge/cloudfront-functions-sandbox';
-import { startCognitoLocal, type CognitoLocal } from './cognito-local';
+import { LOCAL_APP_CLIENT_ID, startCognitoLocal, type CognitoLocal } from './cognito-local';
 import { createEventRecorder } from './edge/event-recorder';
 import { loadLambdaEdgeFunction } from './edge/lambda-edge';
 import { listenLocalEdge } from './edge/local-edge';
@@ -104,7 +104,8 @@ export interface LocalStack {
   readonly region: string;
   /** The keys the edge signs with and the guard and s3rver accept. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  readonly cognito: { readonly endpoint: string; readonly userPoolId: string; readonly clientId: string; readonly issuer: string };
+  /** `clientId` is the site's; `appClientId` another app's, which signs in with USER_PASSWORD_AUTH itself. Both are trusted by the edge. */
+  readonly cognito: { readonly endpoint: string; readonly userPoolId: string; readonly clientId: string; readonly appClientId: string; readonly issuer: string };
   readonly stateDir: string;
   /** Child processes, by name. */
   readonly pids: Readonly<Record<string, number>>;
@@ -200,7 +201,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       `${JSON.stringify(
         {
           issuer,
-          clientIds: [cognito.clientId],
+          // The site's client and a second app's (examples/own-app/), as several apps can share one edge.
+          clientIds: [cognito.clientId, LOCAL_APP_CLIENT_ID],
           jwks: await fetchJwks(cognito),
           bucket: LOCAL_BUCKET,
           region: LOCAL_S3_REGION,
@@ -256,7 +258,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bucket: LOCAL_BUCKET,
       region: LOCAL_S3_REGION,
       credentials: { ...credentials },
-      cognito: { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId, issuer },
+      cognito: { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId, appClientId: LOCAL_APP_CLIENT_ID, issuer },
       stateDir,
       pids: Object.freeze({ ...pids }),
       events,

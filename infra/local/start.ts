@@ -5,16 +5,21 @@
  *   npm start -- --record fixtures  # also write every dispatched event, sanitized, under fixtures/
  *
  * Ports and folders come from the environment (local-settings.ts): EDGE_PORT,
- * COGNITO_PORT, S3_PORT, S3RVER_PORT, LOCAL_STATE_DIR, FIREWALL_RULES, ALLOWED_ORIGINS.
+ * COGNITO_PORT, S3_PORT, S3RVER_PORT, LOCAL_STATE_DIR, FIREWALL_RULES, ALLOWED_ORIGINS,
+ * EXAMPLE_APP_PORT (the example app of examples/own-app/ on a second origin,
+ * allowed besides ALLOWED_ORIGINS; default EDGE_PORT + 1, `off` for none).
  * Ctrl-C (SIGINT), SIGTERM or SIGHUP stops every part and every child process
  * by PID; so does the end of the process that started it (npm). A second
  * signal gives up waiting and kills the children at once.
  *
  * `npm run build` bundles this file into dist/infra/local/start.js (scripts/build/local.mjs).
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { FirewallError } from '../firewall/errors';
-import { LocalStackError } from './errors';
-import { startLocalStack, type LocalStack } from './local-stack';
+import { LocalSettingsError, LocalStackError } from './errors';
+import { EXAMPLE_APP_PORT_ENV, listenExampleApp, type ExampleApp } from './example-app';
+import { projectRoot, startLocalStack, type LocalStack } from './local-stack';
 import { settingsFromEnv } from './local-settings';
 
 const USAGE = `Usage: npm start [-- --record <dir>]
@@ -28,7 +33,8 @@ cognito-local, and s3rver behind the POST-policy guard.
 
 Environment: EDGE_PORT (3000), COGNITO_PORT (9229), S3_PORT (4569),
 S3RVER_PORT (0 = any free port), LOCAL_STATE_DIR (.local),
-FIREWALL_RULES (infra/firewall/firewall-rules.yaml).`;
+FIREWALL_RULES (infra/firewall/firewall-rules.yaml), ALLOWED_ORIGINS (none),
+EXAMPLE_APP_PORT (EDGE_PORT + 1; off: no example app).`;
 
 interface Arguments {
   readonly recordDir: string | undefined;
@@ -53,7 +59,16 @@ function parseArguments(argv: readonly string[]): Arguments {
 
 class UsageError extends Error {}
 
-function banner(stack: LocalStack, recordDir: string | undefined): string {
+/** EXAMPLE_APP_PORT: a port, `off`, or unset for the port after the edge's (any free port when the edge's is 0). */
+function exampleAppPort(raw: string | undefined, edgePort: number): number | undefined {
+  const value = raw?.trim();
+  if (value === undefined || value === '') return edgePort === 0 ? 0 : edgePort + 1;
+  if (value === 'off') return undefined;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new LocalSettingsError([`${EXAMPLE_APP_PORT_ENV} must be a port number from 0 to 65535, or off, not "${value}"`]);
+  return Number(value);
+}
+
+function banner(stack: LocalStack, recordDir: string | undefined, example: ExampleApp | undefined): string {
   const lines = [
     '',
     `  edge-upload is running at ${stack.url}`,
@@ -61,6 +76,7 @@ function banner(stack: LocalStack, recordDir: string | undefined): string {
     `  site and API      ${stack.url}   (/, /auth/*, /presign)`,
     `  uploads (S3)      ${stack.uploadUrl}   (POST-policy guard in front of s3rver)`,
     `  Cognito           ${stack.cognito.endpoint}   (pool ${stack.cognito.userPoolId}, client ${stack.cognito.clientId})`,
+    ...(example === undefined ? [] : [`  example app       ${example.url}   (another origin: examples/own-app/, client ${stack.cognito.appClientId})`]),
     `  state             ${stack.stateDir}`,
     '',
     '  Mailbox: confirmation and reset codes are not emailed; read them with',
@@ -81,17 +97,25 @@ async function main(): Promise<void> {
   }
   const settings = settingsFromEnv(process.env);
   const started = performance.now();
+  // The example app listens first: its origin goes into the edge's allowedOrigins. Only once it is built.
+  const examplePort = exampleAppPort(process.env[EXAMPLE_APP_PORT_ENV], settings.ports.edge);
+  const exampleDir = path.join(projectRoot(), 'dist', 'examples', 'own-app');
+  const example = examplePort === undefined || !existsSync(path.join(exampleDir, 'index.html')) ? undefined : await listenExampleApp({ dir: exampleDir, port: examplePort });
   const stack = await startLocalStack({
     ports: settings.ports,
     ...(settings.stateDir === undefined ? {} : { stateDir: settings.stateDir }),
     ...(settings.firewallRulesFile === undefined ? {} : { firewallRulesFile: settings.firewallRulesFile }),
     ...(args.recordDir === undefined ? {} : { recordDir: args.recordDir }),
-    allowedOrigins: settings.allowedOrigins,
+    allowedOrigins: example === undefined ? settings.allowedOrigins : [...settings.allowedOrigins, example.url],
     log: (line) => process.stdout.write(`${line}\n`),
     // As on AWS: every new upload is inspected, then tagged verified or moved to quarantine/.
     inspectUploads: true,
+  }).catch(async (error: unknown) => {
+    await example?.close();
+    throw error;
   });
-  process.stdout.write(banner(stack, args.recordDir));
+  example?.configure({ edgeUrl: stack.url, uploadUrl: stack.uploadUrl, cognitoEndpoint: stack.cognito.endpoint, clientId: stack.cognito.appClientId });
+  process.stdout.write(banner(stack, args.recordDir, example));
   process.stdout.write(`  (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)\n\n`);
 
   let stopping = false;
@@ -103,7 +127,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     process.stdout.write(`\n${signal}: stopping the local stack…\n`);
-    stack.stop().then(
+    Promise.all([stack.stop(), example?.close()]).then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(`could not stop cleanly: ${String(error)}\n`);

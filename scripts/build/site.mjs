@@ -3,7 +3,7 @@
 // Hashed names let CloudFront and browsers cache the assets for good while
 // index.html is always fetched fresh. No inline script or style anywhere: the
 // CSP (infra/shared/security-headers.ts) allows only 'self'.
-// The MD5 worker (site/md5-worker.ts) is its own file, md5-worker-[hash].js:
+// The MD5 worker (client/md5-worker.ts) is its own file, md5-worker-[hash].js:
 // a worker started from a same-origin script is allowed by the CSP as it is
 // (no worker-src or child-src, so script-src 'self' applies), while a blob:
 // or data: worker would not be. The app learns the hashed name from a
@@ -40,7 +40,7 @@ export async function build() {
   const target = ['chrome100', 'firefox100', 'safari15.4', 'edge100'];
   const worker = await esbuild({
     ...common,
-    entryPoints: { 'md5-worker': path.join(root, 'site', 'md5-worker.ts') },
+    entryPoints: { 'md5-worker': path.join(root, 'client', 'md5-worker.ts') },
     platform: 'browser',
     format: 'iife',
     target,

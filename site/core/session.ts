@@ -10,10 +10,10 @@
  * unit-tested without a browser.
  */
 import { isPlainObject, safeJsonParse } from '../../edge-functions/core/safe-json';
-import { retryDelayMs } from './backoff';
-import type { TokenGrant } from './api-contract';
-import { systemClock, type Clock } from './clock';
-import { ApiError, SessionExpiredError } from './errors';
+import { retryDelayMs } from '../../client/core/backoff';
+import type { TokenGrant } from '../../client/core/api-contract';
+import { systemClock, type Clock } from '../../client/core/clock';
+import { ApiError, SessionExpiredError } from '../../client/core/errors';
 
 export interface SessionAuthCalls {
   refresh(signal: AbortSignal): Promise<TokenGrant>;

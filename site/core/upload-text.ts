@@ -2,12 +2,12 @@
  * The words on the upload screen for each state of a file and for the whole
  * batch: pure, so the wording is unit-tested and the view only places text.
  */
-import { MAX_AUTO_RETRIES } from './backoff';
-import { messageFor, S3ServiceError } from './errors';
-import { rejectionText } from './files-contract';
-import { formatBytes, formatPercent, formatSpeed, formatTimeLeft } from './format';
-import { fractionDone } from './transfer-stats';
-import type { QueueSummary, UploadSnapshot } from './upload-queue';
+import { MAX_AUTO_RETRIES } from '../../client/core/backoff';
+import { messageFor, S3ServiceError } from '../../client/core/errors';
+import { rejectionText } from '../../client/core/files-contract';
+import { formatBytes, formatPercent, formatSpeed, formatTimeLeft } from '../../client/core/format';
+import { fractionDone } from '../../client/core/transfer-stats';
+import type { QueueSummary, UploadSnapshot } from '../../client/core/upload-queue';
 
 /** What the inspector said about a file this page sent (from "Your files"), if anything yet. */
 export interface VerdictFacts {

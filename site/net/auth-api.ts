@@ -1,6 +1,6 @@
 /** The eight /auth routes (origin/README.md), each a typed function. */
-import { parseStatus, parseTokenGrant, type TokenGrant } from '../core/api-contract';
-import { postJson } from './http';
+import { parseStatus, parseTokenGrant, type TokenGrant } from '../../client/core/api-contract';
+import { postJson } from '../../client/net/http';
 
 export interface Credentials {
   readonly email: string;

@@ -11,8 +11,8 @@ import { UnsupportedTypeError } from '../../edge-functions/core/errors';
 import { validatePresignRequest } from '../../edge-functions/core/presign-request';
 import { DEFAULT_UPLOAD_RULES, GiB, MiB, formatBytes } from '../../edge-functions/core/upload-rules';
 import { parseSize, parseUploadRules, UploadRulesError } from '../../edge-functions/upload-rules-file';
-import { checkFile } from '../../site/core/file-check';
-import { FileRejectedError } from '../../site/core/errors';
+import { checkFile } from '../../client/core/file-check';
+import { FileRejectedError } from '../../client/core/errors';
 import { validate } from '../support/json-schema-subset';
 
 const DIR = join(__dirname, '../../edge-functions');

@@ -1,4 +1,4 @@
-import { ApiError, messageFor } from '../../core/errors';
+import { ApiError, messageFor } from '../../../client/core/errors';
 import { confirm, resend } from '../../net/auth-api';
 import { checkedCode, checkedEmail } from '../checks';
 import { h, setText } from '../dom';

@@ -1,4 +1,4 @@
-import { messageFor } from '../../core/errors';
+import { messageFor } from '../../../client/core/errors';
 import { forgot } from '../../net/auth-api';
 import { checkedEmail } from '../checks';
 import { h } from '../dom';

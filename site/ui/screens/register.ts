@@ -1,4 +1,4 @@
-import { ApiError, messageFor } from '../../core/errors';
+import { ApiError, messageFor } from '../../../client/core/errors';
 import { register } from '../../net/auth-api';
 import { checkedEmail, checkedNewPassword } from '../checks';
 import { h } from '../dom';

@@ -9,31 +9,37 @@
  * reason. Nothing says "uploaded" before that.
  */
 import { DEFAULT_UPLOAD_RULES } from '../../../edge-functions/core/upload-rules';
-import { messageFor } from '../../core/errors';
+import { messageFor } from '../../../client/core/errors';
 import { formatDate, duplicateQuestion } from '../../core/duplicates';
-import { summarize, UploadQueue, type UploadSnapshot, type UploadState } from '../../core/upload-queue';
+import { summarize, UploadQueue, type UploadSnapshot, type UploadState } from '../../../client/core/upload-queue';
 import { unfinishedText } from '../../core/upload-text';
-import type { MultipartRecord } from '../../core/multipart-store';
-import { filesApiWith } from '../../net/files-api';
-import { Md5WorkerClient } from '../../net/md5-worker-client';
-import { multipartSignerWith } from '../../net/multipart-api';
-import { IndexedDbMultipartStore } from '../../net/multipart-store-idb';
-import { presignWith } from '../../net/presign-api';
-import { sendS3Request } from '../../net/s3-request';
-import { postFormWithXhr } from '../../net/s3-form-post';
+import type { MultipartRecord } from '../../../client/core/multipart-store';
+import { filesApiWith } from '../../../client/net/files-api';
+import type { Edge } from '../../../client/net/edge';
+import { Md5WorkerClient } from '../../../client/net/md5-worker-client';
+import { multipartSignerWith } from '../../../client/net/multipart-api';
+import { IndexedDbMultipartStore } from '../../../client/net/multipart-store-idb';
+import { presignWith } from '../../../client/net/presign-api';
+import { sendS3Request } from '../../../client/net/s3-request';
+import { postFormWithXhr } from '../../../client/net/s3-form-post';
 import { h } from '../dom';
 import { screenHeading, type Screen, type ScreenContext } from '../screen';
 import { dropZone } from '../upload/drop-zone';
 import { UploadList } from '../upload/upload-list';
 import { yourFilesView } from '../upload/your-files-view';
-import { rejectionText } from '../../core/files-contract';
+import { rejectionText } from '../../../client/core/files-contract';
+
+/** The worker's hashed file name, from the build (scripts/build/site.mjs). */
+declare const MD5_WORKER_URL: string | undefined;
 
 export function uploadScreen(context: ScreenContext): Screen {
   const rules = DEFAULT_UPLOAD_RULES;
   const lastState = new Map<string, UploadState>();
-  const hasher = new Md5WorkerClient();
+  const hasher = new Md5WorkerClient(typeof MD5_WORKER_URL === 'string' ? MD5_WORKER_URL : undefined);
+  // The site is served by the edge itself: same origin, and its Session is the token source.
+  const edge: Edge = { baseUrl: '', tokens: context.session };
 
-  const yourFiles = yourFilesView(filesApiWith(context.session), context.announcer, (row) => {
+  const yourFiles = yourFilesView(filesApiWith(edge), context.announcer, (row) => {
     list.verdictArrived(row.key);
     if (row.status === 'verified') context.announcer.say(`${row.name} passed the safety check.`);
     else if (row.status === 'rejected') context.announcer.say(`${row.name} was rejected: ${rejectionText(row.reason ?? '')}`);
@@ -41,10 +47,10 @@ export function uploadScreen(context: ScreenContext): Screen {
   const list = new UploadList({ queue: () => queue, rules, speaker: context.announcer, verdictFor: (key) => yourFiles.model.row(key) });
 
   const queue: UploadQueue<File> = new UploadQueue<File>({
-    presign: presignWith(context.session),
+    presign: presignWith(edge),
     post: postFormWithXhr,
     md5Of: hasher.md5Of,
-    multipart: { ...multipartSignerWith(context.session), send: sendS3Request, store: new IndexedDbMultipartStore() },
+    multipart: { ...multipartSignerWith(edge), send: sendS3Request, store: new IndexedDbMultipartStore() },
     onUnfinishedChange: (records) => renderUnfinished(records),
     rules,
     onChange: (upload) => {

@@ -5,7 +5,7 @@
  * does not offer dragging.
  */
 import type { UploadRules } from '../../../edge-functions/core/upload-rules';
-import { acceptAttribute, allowedSummary } from '../../core/file-check';
+import { acceptAttribute, allowedSummary } from '../../../client/core/file-check';
 import { h } from '../dom';
 
 export interface DropZone {

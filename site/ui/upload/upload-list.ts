@@ -10,10 +10,10 @@
  * never to the page.
  */
 import type { UploadRules } from '../../../edge-functions/core/upload-rules';
-import { checkFile } from '../../core/file-check';
-import { formatBytes } from '../../core/format';
-import { fractionDone } from '../../core/transfer-stats';
-import { isTerminal, summarize, type UploadQueue, type UploadSnapshot } from '../../core/upload-queue';
+import { checkFile } from '../../../client/core/file-check';
+import { formatBytes } from '../../../client/core/format';
+import { fractionDone } from '../../../client/core/transfer-stats';
+import { isTerminal, summarize, type UploadQueue, type UploadSnapshot } from '../../../client/core/upload-queue';
 import { milestoneReached, summaryText, uploadErrorDetail, uploadNoticeText, uploadStatusText, type VerdictFacts } from '../../core/upload-text';
 import { h, setText } from '../dom';
 import type { Speaker } from '../forms';

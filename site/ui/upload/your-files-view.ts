@@ -5,11 +5,11 @@
  * Delete with a confirmation in the row, and "Show more" for the next page.
  * The model is site/core/your-files.ts; this only places text and buttons.
  */
-import { messageFor } from '../../core/errors';
-import { formatBytes } from '../../core/format';
+import { messageFor } from '../../../client/core/errors';
+import { formatBytes } from '../../../client/core/format';
 import { verdictText } from '../../core/upload-text';
-import { YourFiles, type FileRow } from '../../core/your-files';
-import type { FilesApi } from '../../core/your-files';
+import { YourFiles, type FileRow } from '../../../client/core/your-files';
+import type { FilesApi } from '../../../client/core/your-files';
 import { h, setText } from '../dom';
 import type { Speaker } from '../forms';
 

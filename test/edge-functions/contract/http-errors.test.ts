@@ -15,8 +15,8 @@ import * as origin from '../../../origin/core/errors';
 import { toErrorResponse } from '../../../origin/core/error-response';
 import * as local from '../../../infra/local/edge/errors';
 import { firewallBlockBody, type FirewallBlockCode } from '../../../infra/shared/firewall-responses';
-import { API_ERROR_TRANSIENT, transientStatus } from '../../../site/core/errors';
-import { apiErrorFrom } from '../../../site/core/api-contract';
+import { API_ERROR_TRANSIENT, transientStatus } from '../../../client/core/errors';
+import { apiErrorFrom } from '../../../client/core/api-contract';
 
 const EDGE: Readonly<Record<Exclude<edge.ErrorCode, 'INTERNAL'>, () => edge.EdgeUploadError>> = {
   INVALID_REQUEST: () => new edge.InvalidRequestError('x'),

@@ -62,7 +62,7 @@ it('a type removed from the file is refused by the built edge validation and the
     entry,
     `import { validatePresignRequest } from ${JSON.stringify(path.join(ROOT, 'edge-functions/core/presign-request'))};
      import { DEFAULT_UPLOAD_RULES } from ${JSON.stringify(path.join(ROOT, 'edge-functions/core/upload-rules'))};
-     import { checkFile } from ${JSON.stringify(path.join(ROOT, 'site/core/file-check'))};
+     import { checkFile } from ${JSON.stringify(path.join(ROOT, 'client/core/file-check'))};
      const outcome = (f: () => unknown) => { try { f(); return 'accepted'; } catch (e) { return (e as { code?: string }).code; } };
      const file = (name: string, type: string) => ({ name, size: 1000, type });
      console.log(JSON.stringify({

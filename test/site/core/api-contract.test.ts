@@ -1,6 +1,6 @@
-import { apiErrorFrom, formLifetimeMs, parsePresignResponse, parseStatus, parseTokenGrant, type PresignFile } from '../../../site/core/api-contract';
+import { apiErrorFrom, formLifetimeMs, parsePresignResponse, parseStatus, parseTokenGrant, type PresignFile } from '../../../client/core/api-contract';
 import { safeJsonParse } from '../../../edge-functions/core/safe-json';
-import { ApiError, UnexpectedResponseError } from '../../../site/core/errors';
+import { ApiError, UnexpectedResponseError } from '../../../client/core/errors';
 
 const sent: PresignFile[] = [
   { name: 'a.png', size: 5, type: 'image/png', id: '0b9a2c4e-1111-4222-8333-444455556666' },
@@ -32,7 +32,7 @@ describe('parsePresignResponse', () => {
     expect(() => parsePresignResponse(200, body, sent)).toThrow(UnexpectedResponseError);
   });
 
-  it('never sees __proto__ keys: the body is parsed with the one safe JSON parser first (as site/net/http.ts does), which refuses it', () => {
+  it('never sees __proto__ keys: the body is parsed with the one safe JSON parser first (as client/net/http.ts does), which refuses it', () => {
     const text = `{"uploads":[{"id":"${sent[0]!.id}","key":"k","url":"https://b.example/","expiresAt":"2026-11-29T12:05:00Z","fields":{"key":"k","__proto__":{"polluted":"yes"}}}]}`;
     expect(safeJsonParse(text)).toEqual({ ok: false, reason: 'unsafe-key', key: '__proto__' });
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();

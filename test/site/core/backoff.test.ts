@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MAX_AUTO_RETRIES, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS, retryDelayMs } from '../../../site/core/backoff';
+import { MAX_AUTO_RETRIES, RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS, retryDelayMs } from '../../../client/core/backoff';
 
 describe('retryDelayMs', () => {
   it('doubles from about a second, with half of each step random', () => {

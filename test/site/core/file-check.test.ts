@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { InvalidRequestError, EdgeUploadError } from '../../../edge-functions/core/errors';
 import { validatePresignRequest } from '../../../edge-functions/core/presign-request';
 import { DEFAULT_UPLOAD_RULES, GiB, MiB } from '../../../edge-functions/core/upload-rules';
-import { FileRejectedError } from '../../../site/core/errors';
-import { acceptAttribute, allowedSummary, checkFile, type FileFacts } from '../../../site/core/file-check';
+import { FileRejectedError } from '../../../client/core/errors';
+import { acceptAttribute, allowedSummary, checkFile, type FileFacts } from '../../../client/core/file-check';
 
 const rules = DEFAULT_UPLOAD_RULES;
 

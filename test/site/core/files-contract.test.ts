@@ -1,5 +1,5 @@
 import { QUARANTINE_REASONS } from '../../../origin/inspector/core/inspection';
-import { UnexpectedResponseError } from '../../../site/core/errors';
+import { UnexpectedResponseError } from '../../../client/core/errors';
 import {
   fileNameOf,
   parseFilesAccess,
@@ -10,7 +10,7 @@ import {
   rejectionText,
   uploadedAt,
   uploadKeyOf,
-} from '../../../site/core/files-contract';
+} from '../../../client/core/files-contract';
 
 const KEY = 'uploads/sub-1/2026/01/02/0b7e2a4c-1f2d-4c3b-9a8e-1234567890ab/holiday.png';
 const signed = (method: string) => ({ method, url: `https://bucket.s3.test/x?sig=1&m=${method}` });

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { MAX_AUTO_RETRIES } from '../../../site/core/backoff';
-import { AbortedError, MultipartError, NetworkError } from '../../../site/core/errors';
-import { md5Base64 } from '../../../site/core/md5';
-import { parseMultipartStart, parsePartUrls } from '../../../site/core/multipart-contract';
-import { isSameFile, MemoryMultipartStore, type MultipartStore } from '../../../site/core/multipart-store';
-import { MAX_PARALLEL_PARTS, MultipartUpload, type MultipartDeps } from '../../../site/core/multipart-upload';
-import { completeMultipartXml, parseListParts, parseUploadId } from '../../../site/core/s3-multipart-xml';
+import { MAX_AUTO_RETRIES } from '../../../client/core/backoff';
+import { AbortedError, MultipartError, NetworkError } from '../../../client/core/errors';
+import { md5Base64 } from '../../../client/core/md5';
+import { parseMultipartStart, parsePartUrls } from '../../../client/core/multipart-contract';
+import { isSameFile, MemoryMultipartStore, type MultipartStore } from '../../../client/core/multipart-store';
+import { MAX_PARALLEL_PARTS, MultipartUpload, type MultipartDeps } from '../../../client/core/multipart-upload';
+import { completeMultipartXml, parseListParts, parseUploadId } from '../../../client/core/s3-multipart-xml';
 import { FakeEdge, FakeS3, testFile, type TestFile } from '../support/fake-multipart';
 import { ManualClock, settle } from '../support/manual-clock';
 
@@ -32,7 +32,7 @@ function world(store: MultipartStore = new MemoryMultipartStore(), clock = new M
   const notices: unknown[] = [];
   const progress: number[] = [];
   const upload = (file: TestFile, resume?: Parameters<typeof start>[1]) => start(file, resume);
-  function start(file: TestFile, resumeFrom?: import('../../../site/core/multipart-store').MultipartRecord) {
+  function start(file: TestFile, resumeFrom?: import('../../../client/core/multipart-store').MultipartRecord) {
     return new MultipartUpload<TestFile>(file, { name: file.name, size: file.size, type: file.type, id: ID }, deps, {
       onProgress: (sent) => progress.push(sent),
       onNotice: (notice) => notices.push(notice),

@@ -9,8 +9,8 @@ import {
   CorsForbiddenError,
 } from '../../../infra/local/post-policy-guard/errors';
 import { errorResponse } from '../../../infra/local/post-policy-guard/s3-xml';
-import { S3ServiceError } from '../../../site/core/errors';
-import { parseS3ErrorXml, s3ErrorFromResponse } from '../../../site/core/s3-error';
+import { S3ServiceError } from '../../../client/core/errors';
+import { parseS3ErrorXml, s3ErrorFromResponse } from '../../../client/core/s3-error';
 
 /** The local POST-policy guard's real answer for a refusal (it answers in S3's XML shapes). */
 function guardAnswer(error: Error): { status: number; body: string } {

@@ -1,5 +1,5 @@
-import type { TokenGrant } from '../../../site/core/api-contract';
-import { ApiError, NetworkError, SessionExpiredError } from '../../../site/core/errors';
+import type { TokenGrant } from '../../../client/core/api-contract';
+import { ApiError, NetworkError, SessionExpiredError } from '../../../client/core/errors';
 import { emailFromIdToken, MIN_REFRESH_DELAY_MS, refreshDelayMs, Session, type SessionState } from '../../../site/core/session';
 import { ManualClock, settle } from '../support/manual-clock';
 

@@ -1,5 +1,5 @@
-import { formatPercent, formatSpeed, formatTimeLeft } from '../../../site/core/format';
-import { fractionDone, MIN_SPEED_SPAN_MS, SPEED_WINDOW_MS, TransferStats } from '../../../site/core/transfer-stats';
+import { formatPercent, formatSpeed, formatTimeLeft } from '../../../client/core/format';
+import { fractionDone, MIN_SPEED_SPAN_MS, SPEED_WINDOW_MS, TransferStats } from '../../../client/core/transfer-stats';
 
 const KiB = 1024;
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_UPLOAD_RULES, MiB, type UploadRules } from '../../../edge-functions/core/upload-rules';
-import type { PresignFile } from '../../../site/core/api-contract';
-import { md5Base64 } from '../../../site/core/md5';
-import { parseMultipartStart, parsePartUrls } from '../../../site/core/multipart-contract';
-import { MemoryMultipartStore } from '../../../site/core/multipart-store';
-import { UploadQueue, type UploadSnapshot } from '../../../site/core/upload-queue';
+import type { PresignFile } from '../../../client/core/api-contract';
+import { md5Base64 } from '../../../client/core/md5';
+import { parseMultipartStart, parsePartUrls } from '../../../client/core/multipart-contract';
+import { MemoryMultipartStore } from '../../../client/core/multipart-store';
+import { UploadQueue, type UploadSnapshot } from '../../../client/core/upload-queue';
 import { FakeEdge, FakeS3, testFile, type TestFile } from '../support/fake-multipart';
 import { ManualClock, settle } from '../support/manual-clock';
 

@@ -1,12 +1,12 @@
 import { EdgeUploadError } from '../../../edge-functions/core/errors';
 import { validatePresignRequest } from '../../../edge-functions/core/presign-request';
 import { DEFAULT_UPLOAD_RULES, MiB } from '../../../edge-functions/core/upload-rules';
-import type { PresignedForm, PresignFile } from '../../../site/core/api-contract';
-import { MAX_AUTO_RETRIES } from '../../../site/core/backoff';
-import { AbortedError, ApiError, NetworkError, S3ServiceError, SessionExpiredError } from '../../../site/core/errors';
-import type { FileFacts } from '../../../site/core/file-check';
-import { s3ErrorFromResponse } from '../../../site/core/s3-error';
-import { FORM_EXPIRY_MARGIN_MS, MAX_PARALLEL_UPLOADS, summarize, UploadQueue, type PostProgressOptions, type UploadSnapshot } from '../../../site/core/upload-queue';
+import type { PresignedForm, PresignFile } from '../../../client/core/api-contract';
+import { MAX_AUTO_RETRIES } from '../../../client/core/backoff';
+import { AbortedError, ApiError, NetworkError, S3ServiceError, SessionExpiredError } from '../../../client/core/errors';
+import type { FileFacts } from '../../../client/core/file-check';
+import { s3ErrorFromResponse } from '../../../client/core/s3-error';
+import { FORM_EXPIRY_MARGIN_MS, MAX_PARALLEL_UPLOADS, summarize, UploadQueue, type PostProgressOptions, type UploadSnapshot } from '../../../client/core/upload-queue';
 import { ManualClock, settle } from '../support/manual-clock';
 
 const rules = DEFAULT_UPLOAD_RULES;

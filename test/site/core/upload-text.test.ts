@@ -1,9 +1,9 @@
-import { FileRejectedError, NetworkError } from '../../../site/core/errors';
+import { FileRejectedError, NetworkError } from '../../../client/core/errors';
 import { passwordAcceptable, passwordChecklist } from '../../../site/core/password-checklist';
-import { s3ErrorFromResponse } from '../../../site/core/s3-error';
-import type { UploadSnapshot } from '../../../site/core/upload-queue';
+import { s3ErrorFromResponse } from '../../../client/core/s3-error';
+import type { UploadSnapshot } from '../../../client/core/upload-queue';
 import { milestoneReached, summaryText, uploadErrorDetail, uploadStatusText } from '../../../site/core/upload-text';
-import { formatBytes } from '../../../site/core/format';
+import { formatBytes } from '../../../client/core/format';
 
 const MiB = 1024 * 1024;
 

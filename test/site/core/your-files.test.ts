@@ -1,4 +1,4 @@
-import { MAX_VERDICT_POLLS, YourFiles } from '../../../site/core/your-files';
+import { MAX_VERDICT_POLLS, YourFiles } from '../../../client/core/your-files';
 import { FakeFilesBackend } from '../support/fake-files';
 import { ManualClock } from '../support/manual-clock';
 

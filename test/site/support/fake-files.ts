@@ -6,9 +6,9 @@
  * does what the inspector does: tag verified, or move to quarantine/ with a
  * quarantine-reason tag.
  */
-import { ApiError } from '../../../site/core/errors';
-import type { FileAccess, FilesListing, SignedUrl } from '../../../site/core/files-contract';
-import type { FilesApi, S3TextAnswer } from '../../../site/core/your-files';
+import { ApiError } from '../../../client/core/errors';
+import type { FileAccess, FilesListing, SignedUrl } from '../../../client/core/files-contract';
+import type { FilesApi, S3TextAnswer } from '../../../client/core/your-files';
 
 interface StoredObject {
   readonly size: number;

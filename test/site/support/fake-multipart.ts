@@ -7,10 +7,10 @@
  * ticket with INVALID_TICKET.
  */
 import { createHash } from 'node:crypto';
-import { AbortedError, ApiError, NetworkError } from '../../../site/core/errors';
-import type { MultipartFileSpec, PartsRequest, SignedRequest } from '../../../site/core/multipart-contract';
-import { partRange } from '../../../site/core/multipart-contract';
-import type { PartPlan, S3Answer, S3Body, S3SendOptions } from '../../../site/core/multipart-upload';
+import { AbortedError, ApiError, NetworkError } from '../../../client/core/errors';
+import type { MultipartFileSpec, PartsRequest, SignedRequest } from '../../../client/core/multipart-contract';
+import { partRange } from '../../../client/core/multipart-contract';
+import type { PartPlan, S3Answer, S3Body, S3SendOptions } from '../../../client/core/multipart-upload';
 import type { ManualClock } from './manual-clock';
 
 const HOST = 'https://bucket.s3.test';

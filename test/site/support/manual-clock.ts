@@ -1,5 +1,5 @@
 /** A Clock for tests: time moves only when the test says so, and due timers run in order. */
-import type { Clock } from '../../../site/core/clock';
+import type { Clock } from '../../../client/core/clock';
 
 interface Timer {
   readonly id: number;

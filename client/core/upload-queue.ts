@@ -89,7 +89,7 @@ export type FormPoster<F> = (form: PresignedForm, file: F, options: PostProgress
 /** Signs a batch; the forms come back in the order of `files`. */
 export type Presigner = (files: readonly PresignFile[], signal: AbortSignal) => Promise<PresignedForm[]>;
 
-/** Base64 of the MD5 of bytes [start, end) of the file (site/net/md5-worker-client.ts in the browser). */
+/** Base64 of the MD5 of bytes [start, end) of the file (client/net/md5-worker-client.ts in the browser). */
 export type Md5Hasher<F> = (file: F, start: number, end: number, signal: AbortSignal) => Promise<string>;
 
 /** The multipart machinery (multipart-upload.ts) minus what the queue supplies itself. */

@@ -4,7 +4,7 @@
  * and S3 for the parts it already holds, and to recognise the file when the
  * person picks it again. Nothing secret: the ticket only works with the
  * person's own access token (docs/large-files.md, "The ticket").
- * The browser keeps these in IndexedDB (site/net/multipart-store-idb.ts).
+ * The browser keeps these in IndexedDB (client/net/multipart-store-idb.ts).
  */
 
 export interface UnfinishedFile {

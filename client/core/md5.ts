@@ -4,7 +4,7 @@
  * in memory. S3 checks `Content-MD5` (base64 of the 16-byte digest) on every
  * part and every form. Web Crypto has no MD5, so this uses @noble/hashes, a
  * maintained, audited implementation. In the app it runs in a Web Worker
- * (site/md5-worker.ts), so hashing never freezes the page.
+ * (client/md5-worker.ts), so hashing never freezes the page.
  */
 import { md5 } from '@noble/hashes/legacy.js';
 import { AbortedError } from './errors';

@@ -1,6 +1,6 @@
 /**
- * JSON over fetch to the site's own API (same origin: the refresh cookie
- * travels on /auth/* by itself). Every call takes an AbortSignal and ends in
+ * JSON over fetch to the edge's API: the site's own origin (where the refresh
+ * cookie travels on /auth/* by itself), or another one for the library. Every call takes an AbortSignal and ends in
  * a typed error: NetworkError (no answer), AbortedError, ApiError (the §3
  * error shape) or UnexpectedResponseError.
  */
@@ -19,21 +19,32 @@ export interface PostJsonOptions {
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
+  /** 'same-origin' (the default) lets the site's refresh cookie travel on /auth/*; the library's cross-origin calls omit it. */
+  readonly credentials?: 'same-origin' | 'omit';
+  /** An injected fetch (tests, or an app's instrumented one); the global one otherwise. */
+  readonly fetch?: typeof fetch;
 }
 
-export async function postJson(path: string, options: PostJsonOptions): Promise<JsonAnswer> {
+/**
+ * Never from the HTTP cache. Spread from a constant rather than written in the
+ * literal: the root type check sees this file with Node's RequestInit (through
+ * test/client/), which has no `cache`, and the browser's has it.
+ */
+export const NO_STORE = { cache: 'no-store' } as const;
+
+export async function postJson(url: string, options: PostJsonOptions): Promise<JsonAnswer> {
   const { body, signal } = options;
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response: Response;
   let text: string;
   try {
-    response = await fetch(path, {
+    response = await (options.fetch ?? fetch)(url, {
       method: 'POST',
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      credentials: 'same-origin',
-      cache: 'no-store',
+      credentials: options.credentials ?? 'same-origin',
+      ...NO_STORE,
       signal,
     });
     text = await response.text();

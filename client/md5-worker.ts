@@ -1,6 +1,6 @@
 /**
  * The MD5 worker: a separate bundle (dist/site/md5-worker-[hash].js, built
- * by scripts/build/site.mjs) so hashing a large file never blocks the page.
+ * by scripts/build/site.mjs; dist/client/md5-worker.js for the library) so hashing a large file never blocks the page.
  * Messages: {id, blob, start, end} in, {id, md5} or {id, error} out. The Blob
  * is passed by reference (structured clone does not copy its bytes) and read
  * here in slices (core/md5.ts).

@@ -1,14 +1,13 @@
 /**
- * MD5 of a File range in the MD5 worker (site/md5-worker.ts). The build
- * gives the worker's hashed file name to the app as MD5_WORKER_URL. There is
+ * MD5 of a File range in the MD5 worker (client/md5-worker.ts). Its URL is
+ * given: the site's build passes the worker's hashed file name, the library
+ * its md5-worker.js next to itself (client/index.ts). There is
  * no fallback on the page: every target browser has workers, the CSP allows
  * a same-origin one, and leaving the MD5 code out of the app keeps it within
  * its size budget. A file whose hash fails is `failed` with a reason and a
  * Retry button.
  */
 import { FileReadError } from '../core/errors';
-
-declare const MD5_WORKER_URL: string | undefined;
 
 interface Pending {
   resolve(md5: string): void;
@@ -20,6 +19,9 @@ export class Md5WorkerClient {
   private failed = false;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+
+  /** `workerUrl`: a same-origin script URL (the CSP's script-src governs workers); undefined means no worker. */
+  constructor(private readonly workerUrl: string | URL | undefined) {}
 
   /** A Md5Hasher for the upload queue. */
   readonly md5Of = (file: Blob, start: number, end: number, signal: AbortSignal): Promise<string> => {
@@ -42,7 +44,7 @@ export class Md5WorkerClient {
 
   private ensureWorker(): Worker | undefined {
     if (this.worker !== undefined || this.failed) return this.worker;
-    const url = typeof MD5_WORKER_URL === 'string' ? MD5_WORKER_URL : undefined;
+    const url = this.workerUrl;
     if (url === undefined || typeof Worker === 'undefined') {
       this.failed = true;
       return undefined;
