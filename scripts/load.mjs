@@ -394,7 +394,7 @@ async function concurrentUploads(stack, token, memory, log) {
 // ---------------------------------------------------------------------------
 // 3. Multipart uploads, every S3 request signed by the edge (/presign/multipart, /parts)
 
-const MULTIPART_PARTS_IN_FLIGHT = 4; // what the site sends per file (site/core/multipart-upload.ts)
+const MULTIPART_PARTS_IN_FLIGHT = 4; // what the site sends per file (client/core/multipart-upload.ts)
 
 /** Part `n` (1-based) of upload `seed`: an AES-CTR keystream, regenerated for the read-back, never held whole. */
 function partBytes(seed, partSize, size, n) {

@@ -3,7 +3,7 @@
  * too), with its name, size, date and status (checking, verified, or
  * rejected with the reason in plain words), Download for verified files,
  * Delete with a confirmation in the row, and "Show more" for the next page.
- * The model is site/core/your-files.ts; this only places text and buttons.
+ * The model is client/core/your-files.ts; this only places text and buttons.
  */
 import { messageFor } from '../../../client/core/errors';
 import { formatBytes } from '../../../client/core/format';
