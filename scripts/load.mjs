@@ -375,7 +375,7 @@ async function concurrentUploads(stack, token, memory, log) {
     if (object.status === 200 && object.sha256 === sent) intact += 1;
     else mismatches.push({ key, status: object.status, size: object.size });
   }
-  const listed = await countObjects(stack, forms[0].key.split('/').slice(0, 2).join('/') + '/');
+  const listed = await countObjects(stack, `${forms[0].key.split('/').slice(0, 2).join('/')}/`);
   const summary = {
     uploads: UPLOADS,
     bytesEach: UPLOAD_BYTES,

@@ -53,7 +53,7 @@ function handler(event: CloudFrontFunctionsEvent): ViewerRequest | ErrorResponse
   if (!isAuthPath(uri)) return reject(NOT_FOUND, 'Not Found', 'There is no such auth route.');
 
   if (request.method !== AUTH_METHOD) {
-    return reject(METHOD_NOT_ALLOWED, 'Method Not Allowed', 'Auth routes accept ' + AUTH_METHOD + ' only.', AUTH_METHOD);
+    return reject(METHOD_NOT_ALLOWED, 'Method Not Allowed', `Auth routes accept ${AUTH_METHOD} only.`, AUTH_METHOD);
   }
 
   if (!isSameSite(single(headers['origin']), single(headers['sec-fetch-site']), single(headers['host']))) {
@@ -71,7 +71,7 @@ function handler(event: CloudFrontFunctionsEvent): ViewerRequest | ErrorResponse
       return reject(INVALID_REQUEST, 'Bad Request', 'The Content-Length header is not valid.');
     }
     if (Number(contentLength) > MAX_AUTH_BODY_BYTES) {
-      return reject(PAYLOAD_TOO_LARGE, 'Payload Too Large', 'The body is larger than ' + MAX_AUTH_BODY_BYTES + ' bytes.');
+      return reject(PAYLOAD_TOO_LARGE, 'Payload Too Large', `The body is larger than ${MAX_AUTH_BODY_BYTES} bytes.`);
     }
   }
 

@@ -52,7 +52,7 @@ export function securityHeaders(uploadOrigin: string, settings: SecurityHeaderSe
   const hsts = settings.strictTransportSecurity;
   return Object.freeze({
     'Strict-Transport-Security':
-      `max-age=${hsts.maxAgeSeconds}` + (hsts.includeSubdomains ? '; includeSubDomains' : '') + (hsts.preload ? '; preload' : ''),
+      `max-age=${hsts.maxAgeSeconds}${hsts.includeSubdomains ? '; includeSubDomains' : ''}${hsts.preload ? '; preload' : ''}`,
     'Content-Security-Policy': contentSecurityPolicy(uploadOrigin),
     'X-Content-Type-Options': settings.contentTypeOptions,
     'X-Frame-Options': settings.frameOptions,

@@ -3,7 +3,7 @@
  * action, one error mapper, one log line. It never throws; whatever goes
  * wrong becomes a DESIGN §3 error response.
  */
-import { type AuthPath } from '../../edge-functions/core/auth-routes';
+import type { AuthPath } from '../../edge-functions/core/auth-routes';
 import type { AuthGateway } from '../core/auth-gateway';
 import type { AuthConfig } from '../core/config';
 import { toErrorResponse } from '../core/error-response';

@@ -87,7 +87,7 @@ async function buildOne(name) {
     `const ${IMPLEMENTATION}=(()=>{${script}\nreturn handler})();` +
     `function handler(event){return ${IMPLEMENTATION}(event)}`;
   const minified = await esbuild.transform(wrapped, { ...common, loader: 'js', minify: true });
-  const code = minified.code.trimEnd() + '\n';
+  const code = `${minified.code.trimEnd()}\n`;
   assertPlainScriptWithHandler(name, code);
 
   const bytes = Buffer.byteLength(code, 'utf8');

@@ -7,7 +7,7 @@
  * so buckets in other stacks can log here without this stack naming them
  * (naming them would make this stack depend on theirs: a cycle).
  */
-import { RemovalPolicy, Stack, type Duration } from 'aws-cdk-lib';
+import { type RemovalPolicy, Stack, type Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';

@@ -20,7 +20,7 @@
  *   under the stage-wide throttle; the auth-guard function already answers
  *   other paths and methods at the edge, so it only ever sees strays.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';

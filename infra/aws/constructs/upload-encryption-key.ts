@@ -4,7 +4,7 @@
  * lives in the data stack because the edge's config.json and the edge role's
  * policy need its ARN before the upload bucket exists (see README, "Stacks").
  */
-import { RemovalPolicy, type Duration } from 'aws-cdk-lib';
+import type { RemovalPolicy, Duration } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { SECURE_DEFAULTS } from '../secure-defaults';

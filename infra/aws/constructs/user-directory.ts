@@ -24,7 +24,7 @@
  * deployed, signs in with the first (which must allow
  * ALLOW_ADMIN_USER_PASSWORD_AUTH and have no secret).
  */
-import { RemovalPolicy, Stack, type Duration } from 'aws-cdk-lib';
+import { type RemovalPolicy, Stack, type Duration } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';

@@ -38,7 +38,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Firewall } from '../../firewall/engine';
 import { firewallBlockBody } from '../../shared/firewall-responses';
 import { CloudFrontFunctionResultError, CloudFrontFunctionRuntimeError } from './cloudfront-function-errors';
-import { type CloudFrontFunction, type CloudFrontFunctionOutcome, type CloudFrontFunctionViewerRequestEvent } from './cloudfront-function-shapes';
+import type { CloudFrontFunction, CloudFrontFunctionOutcome, CloudFrontFunctionViewerRequestEvent } from './cloudfront-function-shapes';
 import type { MailboxMessage } from '../mailbox';
 import type { MetricsSnapshot } from '../metrics-collector';
 import { toApiGatewayEvent, replyFromProxyResult } from './api-gateway-proxy';

@@ -450,7 +450,7 @@ function publicBaseUrl(req: IncomingMessage): string {
   const host = header(req, 'host');
   const local = req.socket.localAddress ?? '127.0.0.1';
   const fallback = `${local.includes(':') ? `[${local}]` : local}:${req.socket.localPort ?? 80}`;
-  return `http://${host !== undefined && /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? host : fallback}`;
+  return `http://${host !== undefined && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? host : fallback}`;
 }
 
 function sendError(context: RequestContext, error: unknown, extra: Partial<GuardLogEntry> = {}): void {

@@ -84,7 +84,7 @@ export async function uploadOneFile(options: UploadCommandOptions): Promise<Verd
       const back = Buffer.from(await stored.Body!.transformToByteArray());
       const identical = back.equals(bytes);
       if (options.out !== undefined) writeFileSync(options.out, back);
-      print(`verified    read back ${back.length} bytes: ${identical ? 'identical (SHA-256 ' + sha256(back) + ')' : 'DIFFERENT'}${options.out !== undefined ? `, written to ${options.out}` : ''}`);
+      print(`verified    read back ${back.length} bytes: ${identical ? `identical (SHA-256 ${sha256(back)})` : 'DIFFERENT'}${options.out !== undefined ? `, written to ${options.out}` : ''}`);
       return { ...verdict, readBackIdentical: identical };
     }
     if (verdict.status === 'quarantined') print(`quarantined ${verdict.quarantineKey}\n            reason: ${verdict.reason}`);
@@ -191,4 +191,4 @@ function s3ErrorCode(xml: string): string {
   return /<Code>([^<]{1,64})<\/Code>/.exec(xml)?.[1] ?? 'no S3 error code';
 }
 
-const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex').slice(0, 16) + '…';
+const sha256 = (bytes: Buffer): string => `${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}…`;

@@ -5,7 +5,7 @@
  * origins (CORS at the edge and on the bucket), the auth API and the site
  * left out, and the inspector's permission to put one event per verdict.
  */
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { parseAppConfig } from '../../../infra/aws/app-config';
 import { AppConfigError } from '../../../infra/aws/errors';
 import { buildTestApp, PROJECT_ROOT, resourceNamed, synthTemplates, type StackTemplates } from './support/synth-app';

@@ -37,7 +37,7 @@ import { fuzzParameters, FUZZ_RUNS, OutcomeTally, REACH_CHECKS } from '../../sup
 import { createAuthHandler } from '../../../origin/auth/handler';
 import type { AuthGateway, TokenSet } from '../../../origin/core/auth-gateway';
 import { parseAuthConfig } from '../../../origin/core/config';
-import { AuthApiError, AuthUnavailableError, CodeExpiredError, CodeMismatchError, InvalidCredentialsError, InvalidPasswordError, InvalidRefreshError, TooManyRequestsError, UserExistsError, UserNotConfirmedError } from '../../../origin/core/errors';
+import { type AuthApiError, AuthUnavailableError, CodeExpiredError, CodeMismatchError, InvalidCredentialsError, InvalidPasswordError, InvalidRefreshError, TooManyRequestsError, UserExistsError, UserNotConfirmedError } from '../../../origin/core/errors';
 import { jsonLineLogger } from '../../../origin/core/request-log';
 import { loadFixture } from '../../support/fixtures';
 

@@ -150,7 +150,7 @@ describe('body size', () => {
   it('accepts a body of exactly 4 KiB', async () => {
     h.cognito.on(ForgotPasswordCommand).resolves({});
     const base = JSON.stringify({ email: FIXTURE.email });
-    const padded = base.slice(0, -1) + ' '.repeat(MAX_AUTH_BODY_BYTES - base.length) + '}';
+    const padded = `${base.slice(0, -1) + ' '.repeat(MAX_AUTH_BODY_BYTES - base.length)}}`;
     expect(Buffer.byteLength(padded)).toBe(MAX_AUTH_BODY_BYTES);
     const result = await h.invoke(withBody(loadEvent('auth-forgot'), padded));
     expect(result.statusCode).toBe(200);

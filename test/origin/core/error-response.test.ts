@@ -1,6 +1,6 @@
 import { INTERNAL_MESSAGE, redact, toErrorResponse } from '../../../origin/core/error-response';
 import {
-  AuthApiError,
+  type AuthApiError,
   AuthUnavailableError,
   CodeExpiredError,
   CodeMismatchError,

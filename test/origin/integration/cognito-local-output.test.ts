@@ -6,8 +6,8 @@
 import { parseCodeDeliveries } from '../../support/cognito-local';
 
 const ESC = '\u001b';
-const top = '╭' + '─'.repeat(55) + '╮';
-const bottom = '╰' + '─'.repeat(55) + '╯';
+const top = `╭${'─'.repeat(55)}╮`;
+const bottom = `╰${'─'.repeat(55)}╯`;
 const row = (text: string): string => `│   ${text.padEnd(52)}│`;
 
 /** Output as cognito-local 5.3 prints it (pino-pretty, colours on), with sanitized values. */
