@@ -63,7 +63,12 @@ export function createUploader(options: UploaderOptions): Uploader {
     hasher = new Md5WorkerClient(options.md5WorkerUrl ?? defaultWorkerUrl());
     md5Of = hasher.md5Of;
   }
-  const store = options.storage === undefined ? new IndexedDbMultipartStore() : options.storage === 'memory' ? new MemoryMultipartStore() : options.storage;
+  const store =
+    options.storage === undefined
+      ? new IndexedDbMultipartStore()
+      : options.storage === 'memory'
+        ? new MemoryMultipartStore()
+        : options.storage;
   const core = uploaderWith<File>({
     rules: options.rules ?? DEFAULT_UPLOAD_RULES,
     presign: presignWith(edge),

@@ -118,11 +118,26 @@ export function parseUploadRules(text: string, fileName: string): UploadRules {
   };
 
   const types = readTypes(reader, top.get('types'), root);
-  const maxFilesPerRequest = whole('maxFilesPerRequest', 1, MAX_ITEMS_PER_REQUEST, 'files per /presign call; ten signed forms come close to the 40 KB Lambda@Edge response limit');
+  const maxFilesPerRequest = whole(
+    'maxFilesPerRequest',
+    1,
+    MAX_ITEMS_PER_REQUEST,
+    'files per /presign call; ten signed forms come close to the 40 KB Lambda@Edge response limit',
+  );
   const policyTtlSeconds = whole('policyTtlSeconds', 1, MAX_TTL_SECONDS, 'seconds a POST form stays valid; SigV4 allows at most 7 days');
   const postMaxBytes = size('postMaxBytes', MAX_POST_BYTES, 'the largest POST form upload; S3 takes at most 5 GiB in a POST');
-  const maxPartsPerRequest = whole('maxPartsPerRequest', 1, MAX_ITEMS_PER_REQUEST, 'part URLs per /presign/multipart/parts call, within the 40 KB Lambda@Edge response limit');
-  const partUrlTtlSeconds = whole('partUrlTtlSeconds', 1, MAX_TTL_SECONDS, 'seconds a multipart URL stays valid; SigV4 allows at most 7 days');
+  const maxPartsPerRequest = whole(
+    'maxPartsPerRequest',
+    1,
+    MAX_ITEMS_PER_REQUEST,
+    'part URLs per /presign/multipart/parts call, within the 40 KB Lambda@Edge response limit',
+  );
+  const partUrlTtlSeconds = whole(
+    'partUrlTtlSeconds',
+    1,
+    MAX_TTL_SECONDS,
+    'seconds a multipart URL stays valid; SigV4 allows at most 7 days',
+  );
   const maxFileNameBytes = whole('maxFileNameBytes', 16, MAX_FILE_NAME_BYTES, 'UTF-8 bytes of a file name kept in the object key');
 
   let keyPrefix = '';
@@ -137,7 +152,16 @@ export function parseUploadRules(text: string, fileName: string): UploadRules {
   }
 
   if (reader.problems.length > 0) throw new UploadRulesError(fileName, reader.problems);
-  return deepFreeze({ types, maxFilesPerRequest, policyTtlSeconds, postMaxBytes, maxPartsPerRequest, partUrlTtlSeconds, keyPrefix, maxFileNameBytes });
+  return deepFreeze({
+    types,
+    maxFilesPerRequest,
+    policyTtlSeconds,
+    postMaxBytes,
+    maxPartsPerRequest,
+    partUrlTtlSeconds,
+    keyPrefix,
+    maxFileNameBytes,
+  });
 }
 
 /** Reads the rules file from disk; see parseUploadRules. An unreadable file is one problem at line 1. */
@@ -147,7 +171,8 @@ export function loadUploadRules(path: string): UploadRules {
     text = readFileSync(path, 'utf8');
   } catch (error: unknown) {
     // Structural, not instanceof: fs errors can come from another realm (a test runner's VM).
-    const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'unreadable';
+    const code =
+      typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'unreadable';
     throw new UploadRulesError(path, [{ file: path, line: 1, field: '', message: `cannot read the upload rules file (${code})` }]);
   }
   return parseUploadRules(text, path);
@@ -166,14 +191,19 @@ function readSize(reader: YamlReader, node: unknown, field: string, max: number,
   const raw = reader.scalar(node, field);
   const bytes = parseSize(raw);
   if (bytes === undefined) {
-    const hint = typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*[kmgt]i?b\s*$/i.test(raw) && !SIZE_PATTERN.test(raw)
-      ? ': write a whole number, one space and KiB, MiB, GiB or TiB (binary units; MB and GB are not accepted), e.g. 10 MiB'
-      : ': a whole number of bytes, or e.g. 10 MiB (KiB, MiB, GiB, TiB)';
+    const hint =
+      typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*[kmgt]i?b\s*$/i.test(raw) && !SIZE_PATTERN.test(raw)
+        ? ': write a whole number, one space and KiB, MiB, GiB or TiB (binary units; MB and GB are not accepted), e.g. 10 MiB'
+        : ': a whole number of bytes, or e.g. 10 MiB (KiB, MiB, GiB, TiB)';
     reader.report(node, field, `${field} ${quote(raw)} is not a size${hint}`);
     return 0;
   }
   if (bytes < 1 || bytes > max) {
-    reader.report(node, field, `${field} must be from 1 byte to ${max >= UNITS.TiB! ? `${max / UNITS.TiB!} TiB` : `${max / UNITS.GiB!} GiB`} (${why})`);
+    reader.report(
+      node,
+      field,
+      `${field} must be from 1 byte to ${max >= UNITS.TiB! ? `${max / UNITS.TiB!} TiB` : `${max / UNITS.GiB!} GiB`} (${why})`,
+    );
     return 0;
   }
   return bytes;
@@ -187,15 +217,24 @@ function readTypes(reader: YamlReader, pair: Pair<unknown, unknown> | undefined,
   }
   const map = pair.value;
   if (!isMap(map) || (map as YAMLMap<unknown, unknown>).items.length === 0) {
-    reader.report(map ?? pair.key, 'types', 'types must map each allowed Content-Type to its extensions and maxBytes, e.g. `image/png: { extensions: [png], maxBytes: 10 MiB }`');
+    reader.report(
+      map ?? pair.key,
+      'types',
+      'types must map each allowed Content-Type to its extensions and maxBytes, e.g. `image/png: { extensions: [png], maxBytes: 10 MiB }`',
+    );
     return types;
   }
   for (const entry of (map as YAMLMap<unknown, unknown>).items) {
     const type = isScalar(entry.key) ? entry.key.value : undefined;
     const field = `types.${typeof type === 'string' ? type : '?'}`;
     if (typeof type !== 'string' || !CONTENT_TYPE_PATTERN.test(type)) {
-      const lower = typeof type === 'string' && CONTENT_TYPE_PATTERN.test(type.toLowerCase()) ? `; write it in lower case: ${type.toLowerCase()}` : '';
-      reader.report(entry.key, field, `${field}: ${quote(type)} is not a Content-Type such as image/png (lower case, no parameters)${lower}`);
+      const lower =
+        typeof type === 'string' && CONTENT_TYPE_PATTERN.test(type.toLowerCase()) ? `; write it in lower case: ${type.toLowerCase()}` : '';
+      reader.report(
+        entry.key,
+        field,
+        `${field}: ${quote(type)} is not a Content-Type such as image/png (lower case, no parameters)${lower}`,
+      );
       continue;
     }
     const fields = reader.fields(entry.value, field, field, TYPE_FIELDS, 'is not a field of a type', 'type');
@@ -203,7 +242,8 @@ function readTypes(reader: YamlReader, pair: Pair<unknown, unknown> | undefined,
     const extensions = readExtensions(reader, fields.get('extensions'), entry.value, `${field}.extensions`);
     let maxBytes = 0;
     const size = fields.get('maxBytes');
-    if (size === undefined) reader.report(entry.value, `${field}.maxBytes`, `${field}.maxBytes is missing: the largest file of this type, e.g. 10 MiB`);
+    if (size === undefined)
+      reader.report(entry.value, `${field}.maxBytes`, `${field}.maxBytes is missing: the largest file of this type, e.g. 10 MiB`);
     else maxBytes = readSize(reader, size.value, `${field}.maxBytes`, MAX_OBJECT_BYTES, "S3's largest object is 5 TiB");
     types[type] = { extensions, maxBytes };
   }

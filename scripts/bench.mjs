@@ -206,7 +206,10 @@ async function buildReference() {
   });
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`esbuild did not finish ${REFERENCE_BUNDLE} within ${BUILD_TIMEOUT_MS} ms`)), BUILD_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`esbuild did not finish ${REFERENCE_BUNDLE} within ${BUILD_TIMEOUT_MS} ms`)),
+      BUILD_TIMEOUT_MS,
+    );
   });
   try {
     await Promise.race([built, timeout]);
@@ -333,11 +336,29 @@ function report(results, machineLoad) {
   const rows = [
     { metric: 'bundle, minified', key: 'bundleBytes', format: kb, budget: BUDGET.bundleBytes, budgetText: `≤ ${kb(BUDGET.bundleBytes)}` },
     { metric: 'bundle, gzip -9', key: 'gzipBytes', format: kb },
-    { metric: `module load (require), median of ${LOAD_RUNS}`, key: 'loadMedianMs', format: ms, budget: BUDGET.loadMs, budgetText: `≤ ${BUDGET.loadMs} ms` },
+    {
+      metric: `module load (require), median of ${LOAD_RUNS}`,
+      key: 'loadMedianMs',
+      format: ms,
+      budget: BUDGET.loadMs,
+      budgetText: `≤ ${BUDGET.loadMs} ms`,
+    },
     { metric: `node process wall time, median of ${LOAD_RUNS}`, key: 'processMedianMs', format: ms },
-    { metric: 'warm handler, median', key: 'warmMedianUs', format: us, budget: BUDGET.warmMedianUs, budgetText: `≤ ${BUDGET.warmMedianUs} µs` },
+    {
+      metric: 'warm handler, median',
+      key: 'warmMedianUs',
+      format: us,
+      budget: BUDGET.warmMedianUs,
+      budgetText: `≤ ${BUDGET.warmMedianUs} µs`,
+    },
     { metric: 'warm handler, p99', key: 'warmP99Us', format: us, budget: BUDGET.warmP99Us, budgetText: `≤ ${BUDGET.warmP99Us} µs` },
-    { metric: `multipart parts (${PARTS_PER_REQUEST} parts), median`, key: 'partsMedianUs', format: us, budget: BUDGET.partsMedianUs, budgetText: `≤ ${BUDGET.partsMedianUs} µs` },
+    {
+      metric: `multipart parts (${PARTS_PER_REQUEST} parts), median`,
+      key: 'partsMedianUs',
+      format: us,
+      budget: BUDGET.partsMedianUs,
+      budgetText: `≤ ${BUDGET.partsMedianUs} µs`,
+    },
     { metric: `multipart parts (${PARTS_PER_REQUEST} parts), p99`, key: 'partsP99Us', format: us },
     { metric: `multipart parts answer (${PARTS_PER_REQUEST} parts), bytes`, key: 'partsResponseBytes', format: kb },
   ];
@@ -360,13 +381,21 @@ function report(results, machineLoad) {
     ]),
   ];
   const widths = table[0].map((_, column) => Math.max(...table.map((line) => line[column].length)));
-  const line = (cells) => cells.map((text, column) => text.padEnd(widths[column])).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((text, column) => text.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
 
   const cpuCount = cpus().length;
-  console.log(`\npresign bench: node ${process.version}, ${cpuCount} × ${cpus()[0]?.model ?? 'unknown CPU'}, load ${machineLoad.toFixed(2)}; ` +
-    `${LOAD_RUNS} cold loads, ${ITERATIONS} warm invocations after ${WARMUP} warm-up (1 file, real RS256 token)`);
+  console.log(
+    `\npresign bench: node ${process.version}, ${cpuCount} × ${cpus()[0]?.model ?? 'unknown CPU'}, load ${machineLoad.toFixed(2)}; ` +
+      `${LOAD_RUNS} cold loads, ${ITERATIONS} warm invocations after ${WARMUP} warm-up (1 file, real RS256 token)`,
+  );
   console.log(`edge:      ${PRESIGN_BUNDLE}`);
-  console.log(`reference: ${REFERENCE_BUNDLE} (aws-jwt-verify CognitoJwtVerifier + @aws-sdk/s3-presigned-post; getSignedUrl for multipart)\n`);
+  console.log(
+    `reference: ${REFERENCE_BUNDLE} (aws-jwt-verify CognitoJwtVerifier + @aws-sdk/s3-presigned-post; getSignedUrl for multipart)\n`,
+  );
   console.log(line(table[0]));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const cells of table.slice(1)) console.log(line(cells));
@@ -375,11 +404,17 @@ function report(results, machineLoad) {
   console.log(`\nsame answer shape from both (upload url and form field names): ${sameForm ? 'yes' : 'NO'}`);
   const sameParts = edge.partUrlQuery.join() === reference.partUrlQuery.join();
   console.log(`same part URL parameters from both: ${sameParts ? 'yes' : 'NO'}`);
-  console.log(overBudget.some((entry) => entry.bundle === 'edge') ? 'edge: OVER BUDGET (see above)' : 'edge: every number within its DESIGN §7 budget');
+  console.log(
+    overBudget.some((entry) => entry.bundle === 'edge')
+      ? 'edge: OVER BUDGET (see above)'
+      : 'edge: every number within its DESIGN §7 budget',
+  );
   // Tail latency on a shared machine measures the neighbours as much as the handler.
   const busy = machineLoad >= cpuCount / 2;
   if (busy) {
-    console.log(`note: the machine was busy (load ${machineLoad.toFixed(2)} on ${cpuCount} CPUs); p99 and load times are inflated, rerun on a quiet machine`);
+    console.log(
+      `note: the machine was busy (load ${machineLoad.toFixed(2)} on ${cpuCount} CPUs); p99 and load times are inflated, rerun on a quiet machine`,
+    );
   }
 
   const round = (value) => Math.round(value * 1000) / 1000;
@@ -425,7 +460,8 @@ function report(results, machineLoad) {
 function positiveInteger(text, fallback) {
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`BENCH_ITERATIONS must be a positive whole number, not ${JSON.stringify(text)}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`BENCH_ITERATIONS must be a positive whole number, not ${JSON.stringify(text)}`);
   return value;
 }
 

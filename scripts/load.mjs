@@ -80,9 +80,16 @@ async function startStack(work) {
   const rulesFile = path.join(work, 'firewall-rules.yaml');
   writeFileSync(rulesFile, countModeRules());
   const logFile = path.join(work, 'stack.log');
-  const config = { logFile, options: { stateDir: path.join(work, 'state'), ports: { edge: 0, cognito: 0, s3: 0, s3rver: 0 }, firewallRulesFile: rulesFile } };
+  const config = {
+    logFile,
+    options: { stateDir: path.join(work, 'state'), ports: { edge: 0, cognito: 0, s3: 0, s3rver: 0 }, firewallRulesFile: rulesFile },
+  };
   const started = performance.now();
-  const child = spawn(process.execPath, [STACK_PROCESS], { cwd: ROOT, env: { ...process.env, LOCAL_STACK_PROCESS: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [STACK_PROCESS], {
+    cwd: ROOT,
+    env: { ...process.env, LOCAL_STACK_PROCESS: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let stderr = '';
   child.stderr.on('data', (chunk) => {
@@ -195,7 +202,11 @@ async function signUp(stack) {
   if (login.status !== 200) throw new Error(`login: ${login.status} ${login.body}`);
   const { accessToken } = JSON.parse(login.body);
   const sub = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8')).sub;
-  const refresh = String(login.headers['set-cookie'] ?? '').split(';')[0].split('=').slice(1).join('=');
+  const refresh = String(login.headers['set-cookie'] ?? '')
+    .split(';')[0]
+    .split('=')
+    .slice(1)
+    .join('=');
   return { accessToken, sub, code, refresh };
 }
 
@@ -220,7 +231,13 @@ function summarize(result, rate) {
     seconds: result.duration,
     requests: result.requests.total,
     requestsPerSecond: Math.round(result.requests.total / result.duration),
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: Math.round(result.latency.mean * 100) / 100 },
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      mean: Math.round(result.latency.mean * 100) / 100,
+    },
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,
@@ -244,7 +261,9 @@ async function findSustainedRate(stack, token, memory, log) {
   const probe = async (rate) => {
     const summary = summarize(await presignLoad(stack, token, { rate, seconds: PROBE_S }), rate);
     probes.push({ ...summary, held: held(summary) });
-    log(`  probe ${String(rate).padStart(5)} req/s for ${PROBE_S} s: delivered ${summary.requestsPerSecond}, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, errors ${summary.errors + summary.timeouts}, non-2xx ${summary.non2xx} → ${held(summary) ? 'held' : 'did not hold'}`);
+    log(
+      `  probe ${String(rate).padStart(5)} req/s for ${PROBE_S} s: delivered ${summary.requestsPerSecond}, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, errors ${summary.errors + summary.timeouts}, non-2xx ${summary.non2xx} → ${held(summary) ? 'held' : 'did not hold'}`,
+    );
     return held(summary);
   };
   let good = 0;
@@ -272,7 +291,9 @@ async function findSustainedRate(stack, token, memory, log) {
   let final;
   for (let attempt = 0, target = good; attempt < FINAL_ATTEMPTS && target >= 10; attempt += 1, target = roundRate(target * 0.9)) {
     const summary = summarize(await presignLoad(stack, token, { rate: target, seconds: DURATION_S }), target);
-    log(`  sustained ${target} req/s for ${DURATION_S} s: delivered ${summary.requestsPerSecond}, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, errors ${summary.errors + summary.timeouts}, non-2xx ${summary.non2xx} → ${held(summary) ? 'held' : 'did not hold'}`);
+    log(
+      `  sustained ${target} req/s for ${DURATION_S} s: delivered ${summary.requestsPerSecond}, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, errors ${summary.errors + summary.timeouts}, non-2xx ${summary.non2xx} → ${held(summary) ? 'held' : 'did not hold'}`,
+    );
     final = { ...summary, held: held(summary), attempt: attempt + 1 };
     if (final.held) break;
   }
@@ -334,7 +355,9 @@ async function concurrentUploads(stack, token, memory, log) {
   for (let i = 0; i < files.length; i += 10) {
     const batch = files.slice(i, i + 10);
     const answer = await call(`${stack.url}/presign`, {
-      body: Buffer.from(JSON.stringify({ files: batch.map((f) => ({ name: f.name, size: f.content.length, type: 'image/png', id: f.id })) })),
+      body: Buffer.from(
+        JSON.stringify({ files: batch.map((f) => ({ name: f.name, size: f.content.length, type: 'image/png', id: f.id })) }),
+      ),
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'Accept-Encoding': 'gzip' },
     });
     if (answer.status !== 200) throw new Error(`presign for uploads: ${answer.status} ${answer.body}`);
@@ -344,9 +367,16 @@ async function concurrentUploads(stack, token, memory, log) {
 
   const bodies = forms.map((form, i) => {
     const boundary = `----load${randomUUID().replace(/-/g, '')}`;
-    const head = Object.entries(form.fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join('');
+    const head = Object.entries(form.fields)
+      .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+      .join('');
     const fileHead = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${files[i].name}"\r\nContent-Type: image/png\r\n\r\n`;
-    return { url: form.url, key: form.key, boundary, body: Buffer.concat([Buffer.from(head + fileHead), files[i].content, Buffer.from(`\r\n--${boundary}--\r\n`)]) };
+    return {
+      url: form.url,
+      key: form.key,
+      boundary,
+      body: Buffer.concat([Buffer.from(head + fileHead), files[i].content, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+    };
   });
 
   memory.enter(`uploads: ${UPLOADS} concurrent`);
@@ -354,7 +384,10 @@ async function concurrentUploads(stack, token, memory, log) {
   const results = await Promise.all(
     bodies.map(async ({ url, body, boundary }) => {
       const t = performance.now();
-      const answer = await call(url, { body, headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(body.length), Origin: stack.url } });
+      const answer = await call(url, {
+        body,
+        headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(body.length), Origin: stack.url },
+      });
       return { status: answer.status, ms: performance.now() - t };
     }),
   );
@@ -387,7 +420,9 @@ async function concurrentUploads(stack, token, memory, log) {
     objectsListed: listed,
     mismatches,
   };
-  log(`  ${UPLOADS} × ${(UPLOAD_BYTES / 1024 / 1024).toFixed(0)} MiB at once: ${JSON.stringify(statuses)} in ${summary.wallMs} ms (${summary.throughputMiBps} MiB/s), p50 ${summary.uploadLatencyMs.p50} ms, p99 ${summary.uploadLatencyMs.p99} ms; SHA-256 intact ${intact}/${UPLOADS}, listed ${listed}`);
+  log(
+    `  ${UPLOADS} × ${(UPLOAD_BYTES / 1024 / 1024).toFixed(0)} MiB at once: ${JSON.stringify(statuses)} in ${summary.wallMs} ms (${summary.throughputMiBps} MiB/s), p50 ${summary.uploadLatencyMs.p50} ms, p99 ${summary.uploadLatencyMs.p99} ms; SHA-256 intact ${intact}/${UPLOADS}, listed ${listed}`,
+  );
   return summary;
 }
 
@@ -424,7 +459,10 @@ async function edgeJson(stack, token, route, body) {
 /** One file through the edge and the guard, as the site sends it: start, create, parts (4 in flight), complete. */
 async function multipartUpload(stack, token, { name, size, seed }) {
   const start = await edgeJson(stack, token, '/presign/multipart', { file: { name, size, type: 'video/mp4' } });
-  const created = await call(start.create.url, { method: start.create.method, headers: { ...start.create.headers, 'Content-Length': '0' } });
+  const created = await call(start.create.url, {
+    method: start.create.method,
+    headers: { ...start.create.headers, 'Content-Length': '0' },
+  });
   const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(String(created.body))?.[1];
   if (created.status !== 200 || uploadId === undefined) throw new Error(`create: ${created.status} ${created.body}`);
   const etags = new Array(start.partCount);
@@ -453,7 +491,8 @@ async function multipartUpload(stack, token, { name, size, seed }) {
   }
   const xml = `<CompleteMultipartUpload>${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
   const done = await call(complete.url, { method: 'POST', body: Buffer.from(xml), headers: { 'Content-Type': 'application/xml' } });
-  if (done.status !== 200 || !String(done.body).includes('<CompleteMultipartUploadResult')) throw new Error(`complete: ${done.status} ${done.body}`);
+  if (done.status !== 200 || !String(done.body).includes('<CompleteMultipartUploadResult'))
+    throw new Error(`complete: ${done.status} ${done.body}`);
   return { key: start.key, partSize: start.partSize, partCount: start.partCount };
 }
 
@@ -482,7 +521,9 @@ async function multipartLoad(stack, token, memory, log, { label, uploads, bytesE
     sha256Intact: intact,
     stackRssGrowthBytes: stackRssGrowth,
   };
-  log(`  ${label}: ${uploads} × ${mib(bytesEach)} in ${summary.wallMs} ms (${summary.throughputMiBps} MiB/s, ${summary.partsEach} parts of ${mib(summary.partSize)} each); SHA-256 intact ${intact}/${uploads}; stack RSS +${mib(stackRssGrowth)}`);
+  log(
+    `  ${label}: ${uploads} × ${mib(bytesEach)} in ${summary.wallMs} ms (${summary.throughputMiBps} MiB/s, ${summary.partsEach} parts of ${mib(summary.partSize)} each); SHA-256 intact ${intact}/${uploads}; stack RSS +${mib(stackRssGrowth)}`,
+  );
   return summary;
 }
 
@@ -537,7 +578,14 @@ function authColdStart() {
 function scanLog(file, secrets) {
   const text = readFileSync(file, 'utf8');
   const found = Object.entries(secrets)
-    .filter(([, value]) => value !== undefined && value.length >= 6 && (/^[0-9]+$/.test(value) ? new RegExp(`(?<![0-9A-Za-z]|[0-9]\\.)${value}(?![0-9A-Za-z]|\\.[0-9])`).test(text) : text.includes(value)))
+    .filter(
+      ([, value]) =>
+        value !== undefined &&
+        value.length >= 6 &&
+        (/^[0-9]+$/.test(value)
+          ? new RegExp(`(?<![0-9A-Za-z]|[0-9]\\.)${value}(?![0-9A-Za-z]|\\.[0-9])`).test(text)
+          : text.includes(value)),
+    )
     .map(([name]) => name);
   if (/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./.test(text)) found.push('a JWT-shaped string');
   return { lines: text.split('\n').length - 1, secretsFound: found };
@@ -547,10 +595,18 @@ const mib = (bytes) => (bytes === undefined || !Number.isFinite(bytes) ? 'n/a' :
 
 async function main() {
   const log = (line) => process.stdout.write(`${line}\n`);
-  const machine = { node: process.version, cpu: cpus()[0]?.model.trim() ?? 'unknown', cpuCount: cpus().length, memoryGiB: Math.round(totalmem() / 1024 ** 3), loadBefore: loadavg()[0] };
+  const machine = {
+    node: process.version,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cpuCount: cpus().length,
+    memoryGiB: Math.round(totalmem() / 1024 ** 3),
+    loadBefore: loadavg()[0],
+  };
   log(`npm run load — Node ${machine.node}, ${machine.cpuCount} × ${machine.cpu}, load ${machine.loadBefore.toFixed(2)}`);
   const coldStart = authColdStart();
-  log(`  auth Lambda bundle ${(coldStart.bundleBytes / 1024).toFixed(1)} KB (gzip ${(coldStart.gzipBytes / 1024).toFixed(1)} KB): require median ${coldStart.requireMedianMs} ms, whole process ${coldStart.processMedianMs} ms (${COLD_STARTS} fresh node processes)`);
+  log(
+    `  auth Lambda bundle ${(coldStart.bundleBytes / 1024).toFixed(1)} KB (gzip ${(coldStart.gzipBytes / 1024).toFixed(1)} KB): require median ${coldStart.requireMedianMs} ms, whole process ${coldStart.processMedianMs} ms (${COLD_STARTS} fresh node processes)`,
+  );
   const work = mkdtempSync(path.join(tmpdir(), 'edge-upload-load-'));
   let stack;
   let memory;
@@ -565,16 +621,37 @@ async function main() {
     log('uploads through the POST-policy guard:');
     const uploads = await concurrentUploads(stack, user.accessToken, memory, log);
     log('multipart uploads, signed at the edge, through the guard:');
-    const multipartLarge = await multipartLoad(stack, user.accessToken, memory, log, { label: 'multipart: one large file', uploads: 1, bytesEach: MULTIPART_LARGE_BYTES });
-    const multipartMany = await multipartLoad(stack, user.accessToken, memory, log, { label: 'multipart: concurrent files', uploads: MULTIPART_CONCURRENT, bytesEach: MULTIPART_CONCURRENT_BYTES });
+    const multipartLarge = await multipartLoad(stack, user.accessToken, memory, log, {
+      label: 'multipart: one large file',
+      uploads: 1,
+      bytesEach: MULTIPART_LARGE_BYTES,
+    });
+    const multipartMany = await multipartLoad(stack, user.accessToken, memory, log, {
+      label: 'multipart: concurrent files',
+      uploads: MULTIPART_CONCURRENT,
+      bytesEach: MULTIPART_CONCURRENT_BYTES,
+    });
     const memoryReport = memory.stop();
     memory = undefined;
-    const logScan = scanLog(stack.logFile, { accessToken: user.accessToken, password: PASSWORD, confirmationCode: user.code, refreshToken: user.refresh });
+    const logScan = scanLog(stack.logFile, {
+      accessToken: user.accessToken,
+      password: PASSWORD,
+      confirmationCode: user.code,
+      refreshToken: user.refresh,
+    });
 
     const results = {
       generatedAt: new Date().toISOString(),
       machine: { ...machine, loadAfter: loadavg()[0] },
-      settings: { durationSeconds: DURATION_S, probeSeconds: PROBE_S, p99LimitMs: P99_LIMIT_MS, connections: CONNECTIONS, deliveredShare: DELIVERED_SHARE, uploads: UPLOADS, uploadBytes: UPLOAD_BYTES },
+      settings: {
+        durationSeconds: DURATION_S,
+        probeSeconds: PROBE_S,
+        p99LimitMs: P99_LIMIT_MS,
+        connections: CONNECTIONS,
+        deliveredShare: DELIVERED_SHARE,
+        uploads: UPLOADS,
+        uploadBytes: UPLOAD_BYTES,
+      },
       stackReadyMs: Math.round(stack.readyMs),
       authColdStart: coldStart,
       presign,
@@ -590,28 +667,49 @@ async function main() {
     log('');
     log('| what | result |');
     log('|---|---|');
-    log(`| /presign, ${DURATION_S} s at a fixed rate | ${s.requestedRate} req/s requested, ${s.requestsPerSecond} delivered, ${s.requests} requests |`);
+    log(
+      `| /presign, ${DURATION_S} s at a fixed rate | ${s.requestedRate} req/s requested, ${s.requestsPerSecond} delivered, ${s.requests} requests |`,
+    );
     log(`| /presign latency p50 / p99 / max | ${s.latencyMs.p50} / ${s.latencyMs.p99} / ${s.latencyMs.max} ms |`);
     log(`| /presign errors, timeouts, non-2xx | ${s.errors}, ${s.timeouts}, ${s.non2xx} |`);
     log(`| /presign unthrottled (warm-up) | ${presign.warmUp.requestsPerSecond} req/s, p99 ${presign.warmUp.latencyMs.p99} ms |`);
-    log(`| ${UPLOADS} concurrent ${(UPLOAD_BYTES / 1024 / 1024).toFixed(0)} MiB uploads | ${JSON.stringify(uploads.statuses)} in ${uploads.wallMs} ms, ${uploads.throughputMiBps} MiB/s, p50 ${uploads.uploadLatencyMs.p50} ms, p99 ${uploads.uploadLatencyMs.p99} ms |`);
+    log(
+      `| ${UPLOADS} concurrent ${(UPLOAD_BYTES / 1024 / 1024).toFixed(0)} MiB uploads | ${JSON.stringify(uploads.statuses)} in ${uploads.wallMs} ms, ${uploads.throughputMiBps} MiB/s, p50 ${uploads.uploadLatencyMs.p50} ms, p99 ${uploads.uploadLatencyMs.p99} ms |`,
+    );
     log(`| objects read back with the SHA-256 sent | ${uploads.sha256Intact} / ${UPLOADS} (listed ${uploads.objectsListed}) |`);
     for (const m of [multipartLarge, multipartMany]) {
-      log(`| multipart, ${m.uploads} × ${mib(m.bytesEach)} at once (edge-signed, ${m.partsEach} parts each) | ${m.wallMs} ms, ${m.throughputMiBps} MiB/s; SHA-256 intact ${m.sha256Intact} / ${m.uploads}; stack peak RSS growth ${mib(m.stackRssGrowthBytes)} |`);
+      log(
+        `| multipart, ${m.uploads} × ${mib(m.bytesEach)} at once (edge-signed, ${m.partsEach} parts each) | ${m.wallMs} ms, ${m.throughputMiBps} MiB/s; SHA-256 intact ${m.sha256Intact} / ${m.uploads}; stack peak RSS growth ${mib(m.stackRssGrowthBytes)} |`,
+      );
     }
     for (const [name, peak] of Object.entries(memoryReport.vmHwm)) {
-      const phases = Object.entries(memoryReport.peakRssByPhase).map(([phase, peaks]) => `${phase} ${mib(peaks[name])}`).join('; ');
+      const phases = Object.entries(memoryReport.peakRssByPhase)
+        .map(([phase, peaks]) => `${phase} ${mib(peaks[name])}`)
+        .join('; ');
       log(`| peak RSS, ${name} | ${mib(peak)} (VmHWM); by phase: ${phases} |`);
     }
     log(`| local stack start (spawn → ready) | ${results.stackReadyMs} ms |`);
-    log(`| auth Lambda cold start, median of ${COLD_STARTS} (require / whole process) | ${coldStart.requireMedianMs} / ${coldStart.processMedianMs} ms |`);
-    log(`| stack log: ${logScan.lines} lines scanned for the token, password, code, refresh token | ${logScan.secretsFound.length === 0 ? 'none found' : `FOUND ${logScan.secretsFound.join(', ')}`} |`);
+    log(
+      `| auth Lambda cold start, median of ${COLD_STARTS} (require / whole process) | ${coldStart.requireMedianMs} / ${coldStart.processMedianMs} ms |`,
+    );
+    log(
+      `| stack log: ${logScan.lines} lines scanned for the token, password, code, refresh token | ${logScan.secretsFound.length === 0 ? 'none found' : `FOUND ${logScan.secretsFound.join(', ')}`} |`,
+    );
     log(`\nwrote ${path.relative(ROOT, RESULTS_FILE)}`);
 
     // DESIGN budget: one 1 GiB multipart upload grows the stack by at most 64 MiB (streamed, never buffered).
     const overMemoryBudget = !(multipartLarge.stackRssGrowthBytes <= MULTIPART_RSS_BUDGET_BYTES);
-    if (overMemoryBudget) log(`multipart: the stack grew by ${mib(multipartLarge.stackRssGrowthBytes)}, over the ${mib(MULTIPART_RSS_BUDGET_BYTES)} budget`);
-    const failed = overMemoryBudget || !s.held || multipartLarge.sha256Intact !== multipartLarge.uploads || multipartMany.sha256Intact !== multipartMany.uploads || uploads.sha256Intact !== UPLOADS || uploads.statuses['201'] !== UPLOADS || uploads.objectsListed !== UPLOADS || logScan.secretsFound.length > 0;
+    if (overMemoryBudget)
+      log(`multipart: the stack grew by ${mib(multipartLarge.stackRssGrowthBytes)}, over the ${mib(MULTIPART_RSS_BUDGET_BYTES)} budget`);
+    const failed =
+      overMemoryBudget ||
+      !s.held ||
+      multipartLarge.sha256Intact !== multipartLarge.uploads ||
+      multipartMany.sha256Intact !== multipartMany.uploads ||
+      uploads.sha256Intact !== UPLOADS ||
+      uploads.statuses['201'] !== UPLOADS ||
+      uploads.objectsListed !== UPLOADS ||
+      logScan.secretsFound.length > 0;
     if (failed) process.exitCode = 1;
   } finally {
     memory?.stop();

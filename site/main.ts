@@ -87,7 +87,11 @@ async function start(): Promise<void> {
     try {
       await loggingOut;
     } catch (error) {
-      router.navigate('/login', { notice: `You are logged out on this page, but the server could not end the session (${messageFor(error)})` }, { replace: true });
+      router.navigate(
+        '/login',
+        { notice: `You are logged out on this page, but the server could not end the session (${messageFor(error)})` },
+        { replace: true },
+      );
     }
   }
 
@@ -98,14 +102,20 @@ async function start(): Promise<void> {
     }
     const button = h('button', { type: 'button', class: 'button-quiet' }, 'Log out');
     button.addEventListener('click', () => void logOut());
-    account.replaceChildren(h('span', { class: 'account-email' }, state.email === undefined ? 'Signed in' : `Signed in as ${state.email}`), button);
+    account.replaceChildren(
+      h('span', { class: 'account-email' }, state.email === undefined ? 'Signed in' : `Signed in as ${state.email}`),
+      button,
+    );
   }
 
   session.onChange((state) => {
     renderAccount(state);
     if (!state.signedIn && state.ended === 'expired') {
       const next = current?.route;
-      router.navigate('/login', { notice: 'Your session has ended. Log in again to continue.', ...(next !== undefined && PROTECTED.has(next) ? { next } : {}) });
+      router.navigate('/login', {
+        notice: 'Your session has ended. Log in again to continue.',
+        ...(next !== undefined && PROTECTED.has(next) ? { next } : {}),
+      });
     }
   });
   router.onNavigate(show);

@@ -73,7 +73,8 @@ export function parseStatus(status: number, body: unknown): { readonly status: s
  * file's key).
  */
 export function parsePresignResponse(status: number, body: unknown, sent: readonly PresignFile[]): PresignedForm[] {
-  if (!isPlainObject(body) || !Array.isArray(body.uploads) || body.uploads.length !== sent.length) throw new UnexpectedResponseError(status);
+  if (!isPlainObject(body) || !Array.isArray(body.uploads) || body.uploads.length !== sent.length)
+    throw new UnexpectedResponseError(status);
   return body.uploads.map((upload: unknown, index) => {
     if (!isPlainObject(upload)) throw new UnexpectedResponseError(status);
     const { id, key, url, fields, expiresAt } = upload;

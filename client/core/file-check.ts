@@ -40,15 +40,24 @@ export function checkFile(file: FileFacts, rules: UploadRules): AcceptedFile {
   const rule = type === undefined ? undefined : ruleForType(rules, type);
   if (type === undefined || rule === undefined) {
     // The list of what is allowed is shown once, by the drop zone, not repeated for every refused file.
-    throw new FileRejectedError('UNSUPPORTED_TYPE', `${shown}: this kind of file cannot be uploaded. Pick one of the kinds listed under "Choose files".`);
+    throw new FileRejectedError(
+      'UNSUPPORTED_TYPE',
+      `${shown}: this kind of file cannot be uploaded. Pick one of the kinds listed under "Choose files".`,
+    );
   }
   if (!rule.extensions.includes(safe.extension)) {
     const expected = rule.extensions.map((e) => `.${e}`).join(' or ');
-    throw new FileRejectedError('UNSUPPORTED_TYPE', `${shown}: ${kindOf(type)} must have a name ending in ${expected}. Rename it and add it again.`);
+    throw new FileRejectedError(
+      'UNSUPPORTED_TYPE',
+      `${shown}: ${kindOf(type)} must have a name ending in ${expected}. Rename it and add it again.`,
+    );
   }
   if (file.size === 0) throw new FileRejectedError('EMPTY_FILE', `${shown} is empty. Check that you picked the right file.`);
   if (file.size > rule.maxBytes) {
-    throw new FileRejectedError('FILE_TOO_LARGE', `${shown} is ${formatBytes(file.size)}; ${kindsOf(type)} can be up to ${formatBytes(rule.maxBytes)}. Make it smaller, or pick another file.`);
+    throw new FileRejectedError(
+      'FILE_TOO_LARGE',
+      `${shown} is ${formatBytes(file.size)}; ${kindsOf(type)} can be up to ${formatBytes(rule.maxBytes)}. Make it smaller, or pick another file.`,
+    );
   }
   return { type, safeName: safe.name };
 }
@@ -79,7 +88,10 @@ export function allowedSummary(rules: UploadRules): string {
   }
   // A no-break space keeps "10 MB" on one line.
   return [...byLimit.entries()]
-    .map(([limit, groups]) => `${[...groups].map(([noun, labels]) => `${listOf(labels)} ${noun}`).join(', ')} up to ${formatBytes(limit).replace(' ', '\u00a0')}`)
+    .map(
+      ([limit, groups]) =>
+        `${[...groups].map(([noun, labels]) => `${listOf(labels)} ${noun}`).join(', ')} up to ${formatBytes(limit).replace(' ', '\u00a0')}`,
+    )
     .join('; ');
 }
 
@@ -90,7 +102,12 @@ export function acceptAttribute(rules: UploadRules): string {
     .join(',');
 }
 
-const LABELS: Readonly<Record<string, string>> = { 'image/jpeg': 'JPEG', 'video/quicktime': 'QuickTime', 'application/zip': 'ZIP', 'application/pdf': 'PDF' };
+const LABELS: Readonly<Record<string, string>> = {
+  'image/jpeg': 'JPEG',
+  'video/quicktime': 'QuickTime',
+  'application/zip': 'ZIP',
+  'application/pdf': 'PDF',
+};
 
 function typeLabel(type: string): string {
   return LABELS[type] ?? type.slice(type.indexOf('/') + 1).toUpperCase();

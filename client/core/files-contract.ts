@@ -36,7 +36,11 @@ export { MAX_KEYS_PER_ACCESS } from '../../edge-functions/core/user-files-limits
 
 export function parseFilesListing(status: number, body: unknown): FilesListing {
   if (!isPlainObject(body)) throw new UnexpectedResponseError(status);
-  return { list: signedUrl(status, body.list, 'GET'), quarantined: signedUrl(status, body.quarantined, 'GET'), expiresAt: expiry(status, body.expiresAt) };
+  return {
+    list: signedUrl(status, body.list, 'GET'),
+    quarantined: signedUrl(status, body.quarantined, 'GET'),
+    expiresAt: expiry(status, body.expiresAt),
+  };
 }
 
 /** The access URLs, one per key asked for; a key the answer leaves out or adds is an UnexpectedResponseError. */
@@ -109,7 +113,10 @@ export function parseListObjects(xml: string, status = 200): ListPage {
 }
 
 /** What the inspector's tags say about an object (origin/inspector: `verified=true` or `quarantine-reason=<CODE>`). */
-export type Verdict = { readonly status: 'checking' } | { readonly status: 'verified' } | { readonly status: 'rejected'; readonly reason: string };
+export type Verdict =
+  | { readonly status: 'checking' }
+  | { readonly status: 'verified' }
+  | { readonly status: 'rejected'; readonly reason: string };
 
 export function parseTagging(xml: string, status = 200): Verdict {
   const set = element(xml, 'Tagging');
@@ -134,7 +141,13 @@ function text(xml: string, name: string): string | undefined {
   return inner === undefined ? undefined : unescapeXml(inner).trim();
 }
 
-const ENTITIES: ReadonlyMap<string, string> = new Map([['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"]]);
+const ENTITIES: ReadonlyMap<string, string> = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 
 function unescapeXml(value: string): string {
   return value.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity: string) => {
@@ -192,5 +205,7 @@ export const REJECTION_REASONS: readonly string[] = Object.keys(REJECTION_TEXT);
 
 /** A rejection reason in plain words; a code this page does not know still gets a sentence. */
 export function rejectionText(reason: string): string {
-  return Object.prototype.hasOwnProperty.call(REJECTION_TEXT, reason) ? REJECTION_TEXT[reason as QuarantineReason] : 'The file did not pass the safety check.';
+  return Object.prototype.hasOwnProperty.call(REJECTION_TEXT, reason)
+    ? REJECTION_TEXT[reason as QuarantineReason]
+    : 'The file did not pass the safety check.';
 }

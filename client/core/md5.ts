@@ -19,7 +19,13 @@ export interface ReadableBytes {
 }
 
 /** Base64 of the MD5 of bytes [start, end) of `blob`. Stops with AbortedError when `signal` fires between slices. */
-export async function md5Base64(blob: ReadableBytes, start = 0, end = blob.size, signal?: AbortSignal, sliceBytes = MD5_SLICE_BYTES): Promise<string> {
+export async function md5Base64(
+  blob: ReadableBytes,
+  start = 0,
+  end = blob.size,
+  signal?: AbortSignal,
+  sliceBytes = MD5_SLICE_BYTES,
+): Promise<string> {
   const hash = md5.create();
   for (let at = start; at < end; at += sliceBytes) {
     if (signal?.aborted === true) throw new AbortedError();

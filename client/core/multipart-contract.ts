@@ -68,7 +68,8 @@ export function partRange(partNumber: number, partSize: number, fileSize: number
 export function parseMultipartStart(status: number, body: unknown, sent: MultipartFileSpec): MultipartStart {
   if (!isPlainObject(body)) throw new UnexpectedResponseError(status);
   const { id, key, partSize, partCount, ticket, ticketExpiresAt, create } = body;
-  if (id !== sent.id || typeof key !== 'string' || key.length === 0 || typeof ticket !== 'string' || ticket.length === 0) throw new UnexpectedResponseError(status);
+  if (id !== sent.id || typeof key !== 'string' || key.length === 0 || typeof ticket !== 'string' || ticket.length === 0)
+    throw new UnexpectedResponseError(status);
   if (!isPositiveInteger(partSize) || !isPositiveInteger(partCount)) throw new UnexpectedResponseError(status);
   // The part plan must cover exactly this file, or every part URL after it would be refused.
   if (partCount !== Math.ceil(sent.size / partSize)) throw new MultipartError('BAD_ANSWER');
@@ -77,12 +78,19 @@ export function parseMultipartStart(status: number, body: unknown, sent: Multipa
   return { id, key, partSize, partCount, ticket, ticketExpiresAt: expires, create: signedRequest(status, create, true) };
 }
 
-export function parsePartUrls(status: number, body: unknown, sent: PartsRequest, plan: { partSize: number; partCount: number; fileSize: number }): PartUrls {
-  if (!isPlainObject(body) || !Array.isArray(body.parts) || body.parts.length !== sent.parts.length) throw new UnexpectedResponseError(status);
+export function parsePartUrls(
+  status: number,
+  body: unknown,
+  sent: PartsRequest,
+  plan: { partSize: number; partCount: number; fileSize: number },
+): PartUrls {
+  if (!isPlainObject(body) || !Array.isArray(body.parts) || body.parts.length !== sent.parts.length)
+    throw new UnexpectedResponseError(status);
   const parts = body.parts.map((part: unknown, index): SignedPart => {
     if (!isPlainObject(part)) throw new UnexpectedResponseError(status);
     const { partNumber, size } = part;
-    if (!isPositiveInteger(partNumber) || partNumber !== sent.parts[index]?.partNumber || !isPositiveInteger(size)) throw new UnexpectedResponseError(status);
+    if (!isPositiveInteger(partNumber) || partNumber !== sent.parts[index]?.partNumber || !isPositiveInteger(size))
+      throw new UnexpectedResponseError(status);
     const range = partRange(partNumber, plan.partSize, plan.fileSize);
     if (size !== range.end - range.start) throw new MultipartError('BAD_ANSWER');
     return { ...signedRequest(status, { ...part, method: 'PUT' }, true), partNumber, size };

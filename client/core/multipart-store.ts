@@ -57,7 +57,10 @@ export class MemoryMultipartStore implements MultipartStore {
 }
 
 /** Whether `file` is the file an unfinished upload was sending: same name, size and modification time. */
-export function isSameFile(record: MultipartRecord, file: { readonly name: string; readonly size: number; readonly lastModified?: number }): boolean {
+export function isSameFile(
+  record: MultipartRecord,
+  file: { readonly name: string; readonly size: number; readonly lastModified?: number },
+): boolean {
   return record.file.name === file.name && record.file.size === file.size && record.file.lastModified === (file.lastModified ?? 0);
 }
 
@@ -67,8 +70,19 @@ export function isMultipartRecord(value: unknown): value is MultipartRecord {
   const r = value as Record<string, unknown>;
   const f = r.file as Record<string, unknown> | null | undefined;
   return (
-    typeof r.id === 'string' && typeof r.key === 'string' && typeof r.uploadId === 'string' && typeof r.ticket === 'string' &&
-    typeof r.ticketExpiresAt === 'number' && typeof r.partSize === 'number' && typeof r.partCount === 'number' && typeof r.startedAt === 'number' &&
-    typeof f === 'object' && f !== null && typeof f.name === 'string' && typeof f.size === 'number' && typeof f.type === 'string' && typeof f.lastModified === 'number'
+    typeof r.id === 'string' &&
+    typeof r.key === 'string' &&
+    typeof r.uploadId === 'string' &&
+    typeof r.ticket === 'string' &&
+    typeof r.ticketExpiresAt === 'number' &&
+    typeof r.partSize === 'number' &&
+    typeof r.partCount === 'number' &&
+    typeof r.startedAt === 'number' &&
+    typeof f === 'object' &&
+    f !== null &&
+    typeof f.name === 'string' &&
+    typeof f.size === 'number' &&
+    typeof f.type === 'string' &&
+    typeof f.lastModified === 'number'
   );
 }

@@ -61,7 +61,9 @@ export function multipartLimits(rules: UploadRules): MultipartLimits {
 }
 
 /** What a request to S3 carries: a byte range of the file (a part), or text (the complete XML). */
-export type S3Body<F> = { readonly kind: 'slice'; readonly file: F; readonly start: number; readonly end: number } | { readonly kind: 'text'; readonly text: string };
+export type S3Body<F> =
+  | { readonly kind: 'slice'; readonly file: F; readonly start: number; readonly end: number }
+  | { readonly kind: 'text'; readonly text: string };
 
 /** S3's answer, whatever its status. */
 export interface S3Answer {
@@ -325,14 +327,18 @@ export class MultipartUpload<F extends MultipartFile> {
       let error: unknown;
       this.putting.add(partNumber);
       try {
-        const answer = await this.deps.send(request, { kind: 'slice', file: this.file, start, end }, {
-          signal,
-          onProgress: (loaded) => {
-            if (signal.aborted) return;
-            this.inflight.set(partNumber, Math.min(Math.max(loaded, 0), end - start));
-            this.events.onProgress(this.sent);
+        const answer = await this.deps.send(
+          request,
+          { kind: 'slice', file: this.file, start, end },
+          {
+            signal,
+            onProgress: (loaded) => {
+              if (signal.aborted) return;
+              this.inflight.set(partNumber, Math.min(Math.max(loaded, 0), end - start));
+              this.events.onProgress(this.sent);
+            },
           },
-        });
+        );
         if (answer.status >= 200 && answer.status < 300) {
           if (answer.etag === null || answer.etag.length === 0) throw new MultipartError('ETAG_HIDDEN');
           this.etags.set(partNumber, answer.etag);
@@ -540,7 +546,9 @@ export class MultipartUpload<F extends MultipartFile> {
 
 /** The edge will not sign for this upload any more, or S3 no longer has it: only a fresh start helps. */
 export function isUploadGone(error: unknown): boolean {
-  return (error instanceof ApiError && error.code === 'INVALID_TICKET') || (error instanceof S3ServiceError && error.code === 'NoSuchUpload');
+  return (
+    (error instanceof ApiError && error.code === 'INVALID_TICKET') || (error instanceof S3ServiceError && error.code === 'NoSuchUpload')
+  );
 }
 
 function isTransient(error: unknown): boolean {

@@ -24,7 +24,13 @@ function child(xml: string, name: string): string | undefined {
   return match?.[1] === undefined ? undefined : unescapeXml(match[1]).trim();
 }
 
-const ENTITIES: ReadonlyMap<string, string> = new Map([['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"]]);
+const ENTITIES: ReadonlyMap<string, string> = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 
 function unescapeXml(text: string): string {
   return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity: string) => {
@@ -39,32 +45,41 @@ function safeCodePoint(point: number, fallback: string): string {
 }
 
 /** S3 codes that mean "try again later": the service, not the request, had a problem. */
-const TRANSIENT_CODES = new Set(['InternalError', 'ServiceUnavailable', 'SlowDown', 'RequestTimeout', 'RequestTimeTooSkewed', 'OperationAborted']);
+const TRANSIENT_CODES = new Set([
+  'InternalError',
+  'ServiceUnavailable',
+  'SlowDown',
+  'RequestTimeout',
+  'RequestTimeTooSkewed',
+  'OperationAborted',
+]);
 
 /** The readable sentence for each S3 code the upload path can meet (a Map: a code is text from the network). */
-const READABLE: ReadonlyMap<string, string> = new Map(Object.entries({
-  AccessDenied: 'The storage service refused the upload: its permission did not match this file or had expired.',
-  SignatureDoesNotMatch: 'The storage service did not accept the upload permission.',
-  InvalidAccessKeyId: 'The storage service did not accept the upload permission.',
-  InvalidToken: 'The storage service did not accept the upload permission.',
-  ExpiredToken: 'The upload permission expired before the file was sent.',
-  InvalidPolicyDocument: 'The storage service did not accept the upload permission.',
-  AuthorizationQueryParametersError: 'The storage service did not accept the upload permission.',
-  EntityTooLarge: 'The file is larger than when it was chosen. If it changed on disk, choose it again.',
-  EntityTooSmall: 'The file is smaller than when it was chosen. If it changed on disk, choose it again.',
-  IncorrectNumberOfFilesInPostRequest: 'The upload form was not well-formed.',
-  MalformedPOSTRequest: 'The upload form was not well-formed.',
-  MaxPostPreDataLengthExceededError: 'The upload form was not well-formed.',
-  InvalidArgument: 'The upload form was not well-formed.',
-  KeyTooLongError: 'The file name is too long for the storage service.',
-  NoSuchBucket: 'The upload destination does not exist. Please tell the site owner.',
-  AccessForbidden: 'The storage service does not accept uploads from this site (CORS). Please tell the site owner.',
-  InternalError: 'The storage service had an internal error.',
-  ServiceUnavailable: 'The storage service is unavailable right now.',
-  SlowDown: 'The storage service is busy right now.',
-  RequestTimeout: 'The storage service stopped waiting for the file; the connection may be too slow.',
-  RequestTimeTooSkewed: "This device's clock is too far off for the storage service.",
-}));
+const READABLE: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    AccessDenied: 'The storage service refused the upload: its permission did not match this file or had expired.',
+    SignatureDoesNotMatch: 'The storage service did not accept the upload permission.',
+    InvalidAccessKeyId: 'The storage service did not accept the upload permission.',
+    InvalidToken: 'The storage service did not accept the upload permission.',
+    ExpiredToken: 'The upload permission expired before the file was sent.',
+    InvalidPolicyDocument: 'The storage service did not accept the upload permission.',
+    AuthorizationQueryParametersError: 'The storage service did not accept the upload permission.',
+    EntityTooLarge: 'The file is larger than when it was chosen. If it changed on disk, choose it again.',
+    EntityTooSmall: 'The file is smaller than when it was chosen. If it changed on disk, choose it again.',
+    IncorrectNumberOfFilesInPostRequest: 'The upload form was not well-formed.',
+    MalformedPOSTRequest: 'The upload form was not well-formed.',
+    MaxPostPreDataLengthExceededError: 'The upload form was not well-formed.',
+    InvalidArgument: 'The upload form was not well-formed.',
+    KeyTooLongError: 'The file name is too long for the storage service.',
+    NoSuchBucket: 'The upload destination does not exist. Please tell the site owner.',
+    AccessForbidden: 'The storage service does not accept uploads from this site (CORS). Please tell the site owner.',
+    InternalError: 'The storage service had an internal error.',
+    ServiceUnavailable: 'The storage service is unavailable right now.',
+    SlowDown: 'The storage service is busy right now.',
+    RequestTimeout: 'The storage service stopped waiting for the file; the connection may be too slow.',
+    RequestTimeTooSkewed: "This device's clock is too far off for the storage service.",
+  }),
+);
 
 /** An S3ServiceError for a non-2xx answer to a POST upload: readable message, S3's fields kept. */
 export function s3ErrorFromResponse(status: number, body: string): S3ServiceError {

@@ -38,7 +38,14 @@ export function parseListParts(xml: string): ListPartsPage {
     const partNumber = Number(text(body, 'PartNumber'));
     const size = Number(text(body, 'Size'));
     const etag = text(body, 'ETag');
-    if (Number.isSafeInteger(partNumber) && partNumber > 0 && Number.isSafeInteger(size) && size >= 0 && etag !== undefined && etag.length > 0) {
+    if (
+      Number.isSafeInteger(partNumber) &&
+      partNumber > 0 &&
+      Number.isSafeInteger(size) &&
+      size >= 0 &&
+      etag !== undefined &&
+      etag.length > 0
+    ) {
       parts.push({ partNumber, etag, size });
     }
   }
@@ -53,7 +60,9 @@ export function parseListParts(xml: string): ListPartsPage {
 /** CompleteMultipartUpload's body: every part, in ascending part number, with the ETag its PUT returned. */
 export function completeMultipartXml(parts: ReadonlyArray<{ readonly partNumber: number; readonly etag: string }>): string {
   const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
-  const body = sorted.map((part) => `<Part><PartNumber>${part.partNumber}</PartNumber><ETag>${escapeXml(part.etag)}</ETag></Part>`).join('');
+  const body = sorted
+    .map((part) => `<Part><PartNumber>${part.partNumber}</PartNumber><ETag>${escapeXml(part.etag)}</ETag></Part>`)
+    .join('');
   return `<CompleteMultipartUpload>${body}</CompleteMultipartUpload>`;
 }
 
@@ -71,7 +80,13 @@ function text(xml: string, name: string): string | undefined {
   return inner === undefined ? undefined : unescapeXml(inner).trim();
 }
 
-const ENTITIES: ReadonlyMap<string, string> = new Map([['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"]]);
+const ENTITIES: ReadonlyMap<string, string> = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 
 function unescapeXml(value: string): string {
   return value.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity: string) => {

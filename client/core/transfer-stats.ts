@@ -20,7 +20,10 @@ interface Sample {
 export class TransferStats {
   private samples: Sample[] = [];
 
-  constructor(private readonly windowMs = SPEED_WINDOW_MS, private readonly minSpanMs = MIN_SPEED_SPAN_MS) {}
+  constructor(
+    private readonly windowMs = SPEED_WINDOW_MS,
+    private readonly minSpanMs = MIN_SPEED_SPAN_MS,
+  ) {}
 
   /** Records that `loaded` bytes had gone at time `at` (ms). Going backwards (a restart) starts over. */
   record(at: number, loaded: number): void {

@@ -180,7 +180,8 @@ export class UploadQueue<F extends QueueFile> {
     const added: Entry<F>[] = [];
     const threshold = multipartLimits(this.options.rules).postMaxBytes;
     for (const file of files) {
-      const resumeFrom = this.options.multipart === undefined ? undefined : this.unfinishedRecords.find((record) => isSameFile(record, file));
+      const resumeFrom =
+        this.options.multipart === undefined ? undefined : this.unfinishedRecords.find((record) => isSameFile(record, file));
       if (resumeFrom !== undefined) this.setUnfinished(this.unfinishedRecords.filter((record) => record !== resumeFrom));
       const entry: Entry<F> = {
         // A resumed upload keeps its id: the same id gives the same key at the edge.
@@ -296,9 +297,20 @@ export class UploadQueue<F extends QueueFile> {
     const adapters = this.options.multipart;
     if (record === undefined || adapters === undefined) return;
     this.setUnfinished(this.unfinishedRecords.filter((candidate) => candidate !== record));
-    const file: QueueFile = { name: record.file.name, size: record.file.size, type: record.file.type, lastModified: record.file.lastModified };
+    const file: QueueFile = {
+      name: record.file.name,
+      size: record.file.size,
+      type: record.file.type,
+      lastModified: record.file.lastModified,
+    };
     // The upload object never reads the file for a cancel, so the record's facts stand in for it.
-    const upload = new MultipartUpload<F>(file as F, { ...record.file, id: record.id }, this.multipartDeps(adapters), { onProgress: () => undefined, onNotice: () => undefined }, record);
+    const upload = new MultipartUpload<F>(
+      file as F,
+      { ...record.file, id: record.id },
+      this.multipartDeps(adapters),
+      { onProgress: () => undefined, onNotice: () => undefined },
+      record,
+    );
     await upload.cancel();
   }
 
@@ -381,7 +393,9 @@ export class UploadQueue<F extends QueueFile> {
   private hashNext(): void {
     const md5Of = this.options.md5Of;
     if (md5Of === undefined || this.hashingNow) return;
-    const entry = [...this.entries.values()].find((candidate) => candidate.state === 'queued' && !candidate.isMultipart && candidate.md5 === undefined);
+    const entry = [...this.entries.values()].find(
+      (candidate) => candidate.state === 'queued' && !candidate.isMultipart && candidate.md5 === undefined,
+    );
     if (entry === undefined) return;
     this.hashingNow = true;
     entry.hashing = true;
@@ -479,7 +493,11 @@ export class UploadQueue<F extends QueueFile> {
 
   private cancelMultipart(entry: Entry<F>): void {
     const upload = entry.multipart;
-    if (upload !== undefined) void upload.cancel().then(() => undefined, () => undefined);
+    if (upload !== undefined)
+      void upload.cancel().then(
+        () => undefined,
+        () => undefined,
+      );
     else if (entry.resumeFrom !== undefined && this.options.multipart !== undefined) {
       // Picked again to resume, then cancelled before it started: abort that upload too.
       const record = entry.resumeFrom;
@@ -500,7 +518,13 @@ export class UploadQueue<F extends QueueFile> {
     for (const entry of batch) this.setState(entry, 'signing');
     try {
       const forms = await this.options.presign(
-        batch.map((entry) => ({ name: entry.name, size: entry.size, type: entry.type, id: entry.id, ...(entry.md5 === undefined ? {} : { md5: entry.md5 }) })),
+        batch.map((entry) => ({
+          name: entry.name,
+          size: entry.size,
+          type: entry.type,
+          id: entry.id,
+          ...(entry.md5 === undefined ? {} : { md5: entry.md5 }),
+        })),
         controller.signal,
       );
       batch.forEach((entry, index) => {

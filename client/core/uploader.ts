@@ -15,7 +15,15 @@ import { AbortedError, SessionExpiredError } from './errors';
 import { parseListObjects, type FileAccess, type ListedObject, type SignedUrl } from './files-contract';
 import type { MultipartRecord } from './multipart-store';
 import { s3ErrorFromResponse } from './s3-error';
-import { UploadQueue, type FormPoster, type Md5Hasher, type MultipartAdapters, type Presigner, type QueueFile, type UploadSnapshot } from './upload-queue';
+import {
+  UploadQueue,
+  type FormPoster,
+  type Md5Hasher,
+  type MultipartAdapters,
+  type Presigner,
+  type QueueFile,
+  type UploadSnapshot,
+} from './upload-queue';
 import type { FilesApi } from './your-files';
 
 export interface UploadOptions {
@@ -87,7 +95,9 @@ interface Waiting {
 }
 
 /** The generic core of createUploader (client/index.ts): F is File in the browser, a stand-in in tests. */
-export function uploaderWith<F extends QueueFile>(adapters: UploaderAdapters<F>): Omit<Uploader, 'upload'> & { upload(file: F, options?: UploadOptions): Promise<UploadResult> } {
+export function uploaderWith<F extends QueueFile>(
+  adapters: UploaderAdapters<F>,
+): Omit<Uploader, 'upload'> & { upload(file: F, options?: UploadOptions): Promise<UploadResult> } {
   const waiting = new Map<string, Waiting>();
   let queue: UploadQueue<F> | undefined;
   let loaded: Promise<unknown> | undefined;
@@ -121,7 +131,12 @@ export function uploaderWith<F extends QueueFile>(adapters: UploaderAdapters<F>)
     entry.onProgress?.(snapshot.sent, snapshot.size);
     if (snapshot.state === 'done') {
       const { key, id, name, size, type, multipart } = snapshot;
-      settle(owner, id, key === undefined ? undefined : { key, id, name, size, type, multipart }, key === undefined ? new Error('stored without a key') : undefined);
+      settle(
+        owner,
+        id,
+        key === undefined ? undefined : { key, id, name, size, type, multipart },
+        key === undefined ? new Error('stored without a key') : undefined,
+      );
     } else if (snapshot.state === 'failed' || snapshot.state === 'rejected') {
       settle(owner, snapshot.id, undefined, snapshot.error);
     } else if (snapshot.state === 'cancelled') {
@@ -193,7 +208,10 @@ export function uploaderWith<F extends QueueFile>(adapters: UploaderAdapters<F>)
         if (answer.status !== 200) throw s3ErrorFromResponse(answer.status, answer.body);
         return parseListObjects(answer.body, answer.status);
       };
-      const [uploads, quarantined] = await Promise.all([read(listing.list), options.continuationToken === undefined ? read(listing.quarantined) : undefined]);
+      const [uploads, quarantined] = await Promise.all([
+        read(listing.list),
+        options.continuationToken === undefined ? read(listing.quarantined) : undefined,
+      ]);
       return { files: uploads.objects, quarantined: quarantined?.objects ?? [], nextContinuationToken: uploads.nextContinuationToken };
     },
 

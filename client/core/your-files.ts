@@ -246,7 +246,12 @@ export class YourFiles {
         const moved = quarantineKeyOf(key);
         const there = moved === undefined ? undefined : await this.readVerdict(moved, signal);
         if (moved !== undefined && there !== undefined) {
-          this.update(key, { storedKey: moved, status: 'rejected', reason: there.status === 'rejected' ? there.reason : '', gaveUp: false });
+          this.update(key, {
+            storedKey: moved,
+            status: 'rejected',
+            reason: there.status === 'rejected' ? there.reason : '',
+            gaveUp: false,
+          });
           return true;
         }
       }

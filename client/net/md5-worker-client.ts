@@ -26,7 +26,10 @@ export class Md5WorkerClient {
   /** A Md5Hasher for the upload queue. */
   readonly md5Of = (file: Blob, start: number, end: number, signal: AbortSignal): Promise<string> => {
     const worker = this.ensureWorker();
-    if (worker === undefined) return Promise.reject(new FileReadError('This browser could not start the file checker (a Web Worker). Reload the page and try again.'));
+    if (worker === undefined)
+      return Promise.reject(
+        new FileReadError('This browser could not start the file checker (a Web Worker). Reload the page and try again.'),
+      );
     void signal; // the worker finishes a hash it started; a cancelled file ignores the answer
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

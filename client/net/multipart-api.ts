@@ -1,5 +1,12 @@
 /** POST /presign/multipart and /presign/multipart/parts (docs/large-files.md), with an access token. */
-import { parseMultipartStart, parsePartUrls, type MultipartFileSpec, type MultipartStart, type PartsRequest, type PartUrls } from '../core/multipart-contract';
+import {
+  parseMultipartStart,
+  parsePartUrls,
+  type MultipartFileSpec,
+  type MultipartStart,
+  type PartsRequest,
+  type PartUrls,
+} from '../core/multipart-contract';
 import type { PartPlan } from '../core/multipart-upload';
 import { postAuthorized, type Edge } from './edge';
 
@@ -7,7 +14,12 @@ import { postAuthorized, type Edge } from './edge';
 export function multipartSignerWith(edge: Edge) {
   return {
     signStart: async (file: MultipartFileSpec, signal: AbortSignal): Promise<MultipartStart> => {
-      const answer = await postAuthorized(edge, '/presign/multipart', { file: { name: file.name, size: file.size, type: file.type, id: file.id } }, signal);
+      const answer = await postAuthorized(
+        edge,
+        '/presign/multipart',
+        { file: { name: file.name, size: file.size, type: file.type, id: file.id } },
+        signal,
+      );
       return parseMultipartStart(answer.status, answer.body, file);
     },
     signParts: async (request: PartsRequest, plan: PartPlan, signal: AbortSignal): Promise<PartUrls> => {

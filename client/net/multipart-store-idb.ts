@@ -15,7 +15,9 @@ export class IndexedDbMultipartStore implements MultipartStore {
   private db: Promise<IDBDatabase> | undefined;
 
   list(): Promise<MultipartRecord[]> {
-    return this.run('readonly', (store) => store.getAll()).then((values: unknown) => (Array.isArray(values) ? values.filter(isMultipartRecord) : []));
+    return this.run('readonly', (store) => store.getAll()).then((values: unknown) =>
+      Array.isArray(values) ? values.filter(isMultipartRecord) : [],
+    );
   }
 
   put(record: MultipartRecord): Promise<void> {

@@ -26,7 +26,13 @@ export function sendS3Request(request: SignedRequest, body: S3Body<Blob> | undef
       xhr.upload.addEventListener('progress', (event) => onProgress(event.loaded));
     }
     xhr.addEventListener('load', () =>
-      settle(() => resolve({ status: xhr.status, etag: xhr.getResponseHeader('ETag'), body: typeof xhr.responseText === 'string' ? xhr.responseText : '' })),
+      settle(() =>
+        resolve({
+          status: xhr.status,
+          etag: xhr.getResponseHeader('ETag'),
+          body: typeof xhr.responseText === 'string' ? xhr.responseText : '',
+        }),
+      ),
     );
     // Also what a CORS refusal looks like from script: no status, no body.
     xhr.addEventListener('error', () => settle(() => reject(new NetworkError('The connection to the storage service failed.'))));

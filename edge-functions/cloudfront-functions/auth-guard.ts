@@ -28,7 +28,14 @@
  */
 import type { CloudFrontFunctionsEvent } from 'aws-lambda';
 import { AUTH_METHOD, AUTH_ROUTES, MAX_AUTH_BODY_BYTES, isAuthPath } from '../core/auth-routes';
-import { FORBIDDEN_ORIGIN, INVALID_REQUEST, METHOD_NOT_ALLOWED, NOT_FOUND, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE } from '../contract/http-errors';
+import {
+  FORBIDDEN_ORIGIN,
+  INVALID_REQUEST,
+  METHOD_NOT_ALLOWED,
+  NOT_FOUND,
+  PAYLOAD_TOO_LARGE,
+  UNSUPPORTED_MEDIA_TYPE,
+} from '../contract/http-errors';
 import { errorResponse as reject, type ErrorResponse } from './error-response';
 
 type ViewerRequest = CloudFrontFunctionsEvent['request'];

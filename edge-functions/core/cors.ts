@@ -38,7 +38,9 @@ export function allowedOrigin(request: CorsRequest, allowedOrigins: readonly str
 }
 
 export function isPreflight(request: CorsRequest): boolean {
-  return request.method === 'OPTIONS' && request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined;
+  return (
+    request.method === 'OPTIONS' && request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined
+  );
 }
 
 /**

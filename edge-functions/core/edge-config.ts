@@ -122,7 +122,18 @@ export function parseEdgeConfig(input: unknown, defaultPolicyTtlSeconds: number,
 
   if (problems.length > 0) throw new EdgeConfigError(`Invalid config.json:\n- ${problems.join('\n- ')}`);
   return Object.freeze({
-    issuer, clientIds, jwks, bucket, region, uploadUrl, kmsKeyId, policyTtlSeconds, partUrlTtlSeconds, multipartTicketKeys, allowedOrigins, local: allowHttp,
+    issuer,
+    clientIds,
+    jwks,
+    bucket,
+    region,
+    uploadUrl,
+    kmsKeyId,
+    policyTtlSeconds,
+    partUrlTtlSeconds,
+    multipartTicketKeys,
+    allowedOrigins,
+    local: allowHttp,
   });
 }
 

@@ -135,7 +135,9 @@ export class NotFoundError extends EdgeUploadError {
   readonly status = NOT_FOUND.status;
 
   constructor() {
-    super('There is nothing here: the presign routes are /presign, /presign/multipart, /presign/multipart/parts, /presign/files and /presign/files/access.');
+    super(
+      'There is nothing here: the presign routes are /presign, /presign/multipart, /presign/multipart/parts, /presign/files and /presign/files/access.',
+    );
   }
 }
 

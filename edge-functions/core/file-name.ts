@@ -46,13 +46,15 @@ const DOT_RUNS = /\.{2,}/g;
 export function sanitizeFileName(raw: string, maxBytes: number, file?: number): SafeFileName {
   // Strip first, then compose: removing a hidden character can bring a base
   // letter and its combining mark together.
-  const cleaned = trimJunkEnd(capRawName(raw)
-    .replace(INVISIBLE, '')
-    .normalize('NFC')
-    .replace(SEPARATORS, '-')
-    .replace(OUTSIDE_SAFE_SET, '-')
-    .replace(DOT_RUNS, '.')
-    .replace(DASH_RUNS, '-'));
+  const cleaned = trimJunkEnd(
+    capRawName(raw)
+      .replace(INVISIBLE, '')
+      .normalize('NFC')
+      .replace(SEPARATORS, '-')
+      .replace(OUTSIDE_SAFE_SET, '-')
+      .replace(DOT_RUNS, '.')
+      .replace(DASH_RUNS, '-'),
+  );
 
   const dot = cleaned.lastIndexOf('.');
   const candidate = dot >= 0 ? cleaned.slice(dot + 1) : '';
@@ -62,7 +64,10 @@ export function sanitizeFileName(raw: string, maxBytes: number, file?: number): 
   const base = trimJunk(truncateUtf8(trimJunk(hasExtension ? cleaned.slice(0, dot) : cleaned), maxBytes - utf8Length(suffix)));
 
   if (base.length === 0 || !/[\p{L}\p{N}]/u.test(base)) {
-    throw new InvalidFilenameError(`"${describe(raw)}" is not a usable file name: it needs at least one letter or digit before the extension.`, file);
+    throw new InvalidFilenameError(
+      `"${describe(raw)}" is not a usable file name: it needs at least one letter or digit before the extension.`,
+      file,
+    );
   }
   return { name: (base + suffix).normalize('NFC'), extension };
 }

@@ -36,7 +36,10 @@ export function errorResponse(error: unknown): HttpResponse {
     return jsonResponse(INTERNAL.status, { error: { code: INTERNAL.code, message: INTERNAL_MESSAGE } });
   }
   const body: ErrorBody = {
-    error: error.file === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, file: error.file },
+    error:
+      error.file === undefined
+        ? { code: error.code, message: error.message }
+        : { code: error.code, message: error.message, file: error.file },
   };
   const headers: Record<string, string> = {};
   if (error instanceof UnauthorizedError) headers['WWW-Authenticate'] = 'Bearer';

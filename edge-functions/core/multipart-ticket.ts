@@ -38,8 +38,13 @@ export function signTicket(claims: TicketClaims, keys: readonly TicketKey[]): st
   // Fixed field order: the payload is the exact bytes the MAC covers.
   const payload = Buffer.from(
     JSON.stringify({
-      sub: claims.sub, key: claims.key, type: claims.type, size: claims.size,
-      partSize: claims.partSize, partCount: claims.partCount, exp: claims.exp,
+      sub: claims.sub,
+      key: claims.key,
+      type: claims.type,
+      size: claims.size,
+      partSize: claims.partSize,
+      partCount: claims.partCount,
+      exp: claims.exp,
     }),
     'utf8',
   ).toString('base64url');

@@ -117,8 +117,10 @@ export function signPartUrls(body: string, claims: AccessTokenClaims, deps: Pres
   const { config, rules } = deps;
   const input = parseObject(body, '"key", "uploadId", "ticket" and "parts"');
   const { key, uploadId, ticket } = input;
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) throw new InvalidRequestError('"key" must be the key /presign/multipart returned.');
-  if (typeof uploadId !== 'string' || !UPLOAD_ID.test(uploadId)) throw new InvalidRequestError('"uploadId" must be the UploadId S3 returned.');
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH)
+    throw new InvalidRequestError('"key" must be the key /presign/multipart returned.');
+  if (typeof uploadId !== 'string' || !UPLOAD_ID.test(uploadId))
+    throw new InvalidRequestError('"uploadId" must be the UploadId S3 returned.');
   if (typeof ticket !== 'string') throw new InvalidRequestError('"ticket" must be the ticket /presign/multipart returned.');
   const parts = parseParts(input.parts, rules.maxPartsPerRequest);
 

@@ -2,13 +2,7 @@
  * Validation of the `/presign` body (DESIGN §3). Input is `unknown` until
  * checked here; output is a list of files that obey the upload rules.
  */
-import {
-  EmptyFileError,
-  FileTooLargeError,
-  InvalidRequestError,
-  UnsupportedTypeError,
-  UseMultipartError,
-} from './errors';
+import { EmptyFileError, FileTooLargeError, InvalidRequestError, UnsupportedTypeError, UseMultipartError } from './errors';
 import { sanitizeFileName } from './file-name';
 import { normalizeUploadId } from './object-key';
 import { isPlainObject, safeJsonParse } from './safe-json';
@@ -98,7 +92,10 @@ export function validateFile(file: unknown, index: number | undefined, rules: Up
   const normalizedType = type.trim().toLowerCase();
   const rule = ruleForType(rules, normalizedType);
   if (rule === undefined) {
-    throw new UnsupportedTypeError(`${label}: files of this type are not accepted; allowed types are ${Object.keys(rules.types).join(', ')}.`, index);
+    throw new UnsupportedTypeError(
+      `${label}: files of this type are not accepted; allowed types are ${Object.keys(rules.types).join(', ')}.`,
+      index,
+    );
   }
   if (!rule.extensions.includes(safe.extension)) {
     const expected = rule.extensions.map((e) => `.${e}`).join(' or ');
@@ -106,7 +103,10 @@ export function validateFile(file: unknown, index: number | undefined, rules: Up
   }
   if (size === 0) throw new EmptyFileError(`${label} is empty.`, index);
   if (size > rule.maxBytes) {
-    throw new FileTooLargeError(`${label} is ${formatBytes(size)}; the limit for ${normalizedType} is ${formatBytes(rule.maxBytes, 'limit')}.`, index);
+    throw new FileTooLargeError(
+      `${label} is ${formatBytes(size)}; the limit for ${normalizedType} is ${formatBytes(rule.maxBytes, 'limit')}.`,
+      index,
+    );
   }
   return { originalName: name, safeName: safe.name, size, type: normalizedType, id: uploadId, md5 };
 }

@@ -31,7 +31,13 @@ export interface EdgeHttpRequest extends PresignHttpRequest {
   readonly uri: string;
 }
 
-export const PRESIGN_ROUTES = ['/presign', '/presign/multipart', '/presign/multipart/parts', '/presign/files', '/presign/files/access'] as const;
+export const PRESIGN_ROUTES = [
+  '/presign',
+  '/presign/multipart',
+  '/presign/multipart/parts',
+  '/presign/files',
+  '/presign/files/access',
+] as const;
 export type PresignRoute = (typeof PRESIGN_ROUTES)[number];
 
 /**

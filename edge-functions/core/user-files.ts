@@ -88,7 +88,12 @@ export function signFileList(body: string, claims: AccessTokenClaims, deps: Pres
     method: 'GET',
     url: sign({
       method: 'GET',
-      query: { 'list-type': '2', 'max-keys': String(LIST_MAX_KEYS), prefix, ...(token === undefined ? {} : { 'continuation-token': token }) },
+      query: {
+        'list-type': '2',
+        'max-keys': String(LIST_MAX_KEYS),
+        prefix,
+        ...(token === undefined ? {} : { 'continuation-token': token }),
+      },
       headers: {},
     }),
   });
@@ -100,7 +105,8 @@ export function signFileAccess(body: string, claims: AccessTokenClaims, deps: Pr
   const input = parseObject(body, ' with "keys"');
   const keys = input.keys;
   if (!Array.isArray(keys) || keys.length === 0) throw new InvalidRequestError('"keys" must list at least one key.');
-  if (keys.length > MAX_KEYS_PER_ACCESS) throw new InvalidRequestError(`At most ${MAX_KEYS_PER_ACCESS} keys per request; got ${keys.length}.`);
+  if (keys.length > MAX_KEYS_PER_ACCESS)
+    throw new InvalidRequestError(`At most ${MAX_KEYS_PER_ACCESS} keys per request; got ${keys.length}.`);
   const seen = new Set<string>();
   const names = keys.map((key: unknown, index) => {
     // A missing or empty key names no object: a malformed request, not an attempt on someone's files.
@@ -118,7 +124,11 @@ export function signFileAccess(body: string, claims: AccessTokenClaims, deps: Pr
       key,
       get: {
         method: 'GET',
-        url: sign({ method: 'GET', query: { 'response-content-disposition': attachmentDisposition(names[index] ?? 'download'), 'x-id': 'GetObject' }, headers: {} }),
+        url: sign({
+          method: 'GET',
+          query: { 'response-content-disposition': attachmentDisposition(names[index] ?? 'download'), 'x-id': 'GetObject' },
+          headers: {},
+        }),
       },
       tagging: { method: 'GET', url: sign({ method: 'GET', query: { tagging: '' }, headers: {} }) },
       delete: { method: 'DELETE', url: sign({ method: 'DELETE', query: { 'x-id': 'DeleteObject' }, headers: {} }) },

@@ -3,12 +3,7 @@
  * generated CloudFront response out. It converts shapes, times the request,
  * maps errors in one place and logs one line; every decision is in the core.
  */
-import type {
-  CloudFrontHeaders,
-  CloudFrontRequest,
-  CloudFrontRequestEvent,
-  CloudFrontResultResponse,
-} from 'aws-lambda';
+import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { gzipSync } from 'node:zlib';
 import { EdgeUploadError, InvalidTicketError, PayloadTooLargeError, UnauthorizedError } from '../core/errors';
 import { preflightResponse, withCorsHeaders } from '../core/cors';
@@ -135,9 +130,11 @@ export function toCloudFrontResponse(response: HttpResponse, acceptsGzip = false
       return { ...base, bodyEncoding: 'base64', body };
     }
   }
-  return toCloudFrontResponse(errorResponse(new PayloadTooLargeError(
-    'The signed forms for this many files do not fit in one edge response; send fewer files per request.',
-  )));
+  return toCloudFrontResponse(
+    errorResponse(
+      new PayloadTooLargeError('The signed forms for this many files do not fit in one edge response; send fewer files per request.'),
+    ),
+  );
 }
 
 /** What a log line may say about a failure: codes and error class names, never a token or a message. */

@@ -52,7 +52,11 @@ async function start(): Promise<void> {
   const getToken = async ({ forceRefresh }: { forceRefresh: boolean }): Promise<string> => {
     if (tokens === undefined) throw new Error('not signed in');
     if (forceRefresh && tokens.refreshToken !== undefined) {
-      const answer = await cognito(config, 'InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: config.clientId, AuthParameters: { REFRESH_TOKEN: tokens.refreshToken } });
+      const answer = await cognito(config, 'InitiateAuth', {
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        ClientId: config.clientId,
+        AuthParameters: { REFRESH_TOKEN: tokens.refreshToken },
+      });
       tokens = tokensOf(answer, tokens.refreshToken);
     }
     return tokens.accessToken;
@@ -64,7 +68,11 @@ async function start(): Promise<void> {
     const USERNAME = element<HTMLInputElement>('email').value;
     const PASSWORD = element<HTMLInputElement>('password').value;
     status.textContent = 'Signing in…';
-    cognito(config, 'InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: config.clientId, AuthParameters: { USERNAME, PASSWORD } }).then(
+    cognito(config, 'InitiateAuth', {
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: config.clientId,
+      AuthParameters: { USERNAME, PASSWORD },
+    }).then(
       (answer) => {
         tokens = tokensOf(answer);
         uploader?.dispose();
@@ -94,7 +102,9 @@ async function start(): Promise<void> {
     row.textContent = `${file.name}: starting`;
     element('progress').append(row);
     try {
-      const result = await uploader.upload(file, { onProgress: (sent, total) => (row.textContent = `${file.name}: ${Math.floor((100 * sent) / Math.max(total, 1))} %`) });
+      const result = await uploader.upload(file, {
+        onProgress: (sent, total) => (row.textContent = `${file.name}: ${Math.floor((100 * sent) / Math.max(total, 1))} %`),
+      });
       row.dataset.state = 'done';
       row.dataset.key = result.key;
       row.textContent = `${file.name}: stored${result.multipart ? ' (multipart)' : ''}`;

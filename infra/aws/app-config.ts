@@ -196,14 +196,18 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
 
   const appName = text('appName') ?? DEFAULTS.appName;
   if (!APP_NAME.test(appName)) {
-    problems.push(`${where('appName')} must be 3 to 24 lower-case letters, digits or hyphens, starting with a letter (it prefixes stack and bucket names)`);
+    problems.push(
+      `${where('appName')} must be 3 to 24 lower-case letters, digits or hyphens, starting with a letter (it prefixes stack and bucket names)`,
+    );
   }
 
   const region = text('region');
   if (region === undefined) problems.push(`${where('region')} is required: the AWS region for the data and the auth API, e.g. "eu-west-1"`);
   else if (!REGION.test(region)) problems.push(`${where('region')} must be an AWS region such as eu-west-1 (got "${region}")`);
   else if (NO_TRANSFER_ACCELERATION.test(region)) {
-    problems.push(`${where('region')} "${region}" has no S3 Transfer Acceleration, which the upload endpoint relies on; choose a commercial region`);
+    problems.push(
+      `${where('region')} "${region}" has no S3 Transfer Acceleration, which the upload endpoint relies on; choose a commercial region`,
+    );
   } else if (OPT_IN_REGIONS.has(region)) {
     problems.push(
       `${where('region')} "${region}" is an opt-in region: CloudFront cannot deliver its standard logs to the access-log bucket there; choose a region enabled by default, such as eu-west-1`,
@@ -218,12 +222,18 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
   const certificateArn = text('certificateArn');
   let customDomain: CustomDomain | undefined;
   if (domainName !== undefined || certificateArn !== undefined) {
-    if (domainName === undefined) problems.push(`${where('certificateArn')} is set but ${where('domainName')} is not: set both, or neither`);
-    else if (!HOST_NAME.test(domainName)) problems.push(`${where('domainName')} must be a lower-case host name such as uploads.example.com`);
+    if (domainName === undefined)
+      problems.push(`${where('certificateArn')} is set but ${where('domainName')} is not: set both, or neither`);
+    else if (!HOST_NAME.test(domainName))
+      problems.push(`${where('domainName')} must be a lower-case host name such as uploads.example.com`);
     if (certificateArn === undefined) {
-      problems.push(`${where('domainName')} needs ${where('certificateArn')}: an ACM certificate in ${EDGE_REGION} that covers it (CloudFront only uses certificates from ${EDGE_REGION})`);
+      problems.push(
+        `${where('domainName')} needs ${where('certificateArn')}: an ACM certificate in ${EDGE_REGION} that covers it (CloudFront only uses certificates from ${EDGE_REGION})`,
+      );
     } else if (!CERTIFICATE_ARN.test(certificateArn)) {
-      problems.push(`${where('certificateArn')} must be an ACM certificate ARN in ${EDGE_REGION} (arn:aws:acm:${EDGE_REGION}:<account>:certificate/<id>): CloudFront only uses certificates from ${EDGE_REGION}`);
+      problems.push(
+        `${where('certificateArn')} must be an ACM certificate ARN in ${EDGE_REGION} (arn:aws:acm:${EDGE_REGION}:<account>:certificate/<id>): CloudFront only uses certificates from ${EDGE_REGION}`,
+      );
     }
     if (domainName !== undefined && certificateArn !== undefined) customDomain = { domainName, certificateArn };
   }
@@ -239,7 +249,10 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
   const uploadBucketName = text('uploadBucketName') ?? `${appName}-uploads-${account}-${region ?? 'region'}`;
   const bucketProblem = uploadBucketNameProblem(uploadBucketName);
   if (bucketProblem !== undefined) {
-    const origin = raw.uploadBucketName === undefined ? `the derived upload bucket name "${uploadBucketName}" (set ${where('uploadBucketName')})` : where('uploadBucketName');
+    const origin =
+      raw.uploadBucketName === undefined
+        ? `the derived upload bucket name "${uploadBucketName}" (set ${where('uploadBucketName')})`
+        : where('uploadBucketName');
     problems.push(`${origin}: ${bucketProblem}`);
   }
 
@@ -253,7 +266,9 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
   const originVerifySecretVersionId = versionId('originVerifySecretVersionId');
   const originVerifyPreviousSecretVersionId = versionId('originVerifyPreviousSecretVersionId');
   if (originVerifyPreviousSecretVersionId !== undefined && originVerifySecretVersionId === undefined) {
-    problems.push(`${where('originVerifyPreviousSecretVersionId')} needs ${where('originVerifySecretVersionId')}: the new version CloudFront sends`);
+    problems.push(
+      `${where('originVerifyPreviousSecretVersionId')} needs ${where('originVerifySecretVersionId')}: the new version CloudFront sends`,
+    );
   }
   if (originVerifyPreviousSecretVersionId !== undefined && originVerifyPreviousSecretVersionId === originVerifySecretVersionId) {
     problems.push(`${where('originVerifyPreviousSecretVersionId')} must differ from ${where('originVerifySecretVersionId')}`);
@@ -264,20 +279,27 @@ export function parseAppConfig(sources: AppConfigSources): AppConfig {
 
   const alarmEmail = text('alarmEmail');
   if (alarmEmail !== undefined && !EMAIL_ADDRESS.test(alarmEmail)) {
-    problems.push(`${where('alarmEmail')} must be a plain email address with a lower-case domain, such as ops@example.com (got "${alarmEmail}")`);
+    problems.push(
+      `${where('alarmEmail')} must be a plain email address with a lower-case domain, such as ops@example.com (got "${alarmEmail}")`,
+    );
   }
   const edgeMetricRegions =
-    parseRegions(raw.edgeMetricRegions, where('edgeMetricRegions'), problems) ?? (PRICE_CLASSES.includes(priceClass) ? defaultEdgeMetricRegions(priceClass) : []);
+    parseRegions(raw.edgeMetricRegions, where('edgeMetricRegions'), problems) ??
+    (PRICE_CLASSES.includes(priceClass) ? defaultEdgeMetricRegions(priceClass) : []);
 
   const existingUserPool = parseExistingUserPool(text('existingUserPoolId'), raw.existingUserPoolClientIds, region, where, problems);
   const allowedOrigins = parseOrigins(raw.allowedOrigins, where('allowedOrigins'), problems);
   const withAuthApi = parseBoolean(raw.withAuthApi, where('withAuthApi'), problems) ?? true;
   const withSite = parseBoolean(raw.withSite, where('withSite'), problems) ?? true;
   if (withSite && !withAuthApi) {
-    problems.push(`${where('withSite')} needs ${where('withAuthApi')}: the web app signs in through the auth API; with your own sign-in, pass -c withSite=false too`);
+    problems.push(
+      `${where('withSite')} needs ${where('withAuthApi')}: the web app signs in through the auth API; with your own sign-in, pass -c withSite=false too`,
+    );
   }
   if (!withSite && allowedOrigins.length === 0 && extraCorsOrigins.length === 0) {
-    problems.push(`${where('withSite')} is false, so the upload bucket's CORS would admit no origin: set ${where('allowedOrigins')} to your app's origins`);
+    problems.push(
+      `${where('withSite')} is false, so the upload bucket's CORS would admit no origin: set ${where('allowedOrigins')} to your app's origins`,
+    );
   }
 
   if (problems.length > 0) throw new AppConfigError(problems);
@@ -319,18 +341,30 @@ function parseExistingUserPool(
   }
   const before = problems.length;
   const poolRegion = USER_POOL_ID.exec(userPoolId)?.[1];
-  if (poolRegion === undefined) problems.push(`${where('existingUserPoolId')} must be a Cognito user pool id such as eu-west-1_AbCdEfGhI (got "${userPoolId}")`);
+  if (poolRegion === undefined)
+    problems.push(`${where('existingUserPoolId')} must be a Cognito user pool id such as eu-west-1_AbCdEfGhI (got "${userPoolId}")`);
   else if (region !== undefined && poolRegion !== region) {
-    problems.push(`${where('existingUserPoolId')} is in ${poolRegion}: the pool must be in the app region (${region}), where the auth API and the data stack are`);
+    problems.push(
+      `${where('existingUserPoolId')} is in ${poolRegion}: the pool must be in the app region (${region}), where the auth API and the data stack are`,
+    );
   }
-  const items = typeof clientIdsValue === 'string' ? clientIdsValue.split(',').map((s) => s.trim()).filter((s) => s !== '') : clientIdsValue;
+  const items =
+    typeof clientIdsValue === 'string'
+      ? clientIdsValue
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : clientIdsValue;
   if (!Array.isArray(items) || items.length === 0) {
-    problems.push(`${where('existingUserPoolId')} needs ${where('existingUserPoolClientIds')}: the app client ids whose access tokens the edge trusts (one or more, comma-separated)`);
+    problems.push(
+      `${where('existingUserPoolId')} needs ${where('existingUserPoolClientIds')}: the app client ids whose access tokens the edge trusts (one or more, comma-separated)`,
+    );
     return undefined;
   }
   const clientIds: string[] = [];
   items.forEach((item: unknown, index) => {
-    if (typeof item !== 'string' || !CLIENT_ID.test(item)) problems.push(`${where('existingUserPoolClientIds')}[${index}] must be a Cognito app client id (got ${JSON.stringify(item)})`);
+    if (typeof item !== 'string' || !CLIENT_ID.test(item))
+      problems.push(`${where('existingUserPoolClientIds')}[${index}] must be a Cognito app client id (got ${JSON.stringify(item)})`);
     else if (!clientIds.includes(item)) clientIds.push(item);
   });
   return problems.length === before ? Object.freeze({ userPoolId, clientIds: Object.freeze(clientIds) }) : undefined;
@@ -339,14 +373,21 @@ function parseExistingUserPool(
 /** A list of regions (from the command line, one comma-separated string); undefined when not set. */
 function parseRegions(value: unknown, where: string, problems: string[]): string[] | undefined {
   if (value === undefined) return undefined;
-  const items = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value;
+  const items =
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : value;
   if (!Array.isArray(items) || items.length === 0) {
     problems.push(`${where} must be a non-empty list of AWS regions such as ["us-east-1", "eu-west-1"]`);
     return undefined;
   }
   const regions: string[] = [];
   items.forEach((item: unknown, index) => {
-    if (typeof item !== 'string' || !REGION.test(item)) problems.push(`${where}[${index}] must be an AWS region such as eu-west-1 (got ${JSON.stringify(item)})`);
+    if (typeof item !== 'string' || !REGION.test(item))
+      problems.push(`${where}[${index}] must be an AWS region such as eu-west-1 (got ${JSON.stringify(item)})`);
     else if (!regions.includes(item)) regions.push(item);
   });
   return regions;
@@ -368,23 +409,33 @@ function parseSesEmail(
   const match = SES_IDENTITY_ARN.exec(arn);
   const [, sesRegion, , identity] = match ?? [];
   if (match === null || sesRegion === undefined || identity === undefined) {
-    problems.push(`${where('sesIdentityArn')} must be the ARN of a verified SES identity, arn:aws:ses:<region>:<account>:identity/<address or domain> (got "${arn}")`);
+    problems.push(
+      `${where('sesIdentityArn')} must be the ARN of a verified SES identity, arn:aws:ses:<region>:<account>:identity/<address or domain> (got "${arn}")`,
+    );
   } else if (region !== undefined && sesRegion !== region && !COGNITO_ALTERNATE_SES_REGIONS.includes(sesRegion)) {
     problems.push(
       `${where('sesIdentityArn')} is in ${sesRegion}: Cognito sends with SES in the pool's region (${region}) or in ${COGNITO_ALTERNATE_SES_REGIONS.join(', ')} only`,
     );
   }
   if (from === undefined) {
-    problems.push(`${where('sesIdentityArn')} needs ${where('emailFrom')}: the From address of the pool's mail (the identity's address, or one at its domain)`);
+    problems.push(
+      `${where('sesIdentityArn')} needs ${where('emailFrom')}: the From address of the pool's mail (the identity's address, or one at its domain)`,
+    );
   } else {
     const address = EMAIL_ADDRESS.exec(from);
     if (address === null) {
-      problems.push(`${where('emailFrom')} must be a plain email address with a lower-case domain, such as no-reply@example.com (got "${from}")`);
+      problems.push(
+        `${where('emailFrom')} must be a plain email address with a lower-case domain, such as no-reply@example.com (got "${from}")`,
+      );
     } else if (identity !== undefined) {
       const domain = address[1] ?? '';
-      const fits = identity.includes('@') ? identity.toLowerCase() === from.toLowerCase() : domain === identity || domain.endsWith(`.${identity}`);
+      const fits = identity.includes('@')
+        ? identity.toLowerCase() === from.toLowerCase()
+        : domain === identity || domain.endsWith(`.${identity}`);
       if (!fits) {
-        problems.push(`${where('emailFrom')} "${from}" is not covered by the SES identity "${identity}": use the identity's own address, or an address at its domain`);
+        problems.push(
+          `${where('emailFrom')} "${from}" is not covered by the SES identity "${identity}": use the identity's own address, or an address at its domain`,
+        );
       }
     }
   }
@@ -424,7 +475,13 @@ function mergeSettings(context: (key: string) => unknown, problems: string[]): P
 function parseOrigins(value: unknown, where: string, problems: string[]): string[] {
   if (value === undefined) return [];
   // From the command line a list arrives as one comma-separated string.
-  const items = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : value;
+  const items =
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : value;
   if (!Array.isArray(items)) {
     problems.push(`${where} must be a list of origins such as ["https://staging.example.com"]`);
     return [];
@@ -459,6 +516,8 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 function suggest(key: string): string {
   const lower = key.toLowerCase();
-  const match = FIELDS.find((field) => field.toLowerCase() === lower || field.toLowerCase().startsWith(lower) || lower.startsWith(field.toLowerCase()));
+  const match = FIELDS.find(
+    (field) => field.toLowerCase() === lower || field.toLowerCase().startsWith(lower) || lower.startsWith(field.toLowerCase()),
+  );
   return match === undefined ? '' : ` (did you mean ${match}?)`;
 }

@@ -98,7 +98,9 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
     uploadKeyArn: data.uploadKey.key.keyArn,
     // Weak references do not change this template when the pool or client is replaced; this does (README, "Updating a deployment").
     // An existing pool's ids are plain strings in the config, so they change the template themselves.
-    dataFingerprint: resourceFingerprint(data.users.managed ? [data.users.userPool, data.users.client, data.uploadKey.key] : [data.uploadKey.key]),
+    dataFingerprint: resourceFingerprint(
+      data.users.managed ? [data.users.userPool, data.users.client, data.uploadKey.key] : [data.uploadKey.key],
+    ),
   });
   const web = new WebStack(app, name('web'), {
     ...common,
@@ -156,7 +158,7 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
   if (config.email === undefined && config.existingUserPool === undefined) {
     Annotations.of(data).addWarningV2(
       'edge-upload:cognitoBuiltInEmail',
-      'For trials only: the user pool sends its mail with Cognito\'s built-in email, which stops after a few dozen mails a day for the whole deployment, ' +
+      "For trials only: the user pool sends its mail with Cognito's built-in email, which stops after a few dozen mails a day for the whole deployment, " +
         'and anyone can spend that with /auth/register or /auth/resend. For production pass -c sesIdentityArn=<verified SES identity ARN> -c emailFrom=<address> (README, "Deployment guide").',
     );
   }
@@ -167,7 +169,9 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
     );
   }
   if (artifacts.siteIsPlaceholder && config.withSite) {
-    Annotations.of(web).addInfo(`dist/site has no index.html: deploying the placeholder page from ${artifacts.siteDir} until the site is built.`);
+    Annotations.of(web).addInfo(
+      `dist/site has no index.html: deploying the placeholder page from ${artifacts.siteDir} until the site is built.`,
+    );
   }
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }));

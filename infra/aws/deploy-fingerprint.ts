@@ -33,7 +33,9 @@ export function resourceFingerprint(constructs: readonly IConstruct[]): string {
     const stack = Stack.of(resource);
     // _toCloudFormation is what the stack itself renders (typed, documented @internal in aws-cdk-lib):
     // the fingerprint sees exactly what the template will say.
-    const rendered = stack.resolve(resource._toCloudFormation()) as { Resources?: Record<string, { Type?: unknown; Properties?: unknown }> };
+    const rendered = stack.resolve(resource._toCloudFormation()) as {
+      Resources?: Record<string, { Type?: unknown; Properties?: unknown }>;
+    };
     for (const [logicalId, definition] of Object.entries(rendered.Resources ?? {})) {
       hash.update(JSON.stringify([stack.stackName, logicalId, definition.Type, definition.Properties ?? {}]));
     }
@@ -43,5 +45,8 @@ export function resourceFingerprint(constructs: readonly IConstruct[]): string {
 
 /** SHA-256 (hex, 16 characters) of values known at synth; tokens are resolved in `scope`'s stack first. */
 export function valueFingerprint(scope: IConstruct, value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(Stack.of(scope).resolve(value))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(Stack.of(scope).resolve(value)))
+    .digest('hex')
+    .slice(0, 16);
 }

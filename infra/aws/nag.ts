@@ -12,7 +12,8 @@ import type { IConstruct } from 'constructs';
 /** `construct` itself when it is a CloudFormation resource, else its default child. */
 function cfnResourceOf(construct: IConstruct): CfnResource {
   const resource = construct instanceof CfnResource ? construct : construct.node.defaultChild;
-  if (!(resource instanceof CfnResource)) throw new Error(`${construct.node.path} has no CloudFormation resource to acknowledge findings on`);
+  if (!(resource instanceof CfnResource))
+    throw new Error(`${construct.node.path} has no CloudFormation resource to acknowledge findings on`);
   return resource;
 }
 

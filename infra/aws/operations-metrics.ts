@@ -72,7 +72,13 @@ export function defaultEdgeMetricRegions(priceClass: PriceClass): string[] {
  * A CloudWatch SEARCH expression for `metric` with the `[Route, Outcome]` (or `[Route]`) dimension set, limited to
  * `routes`. SEARCH finds every outcome that ever occurred without listing the error codes here.
  */
-export function routeSearch(metric: string, routes: readonly string[], statistic: string, periodSeconds: number, byOutcome: boolean): string {
+export function routeSearch(
+  metric: string,
+  routes: readonly string[],
+  statistic: string,
+  periodSeconds: number,
+  byOutcome: boolean,
+): string {
   const schema = byOutcome ? `{${METRIC_NAMESPACE},${DIMENSION.outcome},${DIMENSION.route}}` : `{${METRIC_NAMESPACE},${DIMENSION.route}}`;
   const routeFilter = routes.map((route) => `${DIMENSION.route}="${route}"`).join(' OR ');
   return `SEARCH('${schema} MetricName="${metric}" (${routeFilter})', '${statistic}', ${periodSeconds})`;

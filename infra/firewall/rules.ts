@@ -16,7 +16,15 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Pair, YAMLMap } from 'yaml';
 import { deepFreeze, firstSentence, isWholeNumber, quote, YamlReader as Reader } from '../shared/yaml-reader';
 import { FirewallRulesError, FirewallRulesReadError } from './errors';
-import { RULE_ACTIONS, RULE_TYPES, type RuleAction, type RuleType, type PathMatch, type FirewallRule, type FirewallRules } from './rule-model';
+import {
+  RULE_ACTIONS,
+  RULE_TYPES,
+  type RuleAction,
+  type RuleType,
+  type PathMatch,
+  type FirewallRule,
+  type FirewallRules,
+} from './rule-model';
 import {
   BLOCK_STATUS_CODES,
   BODY_INSPECTION_LIMIT_BYTES,
@@ -122,7 +130,8 @@ export function loadFirewallRules(path: string): FirewallRules {
     text = readFileSync(path, 'utf8');
   } catch (error: unknown) {
     // Structural, not instanceof: fs errors can come from another realm (a test runner's VM).
-    const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'unreadable';
+    const code =
+      typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'unreadable';
     throw new FirewallRulesReadError(path, code);
   }
   return parseFirewallRules(text, path);
@@ -131,11 +140,20 @@ export function loadFirewallRules(path: string): FirewallRules {
 // ---------------------------------------------------------------------------
 
 function readRule(reader: Reader, node: unknown, path: string): FirewallRule | undefined {
-  const typePair = isMap(node) ? (node as YAMLMap<unknown, unknown>).items.find((p) => isScalar(p.key) && p.key.value === 'type') : undefined;
+  const typePair = isMap(node)
+    ? (node as YAMLMap<unknown, unknown>).items.find((p) => isScalar(p.key) && p.key.value === 'type')
+    : undefined;
   const typeValue = typePair === undefined ? undefined : reader.scalar(typePair.value, `${path}.type`);
   const type = RULE_TYPES.find((t) => t === typeValue);
 
-  const fields = reader.fields(node, path, path, type === undefined ? undefined : FIELDS[type], `is not a field of a ${type ?? ''} rule`, type);
+  const fields = reader.fields(
+    node,
+    path,
+    path,
+    type === undefined ? undefined : FIELDS[type],
+    `is not a field of a ${type ?? ''} rule`,
+    type,
+  );
   if (fields === undefined) return undefined;
 
   const at = (key: string): unknown => fields.get(key)?.value ?? fields.get(key)?.key ?? node;
@@ -192,18 +210,35 @@ function readRule(reader: Reader, node: unknown, path: string): FirewallRule | u
       let windowSeconds: RateWindowSeconds = DEFAULT_RATE_WINDOW_SECONDS;
       if (has('windowSeconds')) {
         const window = RATE_WINDOWS_SECONDS.find((w) => w === value('windowSeconds'));
-        if (window === undefined) invalid('windowSeconds', `must be one of ${RATE_WINDOWS_SECONDS.join(', ')} (the evaluation windows WAF offers)`);
+        if (window === undefined)
+          invalid('windowSeconds', `must be one of ${RATE_WINDOWS_SECONDS.join(', ')} (the evaluation windows WAF offers)`);
         else windowSeconds = window;
       }
-      return { ...common, type, limit: Number(limit), windowSeconds, paths: readPaths(reader, fields.get('paths'), `${path}.paths`), status: status() };
+      return {
+        ...common,
+        type,
+        limit: Number(limit),
+        windowSeconds,
+        paths: readPaths(reader, fields.get('paths'), `${path}.paths`),
+        status: status(),
+      };
     }
     case 'body-size': {
       const maxBytes = value('maxBytes');
       if (!has('maxBytes')) missing('maxBytes', 'the largest body allowed, in bytes (8 KiB is 8192)');
       else if (!isWholeNumber(maxBytes, 0, BODY_INSPECTION_LIMIT_BYTES)) {
-        invalid('maxBytes', `must be a whole number of bytes from 0 to ${BODY_INSPECTION_LIMIT_BYTES} (WAF sees at most the first 16 KiB of a body through CloudFront)`);
+        invalid(
+          'maxBytes',
+          `must be a whole number of bytes from 0 to ${BODY_INSPECTION_LIMIT_BYTES} (WAF sees at most the first 16 KiB of a body through CloudFront)`,
+        );
       }
-      return { ...common, type, maxBytes: Number(maxBytes), paths: readPaths(reader, fields.get('paths'), `${path}.paths`), status: status() };
+      return {
+        ...common,
+        type,
+        maxBytes: Number(maxBytes),
+        paths: readPaths(reader, fields.get('paths'), `${path}.paths`),
+        status: status(),
+      };
     }
     case 'geo-deny': {
       const countries = readCountries(reader, fields.get('countries'), node, `${path}.countries`);
@@ -219,7 +254,10 @@ function readRule(reader: Reader, node: unknown, path: string): FirewallRule | u
       const group = value('group');
       if (!has('group')) missing('group', `the AWS managed rule group, e.g. ${MANAGED_RULE_GROUPS[0]}`);
       else if (!MANAGED_RULE_GROUPS.includes(group as ManagedRuleGroupName)) {
-        const guess = typeof group === 'string' && group.length >= 3 ? MANAGED_RULE_GROUPS.find((g) => g.toLowerCase().includes(group.toLowerCase())) : undefined;
+        const guess =
+          typeof group === 'string' && group.length >= 3
+            ? MANAGED_RULE_GROUPS.find((g) => g.toLowerCase().includes(group.toLowerCase()))
+            : undefined;
         const advice = guess !== undefined ? `did you mean ${guess}?` : `use one of ${MANAGED_RULE_GROUPS.join(', ')}`;
         invalid('group', `${quote(group)} is not a known AWS managed rule group; ${advice}`);
       }
@@ -233,7 +271,11 @@ function readPaths(reader: Reader, pair: Pair<unknown, unknown> | undefined, fie
   if (pair === undefined) return [];
   const list = pair.value;
   if (!isSeq(list) || list.items.length === 0) {
-    reader.report(list ?? pair.key, field, `${field} must be a list of paths such as "/auth/*" or "/presign"; leave it out to match every path`);
+    reader.report(
+      list ?? pair.key,
+      field,
+      `${field} must be a list of paths such as "/auth/*" or "/presign"; leave it out to match every path`,
+    );
     return [];
   }
   const paths: PathMatch[] = [];

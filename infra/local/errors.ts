@@ -31,7 +31,10 @@ export class PortInUseError extends LocalStackError {
 
 /** cognito-local answered, but not with the JWKS the presign function needs. */
 export class JwksUnavailableError extends LocalStackError {
-  constructor(readonly url: string, why: string) {
+  constructor(
+    readonly url: string,
+    why: string,
+  ) {
     super(`Could not read the user pool's JWKS from ${url}: ${why}`);
   }
 }

@@ -56,9 +56,14 @@ export function exampleAppCsp(config: ExampleAppConfig): string {
   ].join('; ');
 }
 
-export async function listenExampleApp(options: { readonly dir: string; readonly port: number; readonly host?: string }): Promise<ExampleApp> {
+export async function listenExampleApp(options: {
+  readonly dir: string;
+  readonly port: number;
+  readonly host?: string;
+}): Promise<ExampleApp> {
   const root = path.resolve(options.dir);
-  if (!existsSync(path.join(root, 'index.html'))) throw new Error(`${root}/index.html does not exist: run \`node scripts/build.mjs examples\` first`);
+  if (!existsSync(path.join(root, 'index.html')))
+    throw new Error(`${root}/index.html does not exist: run \`node scripts/build.mjs examples\` first`);
   let config: ExampleAppConfig | undefined;
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {

@@ -61,7 +61,8 @@ export function localAuthGateway(gateway: AuthGateway, options: LocalAuthGateway
 
     async resendConfirmationCode(email): Promise<DeliveryResult> {
       const stored = options.storedCode(email);
-      if (stored === undefined || stored.userStatus !== 'UNCONFIRMED') return { hidden: 'no unconfirmed user with this email (local resend)' };
+      if (stored === undefined || stored.userStatus !== 'UNCONFIRMED')
+        return { hidden: 'no unconfirmed user with this email (local resend)' };
       options.mailbox.deliver({ email, kind: 'confirm', code: stored.code, sentAt: now().toISOString() });
       return { hidden: undefined };
     },

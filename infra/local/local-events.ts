@@ -48,7 +48,9 @@ export class LocalEventBus implements VerdictPublisher {
       'detail-type': event.detailType,
       source: event.source,
       account: LOCAL_ACCOUNT,
-      time: this.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      time: this.now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
       region: LOCAL_S3_REGION,
       resources: [],
       detail: { ...event.detail },
@@ -80,5 +82,10 @@ function readEvents(text: string): LocalBusEvent[] {
 function isEvent(value: unknown): value is LocalBusEvent {
   if (typeof value !== 'object' || value === null) return false;
   const event = value as Record<string, unknown>;
-  return typeof event.source === 'string' && typeof event['detail-type'] === 'string' && typeof event.detail === 'object' && event.detail !== null;
+  return (
+    typeof event.source === 'string' &&
+    typeof event['detail-type'] === 'string' &&
+    typeof event.detail === 'object' &&
+    event.detail !== null
+  );
 }

@@ -110,7 +110,10 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
  */
 export function parseAllowedOrigins(raw: string | undefined, problems: string[]): readonly string[] {
   const origins: string[] = [];
-  for (const item of (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const item of (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     let origin: string | undefined;
     try {
       origin = new URL(item).origin;
@@ -118,7 +121,9 @@ export function parseAllowedOrigins(raw: string | undefined, problems: string[])
       origin = undefined;
     }
     if (origin !== item || !/^https?:$/.test(new URL(item).protocol)) {
-      problems.push(`${ALLOWED_ORIGINS_ENV}: "${item}" is not an origin such as https://app.example.com or http://localhost:5173 (no path, no trailing slash, lower case)`);
+      problems.push(
+        `${ALLOWED_ORIGINS_ENV}: "${item}" is not an origin such as https://app.example.com or http://localhost:5173 (no path, no trailing slash, lower case)`,
+      );
     } else if (!origins.includes(item)) {
       origins.push(item);
     }

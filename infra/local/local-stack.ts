@@ -105,7 +105,13 @@ export interface LocalStack {
   /** The keys the edge signs with and the guard and s3rver accept. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** `clientId` is the site's; `appClientId` another app's, which signs in with USER_PASSWORD_AUTH itself. Both are trusted by the edge. */
-  readonly cognito: { readonly endpoint: string; readonly userPoolId: string; readonly clientId: string; readonly appClientId: string; readonly issuer: string };
+  readonly cognito: {
+    readonly endpoint: string;
+    readonly userPoolId: string;
+    readonly clientId: string;
+    readonly appClientId: string;
+    readonly issuer: string;
+  };
   readonly stateDir: string;
   /** Child processes, by name. */
   readonly pids: Readonly<Record<string, number>>;
@@ -118,7 +124,10 @@ export interface LocalStack {
 }
 
 /** What a stack running in a process of its own reports once ready (infra/local/stack-process.ts). */
-export type LocalStackSummary = Pick<LocalStack, 'url' | 'uploadUrl' | 's3Endpoint' | 'bucket' | 'region' | 'credentials' | 'cognito' | 'pids'>;
+export type LocalStackSummary = Pick<
+  LocalStack,
+  'url' | 'uploadUrl' | 's3Endpoint' | 'bucket' | 'region' | 'credentials' | 'cognito' | 'pids'
+>;
 
 /** The function bundles and scripts the stack runs, as `npm run build` writes them. */
 function buildOutputs(buildDir: string) {
@@ -180,7 +189,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           if (!cognitoLog.writableEnded) cognitoLog.write(chunk);
         },
       }),
-      startObjectStore(stateDir, ports, [siteOrigin, ...allowedOrigins.filter((origin) => origin !== siteOrigin)], credentials, log, options.inspectUploads ? events : undefined, metrics),
+      startObjectStore(
+        stateDir,
+        ports,
+        [siteOrigin, ...allowedOrigins.filter((origin) => origin !== siteOrigin)],
+        credentials,
+        log,
+        options.inspectUploads ? events : undefined,
+        metrics,
+      ),
     ]);
     if (cognitoStart.status === 'fulfilled') {
       stops.push(() => cognitoStart.value.stop());
@@ -258,7 +275,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bucket: LOCAL_BUCKET,
       region: LOCAL_S3_REGION,
       credentials: { ...credentials },
-      cognito: { endpoint: cognito.endpoint, userPoolId: cognito.userPoolId, clientId: cognito.clientId, appClientId: LOCAL_APP_CLIENT_ID, issuer },
+      cognito: {
+        endpoint: cognito.endpoint,
+        userPoolId: cognito.userPoolId,
+        clientId: cognito.clientId,
+        appClientId: LOCAL_APP_CLIENT_ID,
+        issuer,
+      },
       stateDir,
       pids: Object.freeze({ ...pids }),
       events,
@@ -347,7 +370,14 @@ async function startObjectStore(
       multipartDirectory: path.join(stateDir, 's3-multipart'),
       // With the inspector running, reads follow the AWS bucket policy: only verified uploads, never quarantine/.
       ...(inspect
-        ? { readRule: { uploadPrefix: DEFAULT_UPLOAD_RULES.keyPrefix, quarantinePrefix: DEFAULT_QUARANTINE_PREFIX, verifiedTag: VERIFIED_TAG, exemptCredentials: LOCAL_INSPECTOR_CREDENTIALS } }
+        ? {
+            readRule: {
+              uploadPrefix: DEFAULT_UPLOAD_RULES.keyPrefix,
+              quarantinePrefix: DEFAULT_QUARANTINE_PREFIX,
+              verifiedTag: VERIFIED_TAG,
+              exemptCredentials: LOCAL_INSPECTOR_CREDENTIALS,
+            },
+          }
         : {}),
       log: (entry) => log(describeGuardEntry(entry)),
     });
@@ -413,7 +443,12 @@ async function fetchJwks(cognito: CognitoLocal): Promise<unknown> {
 
 /** Fails before anything starts when a fixed port is taken, naming the variable that moves it. */
 async function assertPortsFree(ports: LocalStackPorts): Promise<void> {
-  const names: Record<keyof LocalStackPorts, string> = { edge: 'local edge', cognito: 'cognito-local', s3: 'POST-policy guard', s3rver: 's3rver' };
+  const names: Record<keyof LocalStackPorts, string> = {
+    edge: 'local edge',
+    cognito: 'cognito-local',
+    s3: 'POST-policy guard',
+    s3rver: 's3rver',
+  };
   for (const key of Object.keys(ports) as Array<keyof LocalStackPorts>) {
     const port = ports[key];
     if (port !== 0 && !(await isPortFree(port))) throw new PortInUseError(names[key], port, PORT_ENV[key]);

@@ -29,7 +29,12 @@ export class Mailbox {
 
   /** Keeps a message, in memory and on disk. */
   deliver(delivery: { readonly email: string; readonly kind: MailKind; readonly code: string; readonly sentAt: string }): void {
-    const message: MailboxMessage = { to: normalizeEmail(delivery.email), kind: delivery.kind, code: delivery.code, sentAt: delivery.sentAt };
+    const message: MailboxMessage = {
+      to: normalizeEmail(delivery.email),
+      kind: delivery.kind,
+      code: delivery.code,
+      sentAt: delivery.sentAt,
+    };
     this.messages.push(message);
     appendFileSync(this.file, `${JSON.stringify(message)}\n`, { encoding: 'utf8', mode: 0o600 });
   }

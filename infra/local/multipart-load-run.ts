@@ -14,7 +14,13 @@
  * allows a 1 GiB upload to grow it by at most 64 MiB. Nothing is timed
  * against a limit here; the caller decides what to assert or print.
  */
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createCipheriv, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -67,13 +73,22 @@ export async function multipartLoadRun(options: MultipartLoadRunOptions): Promis
   const partsInFlight = options.partsInFlight ?? 4;
   const prefix = options.keyPrefix ?? `uploads/load/${Date.now()}`;
   // WHEN_REQUIRED: the edge's URLs carry no checksum of an empty body.
-  const s3 = new S3Client({ region: options.region, endpoint: options.endpoint, forcePathStyle: true, credentials: { ...options.credentials }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  const s3 = new S3Client({
+    region: options.region,
+    endpoint: options.endpoint,
+    forcePathStyle: true,
+    credentials: { ...options.credentials },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency * partsInFlight + 4 });
   const memory = options.guardPid === undefined ? undefined : sampleMemory(options.guardPid);
   try {
     const started = Date.now();
     const keys = await Promise.all(
-      Array.from({ length: options.concurrency }, (_, index) => uploadOne(s3, agent, options, `${prefix}/${index}.bin`, index, partsInFlight)),
+      Array.from({ length: options.concurrency }, (_, index) =>
+        uploadOne(s3, agent, options, `${prefix}/${index}.bin`, index, partsInFlight),
+      ),
     );
     const uploaded = Date.now();
     const intact = await Promise.all(keys.map((key, index) => readBackIntact(s3, agent, options, key, index)));
@@ -97,13 +112,24 @@ export async function multipartLoadRun(options: MultipartLoadRunOptions): Promis
   }
 }
 
-async function uploadOne(s3: S3Client, agent: Agent, options: MultipartLoadRunOptions, key: string, index: number, partsInFlight: number): Promise<string> {
+async function uploadOne(
+  s3: S3Client,
+  agent: Agent,
+  options: MultipartLoadRunOptions,
+  key: string,
+  index: number,
+  partsInFlight: number,
+): Promise<string> {
   const { bucket } = options;
-  const createUrl = await getSignedUrl(s3, new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: 'application/octet-stream', Metadata: { userid: 'load' } }), {
-    expiresIn: 3600,
-    signableHeaders: new Set(['content-type']),
-    unhoistableHeaders: new Set(['content-type', 'x-amz-meta-userid']),
-  });
+  const createUrl = await getSignedUrl(
+    s3,
+    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: 'application/octet-stream', Metadata: { userid: 'load' } }),
+    {
+      expiresIn: 3600,
+      signableHeaders: new Set(['content-type']),
+      unhoistableHeaders: new Set(['content-type', 'x-amz-meta-userid']),
+    },
+  );
   const created = await call(agent, createUrl, 'POST', { 'Content-Type': 'application/octet-stream', 'x-amz-meta-userid': 'load' });
   const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(created)?.[1];
   if (uploadId === undefined) throw new Error(`create gave no UploadId: ${created.slice(0, 300)}`);
@@ -117,10 +143,21 @@ async function uploadOne(s3: S3Client, agent: Agent, options: MultipartLoadRunOp
       const start = (partNumber - 1) * options.partSize;
       const bytes = keystream(index, start, Math.min(options.partSize, options.sizeBytes - start));
       const md5 = createHash('md5').update(bytes).digest('base64');
-      const url = await getSignedUrl(s3, new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ContentLength: bytes.length, ContentMD5: md5 }), {
-        expiresIn: 3600,
-        signableHeaders: new Set(['content-length', 'content-md5']),
-      });
+      const url = await getSignedUrl(
+        s3,
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: partNumber,
+          ContentLength: bytes.length,
+          ContentMD5: md5,
+        }),
+        {
+          expiresIn: 3600,
+          signableHeaders: new Set(['content-length', 'content-md5']),
+        },
+      );
       const answer = await send(agent, url, 'PUT', { 'Content-Length': String(bytes.length), 'Content-MD5': md5 }, bytes);
       const etag = answer.headers.etag;
       answer.resume();
@@ -129,7 +166,9 @@ async function uploadOne(s3: S3Client, agent: Agent, options: MultipartLoadRunOp
     }
   };
   await Promise.all(Array.from({ length: Math.min(partsInFlight, partCount) }, worker));
-  const completeUrl = await getSignedUrl(s3, new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), { expiresIn: 3600 });
+  const completeUrl = await getSignedUrl(s3, new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), {
+    expiresIn: 3600,
+  });
   const xml = `<CompleteMultipartUpload>${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
   const completed = await call(agent, completeUrl, 'POST', { 'Content-Type': 'application/xml' }, Buffer.from(xml));
   if (!completed.includes('<CompleteMultipartUploadResult')) throw new Error(`complete of ${key} failed: ${completed.slice(0, 300)}`);
@@ -146,7 +185,8 @@ async function readBackIntact(s3: S3Client, agent: Agent, options: MultipartLoad
   const got = createHash('sha256');
   for await (const chunk of answer) got.update(chunk as Buffer);
   const sent = createHash('sha256');
-  for (let offset = 0; offset < options.sizeBytes; offset += 8 * MIB) sent.update(keystream(index, offset, Math.min(8 * MIB, options.sizeBytes - offset)));
+  for (let offset = 0; offset < options.sizeBytes; offset += 8 * MIB)
+    sent.update(keystream(index, offset, Math.min(8 * MIB, options.sizeBytes - offset)));
   return got.digest('hex') === sent.digest('hex');
 }
 
@@ -194,7 +234,13 @@ function sampleMemory(pid: number): { stop(): NonNullable<MultipartLoadRunResult
       clearInterval(timer);
       const after = readStatus(pid);
       max = Math.max(max, after.rss);
-      result = { rssBefore: before.rss, rssMaxSampled: max, peakBefore: before.peak, peakAfter: after.peak, growth: Math.max(max, after.peak > before.peak ? after.peak : 0) - before.rss };
+      result = {
+        rssBefore: before.rss,
+        rssMaxSampled: max,
+        peakBefore: before.peak,
+        peakAfter: after.peak,
+        growth: Math.max(max, after.peak > before.peak ? after.peak : 0) - before.rss,
+      };
       return result;
     },
   };

@@ -144,7 +144,11 @@ interface TaggedStore {
  */
 function dropTagsOnWrite(store: unknown): void {
   const methods = ['putObject', 'copyObject', 'deleteObject', 'getSubresource', 'putSubresource', 'deleteSubresource'] as const;
-  if (typeof store !== 'object' || store === null || methods.some((name) => typeof (store as Record<string, unknown>)[name] !== 'function')) {
+  if (
+    typeof store !== 'object' ||
+    store === null ||
+    methods.some((name) => typeof (store as Record<string, unknown>)[name] !== 'function')
+  ) {
     throw new Error('s3rver has no object store to keep tags right in');
   }
   const tagged = store as TaggedStore;
@@ -184,7 +188,11 @@ function loadS3rver(): S3rverConstructor {
 function loadAccounts(): AccountModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loaded: unknown = require('s3rver/lib/models/account');
-  const account = typeof loaded === 'function' || (typeof loaded === 'object' && loaded !== null) ? (loaded as Partial<AccountModule>).DUMMY_ACCOUNT : undefined;
-  if (account === undefined || typeof account.createKeyPair !== 'function') throw new Error('s3rver has no account registry to add keys to');
+  const account =
+    typeof loaded === 'function' || (typeof loaded === 'object' && loaded !== null)
+      ? (loaded as Partial<AccountModule>).DUMMY_ACCOUNT
+      : undefined;
+  if (account === undefined || typeof account.createKeyPair !== 'function')
+    throw new Error('s3rver has no account registry to add keys to');
   return loaded as AccountModule;
 }

@@ -64,7 +64,8 @@ function exampleAppPort(raw: string | undefined, edgePort: number): number | und
   const value = raw?.trim();
   if (value === undefined || value === '') return edgePort === 0 ? 0 : edgePort + 1;
   if (value === 'off') return undefined;
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new LocalSettingsError([`${EXAMPLE_APP_PORT_ENV} must be a port number from 0 to 65535, or off, not "${value}"`]);
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    throw new LocalSettingsError([`${EXAMPLE_APP_PORT_ENV} must be a port number from 0 to 65535, or off, not "${value}"`]);
   return Number(value);
 }
 
@@ -76,7 +77,9 @@ function banner(stack: LocalStack, recordDir: string | undefined, example: Examp
     `  site and API      ${stack.url}   (/, /auth/*, /presign)`,
     `  uploads (S3)      ${stack.uploadUrl}   (POST-policy guard in front of s3rver)`,
     `  Cognito           ${stack.cognito.endpoint}   (pool ${stack.cognito.userPoolId}, client ${stack.cognito.clientId})`,
-    ...(example === undefined ? [] : [`  example app       ${example.url}   (another origin: examples/own-app/, client ${stack.cognito.appClientId})`]),
+    ...(example === undefined
+      ? []
+      : [`  example app       ${example.url}   (another origin: examples/own-app/, client ${stack.cognito.appClientId})`]),
     `  state             ${stack.stateDir}`,
     '',
     '  Mailbox: confirmation and reset codes are not emailed; read them with',
@@ -100,7 +103,10 @@ async function main(): Promise<void> {
   // The example app listens first: its origin goes into the edge's allowedOrigins. Only once it is built.
   const examplePort = exampleAppPort(process.env[EXAMPLE_APP_PORT_ENV], settings.ports.edge);
   const exampleDir = path.join(projectRoot(), 'dist', 'examples', 'own-app');
-  const example = examplePort === undefined || !existsSync(path.join(exampleDir, 'index.html')) ? undefined : await listenExampleApp({ dir: exampleDir, port: examplePort });
+  const example =
+    examplePort === undefined || !existsSync(path.join(exampleDir, 'index.html'))
+      ? undefined
+      : await listenExampleApp({ dir: exampleDir, port: examplePort });
   const stack = await startLocalStack({
     ports: settings.ports,
     ...(settings.stateDir === undefined ? {} : { stateDir: settings.stateDir }),
@@ -114,7 +120,12 @@ async function main(): Promise<void> {
     await example?.close();
     throw error;
   });
-  example?.configure({ edgeUrl: stack.url, uploadUrl: stack.uploadUrl, cognitoEndpoint: stack.cognito.endpoint, clientId: stack.cognito.appClientId });
+  example?.configure({
+    edgeUrl: stack.url,
+    uploadUrl: stack.uploadUrl,
+    cognitoEndpoint: stack.cognito.endpoint,
+    clientId: stack.cognito.appClientId,
+  });
   process.stdout.write(banner(stack, args.recordDir, example));
   process.stdout.write(`  (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)\n\n`);
 
@@ -163,6 +174,9 @@ function killQuietly(pid: number): void {
 main().catch((error: unknown) => {
   if (error instanceof UsageError) process.stderr.write(`${error.message}\n\n${USAGE}\n`);
   else if (error instanceof LocalStackError || error instanceof FirewallError) process.stderr.write(`npm start: ${error.message}\n`);
-  else process.stderr.write(`npm start: the local stack could not start:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  else
+    process.stderr.write(
+      `npm start: the local stack could not start:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   process.exit(1);
 });

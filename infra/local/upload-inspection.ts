@@ -96,7 +96,13 @@ function awsShapedEvent(event: unknown, uploadPrefix: string): S3Event | undefin
   const records = (event as { Records: unknown[] }).Records.flatMap((record) => {
     const r = record as { eventName?: unknown; s3?: { object?: { key?: unknown } } };
     const key = r.s3?.object?.key;
-    if (typeof r.eventName !== 'string' || !r.eventName.startsWith('ObjectCreated:') || typeof key !== 'string' || !key.startsWith(uploadPrefix)) return [];
+    if (
+      typeof r.eventName !== 'string' ||
+      !r.eventName.startsWith('ObjectCreated:') ||
+      typeof key !== 'string' ||
+      !key.startsWith(uploadPrefix)
+    )
+      return [];
     const s3 = r.s3 as Record<string, unknown>;
     return [{ ...(record as object), s3: { ...s3, object: { ...(s3.object as object), key: encodeEventKey(key) } } }];
   });

@@ -90,7 +90,9 @@ export const CLOUDFRONT_BEHAVIOURS: readonly CloudFrontBehaviour[] = Object.free
  * A table's ordered behaviours and its default, checked: exactly one `*`,
  * last, and no pattern twice (CloudFront refuses both).
  */
-export function splitBehaviours<B extends { readonly pathPattern: string }>(table: readonly B[]): { readonly ordered: readonly B[]; readonly fallback: B } {
+export function splitBehaviours<B extends { readonly pathPattern: string }>(
+  table: readonly B[],
+): { readonly ordered: readonly B[]; readonly fallback: B } {
   const fallback = table[table.length - 1];
   if (fallback === undefined || fallback.pathPattern !== DEFAULT_PATH_PATTERN) {
     throw new Error(`A behaviour table ends with the default behaviour "${DEFAULT_PATH_PATTERN}".`);

@@ -48,11 +48,13 @@ export function contentSecurityPolicy(uploadOrigin: string): string {
 }
 
 /** The headers as HTTP header fields, in their canonical case. */
-export function securityHeaders(uploadOrigin: string, settings: SecurityHeaderSettings = SECURITY_HEADERS): Readonly<Record<string, string>> {
+export function securityHeaders(
+  uploadOrigin: string,
+  settings: SecurityHeaderSettings = SECURITY_HEADERS,
+): Readonly<Record<string, string>> {
   const hsts = settings.strictTransportSecurity;
   return Object.freeze({
-    'Strict-Transport-Security':
-      `max-age=${hsts.maxAgeSeconds}${hsts.includeSubdomains ? '; includeSubDomains' : ''}${hsts.preload ? '; preload' : ''}`,
+    'Strict-Transport-Security': `max-age=${hsts.maxAgeSeconds}${hsts.includeSubdomains ? '; includeSubDomains' : ''}${hsts.preload ? '; preload' : ''}`,
     'Content-Security-Policy': contentSecurityPolicy(uploadOrigin),
     'X-Content-Type-Options': settings.contentTypeOptions,
     'X-Frame-Options': settings.frameOptions,

@@ -10,13 +10,7 @@ import { clearedRefreshCookie, isPlausibleRefreshToken, readCookie, refreshCooki
 import { maskEmail } from '../core/email';
 import { InvalidRefreshError } from '../core/errors';
 import { jsonResponse, noContentResponse, type AuthResponse } from '../core/http';
-import {
-  parseConfirmBody,
-  parseEmailBody,
-  parseLoginBody,
-  parseRegisterBody,
-  parseResetBody,
-} from '../core/validation';
+import { parseConfirmBody, parseEmailBody, parseLoginBody, parseRegisterBody, parseResetBody } from '../core/validation';
 
 export interface ActionInput {
   /** The decoded request body ('' when there is none). */

@@ -160,11 +160,7 @@ export function translateCognitoError(operation: CognitoOperation, error: unknow
  * or has no verified address, so they are hidden behind the usual SENT.
  */
 export function isHiddenDeliveryFailure(error: unknown): boolean {
-  return (
-    error instanceof UserNotFoundException ||
-    error instanceof NotAuthorizedException ||
-    error instanceof InvalidParameterException
-  );
+  return error instanceof UserNotFoundException || error instanceof NotAuthorizedException || error instanceof InvalidParameterException;
 }
 
 /** RevokeToken failures that mean the token could not be used anyway (unknown, expired, already revoked, not a refresh token). */

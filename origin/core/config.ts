@@ -90,7 +90,14 @@ export function parseAuthConfig(env: Env): AuthConfig {
     problems.push(`${AUTH_ENV.cookieName} must start with ${REFRESH_COOKIE_PREFIX}`);
   }
 
-  const maxAgeSeconds = parseInteger(env, AUTH_ENV.cookieMaxAge, DEFAULT_REFRESH_COOKIE_MAX_AGE_SECONDS, 60, MAX_REFRESH_COOKIE_MAX_AGE_SECONDS, problems);
+  const maxAgeSeconds = parseInteger(
+    env,
+    AUTH_ENV.cookieMaxAge,
+    DEFAULT_REFRESH_COOKIE_MAX_AGE_SECONDS,
+    60,
+    MAX_REFRESH_COOKIE_MAX_AGE_SECONDS,
+    problems,
+  );
   const maxAttempts = parseInteger(env, AUTH_ENV.maxAttempts, DEFAULT_COGNITO_MAX_ATTEMPTS, 1, 10, problems);
   const requestTimeoutMs = parseInteger(env, AUTH_ENV.requestTimeoutMs, DEFAULT_COGNITO_REQUEST_TIMEOUT_MS, 100, 25_000, problems);
 

@@ -36,8 +36,7 @@ export function toErrorResponse(
 ): { readonly response: AuthResponse; readonly outcome: ErrorOutcome } {
   if (error instanceof AuthApiError) {
     const body: ErrorBody = { error: { code: error.code, message: error.message } };
-    const headers: Record<string, string> =
-      error instanceof MethodNotAllowedError ? { Allow: error.allow.join(', ') } : {};
+    const headers: Record<string, string> = error instanceof MethodNotAllowedError ? { Allow: error.allow.join(', ') } : {};
     return {
       response: jsonResponse(error.status, body, { cookies, headers }),
       outcome: { code: error.code, status: error.status, detail: error.detail, internal: undefined },

@@ -192,14 +192,21 @@ export class UnsupportedChallengeError extends AuthApiError {
   }
 }
 
-const MFA_CHALLENGES: ReadonlySet<string> = new Set(['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP', 'SELECT_MFA_TYPE', 'MFA_SETUP', 'SMS_OTP']);
+const MFA_CHALLENGES: ReadonlySet<string> = new Set([
+  'SMS_MFA',
+  'SOFTWARE_TOKEN_MFA',
+  'EMAIL_OTP',
+  'SELECT_MFA_TYPE',
+  'MFA_SETUP',
+  'SMS_OTP',
+]);
 
 function challengeMessage(challenge: string): string {
   if (MFA_CHALLENGES.has(challenge)) {
-    return 'This account signs in with a second factor (MFA), which this sign-in does not support. Sign in through your organization\'s own sign-in page.';
+    return "This account signs in with a second factor (MFA), which this sign-in does not support. Sign in through your organization's own sign-in page.";
   }
   if (challenge === 'NEW_PASSWORD_REQUIRED') {
-    return 'This account must choose a new password before its first sign-in, which this sign-in does not support. Use the invitation\'s sign-in page, or reset the password.';
+    return "This account must choose a new password before its first sign-in, which this sign-in does not support. Use the invitation's sign-in page, or reset the password.";
   }
   return 'This account needs a sign-in step that this sign-in does not support.';
 }

@@ -5,13 +5,7 @@
  * checks the auth-guard CloudFront Function makes, repeated here because the
  * API must be safe on its own.
  */
-import {
-  AUTH_METHOD,
-  AUTH_ROUTES,
-  MAX_AUTH_BODY_BYTES,
-  isAuthPath,
-  type AuthPath,
-} from '../../edge-functions/core/auth-routes';
+import { AUTH_METHOD, AUTH_ROUTES, MAX_AUTH_BODY_BYTES, isAuthPath, type AuthPath } from '../../edge-functions/core/auth-routes';
 import {
   ForbiddenOriginError,
   InvalidRequestError,

@@ -24,7 +24,16 @@
 import { ObjectChangedError, ObjectGoneError, ObjectKeepsChangingError, ObjectUnreadableError } from './core/errors';
 import { QUARANTINE_REASON_TAG, VERIFIED_TAG, type InspectorConfig } from './core/config';
 import type { DetectedFormat } from './core/file-signatures';
-import { decide, HEAD_RANGE, tailBytesFor, tailRange, type ByteRange, type InspectionDecision, type ObjectSample, type QuarantineReason } from './core/inspection';
+import {
+  decide,
+  HEAD_RANGE,
+  tailBytesFor,
+  tailRange,
+  type ByteRange,
+  type InspectionDecision,
+  type ObjectSample,
+  type QuarantineReason,
+} from './core/inspection';
 import { quarantineKeyFor } from './core/object-keys';
 import type { ObjectBytes, UploadStore } from './core/upload-store';
 import type { UploadRules } from '../../edge-functions/core/upload-rules';
@@ -39,7 +48,13 @@ export const MAX_COPY_OBJECT_BYTES = 5 * 1024 ** 3;
 export const MAX_ATTEMPTS = 3;
 
 export type InspectionOutcome =
-  | { readonly outcome: 'VERIFIED'; readonly declaredType: string; readonly detected: DetectedFormat; readonly size: number; readonly etag: string }
+  | {
+      readonly outcome: 'VERIFIED';
+      readonly declaredType: string;
+      readonly detected: DetectedFormat;
+      readonly size: number;
+      readonly etag: string;
+    }
   | {
       readonly outcome: 'QUARANTINED';
       readonly quarantineKey: string;
@@ -77,7 +92,12 @@ export async function inspectObject(bucket: string, key: string, deps: InspectDe
   throw new ObjectKeepsChangingError(key, MAX_ATTEMPTS);
 }
 
-async function inspectOnce(bucket: string, key: string, quarantineKey: string, deps: InspectDependencies): Promise<InspectionOutcome | typeof CHANGED> {
+async function inspectOnce(
+  bucket: string,
+  key: string,
+  quarantineKey: string,
+  deps: InspectDependencies,
+): Promise<InspectionOutcome | typeof CHANGED> {
   const { store } = deps;
   try {
     let head: ObjectBytes;
@@ -88,11 +108,20 @@ async function inspectOnce(bucket: string, key: string, quarantineKey: string, d
       // Still moved out of the user's prefix, as the object it is now.
       const etag = await store.currentEtag(bucket, key);
       if (etag === undefined) return { outcome: 'GONE' };
-      return await quarantine(bucket, key, quarantineKey, etag, deps, { reason: 'UNREADABLE', detail: `the first bytes could not be read (${error.reason})` });
+      return await quarantine(bucket, key, quarantineKey, etag, deps, {
+        reason: 'UNREADABLE',
+        detail: `the first bytes could not be read (${error.reason})`,
+      });
     }
 
     const tail = await readTail(bucket, key, head, store);
-    const decision = await decideReadingMore(bucket, key, head, { key, declaredType: head.contentType, size: head.size, head: head.bytes, tail }, deps);
+    const decision = await decideReadingMore(
+      bucket,
+      key,
+      head,
+      { key, declaredType: head.contentType, size: head.size, head: head.bytes, tail },
+      deps,
+    );
     if (decision.verdict === 'quarantine') {
       const { reason, detail, declaredType, detected } = decision;
       return await quarantine(bucket, key, quarantineKey, head.etag, deps, {
@@ -129,7 +158,13 @@ async function readTail(bucket: string, key: string, head: ObjectBytes, store: U
  * decide(), and while it asks for more (MP4/QuickTime box headers, a
  * bounded number: iso-bmff.ts), the ranges it asks for, from the same object.
  */
-async function decideReadingMore(bucket: string, key: string, head: ObjectBytes, sample: ObjectSample, deps: InspectDependencies): Promise<Exclude<InspectionDecision, { verdict: 'read-more' }>> {
+async function decideReadingMore(
+  bucket: string,
+  key: string,
+  head: ObjectBytes,
+  sample: ObjectSample,
+  deps: InspectDependencies,
+): Promise<Exclude<InspectionDecision, { verdict: 'read-more' }>> {
   const more: Array<{ start: number; bytes: Uint8Array }> = [];
   for (;;) {
     const decision = decide({ ...sample, more }, deps.rules);

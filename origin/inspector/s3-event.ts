@@ -14,7 +14,8 @@ export type RecordTarget =
 export function recordTargets(event: unknown, config: InspectorConfig): RecordTarget[] {
   const records = isPlainObject(event) && Array.isArray(event.Records) ? (event.Records as unknown[]) : undefined;
   // S3 sends one s3:TestEvent, without Records, when a notification is configured.
-  if (records === undefined) return [{ action: 'skip', bucket: '', key: '', eventName: '', why: 'not an S3 event notification (no Records)' }];
+  if (records === undefined)
+    return [{ action: 'skip', bucket: '', key: '', eventName: '', why: 'not an S3 event notification (no Records)' }];
   return records.map((record) => target(record, config));
 }
 
@@ -34,7 +35,8 @@ function target(record: unknown, config: InspectorConfig): RecordTarget {
     return skip('the key is not valid URL encoding');
   }
   if (bucket !== config.bucket) return skip(`not the upload bucket`, key);
-  if (!key.startsWith(config.uploadPrefix) || key.length === config.uploadPrefix.length) return skip(`not under ${config.uploadPrefix}`, key);
+  if (!key.startsWith(config.uploadPrefix) || key.length === config.uploadPrefix.length)
+    return skip(`not under ${config.uploadPrefix}`, key);
   return { action: 'inspect', bucket, key, eventName };
 }
 

@@ -42,13 +42,24 @@ const filler = (length) => (text) => text.repeat(Math.ceil(length / text.length)
 
 export async function hostileInputBench() {
   await esbuild({
-    entryPoints: [path.join(ROOT, ENTRY)], outfile: path.join(ROOT, BUNDLE), bundle: true, platform: 'node',
-    target: 'node20', format: 'esm', logLevel: 'warning',
+    entryPoints: [path.join(ROOT, ENTRY)],
+    outfile: path.join(ROOT, BUNDLE),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    logLevel: 'warning',
     // The upload rules compiled in, as in every bundle (no YAML parser at run time).
     plugins: [uploadRulesPlugin()],
   });
   const m = await import(pathToFileURL(path.join(ROOT, BUNDLE)).href);
-  const swallow = (fn) => () => { try { fn(); } catch { /* refusals are part of the work */ } };
+  const swallow = (fn) => () => {
+    try {
+      fn();
+    } catch {
+      /* refusals are part of the work */
+    }
+  };
   const header = { 'content-type': 'application/json' };
   const presignWith = (headers) => async () => {
     // Header checks run before the verifier, so none is needed: a refusal is expected.
@@ -60,18 +71,58 @@ export async function hostileInputBench() {
     const fit = filler(length);
     const token = `eyJ${fit('a').slice(3, 3000)}.eyJ${fit('b').slice(0, 3000)}.sig`;
     return [
-      ['sanitizeFileName', 'junk run, then a letter', swallow(() => m.sanitizeFileName(`${fit('a')}.png`, 128)), swallow(() => m.sanitizeFileName(`${fit('-._')}x.png`, 128))],
-      ['sanitizeFileName', 'junk run at the end', swallow(() => m.sanitizeFileName(`x${fit('a')}`, 128)), swallow(() => m.sanitizeFileName(`x${fit('.-_')}`, 128))],
-      ['sanitizeFileName', 'invisible padding', swallow(() => m.sanitizeFileName(`${fit('a')}.png`, 128)), swallow(() => m.sanitizeFileName(`a${fit('\u200b')}.png`, 128))],
-      ['old trailing-junk trim', '/[-._]+$/ (before the cap)', () => m.oldTrailingJunkTrim(fit('a')), () => m.oldTrailingJunkTrim(`${fit('-._')}x`)],
+      [
+        'sanitizeFileName',
+        'junk run, then a letter',
+        swallow(() => m.sanitizeFileName(`${fit('a')}.png`, 128)),
+        swallow(() => m.sanitizeFileName(`${fit('-._')}x.png`, 128)),
+      ],
+      [
+        'sanitizeFileName',
+        'junk run at the end',
+        swallow(() => m.sanitizeFileName(`x${fit('a')}`, 128)),
+        swallow(() => m.sanitizeFileName(`x${fit('.-_')}`, 128)),
+      ],
+      [
+        'sanitizeFileName',
+        'invisible padding',
+        swallow(() => m.sanitizeFileName(`${fit('a')}.png`, 128)),
+        swallow(() => m.sanitizeFileName(`a${fit('\u200b')}.png`, 128)),
+      ],
+      [
+        'old trailing-junk trim',
+        '/[-._]+$/ (before the cap)',
+        () => m.oldTrailingJunkTrim(fit('a')),
+        () => m.oldTrailingJunkTrim(`${fit('-._')}x`),
+      ],
       ['redact', 'long local part, no @', () => m.redact(fit('mail ann@example.com now ')), () => m.redact(fit('a'))],
       ['redact', 'domain never ends in 2 letters', () => m.redact(fit('mail ann@example.com now ')), () => m.redact(`a@${fit('a.')}1`)],
       ['redact', 'dot-free eyJ run', () => m.redact(fit('mail ann@example.com now ')), () => m.redact(fit('eyJ'))],
-      ['isJsonMediaType', 'trailing spaces', () => m.isJsonMediaType(`application/json; charset=${fit('a')}`), () => m.isJsonMediaType(`application/json${fit(' ')}x`)],
+      [
+        'isJsonMediaType',
+        'trailing spaces',
+        () => m.isJsonMediaType(`application/json; charset=${fit('a')}`),
+        () => m.isJsonMediaType(`application/json${fit(' ')}x`),
+      ],
       ['isValidEmail', '@ then dots (length-capped)', () => m.isValidEmail(fit('a')), () => m.isValidEmail(`a@${fit('a.')}`)],
-      ['isPlausibleRefreshToken', 'dots, then a bad char', () => m.isPlausibleRefreshToken(fit('a.').slice(0, 4000)), () => m.isPlausibleRefreshToken(`${fit('a.').slice(0, 3999)}!`)],
-      ['presign Content-Type', 'trailing spaces', presignWith({ authorization: `Bearer ${token}`, 'content-type': `application/json;${fit('a')}` }), presignWith({ authorization: `Bearer ${token}`, 'content-type': `application/json${fit(' ')}x` })],
-      ['presign Bearer', 'no second dot', presignWith({ ...header, authorization: `Bearer ${fit('a.').slice(0, 8000)}` }), presignWith({ ...header, authorization: `Bearer ${fit('a').slice(0, 4000)}.${fit('a').slice(0, 3900)}` })],
+      [
+        'isPlausibleRefreshToken',
+        'dots, then a bad char',
+        () => m.isPlausibleRefreshToken(fit('a.').slice(0, 4000)),
+        () => m.isPlausibleRefreshToken(`${fit('a.').slice(0, 3999)}!`),
+      ],
+      [
+        'presign Content-Type',
+        'trailing spaces',
+        presignWith({ authorization: `Bearer ${token}`, 'content-type': `application/json;${fit('a')}` }),
+        presignWith({ authorization: `Bearer ${token}`, 'content-type': `application/json${fit(' ')}x` }),
+      ],
+      [
+        'presign Bearer',
+        'no second dot',
+        presignWith({ ...header, authorization: `Bearer ${fit('a.').slice(0, 8000)}` }),
+        presignWith({ ...header, authorization: `Bearer ${fit('a').slice(0, 4000)}.${fit('a').slice(0, 3900)}` }),
+      ],
     ];
   };
 
@@ -85,18 +136,52 @@ export async function hostileInputBench() {
     rows.push({ group, case: label, plainUs, hostileUs, ratio: hostileUs / plainUs, growth: hostileUs / halfUs });
   }
 
-  const table = [['function', 'hostile case', 'plain', 'hostile', 'hostile/plain', `hostile ${LENGTH / 2}→${LENGTH} chars`],
-    ...rows.map((row) => [row.group, row.case, `${row.plainUs.toFixed(1)} µs`, `${row.hostileUs.toFixed(1)} µs`, `${row.ratio.toFixed(2)}×`, `${row.growth.toFixed(2)}×`])];
+  const table = [
+    ['function', 'hostile case', 'plain', 'hostile', 'hostile/plain', `hostile ${LENGTH / 2}→${LENGTH} chars`],
+    ...rows.map((row) => [
+      row.group,
+      row.case,
+      `${row.plainUs.toFixed(1)} µs`,
+      `${row.hostileUs.toFixed(1)} µs`,
+      `${row.ratio.toFixed(2)}×`,
+      `${row.growth.toFixed(2)}×`,
+    ]),
+  ];
   const widths = table[0].map((_, column) => Math.max(...table.map((line) => line[column].length)));
-  console.log(`\nhostile input: ${LENGTH}-character inputs, median of ${ROUNDS} rounds; each row times hostile text against plain text of the same length, and the hostile text at half the length (linear ≈ 2×, quadratic ≈ 4×)`);
+  console.log(
+    `\nhostile input: ${LENGTH}-character inputs, median of ${ROUNDS} rounds; each row times hostile text against plain text of the same length, and the hostile text at half the length (linear ≈ 2×, quadratic ≈ 4×)`,
+  );
   for (const [index, cells] of table.entries()) {
-    console.log(cells.map((text, column) => text.padEnd(widths[column])).join('  ').trimEnd());
+    console.log(
+      cells
+        .map((text, column) => text.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    );
     if (index === 0) console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   }
   const round = (value) => Math.round(value * 1000) / 1000;
   mkdirSync(path.dirname(path.join(ROOT, RESULTS_FILE)), { recursive: true });
-  writeFileSync(path.join(ROOT, RESULTS_FILE), `${JSON.stringify({ generatedAt: new Date().toISOString(), node: process.version, length: LENGTH, rounds: ROUNDS,
-    rows: rows.map((row) => ({ ...row, plainUs: round(row.plainUs), hostileUs: round(row.hostileUs), ratio: round(row.ratio), growth: round(row.growth) })) }, null, 2)}\n`);
+  writeFileSync(
+    path.join(ROOT, RESULTS_FILE),
+    `${JSON.stringify(
+      {
+        generatedAt: new Date().toISOString(),
+        node: process.version,
+        length: LENGTH,
+        rounds: ROUNDS,
+        rows: rows.map((row) => ({
+          ...row,
+          plainUs: round(row.plainUs),
+          hostileUs: round(row.hostileUs),
+          ratio: round(row.ratio),
+          growth: round(row.growth),
+        })),
+      },
+      null,
+      2,
+    )}\n`,
+  );
   console.log(`results: ${RESULTS_FILE}`);
   return rows;
 }

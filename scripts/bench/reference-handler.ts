@@ -62,7 +62,8 @@ export async function handler(event: CloudFrontRequestEvent): Promise<CloudFront
   let response: HttpResponse;
   const uri = event.Records[0]!.cf.request.uri;
   try {
-    response = uri === '/presign/multipart' ? await start(event) : uri === '/presign/multipart/parts' ? await parts(event) : await presign(event);
+    response =
+      uri === '/presign/multipart' ? await start(event) : uri === '/presign/multipart/parts' ? await parts(event) : await presign(event);
   } catch (error) {
     response = errorResponse(error);
   }
@@ -101,14 +102,18 @@ async function presign(event: CloudFrontRequestEvent): Promise<HttpResponse> {
 
 async function start(event: CloudFrontRequestEvent): Promise<HttpResponse> {
   const { sub, body } = await verified(event);
-  return startMultipart(body, { sub }, {
-    config,
-    rules: DEFAULT_UPLOAD_RULES,
-    verifier: { verify: () => Promise.resolve({ sub }) },
-    credentials: () => credentialsFromEnv(process.env),
-    now: () => new Date(),
-    newId: newUploadId,
-  });
+  return startMultipart(
+    body,
+    { sub },
+    {
+      config,
+      rules: DEFAULT_UPLOAD_RULES,
+      verifier: { verify: () => Promise.resolve({ sub }) },
+      credentials: () => credentialsFromEnv(process.env),
+      now: () => new Date(),
+      newId: newUploadId,
+    },
+  );
 }
 
 async function parts(event: CloudFrontRequestEvent): Promise<HttpResponse> {
@@ -122,8 +127,20 @@ async function parts(event: CloudFrontRequestEvent): Promise<HttpResponse> {
   const signed = await Promise.all(
     input.parts.map(async ({ partNumber, md5 }) => {
       const size = partLength(plan, partNumber);
-      const command = new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ContentLength: size, ...(md5 === undefined ? {} : { ContentMD5: md5 }) });
-      return { partNumber, size, url: await getSignedUrl(s3Urls, command, options), headers: md5 === undefined ? {} : { 'Content-MD5': md5 } };
+      const command = new UploadPartCommand({
+        Bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        ContentLength: size,
+        ...(md5 === undefined ? {} : { ContentMD5: md5 }),
+      });
+      return {
+        partNumber,
+        size,
+        url: await getSignedUrl(s3Urls, command, options),
+        headers: md5 === undefined ? {} : { 'Content-MD5': md5 },
+      };
     }),
   );
   const [complete, list, abort] = await Promise.all([
@@ -157,4 +174,3 @@ async function verified(event: CloudFrontRequestEvent): Promise<{ sub: string; b
   const data = request.body?.data ?? '';
   return { sub, body: request.body?.encoding === 'base64' ? Buffer.from(data, 'base64').toString('utf8') : data };
 }
-

@@ -24,11 +24,34 @@ const target = ['chrome100', 'firefox100', 'safari15.4', 'edge100'];
 export async function build() {
   await rm(CLIENT_DIR, { recursive: true, force: true });
   await mkdir(CLIENT_DIR, { recursive: true });
-  const common = { bundle: true, platform: 'browser', target, sourcemap: 'linked', legalComments: 'none', logLevel: 'warning', minifySyntax: true };
+  const common = {
+    bundle: true,
+    platform: 'browser',
+    target,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+    minifySyntax: true,
+  };
   await Promise.all([
-    esbuild({ ...common, entryPoints: [path.join(root, 'client', 'index.ts')], outfile: path.join(CLIENT_DIR, 'index.mjs'), format: 'esm', plugins: [uploadRulesPlugin()] }),
-    esbuild({ ...common, entryPoints: [path.join(root, 'client', 'md5-worker.ts')], outfile: path.join(CLIENT_DIR, 'md5-worker.js'), format: 'iife' }),
-    promisify(execFile)(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'client', 'tsconfig.build.json')], { cwd: root }),
+    esbuild({
+      ...common,
+      entryPoints: [path.join(root, 'client', 'index.ts')],
+      outfile: path.join(CLIENT_DIR, 'index.mjs'),
+      format: 'esm',
+      plugins: [uploadRulesPlugin()],
+    }),
+    esbuild({
+      ...common,
+      entryPoints: [path.join(root, 'client', 'md5-worker.ts')],
+      outfile: path.join(CLIENT_DIR, 'md5-worker.js'),
+      format: 'iife',
+    }),
+    promisify(execFile)(
+      process.execPath,
+      [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'client', 'tsconfig.build.json')],
+      { cwd: root },
+    ),
   ]);
   const types = path.join(CLIENT_DIR, CLIENT_TYPES);
   await stat(types); // tsc wrote it where package.json's `types` says

@@ -84,8 +84,7 @@ async function buildOne(name) {
   const script = file.text.replace(EXPORT_HANDLER, '\n');
   assertPlainScriptWithHandler(`${name} (bundle)`, script);
   const wrapped =
-    `const ${IMPLEMENTATION}=(()=>{${script}\nreturn handler})();` +
-    `function handler(event){return ${IMPLEMENTATION}(event)}`;
+    `const ${IMPLEMENTATION}=(()=>{${script}\nreturn handler})();` + `function handler(event){return ${IMPLEMENTATION}(event)}`;
   const minified = await esbuild.transform(wrapped, { ...common, loader: 'js', minify: true });
   const code = `${minified.code.trimEnd()}\n`;
   assertPlainScriptWithHandler(name, code);
@@ -108,9 +107,7 @@ function assertPlainScriptWithHandler(name, code) {
   } catch (error) {
     throw new Error(`${name}: the bundle is not a plain script: ${error.message}`);
   }
-  const hasHandler = program.body.some(
-    (node) => node.type === 'FunctionDeclaration' && node.id && node.id.name === 'handler',
-  );
+  const hasHandler = program.body.some((node) => node.type === 'FunctionDeclaration' && node.id && node.id.name === 'handler');
   if (!hasHandler) throw new Error(`${name}: the bundle has no top-level function handler`);
   if (/\brequire\s*\(/.test(code)) throw new Error(`${name}: the bundle calls require()`);
 }

@@ -16,7 +16,15 @@ export const EXAMPLE_APP_DIR = path.join(root, 'dist', 'examples', 'own-app');
 export async function build() {
   await rm(EXAMPLE_APP_DIR, { recursive: true, force: true });
   await mkdir(EXAMPLE_APP_DIR, { recursive: true });
-  const common = { bundle: true, platform: 'browser', target: ['chrome100', 'firefox100', 'safari15.4', 'edge100'], sourcemap: 'linked', minify: true, keepNames: true, logLevel: 'warning' };
+  const common = {
+    bundle: true,
+    platform: 'browser',
+    target: ['chrome100', 'firefox100', 'safari15.4', 'edge100'],
+    sourcemap: 'linked',
+    minify: true,
+    keepNames: true,
+    logLevel: 'warning',
+  };
   await Promise.all([
     esbuild({
       ...common,
@@ -26,7 +34,12 @@ export async function build() {
       alias: { 'edge-upload/client': path.join(root, 'client', 'index.ts') },
       plugins: [uploadRulesPlugin()],
     }),
-    esbuild({ ...common, entryPoints: [path.join(root, 'client', 'md5-worker.ts')], outfile: path.join(EXAMPLE_APP_DIR, 'md5-worker.js'), format: 'iife' }),
+    esbuild({
+      ...common,
+      entryPoints: [path.join(root, 'client', 'md5-worker.ts')],
+      outfile: path.join(EXAMPLE_APP_DIR, 'md5-worker.js'),
+      format: 'iife',
+    }),
     copyFile(path.join(root, 'examples', 'own-app', 'index.html'), path.join(EXAMPLE_APP_DIR, 'index.html')),
     copyFile(path.join(root, 'examples', 'own-app', 'app.css'), path.join(EXAMPLE_APP_DIR, 'app.css')),
   ]);

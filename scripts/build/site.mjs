@@ -63,7 +63,10 @@ export async function build() {
   const styles = builtFile(css.metafile, '.css');
 
   let html = await readFile(path.join(root, 'site', 'index.html'), 'utf8');
-  for (const [from, to] of [['src="/app.js"', `src="${script}"`], ['href="/app.css"', `href="${styles}"`]]) {
+  for (const [from, to] of [
+    ['src="/app.js"', `src="${script}"`],
+    ['href="/app.css"', `href="${styles}"`],
+  ]) {
     if (!html.includes(from)) throw new Error(`site/index.html must reference ${from}`);
     html = html.replace(from, to);
   }
@@ -76,7 +79,8 @@ export async function build() {
   if (bytes > SITE_SCRIPT_BUDGET_BYTES) throw new Error(`${script} is ${bytes} bytes, over the ${SITE_SCRIPT_BUDGET_BYTES}-byte budget`);
   const cssBytes = (await stat(path.join(SITE_DIR, styles))).size;
   const workerBytes = (await stat(path.join(SITE_DIR, workerScript))).size;
-  if (workerBytes > SITE_SCRIPT_BUDGET_BYTES) throw new Error(`${workerScript} is ${workerBytes} bytes, over the ${SITE_SCRIPT_BUDGET_BYTES}-byte budget`);
+  if (workerBytes > SITE_SCRIPT_BUDGET_BYTES)
+    throw new Error(`${workerScript} is ${workerBytes} bytes, over the ${SITE_SCRIPT_BUDGET_BYTES}-byte budget`);
   return `dist/site: index.html, ${script.slice(1)} ${(bytes / 1024).toFixed(1)} KB, ${workerScript.slice(1)} ${(workerBytes / 1024).toFixed(1)} KB, ${styles.slice(1)} ${(cssBytes / 1024).toFixed(1)} KB`;
 }
 

@@ -7,7 +7,15 @@ import { statSync } from 'node:fs';
 import { uploadRulesPlugin } from './upload-rules.mjs';
 
 // Every bundle gets the upload rules compiled in from edge-functions/upload-rules.yaml (upload-rules.mjs).
-const NODE = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', legalComments: 'none', logLevel: 'warning', plugins: [uploadRulesPlugin()] };
+const NODE = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [uploadRulesPlugin()],
+};
 
 /**
  * A Lambda (or Lambda@Edge) bundle: one minified CommonJS file.

@@ -21,7 +21,15 @@ let validator;
 /** The TypeScript validator, compiled in memory (the build scripts are plain Node). */
 async function loadValidator() {
   if (validator === undefined) {
-    const out = await esbuild({ entryPoints: [VALIDATOR], bundle: true, platform: 'node', target: 'node20', format: 'cjs', write: false, logLevel: 'silent' });
+    const out = await esbuild({
+      entryPoints: [VALIDATOR],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      write: false,
+      logLevel: 'silent',
+    });
     const module = { exports: {} };
     new Function('module', 'exports', 'require', out.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
     validator = module.exports;
@@ -43,7 +51,9 @@ export async function compileUploadRules(file = UPLOAD_RULES_FILE) {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UploadRulesError(shown, [{ file: shown, line: 1, field: '', message: `cannot read the upload rules file (${error.code ?? 'unreadable'})` }]);
+    throw new UploadRulesError(shown, [
+      { file: shown, line: 1, field: '', message: `cannot read the upload rules file (${error.code ?? 'unreadable'})` },
+    ]);
   }
   return parseUploadRules(text, shown);
 }
@@ -68,7 +78,10 @@ export function uploadRulesPlugin(options = {}) {
         } catch (error) {
           if (!Array.isArray(error?.problems)) throw error;
           return {
-            errors: error.problems.map((p) => ({ text: `invalid upload rules: ${p.message}`, location: { file: p.file, line: p.line, column: 0 } })),
+            errors: error.problems.map((p) => ({
+              text: `invalid upload rules: ${p.message}`,
+              location: { file: p.file, line: p.line, column: 0 },
+            })),
             watchFiles: [file],
           };
         }

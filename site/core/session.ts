@@ -27,7 +27,9 @@ export const MIN_REFRESH_DELAY_MS = 5_000;
 
 export type SessionEnd = 'logout' | 'expired';
 
-export type SessionState = { readonly signedIn: true; readonly email: string | undefined } | { readonly signedIn: false; readonly ended: SessionEnd | undefined };
+export type SessionState =
+  | { readonly signedIn: true; readonly email: string | undefined }
+  | { readonly signedIn: false; readonly ended: SessionEnd | undefined };
 
 /** When to refresh a token that lives `expiresIn` seconds. */
 export function refreshDelayMs(expiresIn: number): number {
@@ -62,7 +64,11 @@ export class Session {
   private inFlight = new AbortController();
   private readonly listeners = new Set<(state: SessionState) => void>();
 
-  constructor(private readonly auth: SessionAuthCalls, private readonly clock: Clock = systemClock, private readonly random: () => number = Math.random) {}
+  constructor(
+    private readonly auth: SessionAuthCalls,
+    private readonly clock: Clock = systemClock,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   get state(): SessionState {
     return this.token === undefined ? { signedIn: false, ended: undefined } : { signedIn: true, email: this.email };

@@ -53,7 +53,9 @@ export function uploadStatusText(upload: UploadSnapshot, verdict?: VerdictFacts)
 /** The status of a stored file, in words: "Checking…", "Verified", "Rejected: <reason in plain words>". */
 export function verdictText(verdict: VerdictFacts | undefined): string {
   if (verdict === undefined || verdict.status === 'checking') {
-    return verdict?.gaveUp ? 'Sent. The safety check is taking longer than usual: reload the page later to see the result.' : 'Sent. Checking the file…';
+    return verdict?.gaveUp
+      ? 'Sent. The safety check is taking longer than usual: reload the page later to see the result.'
+      : 'Sent. Checking the file…';
   }
   if (verdict.status === 'verified') return 'Uploaded and checked';
   return `Rejected: ${rejectionText(verdict.reason ?? '')}`;
@@ -70,9 +72,13 @@ function isFinal(upload: UploadSnapshot): boolean {
 }
 
 /** The line for an upload left unfinished by an earlier visit (a reload, a closed tab). */
-export function unfinishedText(record: { readonly file: { readonly name: string; readonly size: number }; readonly ticketExpiresAt: number }, now: number): string {
+export function unfinishedText(
+  record: { readonly file: { readonly name: string; readonly size: number }; readonly ticketExpiresAt: number },
+  now: number,
+): string {
   const size = formatBytes(record.file.size);
-  if (record.ticketExpiresAt <= now) return `${record.file.name} (${size}): too old to resume. Pick the file again to upload it from the beginning.`;
+  if (record.ticketExpiresAt <= now)
+    return `${record.file.name} (${size}): too old to resume. Pick the file again to upload it from the beginning.`;
   return `${record.file.name} (${size}): not finished. Pick the file again to resume.`;
 }
 

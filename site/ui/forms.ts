@@ -83,7 +83,14 @@ export function textField(options: FieldOptions): Field {
 }
 
 export function emailField(value?: string): Field {
-  return textField({ label: 'Email', name: 'email', type: 'email', autocomplete: 'email', inputmode: 'email', ...(value === undefined ? {} : { value }) });
+  return textField({
+    label: 'Email',
+    name: 'email',
+    type: 'email',
+    autocomplete: 'email',
+    inputmode: 'email',
+    ...(value === undefined ? {} : { value }),
+  });
 }
 
 export function codeField(): Field {
@@ -101,7 +108,12 @@ export function codeField(): Field {
  * A password field. With `policy`, the password policy is listed under it and
  * each rule is ticked off as the person types.
  */
-export function passwordField(options: { label: string; name: string; autocomplete: 'new-password' | 'current-password'; policy: boolean }): Field {
+export function passwordField(options: {
+  label: string;
+  name: string;
+  autocomplete: 'new-password' | 'current-password';
+  policy: boolean;
+}): Field {
   const checklistId = uniqueId('password-policy');
   const items = new Map<string, HTMLLIElement>();
   const checklist = options.policy ? h('ul', { id: checklistId, class: 'checklist', 'aria-label': 'Password requirements' }) : undefined;

@@ -24,16 +24,20 @@ export interface Screen {
 
 /** An in-app link: a real `<a href>` (open in a new tab works), handled by the router on a plain click. */
 export function routeLink(context: ScreenContext, route: Route, text: string, state: NavState = {}): HTMLAnchorElement {
-  return h('a', {
-    href: route,
-    on: {
-      click: (event) => {
-        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-        event.preventDefault();
-        context.navigate(route, state);
+  return h(
+    'a',
+    {
+      href: route,
+      on: {
+        click: (event) => {
+          if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+          event.preventDefault();
+          context.navigate(route, state);
+        },
       },
     },
-  }, text);
+    text,
+  );
 }
 
 /** The heading every screen starts with; focused after a navigation so screen readers hear where they are. */

@@ -20,7 +20,10 @@ describe('the edge-upload/client package', () => {
   }, 60_000);
 
   it('exports ./client with types, both written by the build', () => {
-    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; files: string[] };
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+      files: string[];
+    };
     const client = manifest.exports['./client'] as { types: string; default: string };
     expect(existsSync(path.join(ROOT, client.types))).toBe(true);
     expect(existsSync(path.join(ROOT, client.default))).toBe(true);
@@ -41,7 +44,11 @@ describe('the edge-upload/client package', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
     const [packed] = JSON.parse(out) as { files: PackedFile[] }[];
     const paths = (packed?.files ?? []).map((file) => file.path);
-    expect(paths).toEqual(expect.arrayContaining(['dist/client/index.mjs', 'dist/client/md5-worker.js', 'dist/client/types/client/index.d.ts']));
-    expect(paths.filter((file) => !file.startsWith('dist/client/') && !['package.json', 'README.md', 'LICENSE'].includes(file))).toEqual([]);
+    expect(paths).toEqual(
+      expect.arrayContaining(['dist/client/index.mjs', 'dist/client/md5-worker.js', 'dist/client/types/client/index.d.ts']),
+    );
+    expect(paths.filter((file) => !file.startsWith('dist/client/') && !['package.json', 'README.md', 'LICENSE'].includes(file))).toEqual(
+      [],
+    );
   });
 });

@@ -88,7 +88,11 @@ function setup(options: { valid?: string[]; tokens?: string[]; holdPosts?: boole
         else finish();
       }),
     md5Of: async () => '1B2M2Y8AsgTpgAmY7PhCfg==',
-    multipart: { ...multipartSignerWith(edge), send: () => Promise.reject(new Error('no multipart in these tests')), store: new MemoryMultipartStore() },
+    multipart: {
+      ...multipartSignerWith(edge),
+      send: () => Promise.reject(new Error('no multipart in these tests')),
+      store: new MemoryMultipartStore(),
+    },
     files: filesApiWith({ ...edge, fetch: edgeFetch.fetch }),
     newId: () => `00000000-0000-4000-8000-${(++ids).toString(16).padStart(12, '0')}`,
   });
@@ -102,7 +106,14 @@ describe('createUploader core: upload()', () => {
     const { uploader, calls, stored } = setup();
     const progress: [number, number][] = [];
     const result = await uploader.upload(png('cat.png'), { onProgress: (sent, total) => progress.push([sent, total]) });
-    expect(result).toEqual({ key: 'uploads/sub/2026/12/06/00000000-0000-4000-8000-000000000001-cat.png', id: '00000000-0000-4000-8000-000000000001', name: 'cat.png', size: 1000, type: 'image/png', multipart: false });
+    expect(result).toEqual({
+      key: 'uploads/sub/2026/12/06/00000000-0000-4000-8000-000000000001-cat.png',
+      id: '00000000-0000-4000-8000-000000000001',
+      name: 'cat.png',
+      size: 1000,
+      type: 'image/png',
+      multipart: false,
+    });
     expect(stored.get(result.key)).toBe(1000);
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ url: `${EDGE}/presign`, authorization: 'Bearer t1', credentials: 'omit' });
@@ -112,7 +123,9 @@ describe('createUploader core: upload()', () => {
 
   it('refuses a file the rules refuse with FileRejectedError, before any request', async () => {
     const { uploader, calls } = setup();
-    await expect(uploader.upload({ name: 'run.exe', size: 10, type: 'application/x-msdownload', lastModified: 1 })).rejects.toBeInstanceOf(FileRejectedError);
+    await expect(uploader.upload({ name: 'run.exe', size: 10, type: 'application/x-msdownload', lastModified: 1 })).rejects.toBeInstanceOf(
+      FileRejectedError,
+    );
     expect(calls).toHaveLength(0);
   });
 
@@ -160,12 +173,19 @@ describe('createUploader core: your files', () => {
       rules: DEFAULT_UPLOAD_RULES,
       presign: () => Promise.reject(new Error('unused')),
       post: () => Promise.reject(new Error('unused')),
-      multipart: { signStart: () => Promise.reject(new Error('unused')), signParts: () => Promise.reject(new Error('unused')), send: () => Promise.reject(new Error('unused')), store: new MemoryMultipartStore() },
+      multipart: {
+        signStart: () => Promise.reject(new Error('unused')),
+        signParts: () => Promise.reject(new Error('unused')),
+        send: () => Promise.reject(new Error('unused')),
+        store: new MemoryMultipartStore(),
+      },
       files,
     });
     const page = await uploader.listFiles();
     expect(page.files.map((object) => [object.key, object.size])).toEqual([[key, 1000]]);
-    expect(page.quarantined.map((object) => object.key)).toEqual(['quarantine/sub/2026/12/06/00000000-0000-4000-8000-000000000002-bad.png']);
+    expect(page.quarantined.map((object) => object.key)).toEqual([
+      'quarantine/sub/2026/12/06/00000000-0000-4000-8000-000000000002-bad.png',
+    ]);
     expect(page.nextContinuationToken).toBeUndefined();
     const access = await uploader.fileAccess([key]);
     expect(access.get(key)?.get.method).toBe('GET');
@@ -179,7 +199,9 @@ describe('tokensFrom and edgeBaseUrl', () => {
       asked.push(request);
       return 'tok';
     });
-    await expect(tokens.withAccessToken(() => Promise.reject(new ApiError(403, 'FORBIDDEN', 'No.')))).rejects.toMatchObject({ status: 403 });
+    await expect(tokens.withAccessToken(() => Promise.reject(new ApiError(403, 'FORBIDDEN', 'No.')))).rejects.toMatchObject({
+      status: 403,
+    });
     expect(asked).toHaveLength(1);
   });
 

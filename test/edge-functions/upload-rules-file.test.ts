@@ -103,18 +103,53 @@ describe('sizes', () => {
 
 describe('a bad file is refused, every problem at its line', () => {
   it.each<[string, string, string, RegExp]>([
-    ['a decimal unit', '    maxBytes: 10 MiB\n  image/png:', '    maxBytes: 10 MB\n  image/png:', /types\.image\/jpeg\.maxBytes "10 MB" is not a size: .*MB and GB are not accepted/],
-    ['a type in capitals', '  image/png:', '  Image/PNG:', /types\.Image\/PNG: "Image\/PNG" is not a Content-Type .*write it in lower case: image\/png/],
-    ['an extension with its dot', 'extensions: [mov]', 'extensions: [.mov]', /types\.video\/quicktime\.extensions\[0\] "\.mov" must be 1 to 16 lower-case letters or digits, without the dot/],
+    [
+      'a decimal unit',
+      '    maxBytes: 10 MiB\n  image/png:',
+      '    maxBytes: 10 MB\n  image/png:',
+      /types\.image\/jpeg\.maxBytes "10 MB" is not a size: .*MB and GB are not accepted/,
+    ],
+    [
+      'a type in capitals',
+      '  image/png:',
+      '  Image/PNG:',
+      /types\.Image\/PNG: "Image\/PNG" is not a Content-Type .*write it in lower case: image\/png/,
+    ],
+    [
+      'an extension with its dot',
+      'extensions: [mov]',
+      'extensions: [.mov]',
+      /types\.video\/quicktime\.extensions\[0\] "\.mov" must be 1 to 16 lower-case letters or digits, without the dot/,
+    ],
     ['an extension twice', 'extensions: [jpg, jpeg]', 'extensions: [jpg, jpg]', /extensions\[1\] lists jpg twice/],
     ['a type over 5 TiB', 'maxBytes: 5 GiB', 'maxBytes: 6 TiB', /types\.application\/zip\.maxBytes must be from 1 byte to 5 TiB/],
-    ['a POST limit over S3\'s 5 GiB', 'postMaxBytes: 100 MiB', 'postMaxBytes: 6 GiB', /postMaxBytes must be from 1 byte to 5 GiB \(.*5 GiB in a POST\)/],
-    ['too many files per request', 'maxFilesPerRequest: 10', 'maxFilesPerRequest: 50', /maxFilesPerRequest must be a whole number from 1 to 10 \(.*40 KB/],
+    [
+      "a POST limit over S3's 5 GiB",
+      'postMaxBytes: 100 MiB',
+      'postMaxBytes: 6 GiB',
+      /postMaxBytes must be from 1 byte to 5 GiB \(.*5 GiB in a POST\)/,
+    ],
+    [
+      'too many files per request',
+      'maxFilesPerRequest: 10',
+      'maxFilesPerRequest: 50',
+      /maxFilesPerRequest must be a whole number from 1 to 10 \(.*40 KB/,
+    ],
     ['a zero TTL', 'partUrlTtlSeconds: 900', 'partUrlTtlSeconds: 0', /partUrlTtlSeconds must be a whole number from 1 to 604800/],
     ['the quarantine prefix', 'keyPrefix: uploads/', 'keyPrefix: quarantine/', /keyPrefix must not be quarantine\//],
     ['a prefix without its slash', 'keyPrefix: uploads/', 'keyPrefix: uploads', /keyPrefix must be one folder name/],
-    ['a misspelt field', 'maxPartsPerRequest: 10', 'maxPartPerRequest: 10', /maxPartPerRequest is not a top-level field \(did you mean maxPartsPerRequest\?\)/],
-    ['maxSize instead of maxBytes', '    maxBytes: 50 MiB', '    maxSize: 50 MiB', /types\.application\/pdf\.maxSize is not a field of a type \(the field is called maxBytes/],
+    [
+      'a misspelt field',
+      'maxPartsPerRequest: 10',
+      'maxPartPerRequest: 10',
+      /maxPartPerRequest is not a top-level field \(did you mean maxPartsPerRequest\?\)/,
+    ],
+    [
+      'maxSize instead of maxBytes',
+      '    maxBytes: 50 MiB',
+      '    maxSize: 50 MiB',
+      /types\.application\/pdf\.maxSize is not a field of a type \(the field is called maxBytes/,
+    ],
     ['a YAML syntax error', 'maxFileNameBytes: 128', 'maxFileNameBytes: 128: 3', /^YAML: Nested mappings are not allowed/],
     ['a duplicate type', '  image/gif:', '  image/png:', /^YAML: Map keys must be unique/],
   ])('%s', (_label, from, to, message) => {
@@ -141,7 +176,9 @@ describe('a bad file is refused, every problem at its line', () => {
 
   it('names a missing field and an empty file', () => {
     // A missing field is reported at the mapping that should hold it: here the top level, which starts at `version: 1`.
-    expect(problems(edited('postMaxBytes: 100 MiB\n', ''))).toEqual([expect.stringMatching(new RegExp(`^${lineOf(SHIPPED, 'version: 1')}: postMaxBytes is missing`))]);
+    expect(problems(edited('postMaxBytes: 100 MiB\n', ''))).toEqual([
+      expect.stringMatching(new RegExp(`^${lineOf(SHIPPED, 'version: 1')}: postMaxBytes is missing`)),
+    ]);
     expect(problems('')).toEqual([expect.stringMatching(/^1: the file is empty/)]);
     expect(problems(edited('  application/zip:\n    extensions: [zip]\n', '  application/zip:\n'))).toEqual([
       expect.stringMatching(/types\.application\/zip\.extensions is missing/),

@@ -68,5 +68,7 @@ export function loadCloudFrontFunctionSource(name: CloudFrontFunctionName): Clou
 
 /** The built file by default; the source when CLOUDFRONT_FUNCTIONS_UNDER_TEST is `source`. */
 export function cloudFrontFunctionUnderTest(name: CloudFrontFunctionName): CloudFrontFunction {
-  return process.env.CLOUDFRONT_FUNCTIONS_UNDER_TEST === 'source' ? loadCloudFrontFunctionSource(name) : loadCloudFrontFunctionFile(builtPath(name));
+  return process.env.CLOUDFRONT_FUNCTIONS_UNDER_TEST === 'source'
+    ? loadCloudFrontFunctionSource(name)
+    : loadCloudFrontFunctionFile(builtPath(name));
 }

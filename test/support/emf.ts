@@ -17,14 +17,36 @@
  */
 
 const UNITS = new Set([
-  'Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes',
-  'Bits', 'Kilobits', 'Megabits', 'Gigabits', 'Terabits', 'Percent', 'Count', 'Bytes/Second',
-  'Kilobytes/Second', 'Megabytes/Second', 'Gigabytes/Second', 'Terabytes/Second', 'Bits/Second',
-  'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second', 'Terabits/Second', 'Count/Second', 'None',
+  'Seconds',
+  'Microseconds',
+  'Milliseconds',
+  'Bytes',
+  'Kilobytes',
+  'Megabytes',
+  'Gigabytes',
+  'Terabytes',
+  'Bits',
+  'Kilobits',
+  'Megabits',
+  'Gigabits',
+  'Terabits',
+  'Percent',
+  'Count',
+  'Bytes/Second',
+  'Kilobytes/Second',
+  'Megabytes/Second',
+  'Gigabytes/Second',
+  'Terabytes/Second',
+  'Bits/Second',
+  'Kilobits/Second',
+  'Megabits/Second',
+  'Gigabits/Second',
+  'Terabits/Second',
+  'Count/Second',
+  'None',
 ]);
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function extraKeys(value: Record<string, unknown>, allowed: readonly string[]): string[] {
   return Object.keys(value).filter((key) => !allowed.includes(key));
@@ -55,7 +77,8 @@ export function emfProblems(line: string): string[] {
       problems.push(`directive ${d} is not an object`);
       continue;
     }
-    for (const key of extraKeys(directive, ['Namespace', 'Dimensions', 'Metrics'])) problems.push(`directive ${d} has an unknown member ${key}`);
+    for (const key of extraKeys(directive, ['Namespace', 'Dimensions', 'Metrics']))
+      problems.push(`directive ${d} has an unknown member ${key}`);
     const namespace = directive['Namespace'];
     if (typeof namespace !== 'string' || namespace.length === 0 || namespace.length > 255) problems.push(`directive ${d}: bad Namespace`);
     const dimensionSets = directive['Dimensions'];
@@ -69,7 +92,8 @@ export function emfProblems(line: string): string[] {
         if (set.length > 30) problems.push(`directive ${d}: a dimension set has more than 30 dimensions`);
         for (const name of set) {
           if (typeof name !== 'string') problems.push(`directive ${d}: a dimension name is not a string`);
-          else if (typeof root[name] !== 'string' || root[name] === '') problems.push(`dimension ${name} is not a non-empty top-level string`);
+          else if (typeof root[name] !== 'string' || root[name] === '')
+            problems.push(`dimension ${name} is not a non-empty top-level string`);
         }
       }
     }
@@ -84,7 +108,8 @@ export function emfProblems(line: string): string[] {
         problems.push(`directive ${d}: a metric definition without a Name`);
         continue;
       }
-      for (const key of extraKeys(metric, ['Name', 'Unit', 'StorageResolution'])) problems.push(`metric ${metric['Name']} has an unknown member ${key}`);
+      for (const key of extraKeys(metric, ['Name', 'Unit', 'StorageResolution']))
+        problems.push(`metric ${metric['Name']} has an unknown member ${key}`);
       const unit = metric['Unit'];
       if (unit !== undefined && (typeof unit !== 'string' || !UNITS.has(unit))) problems.push(`metric ${metric['Name']}: unknown Unit`);
       const value = root[metric['Name']];

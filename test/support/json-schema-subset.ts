@@ -8,9 +8,26 @@ import { isPlainObject } from '../../edge-functions/core/safe-json';
 type Schema = boolean | { readonly [keyword: string]: unknown };
 
 const SUPPORTED = new Set([
-  '$schema', '$defs', '$ref', 'title', 'description', 'default',
-  'type', 'const', 'enum', 'required', 'properties', 'additionalProperties',
-  'items', 'minItems', 'uniqueItems', 'minLength', 'pattern', 'minimum', 'maximum', 'oneOf',
+  '$schema',
+  '$defs',
+  '$ref',
+  'title',
+  'description',
+  'default',
+  'type',
+  'const',
+  'enum',
+  'required',
+  'properties',
+  'additionalProperties',
+  'items',
+  'minItems',
+  'uniqueItems',
+  'minLength',
+  'pattern',
+  'minimum',
+  'maximum',
+  'oneOf',
 ]);
 
 export function validate(root: Schema, value: unknown): boolean {
@@ -63,13 +80,20 @@ export function validate(root: Schema, value: unknown): boolean {
 
 function hasType(v: unknown, type: string): boolean {
   switch (type) {
-    case 'object': return isPlainObject(v);
-    case 'array': return Array.isArray(v);
-    case 'string': return typeof v === 'string';
-    case 'integer': return typeof v === 'number' && Number.isInteger(v);
-    case 'number': return typeof v === 'number';
-    case 'boolean': return typeof v === 'boolean';
-    default: throw new Error(`unsupported type ${type}`);
+    case 'object':
+      return isPlainObject(v);
+    case 'array':
+      return Array.isArray(v);
+    case 'string':
+      return typeof v === 'string';
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number';
+    case 'boolean':
+      return typeof v === 'boolean';
+    default:
+      throw new Error(`unsupported type ${type}`);
   }
 }
 

@@ -71,7 +71,12 @@ export type Part =
 
 export const field = (name: string, value: string): Part => ({ kind: 'field', name, value });
 export const fields = (entries: Iterable<Field>): Part[] => [...entries].map(([name, value]) => field(name, value));
-export const file = (content: Buffer | { size: number }, filename = 'holiday.png', contentType = 'image/png'): Part => ({ kind: 'file', content, filename, contentType });
+export const file = (content: Buffer | { size: number }, filename = 'holiday.png', contentType = 'image/png'): Part => ({
+  kind: 'file',
+  content,
+  filename,
+  contentType,
+});
 
 /** 64 KiB: large enough to stream fast, small enough that a 50 MiB body never sits in memory. */
 const GENERATED_CHUNK_BYTES = 64 * 1024;
@@ -89,7 +94,8 @@ export function multipartLength(parts: readonly Part[], boundary: string): numbe
   let total = 0;
   for (const part of parts) {
     total += Buffer.byteLength(partHeader(part, boundary));
-    total += part.kind === 'field' ? Buffer.byteLength(part.value) : Buffer.isBuffer(part.content) ? part.content.length : part.content.size;
+    total +=
+      part.kind === 'field' ? Buffer.byteLength(part.value) : Buffer.isBuffer(part.content) ? part.content.length : part.content.size;
     total += 2;
   }
   return total + Buffer.byteLength(`--${boundary}--\r\n`);
@@ -138,21 +144,25 @@ export function postForm(url: string, parts: readonly Part[], headers: Record<st
 }
 
 /** Any request; the body is streamed and the answer read whole. */
-export function send(url: string, method: string, body: Readable | Buffer | undefined, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+export function send(
+  url: string,
+  method: string,
+  body: Readable | Buffer | undefined,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     // The path is sent exactly as written (new URL would resolve "." and ".." segments).
     const parsed = /^http:\/\/([^/?#]+)([^#]*)$/.exec(url);
     if (parsed === null) throw new Error(`not an http URL: ${url}`);
     const target = new URL(`http://${parsed[1]}`);
-    const outgoing = request(
-      { hostname: target.hostname, port: target.port, path: parsed[2] || '/', method, headers },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-      },
-    );
+    const outgoing = request({ hostname: target.hostname, port: target.port, path: parsed[2] || '/', method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+      response.on('error', reject);
+    });
     // A server may answer before it has read the whole body (an early refusal); that is not a failure here.
     outgoing.on('error', reject);
     if (body === undefined) outgoing.end();

@@ -34,7 +34,16 @@ export interface GuardProcess {
 export async function startGuardProcess(config: GuardProcessConfig): Promise<GuardProcess> {
   const home = mkdtempSync(join(tmpdir(), 'edge-upload-guard-process-'));
   const bundle = join(home, 'post-policy-guard.js');
-  await build({ entryPoints: [ENTRY], outfile: bundle, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
+  await build({
+    entryPoints: [ENTRY],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    logLevel: 'warning',
+  });
 
   const child = spawn(process.execPath, [bundle], {
     env: {

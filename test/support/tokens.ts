@@ -65,7 +65,10 @@ export function idToken(key: SigningKey, options: TokenOptions = {}): string {
 }
 
 /** A config.json for the edge, pointing at the test issuer and key. */
-export function testEdgeConfig(key: SigningKey, overrides: Partial<Record<keyof EdgeConfig | 'clientId', unknown>> = {}): Record<string, unknown> {
+export function testEdgeConfig(
+  key: SigningKey,
+  overrides: Partial<Record<keyof EdgeConfig | 'clientId', unknown>> = {},
+): Record<string, unknown> {
   return {
     issuer: TEST_ISSUER,
     clientIds: [TEST_CLIENT_ID],

@@ -58,7 +58,10 @@ export class AccessLogBucket extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [
         { id: 'expire-logs', expiration: props.expiration ?? SECURE_DEFAULTS.logs.accessLogExpiration },
-        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: SECURE_DEFAULTS.storage.abortIncompleteMultipartUploadAfter },
+        {
+          id: 'abort-incomplete-multipart-uploads',
+          abortIncompleteMultipartUploadAfter: SECURE_DEFAULTS.storage.abortIncompleteMultipartUploadAfter,
+        },
       ],
       removalPolicy: props.removalPolicy ?? SECURE_DEFAULTS.storage.accessLogBucketRemovalPolicy,
     });

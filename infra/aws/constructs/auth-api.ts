@@ -87,7 +87,10 @@ export class AuthApi extends Construct {
     for (const route of routes) {
       const { rateLimit, burstLimit } = routeThrottling[route];
       if (!(rateLimit > 0) || !(burstLimit >= 1) || !Number.isInteger(burstLimit)) {
-        throw new ConstructPropsError('AuthApi', `routeThrottling["${route}"]: rateLimit must be above 0 and burstLimit a whole number of at least 1`);
+        throw new ConstructPropsError(
+          'AuthApi',
+          `routeThrottling["${route}"]: rateLimit must be above 0 and burstLimit a whole number of at least 1`,
+        );
       }
     }
     const retention = props.logRetention ?? SECURE_DEFAULTS.logs.retention;
@@ -146,7 +149,11 @@ export class AuthApi extends Construct {
         methodOptions: Object.fromEntries(
           routes.map((route) => [
             `${route}/${AUTH_METHOD}`,
-            { ...methodLogging, throttlingRateLimit: routeThrottling[route].rateLimit, throttlingBurstLimit: routeThrottling[route].burstLimit },
+            {
+              ...methodLogging,
+              throttlingRateLimit: routeThrottling[route].rateLimit,
+              throttlingBurstLimit: routeThrottling[route].burstLimit,
+            },
           ]),
         ),
       },
@@ -159,7 +166,9 @@ export class AuthApi extends Construct {
       authorizationType: apigateway.AuthorizationType.NONE,
     });
     const routeMethods = routes.map((route) =>
-      auth.addResource(route.slice('/auth/'.length)).addMethod(AUTH_METHOD, integration, { authorizationType: apigateway.AuthorizationType.NONE }),
+      auth
+        .addResource(route.slice('/auth/'.length))
+        .addMethod(AUTH_METHOD, integration, { authorizationType: apigateway.AuthorizationType.NONE }),
     );
 
     const stack = Stack.of(this);
@@ -177,11 +186,13 @@ export class AuthApi extends Construct {
         routeMethod,
         {
           id: 'AwsSolutions-APIG4',
-          reason: 'These are the sign-up and sign-in endpoints: they are what a caller uses to obtain credentials, so they cannot require them.',
+          reason:
+            'These are the sign-up and sign-in endpoints: they are what a caller uses to obtain credentials, so they cannot require them.',
         },
         {
           id: 'AwsSolutions-COG4',
-          reason: 'These are the sign-up and sign-in endpoints of the Cognito pool itself: a Cognito authorizer would require the token they hand out.',
+          reason:
+            'These are the sign-up and sign-in endpoints of the Cognito pool itself: a Cognito authorizer would require the token they hand out.',
         },
       );
     }

@@ -94,13 +94,20 @@ export class EdgeConfigDeployment extends Construct {
       new iam.PolicyStatement({
         sid: 'RewriteAndPublishThePresignFunction',
         // ListVersionsByFunction + GetFunction on a version: the newest published version's ticket keys (ticket-keys.ts).
-        actions: ['lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:ListVersionsByFunction', 'lambda:UpdateFunctionCode', 'lambda:PublishVersion'],
+        actions: [
+          'lambda:GetFunction',
+          'lambda:GetFunctionConfiguration',
+          'lambda:ListVersionsByFunction',
+          'lambda:UpdateFunctionCode',
+          'lambda:PublishVersion',
+        ],
         resources: [target, `${target}:*`],
       }),
     );
     acknowledge(defaultPolicyOf(role), {
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(props.targetFunction.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-      reason: 'The ":*" matches the numbered versions of the one presign function: the handler checks each version it publishes becomes Active, and reads the newest one\'s ticket keys.',
+      reason:
+        'The ":*" matches the numbered versions of the one presign function: the handler checks each version it publishes becomes Active, and reads the newest one\'s ticket keys.',
     });
 
     this.handler = new lambda.Function(this, 'Handler', {
@@ -144,7 +151,8 @@ export class EdgeConfigDeployment extends Construct {
       });
       acknowledge(defaultPolicyOf(frameworkRole), {
         id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
-        reason: "The CDK provider framework may invoke the handler's versions; the wildcard covers versions of that one handler function only.",
+        reason:
+          "The CDK provider framework may invoke the handler's versions; the wildcard covers versions of that one handler function only.",
       });
     }
   }

@@ -49,10 +49,16 @@ export class EdgeFirewall extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     if (!Token.isUnresolved(stack.region) && stack.region !== EDGE_REGION) {
-      throw new ConstructPropsError('EdgeFirewall', `a CLOUDFRONT web ACL must be created in ${EDGE_REGION}; this stack is in ${stack.region}`);
+      throw new ConstructPropsError(
+        'EdgeFirewall',
+        `a CLOUDFRONT web ACL must be created in ${EDGE_REGION}; this stack is in ${stack.region}`,
+      );
     }
     if (BODY_INSPECTION_LIMIT_BYTES !== 16 * 1024) {
-      throw new ConstructPropsError('EdgeFirewall', `BODY_INSPECTION_LIMIT_BYTES (${BODY_INSPECTION_LIMIT_BYTES}) no longer matches ${BODY_INSPECTION_LIMIT}`);
+      throw new ConstructPropsError(
+        'EdgeFirewall',
+        `BODY_INSPECTION_LIMIT_BYTES (${BODY_INSPECTION_LIMIT_BYTES}) no longer matches ${BODY_INSPECTION_LIMIT}`,
+      );
     }
     const { rules, customResponseBodies } = toWebAclRules(props.rules);
     const name = `${props.appName}-edge`;
@@ -80,7 +86,12 @@ export class EdgeFirewall extends Construct {
       resourceArn: this.webAcl.attrArn,
       // WAF wants the log group's ARN without the ":*" that CloudFormation's Arn attribute ends with.
       logDestinationConfigs: [
-        stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: this.logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        stack.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: this.logGroup.logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
       ],
       redactedFields: REDACTED_HEADERS.map((header) => ({ singleHeader: { Name: header } })),
     });

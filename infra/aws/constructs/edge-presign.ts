@@ -96,13 +96,21 @@ export class EdgePresign extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     if (!Token.isUnresolved(stack.region) && stack.region !== EDGE_REGION) {
-      throw new ConstructPropsError('EdgePresign', `Lambda@Edge functions must be created in ${EDGE_REGION}; this stack is in ${stack.region}`);
+      throw new ConstructPropsError(
+        'EdgePresign',
+        `Lambda@Edge functions must be created in ${EDGE_REGION}; this stack is in ${stack.region}`,
+      );
     }
     assertUploadBucketName(props.uploadBucketName);
     const keyPrefix = props.keyPrefix ?? DEFAULT_UPLOAD_RULES.keyPrefix;
-    if (!/^[a-z0-9][a-z0-9/-]*\/$/.test(keyPrefix)) throw new ConstructPropsError('EdgePresign', 'keyPrefix must be a folder-like prefix ending in "/"');
+    if (!/^[a-z0-9][a-z0-9/-]*\/$/.test(keyPrefix))
+      throw new ConstructPropsError('EdgePresign', 'keyPrefix must be a folder-like prefix ending in "/"');
     const quarantinePrefix = props.quarantinePrefix ?? DEFAULT_QUARANTINE_PREFIX;
-    if (!/^[a-z0-9][a-z0-9/-]*\/$/.test(quarantinePrefix) || quarantinePrefix.startsWith(keyPrefix) || keyPrefix.startsWith(quarantinePrefix)) {
+    if (
+      !/^[a-z0-9][a-z0-9/-]*\/$/.test(quarantinePrefix) ||
+      quarantinePrefix.startsWith(keyPrefix) ||
+      keyPrefix.startsWith(quarantinePrefix)
+    ) {
       throw new ConstructPropsError('EdgePresign', 'quarantinePrefix must be a folder-like prefix ending in "/", apart from keyPrefix');
     }
 
@@ -112,7 +120,10 @@ export class EdgePresign extends Construct {
     const bucketArn = `arn:${partition}:s3:::${props.uploadBucketName}`;
 
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('lambda.amazonaws.com'), new iam.ServicePrincipal('edgelambda.amazonaws.com')),
+      assumedBy: new iam.CompositePrincipal(
+        new iam.ServicePrincipal('lambda.amazonaws.com'),
+        new iam.ServicePrincipal('edgelambda.amazonaws.com'),
+      ),
       description: 'presign Lambda@Edge: sign upload forms for uploads/ of the upload bucket',
     });
     this.role.addToPolicy(
@@ -134,12 +145,24 @@ export class EdgePresign extends Construct {
         conditions: { ...thisAccount, StringLike: { 's3:prefix': [`${keyPrefix}*`, `${quarantinePrefix}*`] } },
       }),
     );
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'DownloadUploadsOnly', actions: ['s3:GetObject'], resources: [uploads], conditions: thisAccount }));
     this.role.addToPolicy(
-      new iam.PolicyStatement({ sid: 'ReadVerdicts', actions: ['s3:GetObjectTagging'], resources: [uploads, quarantine], conditions: thisAccount }),
+      new iam.PolicyStatement({ sid: 'DownloadUploadsOnly', actions: ['s3:GetObject'], resources: [uploads], conditions: thisAccount }),
     );
     this.role.addToPolicy(
-      new iam.PolicyStatement({ sid: 'DeleteUploadsAndQuarantined', actions: ['s3:DeleteObject'], resources: [uploads, quarantine], conditions: thisAccount }),
+      new iam.PolicyStatement({
+        sid: 'ReadVerdicts',
+        actions: ['s3:GetObjectTagging'],
+        resources: [uploads, quarantine],
+        conditions: thisAccount,
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteUploadsAndQuarantined',
+        actions: ['s3:DeleteObject'],
+        resources: [uploads, quarantine],
+        conditions: thisAccount,
+      }),
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({
@@ -187,8 +210,15 @@ export class EdgePresign extends Construct {
       ),
       ...logGroups
         .filter((group) => group.includes('*'))
-        .map((group) => wildcard(group, 'Lambda@Edge writes its logs in the region of the edge location that ran it: this one function\'s log group, in every region.')),
-      ...logGroups.map((group) => wildcard(`${group}:*`, 'The log streams of this one function\'s log group, in every region an edge location may run it.')),
+        .map((group) =>
+          wildcard(
+            group,
+            "Lambda@Edge writes its logs in the region of the edge location that ran it: this one function's log group, in every region.",
+          ),
+        ),
+      ...logGroups.map((group) =>
+        wildcard(`${group}:*`, "The log streams of this one function's log group, in every region an edge location may run it."),
+      ),
     );
 
     this.function = new lambda.Function(this, 'Function', {
@@ -205,7 +235,8 @@ export class EdgePresign extends Construct {
     });
     acknowledge(this.function, {
       id: 'AwsSolutions-L1',
-      reason: 'Lambda@Edge documents Node.js 22 as its newest runtime (CloudFront "Restrictions on Lambda@Edge"); nodejs24.x is not yet listed for edge functions.',
+      reason:
+        'Lambda@Edge documents Node.js 22 as its newest runtime (CloudFront "Restrictions on Lambda@Edge"); nodejs24.x is not yet listed for edge functions.',
     });
 
     // aws-cdk-lib creates /aws/lambda/<name> in us-east-1 for the function (direct invocations only;

@@ -17,14 +17,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  AUTH_METRIC_ROUTES,
-  DIMENSION,
-  INSPECTOR_ROUTE,
-  METRIC,
-  METRIC_NAMESPACE,
-  OUTCOME_AUTH_UNAVAILABLE,
-} from '../operations-metrics';
+import { AUTH_METRIC_ROUTES, DIMENSION, INSPECTOR_ROUTE, METRIC, METRIC_NAMESPACE, OUTCOME_AUTH_UNAVAILABLE } from '../operations-metrics';
 import { ConstructPropsError } from '../errors';
 import type { AlarmTopic } from './alarm-topic';
 
@@ -61,7 +54,8 @@ export class EdgeAlarms extends Construct {
     const percent = props.edge5xxPercent ?? 5;
     const blocks = props.wafBlocksPer5Minutes ?? 500;
     if (!(percent > 0 && percent <= 100)) throw new ConstructPropsError('EdgeAlarms', `edge5xxPercent must be in (0, 100], not ${percent}`);
-    if (!(Number.isInteger(blocks) && blocks > 0)) throw new ConstructPropsError('EdgeAlarms', `wafBlocksPer5Minutes must be a positive whole number, not ${blocks}`);
+    if (!(Number.isInteger(blocks) && blocks > 0))
+      throw new ConstructPropsError('EdgeAlarms', `wafBlocksPer5Minutes must be a positive whole number, not ${blocks}`);
 
     this.edge5xx = new cloudwatch.Alarm(this, 'Edge5xx', {
       alarmName: `${props.appName}-edge-5xx`,

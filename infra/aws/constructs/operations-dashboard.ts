@@ -116,12 +116,17 @@ export class OperationsDashboard extends Construct {
             title: 'WAF: counted per rule (count mode: would have blocked)',
             width: 8,
             stacked: true,
-            left: props.wafRules.map((rule) => waf('CountedRequests', rule.name, `${rule.name}${rule.action === 'count' ? ' (count mode)' : ''}`)),
+            left: props.wafRules.map((rule) =>
+              waf('CountedRequests', rule.name, `${rule.name}${rule.action === 'count' ? ' (count mode)' : ''}`),
+            ),
           }),
           new cloudwatch.GraphWidget({
             title: 'WAF: allowed and blocked, whole web ACL',
             width: 8,
-            left: [waf('AllowedRequests', WAF_ALL_RULES, 'allowed'), waf('BlockedRequests', WAF_ALL_RULES, `blocked (${blockRules.length} blocking rules)`)],
+            left: [
+              waf('AllowedRequests', WAF_ALL_RULES, 'allowed'),
+              waf('BlockedRequests', WAF_ALL_RULES, `blocked (${blockRules.length} blocking rules)`),
+            ],
           }),
         ],
         [
@@ -140,7 +145,13 @@ export class OperationsDashboard extends Construct {
           new cloudwatch.GraphWidget({
             title: 'Inspector: dead-letter queue depth',
             width: 6,
-            left: [props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: cloudwatch.Stats.MAXIMUM, period: PERIOD, label: 'messages' })],
+            left: [
+              props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                statistic: cloudwatch.Stats.MAXIMUM,
+                period: PERIOD,
+                label: 'messages',
+              }),
+            ],
           }),
         ],
         [
@@ -148,7 +159,11 @@ export class OperationsDashboard extends Construct {
             title: `Presign: requests by outcome, per edge region (${props.edgeRegions.length} regions)`,
             width: 12,
             left: props.edgeRegions.map((region) =>
-              search(routeSearch(METRIC.requests, PRESIGN_ROUTES, 'Sum', seconds, true), `${region} \${PROP('Dim.Route')} \${PROP('Dim.Outcome')}`, region),
+              search(
+                routeSearch(METRIC.requests, PRESIGN_ROUTES, 'Sum', seconds, true),
+                `${region} \${PROP('Dim.Route')} \${PROP('Dim.Outcome')}`,
+                region,
+              ),
             ),
           }),
           new cloudwatch.GraphWidget({
@@ -156,7 +171,11 @@ export class OperationsDashboard extends Construct {
             width: 12,
             left: props.edgeRegions.flatMap((region) =>
               (['p50', 'p99'] as const).map((stat) =>
-                search(routeSearch(METRIC.latency, PRESIGN_ROUTES, stat, seconds, false), `${region} ${stat} \${PROP('Dim.Route')}`, region),
+                search(
+                  routeSearch(METRIC.latency, PRESIGN_ROUTES, stat, seconds, false),
+                  `${region} ${stat} \${PROP('Dim.Route')}`,
+                  region,
+                ),
               ),
             ),
           }),
@@ -165,7 +184,13 @@ export class OperationsDashboard extends Construct {
           new cloudwatch.GraphWidget({
             title: `Auth: requests by outcome (${appRegion})`,
             width: 8,
-            left: [search(routeSearch(METRIC.requests, AUTH_METRIC_ROUTES, 'Sum', seconds, true), "${PROP('Dim.Route')} ${PROP('Dim.Outcome')}", appRegion)],
+            left: [
+              search(
+                routeSearch(METRIC.requests, AUTH_METRIC_ROUTES, 'Sum', seconds, true),
+                "${PROP('Dim.Route')} ${PROP('Dim.Outcome')}",
+                appRegion,
+              ),
+            ],
           }),
           new cloudwatch.GraphWidget({
             title: 'Auth: unavailable (503 AUTH_UNAVAILABLE)',

@@ -86,7 +86,11 @@ export class OriginVerify extends Construct {
           },
         },
         // No sampled requests for this rule: a sample would show the secret header to anyone who can read WAF samples.
-        visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: false, metricName: index === 0 ? 'from-cloudfront' : 'from-cloudfront-previous-secret' },
+        visibilityConfig: {
+          cloudWatchMetricsEnabled: true,
+          sampledRequestsEnabled: false,
+          metricName: index === 0 ? 'from-cloudfront' : 'from-cloudfront-previous-secret',
+        },
       })),
     });
 

@@ -144,12 +144,16 @@ export class SiteDistribution extends Construct {
     const presignVersion = lambda.Version.fromVersionArn(this, 'PresignVersion', props.presignFunctionVersionArn);
 
     const certificate =
-      props.customDomain === undefined ? undefined : acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn);
+      props.customDomain === undefined
+        ? undefined
+        : acm.Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn);
 
     let table: ReturnType<typeof splitBehaviours<CloudFrontBehaviour>>;
     try {
       // Without the auth API, its behaviours go: /auth/* then falls to the default behaviour (the site bucket).
-      const behaviours = (props.behaviours ?? CLOUDFRONT_BEHAVIOURS).filter((behaviour) => apiOrigin !== undefined || behaviour.origin !== 'auth-api');
+      const behaviours = (props.behaviours ?? CLOUDFRONT_BEHAVIOURS).filter(
+        (behaviour) => apiOrigin !== undefined || behaviour.origin !== 'auth-api',
+      );
       table = splitBehaviours(behaviours);
     } catch (error) {
       throw new ConstructPropsError('SiteDistribution', error instanceof Error ? error.message : String(error));
@@ -173,7 +177,11 @@ export class SiteDistribution extends Construct {
         responseHeadersPolicy: this.responseHeadersPolicy,
         ...(fn.type === 'cloudfront-function'
           ? { functionAssociations: [{ function: cloudFrontFunctions[fn.name], eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }] }
-          : { edgeLambdas: [{ functionVersion: presignVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, includeBody: fn.includeBody }] }),
+          : {
+              edgeLambdas: [
+                { functionVersion: presignVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, includeBody: fn.includeBody },
+              ],
+            }),
       };
     };
 
@@ -219,7 +227,10 @@ const ORIGIN_SETTINGS: Readonly<Record<BehaviourOrigin, Pick<cloudfront.Behavior
   site: { cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED },
   // Every viewer header but Host (API Gateway routes on its own host name): Cookie, Origin,
   // Sec-Fetch-Site and Content-Type are what the auth handler checks.
-  'auth-api': { cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED, originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER },
+  'auth-api': {
+    cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+    originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+  },
   none: { cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED },
 };
 

@@ -79,20 +79,31 @@ export class SiteHosting extends Construct {
     });
     acknowledge(
       defaultPolicyOf(deployment.handlerRole),
-      { id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: `${copy}: reads the site's asset zip from the CDK asset bucket and lists the site bucket to prune.` },
+      {
+        id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+        reason: `${copy}: reads the site's asset zip from the CDK asset bucket and lists the site bucket to prune.`,
+      },
       { id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: `${copy}: reads the site's asset zip from the CDK asset bucket.` },
       { id: 'AwsSolutions-IAM5[Action::s3:List*]', reason: `${copy}: lists the site bucket to remove files the new build no longer has.` },
       { id: 'AwsSolutions-IAM5[Action::s3:Abort*]', reason: `${copy}: aborts its own unfinished multipart copies into the site bucket.` },
       { id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', reason: `${copy}: removes files of older builds from the site bucket (prune).` },
-      { id: `AwsSolutions-IAM5[Resource::arn:${stack.partition}:s3:::${assetBucket}/*]`, reason: `${copy}: the CDK bootstrap asset bucket holds the site asset under a content-hashed key.` },
-      { id: `AwsSolutions-IAM5[Resource::${siteBucketArn}/*]`, reason: `${copy}: every file of the site bucket is the deployment's to replace.` },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${stack.partition}:s3:::${assetBucket}/*]`,
+        reason: `${copy}: the CDK bootstrap asset bucket holds the site asset under a content-hashed key.`,
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::${siteBucketArn}/*]`,
+        reason: `${copy}: every file of the site bucket is the deployment's to replace.`,
+      },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: `${copy}: CDK grants cloudfront:CreateInvalidation and GetInvalidation on any distribution; the function invalidates only this stack's distribution after a deploy.`,
       },
     );
     // The singleton lives at the stack's root under an id that starts with this prefix.
-    const handler = stack.node.children.find((child) => child instanceof lambda.Function && child.node.id.startsWith('Custom::CDKBucketDeployment'));
+    const handler = stack.node.children.find(
+      (child) => child instanceof lambda.Function && child.node.id.startsWith('Custom::CDKBucketDeployment'),
+    );
     if (handler !== undefined) {
       acknowledge(handler, {
         id: 'AwsSolutions-L1',

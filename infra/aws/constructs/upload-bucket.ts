@@ -67,7 +67,7 @@ export class UploadBucket extends Construct {
   constructor(scope: Construct, id: string, props: UploadBucketProps) {
     super(scope, id);
     assertUploadBucketName(props.bucketName);
-    if (props.corsOrigins.length === 0) throw new ConstructPropsError('UploadBucket', 'corsOrigins needs at least the site\'s own origin');
+    if (props.corsOrigins.length === 0) throw new ConstructPropsError('UploadBucket', "corsOrigins needs at least the site's own origin");
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,

@@ -88,10 +88,14 @@ export class UploadInspector extends Construct {
     const uploadPrefix = props.uploadPrefix ?? DEFAULT_UPLOAD_RULES.keyPrefix;
     const quarantinePrefix = props.quarantinePrefix ?? DEFAULT_QUARANTINE_PREFIX;
     for (const prefix of [uploadPrefix, quarantinePrefix]) {
-      if (!PREFIX.test(prefix)) throw new ConstructPropsError('UploadInspector', `"${prefix}" must be a one-segment prefix ending in "/", such as "uploads/"`);
+      if (!PREFIX.test(prefix))
+        throw new ConstructPropsError('UploadInspector', `"${prefix}" must be a one-segment prefix ending in "/", such as "uploads/"`);
     }
     if (uploadPrefix.startsWith(quarantinePrefix) || quarantinePrefix.startsWith(uploadPrefix)) {
-      throw new ConstructPropsError('UploadInspector', 'the quarantine prefix must not overlap the upload prefix: quarantined copies would be inspected again');
+      throw new ConstructPropsError(
+        'UploadInspector',
+        'the quarantine prefix must not overlap the upload prefix: quarantined copies would be inspected again',
+      );
     }
 
     const stack = Stack.of(this);
@@ -107,12 +111,23 @@ export class UploadInspector extends Construct {
     });
     this.logGroup.grantWrite(this.role);
     const ownBucket = { StringEquals: { 's3:ResourceAccount': stack.account } };
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadUploads', actions: ['s3:GetObject'], resources: [uploads], conditions: ownBucket }));
     this.role.addToPolicy(
-      new iam.PolicyStatement({ sid: 'TagUploadsAndQuarantine', actions: ['s3:PutObjectTagging'], resources: [uploads, quarantine], conditions: ownBucket }),
+      new iam.PolicyStatement({ sid: 'ReadUploads', actions: ['s3:GetObject'], resources: [uploads], conditions: ownBucket }),
     );
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'CopyToQuarantine', actions: ['s3:PutObject'], resources: [quarantine], conditions: ownBucket }));
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'RemoveFromUploads', actions: ['s3:DeleteObject'], resources: [uploads], conditions: ownBucket }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'TagUploadsAndQuarantine',
+        actions: ['s3:PutObjectTagging'],
+        resources: [uploads, quarantine],
+        conditions: ownBucket,
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'CopyToQuarantine', actions: ['s3:PutObject'], resources: [quarantine], conditions: ownBucket }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'RemoveFromUploads', actions: ['s3:DeleteObject'], resources: [uploads], conditions: ownBucket }),
+    );
     // One event per verdict, on the default bus only, and only as edge-upload (no other source can be forged from here).
     this.role.addToPolicy(
       new iam.PolicyStatement({

@@ -33,7 +33,10 @@ export class DataStack extends Stack {
 
     // With an existing pool these only echo the ids it was given: handy beside the other outputs.
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId, description: 'Cognito user pool' });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId, description: 'Cognito app client the auth API uses (no secret)' });
+    new CfnOutput(this, 'UserPoolClientId', {
+      value: this.users.client.userPoolClientId,
+      description: 'Cognito app client the auth API uses (no secret)',
+    });
     new CfnOutput(this, 'UploadKeyArn', { value: this.uploadKey.key.keyArn, description: 'KMS key of the uploaded objects' });
     new CfnOutput(this, 'AccessLogBucketName', { value: this.accessLogs.bucket.bucketName, description: 'S3 and CloudFront access logs' });
   }

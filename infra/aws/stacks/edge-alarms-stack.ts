@@ -26,7 +26,10 @@ export class EdgeAlarmsStack extends Stack {
   constructor(scope: Construct, id: string, props: EdgeAlarmsStackProps) {
     super(scope, id, props);
     const { config } = props;
-    this.topic = new AlarmTopic(this, 'Alarms', { appName: config.appName, ...(config.alarmEmail === undefined ? {} : { email: config.alarmEmail }) });
+    this.topic = new AlarmTopic(this, 'Alarms', {
+      appName: config.appName,
+      ...(config.alarmEmail === undefined ? {} : { email: config.alarmEmail }),
+    });
     this.alarms = new EdgeAlarms(this, 'EdgeAlarms', {
       appName: config.appName,
       topic: this.topic,

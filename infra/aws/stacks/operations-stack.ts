@@ -33,8 +33,15 @@ export class OperationsStack extends Stack {
   constructor(scope: Construct, id: string, props: OperationsStackProps) {
     super(scope, id, props);
     const { config } = props;
-    this.topic = new AlarmTopic(this, 'Alarms', { appName: config.appName, ...(config.alarmEmail === undefined ? {} : { email: config.alarmEmail }) });
-    this.alarms = new AppRegionAlarms(this, 'AppAlarms', { appName: config.appName, topic: this.topic, deadLetterQueue: props.deadLetterQueue });
+    this.topic = new AlarmTopic(this, 'Alarms', {
+      appName: config.appName,
+      ...(config.alarmEmail === undefined ? {} : { email: config.alarmEmail }),
+    });
+    this.alarms = new AppRegionAlarms(this, 'AppAlarms', {
+      appName: config.appName,
+      topic: this.topic,
+      deadLetterQueue: props.deadLetterQueue,
+    });
     this.dashboard = new OperationsDashboard(this, 'Operations', {
       appName: config.appName,
       webAclMetricName: props.webAclMetricName,
@@ -44,7 +51,10 @@ export class OperationsStack extends Stack {
       edgeRegions: config.edgeMetricRegions,
     });
 
-    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard: open this first' });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.dashboard.dashboard.dashboardName,
+      description: 'CloudWatch dashboard: open this first',
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.topic.topic.topicArn, description: `Alarms of ${this.region}` });
   }
 }

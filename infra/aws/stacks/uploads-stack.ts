@@ -35,7 +35,9 @@ export class UploadsStack extends Stack {
       bucketName: config.uploadBucketName,
       encryptionKey: props.uploadKey,
       // The site, then your app's origins (allowedOrigins, the same list the edge answers), then any extra ones.
-      corsOrigins: [...new Set([...(props.siteOrigin === undefined ? [] : [props.siteOrigin]), ...config.allowedOrigins, ...config.extraCorsOrigins])],
+      corsOrigins: [
+        ...new Set([...(props.siteOrigin === undefined ? [] : [props.siteOrigin]), ...config.allowedOrigins, ...config.extraCorsOrigins]),
+      ],
       accessLogs: { bucketName: props.accessLogBucketName, prefix: 'upload-bucket/' },
     });
     this.inspector = new UploadInspector(this, 'Inspector', {
@@ -47,6 +49,9 @@ export class UploadsStack extends Stack {
     });
 
     new CfnOutput(this, 'UploadBucketName', { value: this.uploads.bucket.bucketName });
-    new CfnOutput(this, 'UploadUrl', { value: accelerateUploadUrl(config.uploadBucketName), description: 'Where browsers POST the signed forms' });
+    new CfnOutput(this, 'UploadUrl', {
+      value: accelerateUploadUrl(config.uploadBucketName),
+      description: 'Where browsers POST the signed forms',
+    });
   }
 }

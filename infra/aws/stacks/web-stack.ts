@@ -61,19 +61,21 @@ export class WebStack extends Stack {
     // The API comes before the distribution that fronts it; its Lambda's SITE_ORIGIN is the
     // distribution's address, so it is produced lazily, once the distribution exists (below).
     let siteOrigin: string | undefined;
-    const authApi = (this.authApi = !config.withAuthApi ? undefined : new AuthApi(this, 'AuthApi', {
-      appName: config.appName,
-      codeDir: artifacts.authDir,
-      userPool: props.userPool,
-      userPoolClient: props.userPoolClient,
-      siteOrigin: Lazy.string({
-        produce: () => {
-          if (siteOrigin === undefined) throw new Error('WebStack: the site origin is read before the distribution exists');
-          return siteOrigin;
-        },
-      }),
-      refreshTokenValidity: props.refreshTokenValidity,
-    }));
+    const authApi = (this.authApi = !config.withAuthApi
+      ? undefined
+      : new AuthApi(this, 'AuthApi', {
+          appName: config.appName,
+          codeDir: artifacts.authDir,
+          userPool: props.userPool,
+          userPoolClient: props.userPoolClient,
+          siteOrigin: Lazy.string({
+            produce: () => {
+              if (siteOrigin === undefined) throw new Error('WebStack: the site origin is read before the distribution exists');
+              return siteOrigin;
+            },
+          }),
+          refreshTokenValidity: props.refreshTokenValidity,
+        }));
     const originVerify = (this.originVerify =
       authApi === undefined
         ? undefined
@@ -81,7 +83,9 @@ export class WebStack extends Stack {
             appName: config.appName,
             stage: authApi.stage,
             ...(config.originVerifySecretVersionId === undefined ? {} : { secretVersionId: config.originVerifySecretVersionId }),
-            ...(config.originVerifyPreviousSecretVersionId === undefined ? {} : { previousSecretVersionId: config.originVerifyPreviousSecretVersionId }),
+            ...(config.originVerifyPreviousSecretVersionId === undefined
+              ? {}
+              : { previousSecretVersionId: config.originVerifyPreviousSecretVersionId }),
           }));
 
     this.cdn = new SiteDistribution(this, 'Cdn', {
@@ -113,8 +117,12 @@ export class WebStack extends Stack {
 
     new CfnOutput(this, 'SiteUrl', { value: this.cdn.siteOrigin, description: 'Open this in a browser' });
     new CfnOutput(this, 'DistributionId', { value: this.cdn.distribution.distributionId });
-    new CfnOutput(this, 'DistributionDomainName', { value: this.cdn.distribution.distributionDomainName, description: 'CNAME target for a custom domain' });
+    new CfnOutput(this, 'DistributionDomainName', {
+      value: this.cdn.distribution.distributionDomainName,
+      description: 'CNAME target for a custom domain',
+    });
     new CfnOutput(this, 'SiteBucketName', { value: this.site.bucket.bucketName });
-    if (authApi !== undefined) new CfnOutput(this, 'AuthApiStageArn', { value: authApi.stage.stageArn, description: 'Reachable only through CloudFront' });
+    if (authApi !== undefined)
+      new CfnOutput(this, 'AuthApiStageArn', { value: authApi.stage.stageArn, description: 'Reachable only through CloudFront' });
   }
 }

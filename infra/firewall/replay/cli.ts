@@ -119,10 +119,12 @@ function parseArguments(argv: readonly string[]): Arguments {
   const logs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = (): string => {
       const next = inline ?? argv[++i];
-      if (next === undefined || next === '' || (inline === undefined && next.startsWith('--'))) throw new ReplayUsageError(`${flag} needs a value`);
+      if (next === undefined || next === '' || (inline === undefined && next.startsWith('--')))
+        throw new ReplayUsageError(`${flag} needs a value`);
       return next;
     };
     switch (flag) {
@@ -137,7 +139,8 @@ function parseArguments(argv: readonly string[]): Arguments {
         break;
       case '--format': {
         const name = value();
-        if (!(LOG_FORMATS as readonly string[]).includes(name)) throw new ReplayUsageError(`--format must be one of ${LOG_FORMATS.join(', ')}, not "${name}"`);
+        if (!(LOG_FORMATS as readonly string[]).includes(name))
+          throw new ReplayUsageError(`--format must be one of ${LOG_FORMATS.join(', ')}, not "${name}"`);
         format = name as LogFormat;
         break;
       }

@@ -78,7 +78,9 @@ export function formatHtmlReport(report: ReplayReport): string {
       .map(
         ({ rule, values }) =>
           `<li><span class="swatch${rule.action === 'count' ? ' dashed' : ''}" style="border-color:${colour(rule.name)}"></span>${escape(rule.name)} <span class="muted">${escape(
-            rule.evaluated ? `${rule.action} · ${rule.action === 'block' ? 'blocked' : 'counted'} ${number(total(values))}` : `${rule.action} · AWS managed group, not evaluated here`,
+            rule.evaluated
+              ? `${rule.action} · ${rule.action === 'block' ? 'blocked' : 'counted'} ${number(total(values))}`
+              : `${rule.action} · AWS managed group, not evaluated here`,
           )}</span></li>`,
       )
       .join('');

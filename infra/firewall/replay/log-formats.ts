@@ -80,11 +80,39 @@ export function createLineParser(format: LogFormat): LineParser {
 
 /** The legacy standard log's columns, in order, as its #Fields header lists them. */
 export const CLOUDFRONT_LEGACY_FIELDS = [
-  'date', 'time', 'x-edge-location', 'sc-bytes', 'c-ip', 'cs-method', 'cs(Host)', 'cs-uri-stem', 'sc-status',
-  'cs(Referer)', 'cs(User-Agent)', 'cs-uri-query', 'cs(Cookie)', 'x-edge-result-type', 'x-edge-request-id',
-  'x-host-header', 'cs-protocol', 'cs-bytes', 'time-taken', 'x-forwarded-for', 'ssl-protocol', 'ssl-cipher',
-  'x-edge-response-result-type', 'cs-protocol-version', 'fle-status', 'fle-encrypted-fields', 'c-port',
-  'time-to-first-byte', 'x-edge-detailed-result-type', 'sc-content-type', 'sc-content-len', 'sc-range-start', 'sc-range-end',
+  'date',
+  'time',
+  'x-edge-location',
+  'sc-bytes',
+  'c-ip',
+  'cs-method',
+  'cs(Host)',
+  'cs-uri-stem',
+  'sc-status',
+  'cs(Referer)',
+  'cs(User-Agent)',
+  'cs-uri-query',
+  'cs(Cookie)',
+  'x-edge-result-type',
+  'x-edge-request-id',
+  'x-host-header',
+  'cs-protocol',
+  'cs-bytes',
+  'time-taken',
+  'x-forwarded-for',
+  'ssl-protocol',
+  'ssl-cipher',
+  'x-edge-response-result-type',
+  'cs-protocol-version',
+  'fle-status',
+  'fle-encrypted-fields',
+  'c-port',
+  'time-to-first-byte',
+  'x-edge-detailed-result-type',
+  'sc-content-type',
+  'sc-content-len',
+  'sc-range-start',
+  'sc-range-end',
 ] as const;
 
 const CLOUDFRONT_REQUIRED = ['date', 'time', 'c-ip', 'cs-method', 'cs-uri-stem'] as const;
@@ -110,7 +138,8 @@ function cloudFrontParser(): LineParser {
     }
     if (headerProblem !== undefined) return { kind: 'problem', message: headerProblem };
     const values = line.replace(/\r$/, '').split('\t');
-    if (values.length !== width) return { kind: 'problem', message: `expected ${width} tab-separated fields (as #Fields lists), found ${values.length}` };
+    if (values.length !== width)
+      return { kind: 'problem', message: `expected ${width} tab-separated fields (as #Fields lists), found ${values.length}` };
     const get = (name: string): string | undefined => {
       const at = columns.get(name);
       const value = at === undefined ? undefined : values[at];
@@ -119,7 +148,10 @@ function cloudFrontParser(): LineParser {
 
     const date = get('date');
     const clock = get('time');
-    const time = date !== undefined && clock !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(date) && /^\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(clock) ? Date.parse(`${date}T${clock}Z`) : Number.NaN;
+    const time =
+      date !== undefined && clock !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(date) && /^\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(clock)
+        ? Date.parse(`${date}T${clock}Z`)
+        : Number.NaN;
     if (!Number.isFinite(time)) return { kind: 'problem', message: 'date and time must be YYYY-MM-DD and HH:MM:SS (UTC)' };
     return requestFrom({ time, ip: get('c-ip'), method: get('cs-method'), uri: get('cs-uri-stem'), country: get('c-country') });
   };
@@ -160,18 +192,38 @@ function readWafRecord(record: Record<string, unknown>): RawRequest | string {
   const country = typeof http.country === 'string' && http.country !== '-' ? http.country : undefined;
   let bodySize = typeof record.requestBodySize === 'number' ? record.requestBodySize : undefined;
   if (bodySize === undefined && Array.isArray(http.headers)) {
-    const length = http.headers.find((h: unknown) => isPlainObject(h) && typeof h.name === 'string' && h.name.toLowerCase() === 'content-length');
+    const length = http.headers.find(
+      (h: unknown) => isPlainObject(h) && typeof h.name === 'string' && h.name.toLowerCase() === 'content-length',
+    );
     const value = isPlainObject(length) && typeof length.value === 'string' ? Number(length.value) : Number.NaN;
     if (Number.isSafeInteger(value) && value >= 0) bodySize = value;
   }
-  return { time, ip: stringOrUndefined(http.clientIp), method: stringOrUndefined(http.httpMethod), uri: stringOrUndefined(http.uri), country, bodySize };
+  return {
+    time,
+    ip: stringOrUndefined(http.clientIp),
+    method: stringOrUndefined(http.httpMethod),
+    uri: stringOrUndefined(http.uri),
+    country,
+    bodySize,
+  };
 }
 
 function readSimpleRecord(record: Record<string, unknown>): RawRequest | string {
-  const time = typeof record.time === 'number' ? record.time : typeof record.time === 'string' && /[zZ]|[+-]\d{2}:?\d{2}$/.test(record.time) ? Date.parse(record.time) : Number.NaN;
-  if (!Number.isFinite(time)) return 'time must be milliseconds since the epoch or an ISO 8601 time with a zone (e.g. 2026-01-10T10:00:00Z)';
-  if (record.country !== undefined && record.country !== null && typeof record.country !== 'string') return 'country must be a string such as "US"';
-  if (record.bodySize !== undefined && record.bodySize !== null && !(typeof record.bodySize === 'number' && Number.isSafeInteger(record.bodySize) && record.bodySize >= 0)) {
+  const time =
+    typeof record.time === 'number'
+      ? record.time
+      : typeof record.time === 'string' && /[zZ]|[+-]\d{2}:?\d{2}$/.test(record.time)
+        ? Date.parse(record.time)
+        : Number.NaN;
+  if (!Number.isFinite(time))
+    return 'time must be milliseconds since the epoch or an ISO 8601 time with a zone (e.g. 2026-01-10T10:00:00Z)';
+  if (record.country !== undefined && record.country !== null && typeof record.country !== 'string')
+    return 'country must be a string such as "US"';
+  if (
+    record.bodySize !== undefined &&
+    record.bodySize !== null &&
+    !(typeof record.bodySize === 'number' && Number.isSafeInteger(record.bodySize) && record.bodySize >= 0)
+  ) {
     return 'bodySize must be a whole number of bytes';
   }
   return {
@@ -191,10 +243,12 @@ const METHOD = /^[A-Z]{1,20}$/;
 
 function requestFrom(raw: RawRequest): ParsedLine {
   if (raw.ip === undefined || isIP(raw.ip) === 0) return { kind: 'problem', message: 'the client IP is missing or not an IP address' };
-  if (raw.method === undefined || !METHOD.test(raw.method)) return { kind: 'problem', message: 'the method is missing or not an HTTP method (GET, POST, ...)' };
+  if (raw.method === undefined || !METHOD.test(raw.method))
+    return { kind: 'problem', message: 'the method is missing or not an HTTP method (GET, POST, ...)' };
   if (raw.uri === undefined || !raw.uri.startsWith('/')) return { kind: 'problem', message: 'the URI is missing or does not start with /' };
   const country = raw.country?.toUpperCase();
-  if (country !== undefined && !COUNTRY.test(country)) return { kind: 'problem', message: 'the country must be two letters (ISO 3166-1 alpha-2)' };
+  if (country !== undefined && !COUNTRY.test(country))
+    return { kind: 'problem', message: 'the country must be two letters (ISO 3166-1 alpha-2)' };
   return {
     kind: 'request',
     request: {

@@ -41,7 +41,9 @@ export function formatReport(report: ReplayReport, options: { readonly shownProb
 
   out.push(`Replayed ${n(result.traffic.requests)} request${result.traffic.requests === 1 ? '' : 's'}`);
   for (const log of report.logs) {
-    out.push(`  ${log.file}: ${FORMAT_NAMES[log.format]}, ${n(log.requests)} requests, ${n(log.lines)} lines${log.problems > 0 ? `, ${n(log.problems)} skipped (see Problems)` : ''}`);
+    out.push(
+      `  ${log.file}: ${FORMAT_NAMES[log.format]}, ${n(log.requests)} requests, ${n(log.lines)} lines${log.problems > 0 ? `, ${n(log.problems)} skipped (see Problems)` : ''}`,
+    );
   }
   if (result.traffic.firstAt !== undefined && result.traffic.lastAt !== undefined) {
     out.push(`  from ${time(result.traffic.firstAt)} to ${time(result.traffic.lastAt)}`);
@@ -84,21 +86,27 @@ export function formatReport(report: ReplayReport, options: { readonly shownProb
         ),
       );
     }
-    if (set.droppedTrips > 0) out.push(`  … and ${n(set.droppedTrips)} more (IP, rule) trips not recorded (the engine keeps at most 10,000)`);
+    if (set.droppedTrips > 0)
+      out.push(`  … and ${n(set.droppedTrips)} more (IP, rule) trips not recorded (the engine keeps at most 10,000)`);
   }
   out.push('');
 
   const notes: string[] = [];
   const managed = [...new Set(sets.flatMap((set) => set.rules.filter((rule) => !rule.evaluated).map((rule) => rule.name)))];
   if (managed.length > 0) notes.push(`Not evaluated here (AWS managed rule groups; try them in count mode on AWS): ${managed.join(', ')}.`);
-  if (result.traffic.withoutCountry > 0) notes.push(`${n(result.traffic.withoutCountry)} requests had no country: geo-deny rules cannot match them.`);
-  if (result.traffic.withoutBodySize > 0) notes.push(`${n(result.traffic.withoutBodySize)} requests had no body size: body-size rules cannot match them.`);
-  notes.push('Rate limits are counted exactly here; WAF counts them every few seconds, so on AWS a burst may pass a little longer before blocking.');
+  if (result.traffic.withoutCountry > 0)
+    notes.push(`${n(result.traffic.withoutCountry)} requests had no country: geo-deny rules cannot match them.`);
+  if (result.traffic.withoutBodySize > 0)
+    notes.push(`${n(result.traffic.withoutBodySize)} requests had no body size: body-size rules cannot match them.`);
+  notes.push(
+    'Rate limits are counted exactly here; WAF counts them every few seconds, so on AWS a burst may pass a little longer before blocking.',
+  );
   out.push('Notes:', ...notes.map((note) => `  ${note}`));
 
   if (report.problemCount > 0) {
     out.push('', `Problems: ${n(report.problemCount)} line${report.problemCount === 1 ? '' : 's'} could not be read and were skipped:`);
-    for (const problem of report.problems.slice(0, options.shownProblems)) out.push(`  ${problem.file}:${problem.line}: ${problem.message}`);
+    for (const problem of report.problems.slice(0, options.shownProblems))
+      out.push(`  ${problem.file}:${problem.line}: ${problem.message}`);
     const hidden = report.problemCount - Math.min(options.shownProblems, report.problems.length);
     if (hidden > 0) out.push(`  … and ${n(hidden)} more (--json lists up to ${n(report.problems.length)})`);
   }
@@ -125,7 +133,12 @@ function change(cells: ReadonlyArray<RuleTally | undefined>): string {
 function table(rows: ReadonlyArray<readonly string[]>): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((text, i) => (widths[i] = Math.max(widths[i] ?? 0, text.length)));
-  return rows.map((row) => row.map((text, i) => (i === row.length - 1 ? text : text.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((text, i) => (i === row.length - 1 ? text : text.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** 2026-01-10 10:04:59Z: the logs' own resolution is the second. */

@@ -7,7 +7,12 @@
  * Values stay as the viewer sent them (still percent-encoded), as CloudFront
  * passes them.
  */
-import type { CloudFrontFunctionRequest, CloudFrontFunctionResponse, CloudFrontFunctionValues, CloudFrontFunctionViewerRequestEvent } from './cloudfront-function-shapes';
+import type {
+  CloudFrontFunctionRequest,
+  CloudFrontFunctionResponse,
+  CloudFrontFunctionValues,
+  CloudFrontFunctionViewerRequestEvent,
+} from './cloudfront-function-shapes';
 import { responseBody } from './cloudfront-functions-sandbox';
 import type { EdgeReply, HeaderList, ViewerRequest } from './http-exchange';
 

@@ -36,7 +36,8 @@ function assertRequest(value: JsonObject, original: CloudFrontFunctionRequest): 
   assertOnlyKeys(value, REQUEST_KEYS, 'request');
   if (value['method'] !== original.method) throw new CloudFrontFunctionResultError('request.method is read-only');
   const uri = value['uri'];
-  if (typeof uri !== 'string' || !uri.startsWith('/')) throw new CloudFrontFunctionResultError('request.uri must be a string that starts with /');
+  if (typeof uri !== 'string' || !uri.startsWith('/'))
+    throw new CloudFrontFunctionResultError('request.uri must be a string that starts with /');
   return {
     method: original.method,
     uri,
@@ -74,8 +75,10 @@ function assertValues(value: unknown, what: string, headerNames: boolean): Cloud
   if (!isPlainObject(value)) throw new CloudFrontFunctionResultError(`${what} must be an object`);
   const entries: [string, CloudFrontFunctionValue][] = [];
   for (const [name, field] of Object.entries(value)) {
-    if (headerNames && !HEADER_NAME.test(name)) throw new CloudFrontFunctionResultError(`${what}: "${name}" is not a lower-case header name`);
-    if (!isPlainObject(field) || typeof field['value'] !== 'string') throw new CloudFrontFunctionResultError(`${what}.${name} must be {value: string}`);
+    if (headerNames && !HEADER_NAME.test(name))
+      throw new CloudFrontFunctionResultError(`${what}: "${name}" is not a lower-case header name`);
+    if (!isPlainObject(field) || typeof field['value'] !== 'string')
+      throw new CloudFrontFunctionResultError(`${what}.${name} must be {value: string}`);
     const entry: CloudFrontFunctionValue = { value: field['value'] };
     const multi = field['multiValue'];
     if (multi !== undefined) {
@@ -94,7 +97,8 @@ function assertResponseCookies(value: unknown): Record<string, CloudFrontFunctio
   if (!isPlainObject(value)) throw new CloudFrontFunctionResultError('response.cookies must be an object');
   const entries: [string, CloudFrontFunctionResponseCookie][] = [];
   for (const [name, field] of Object.entries(value)) {
-    if (!isPlainObject(field) || typeof field['value'] !== 'string') throw new CloudFrontFunctionResultError(`response.cookies.${name} must be {value: string}`);
+    if (!isPlainObject(field) || typeof field['value'] !== 'string')
+      throw new CloudFrontFunctionResultError(`response.cookies.${name} must be {value: string}`);
     if (field['attributes'] !== undefined && typeof field['attributes'] !== 'string') {
       throw new CloudFrontFunctionResultError(`response.cookies.${name}.attributes must be a string`);
     }

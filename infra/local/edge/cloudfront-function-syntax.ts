@@ -243,12 +243,14 @@ function checkLiteral(node: AstNode, source: string, refuse: (why: string) => vo
   }
   const regex = node['regex'] as { flags?: unknown } | undefined;
   if (regex !== undefined) {
-    if (!LISTED_REGEXP_FLAGS.test(String(regex.flags))) refuse(`regular expression flags "${String(regex.flags)}" are not listed (g, i, m, y are)`);
+    if (!LISTED_REGEXP_FLAGS.test(String(regex.flags)))
+      refuse(`regular expression flags "${String(regex.flags)}" are not listed (g, i, m, y are)`);
     return;
   }
   const raw = typeof node['raw'] === 'string' ? node['raw'] : source.slice(node.start, Number(node['end']));
   if (typeof node['value'] === 'number' && /^0[bBoO]/.test(raw)) refuse('binary and octal (0b/0o) literals are not listed');
-  if (typeof node['value'] === 'string' && /\\u\{/.test(raw)) refuse('`\\u{…}` escapes are not listed (six-character `\\uXXXX` escapes are)');
+  if (typeof node['value'] === 'string' && /\\u\{/.test(raw))
+    refuse('`\\u{…}` escapes are not listed (six-character `\\uXXXX` escapes are)');
 }
 
 function isFunction(node: AstNode): boolean {

@@ -20,7 +20,10 @@ import {
 import { jsonReply, type EdgeReply } from './http-exchange';
 
 /** The codes the local edge answers by itself: a subset of edge-functions/contract/http-errors.ts. */
-export type LocalEdgeErrorCode = Extract<HttpErrorCode, 'INVALID_REQUEST' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL'>;
+export type LocalEdgeErrorCode = Extract<
+  HttpErrorCode,
+  'INVALID_REQUEST' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'INTERNAL'
+>;
 
 export abstract class LocalEdgeError extends Error {
   abstract readonly code: LocalEdgeErrorCode;

@@ -57,7 +57,10 @@ export function firstHeader(headers: HeaderList, name: string): string | undefin
 /** `headers` with every `name` (any case) replaced by `values` (none: removed). */
 export function replaceHeader(headers: HeaderList, name: string, values: readonly string[]): Array<[string, string]> {
   const wanted = name.toLowerCase();
-  return [...headers.filter(([key]) => key.toLowerCase() !== wanted).map(([key, value]): [string, string] => [key, value]), ...values.map((value): [string, string] => [name, value])];
+  return [
+    ...headers.filter(([key]) => key.toLowerCase() !== wanted).map(([key, value]): [string, string] => [key, value]),
+    ...values.map((value): [string, string] => [name, value]),
+  ];
 }
 
 export function jsonReply(status: number, body: unknown, extraHeaders: Record<string, string> = {}): EdgeReply {

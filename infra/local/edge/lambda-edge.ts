@@ -45,7 +45,8 @@ export const LAMBDA_EDGE_VIEWER_RESPONSE_BYTES = 40 * 1024;
 export const LAMBDA_EDGE_VIEWER_TIMEOUT_MS = 5000;
 
 /** Headers a generated response may not set ("Restrictions on edge functions", disallowed headers). */
-const DISALLOWED_RESPONSE_HEADERS = /^(?:connection|expect|keep-alive|proxy-authenticate|proxy-authorization|proxy-connection|trailer|transfer-encoding|upgrade|via|x-accel-.*|x-amz-cf-.*|x-cache|x-edge-.*|x-forwarded-proto|x-real-ip)$/;
+const DISALLOWED_RESPONSE_HEADERS =
+  /^(?:connection|expect|keep-alive|proxy-authenticate|proxy-authorization|proxy-connection|trailer|transfer-encoding|upgrade|via|x-accel-.*|x-amz-cf-.*|x-cache|x-edge-.*|x-forwarded-proto|x-real-ip)$/;
 /** Hop-by-hop headers never reach a function. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
@@ -75,14 +76,19 @@ export function loadLambdaEdgeFunction(bundleFile: string, options: LambdaEdgeOp
   const source = readFileSync(filename, 'utf8');
   const hostRequire = createRequire(filename);
   const bundleRequire = (id: string): unknown => {
-    if (!isBuiltin(id)) throw new Error(`${options.name}: the bundle requires "${id}", which is not a Node built-in; Lambda@Edge bundles must be self-contained`);
+    if (!isBuiltin(id))
+      throw new Error(
+        `${options.name}: the bundle requires "${id}", which is not a Node built-in; Lambda@Edge bundles must be self-contained`,
+      );
     return hostRequire(id);
   };
   const functionProcess = Object.create(process, { env: { value: { ...options.environment }, enumerable: true } }) as NodeJS.Process;
   const functionConsole = consoleFor(options.log);
   const module = { exports: {} as Record<string, unknown>, filename, id: filename, loaded: false };
 
-  const wrapper = vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname', 'process', 'console'], { filename });
+  const wrapper = vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname', 'process', 'console'], {
+    filename,
+  });
   wrapper.call(module.exports, module.exports, bundleRequire, module, filename, path.dirname(filename), functionProcess, functionConsole);
   module.loaded = true;
 
@@ -164,7 +170,14 @@ function lambdaContext(options: LambdaEdgeOptions, invocation: number, timeoutMs
 
 function consoleFor(log: (line: string) => void): Console {
   const write = (...args: unknown[]): void => log(format(...args));
-  return Object.assign(Object.create(console) as Console, { log: write, info: write, warn: write, error: write, debug: write, trace: write });
+  return Object.assign(Object.create(console) as Console, {
+    log: write,
+    info: write,
+    warn: write,
+    error: write,
+    debug: write,
+    trace: write,
+  });
 }
 
 function describe(error: unknown): string {
@@ -224,7 +237,8 @@ export function isGeneratedResponse(result: LambdaEdgeResult): result is CloudFr
 
 /** A generated response as the viewer gets it, or EdgeFunctionError(502) where CloudFront would refuse it. */
 export function replyFromLambdaEdgeResponse(response: CloudFrontResultResponse, functionName: string): EdgeReply {
-  const invalid = (why: string): EdgeFunctionError => new EdgeFunctionError(`${functionName} generated an invalid response: ${why}`, 502, functionName);
+  const invalid = (why: string): EdgeFunctionError =>
+    new EdgeFunctionError(`${functionName} generated an invalid response: ${why}`, 502, functionName);
   const status = String(response.status);
   if (!/^[1-5][0-9]{2}$/.test(status)) throw invalid(`status ${status}`);
 
@@ -251,5 +265,10 @@ export function replyFromLambdaEdgeResponse(response: CloudFrontResultResponse, 
   if (size > LAMBDA_EDGE_VIEWER_RESPONSE_BYTES) throw invalid(`${size} bytes, over the ${LAMBDA_EDGE_VIEWER_RESPONSE_BYTES}-byte limit`);
   const body = encoding === 'base64' ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8');
 
-  return { status: Number(status), ...(response.statusDescription === undefined ? {} : { statusText: response.statusDescription }), headers, body };
+  return {
+    status: Number(status),
+    ...(response.statusDescription === undefined ? {} : { statusText: response.statusDescription }),
+    headers,
+    body,
+  };
 }

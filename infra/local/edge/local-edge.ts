@@ -184,7 +184,8 @@ async function serve(
     request = await readViewerRequest(req, requestId);
     answer = await answerRequest(request, parts, distribution, behaviours);
   } catch (error) {
-    if (!(error instanceof LocalEdgeError)) parts.log(`[edge] ${method} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (!(error instanceof LocalEdgeError))
+      parts.log(`[edge] ${method} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     else if (error instanceof EdgeFunctionError) parts.log(`[edge] ${error.functionName}: ${error.message}`);
     answer = { reply: edgeErrorReply(error), by: 'Error' };
   }
@@ -208,7 +209,8 @@ async function serve(
       // The path only: a query may carry an email address.
       path: request?.path ?? '',
       status: answer.reply.status,
-      behaviour: answer.behaviour ?? (request === undefined ? 'none' : behaviourFor(normalizePathForMatching(request.path), behaviours).name),
+      behaviour:
+        answer.behaviour ?? (request === undefined ? 'none' : behaviourFor(normalizePathForMatching(request.path), behaviours).name),
       answeredBy: answer.by,
       viewer: request?.viewer.ip ?? '',
       country: request?.viewer.country ?? '',
@@ -267,7 +269,10 @@ async function answerRequest(
   const behaviour = behaviourFor(normalizePathForMatching(request.path), behaviours);
   const allowed: readonly string[] = behaviour.allowedMethods;
   if (!allowed.includes(request.method)) {
-    throw new EdgeMethodNotAllowedError(`${behaviour.name === 'mailbox' ? 'The mailbox' : 'This path'} accepts ${allowed.join(' and ')} only.`, allowed);
+    throw new EdgeMethodNotAllowedError(
+      `${behaviour.name === 'mailbox' ? 'The mailbox' : 'This path'} accepts ${allowed.join(' and ')} only.`,
+      allowed,
+    );
   }
   const answered = (reply: EdgeReply, by: AnsweredBy): Answer => ({
     reply: withLocalhostHint(reply, request, distribution),
@@ -294,7 +299,11 @@ async function answerRequest(
     parts.recorder?.record('lambda-edge', parts.presign.name, request.method, request.path, event);
     const result = await parts.presign.invoke(event);
     if (!isGeneratedResponse(result)) {
-      throw new EdgeFunctionError(`${parts.presign.name} let the request through, and ${behaviour.pathPattern} has no origin here`, 502, parts.presign.name);
+      throw new EdgeFunctionError(
+        `${parts.presign.name} let the request through, and ${behaviour.pathPattern} has no origin here`,
+        502,
+        parts.presign.name,
+      );
     }
     return answered(replyFromLambdaEdgeResponse(result, parts.presign.name), 'LambdaGeneratedResponse');
   }

@@ -215,7 +215,9 @@ function setContentLength(owner: { [key: string]: Json }, length: number): void 
       const value = map[name];
       if (typeof value === 'string') map[name] = text;
       else if (Array.isArray(value)) {
-        map[name] = value.map((item) => (item !== null && typeof item === 'object' && !Array.isArray(item) ? { ...item, value: text } : text));
+        map[name] = value.map((item) =>
+          item !== null && typeof item === 'object' && !Array.isArray(item) ? { ...item, value: text } : text,
+        );
       }
     }
   }

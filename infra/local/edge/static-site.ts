@@ -63,7 +63,14 @@ export function createStaticSite(siteDir: string, placeholder: PlaceholderInfo):
         };
       }
       if (uri === APP_SHELL && !existsSync(path.join(root, 'index.html'))) {
-        return { status: 200, headers: [['Content-Type', 'text/html; charset=utf-8'], ['Cache-Control', 'no-cache']], body: Buffer.from(placeholderPage(placeholder), 'utf8') };
+        return {
+          status: 200,
+          headers: [
+            ['Content-Type', 'text/html; charset=utf-8'],
+            ['Cache-Control', 'no-cache'],
+          ],
+          body: Buffer.from(placeholderPage(placeholder), 'utf8'),
+        };
       }
       throw new EdgeNotFoundError('There is no such file.');
     },

@@ -53,7 +53,9 @@ export interface PostUploadRequest {
   readonly now: Date;
 }
 
-export type SuccessAction = { readonly kind: 'redirect'; readonly url: string } | { readonly kind: 'status'; readonly status: 200 | 201 | 204 };
+export type SuccessAction =
+  | { readonly kind: 'redirect'; readonly url: string }
+  | { readonly kind: 'status'; readonly status: 200 | 201 | 204 };
 
 export interface AuthorizedUpload {
   readonly bucket: string;
@@ -141,8 +143,17 @@ function assertStorableKey(key: string): void {
   if (key === '') throw new InvalidArgumentError('User key must have a length greater than 0.', 'key', '');
   const bytes = Buffer.byteLength(key, 'utf8');
   if (bytes > MAX_KEY_BYTES) throw new KeyTooLongError(bytes, MAX_KEY_BYTES);
-  const unsafe = key.includes('\0') || key.split('/').some((segment) => segment === '.' || segment === '..' || Buffer.byteLength(segment, 'utf8') > MAX_STORABLE_SEGMENT_BYTES);
-  if (unsafe) throw new InvalidArgumentError('The local object store cannot hold this key (a "." or ".." segment, a NUL, or a segment over 233 bytes).', 'key', key);
+  const unsafe =
+    key.includes('\0') ||
+    key
+      .split('/')
+      .some((segment) => segment === '.' || segment === '..' || Buffer.byteLength(segment, 'utf8') > MAX_STORABLE_SEGMENT_BYTES);
+  if (unsafe)
+    throw new InvalidArgumentError(
+      'The local object store cannot hold this key (a "." or ".." segment, a NUL, or a segment over 233 bytes).',
+      'key',
+      key,
+    );
 }
 
 function successAction(fields: FormFields): SuccessAction {

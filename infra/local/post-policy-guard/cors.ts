@@ -37,7 +37,10 @@ function matchesPattern(value: string, pattern: string): boolean {
 
 /** Whether every requested header is allowed (S3 compares header names case-insensitively). */
 function requestHeadersAllowed(requested: string): boolean {
-  const names = requested.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  const names = requested
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
   return names.every((name) => ALLOWED_HEADERS.some((pattern) => matchesPattern(name, pattern)));
 }
 

@@ -95,7 +95,11 @@ export class RequestExpiredError extends PostGuardError {
   readonly status = 403;
 
   constructor(expiresSeconds: string, expires: string, serverTime: string) {
-    super('Request has expired', [['X-Amz-Expires', expiresSeconds], ['Expires', expires], ['ServerTime', serverTime]]);
+    super('Request has expired', [
+      ['X-Amz-Expires', expiresSeconds],
+      ['Expires', expires],
+      ['ServerTime', serverTime],
+    ]);
   }
 }
 
@@ -130,8 +134,11 @@ export class CorsForbiddenError extends PostGuardError {
 
   constructor(method: string) {
     super(
-      'CORSResponse: This CORS request is not allowed. This is usually because the evaluation of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource\'s CORS spec.',
-      [['Method', method], ['ResourceType', 'BUCKET']],
+      "CORSResponse: This CORS request is not allowed. This is usually because the evaluation of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+      [
+        ['Method', method],
+        ['ResourceType', 'BUCKET'],
+      ],
     );
   }
 }
@@ -372,7 +379,9 @@ export class NoSuchUploadError extends PostGuardError {
   readonly status = 404;
 
   constructor(uploadId: string) {
-    super('The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', [['UploadId', uploadId]]);
+    super('The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', [
+      ['UploadId', uploadId],
+    ]);
   }
 }
 
@@ -382,11 +391,14 @@ export class InvalidPartError extends PostGuardError {
   readonly status = 400;
 
   constructor(uploadId: string, partNumber: number, etag: string) {
-    super("One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.", [
-      ['UploadId', uploadId],
-      ['PartNumber', String(partNumber)],
-      ['ETag', etag],
-    ]);
+    super(
+      "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+      [
+        ['UploadId', uploadId],
+        ['PartNumber', String(partNumber)],
+        ['ETag', etag],
+      ],
+    );
   }
 }
 

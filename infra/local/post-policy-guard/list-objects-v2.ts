@@ -55,7 +55,8 @@ export function listV2Result(v1Xml: string, request: ListV2Request): string {
   const keys = [...v1Xml.matchAll(/<Contents>[\s\S]*?<Key>([^<]*)<\/Key>/g)].map((match) => match[1] ?? '');
   const truncated = /<IsTruncated>true<\/IsTruncated>/.test(v1Xml);
   const last = keys[keys.length - 1];
-  const unescape = (text: string) => text.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] ?? '');
+  const unescape = (text: string) =>
+    text.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] ?? '');
   let fields = '';
   if (request.continuationToken !== undefined) fields += `<ContinuationToken>${xmlEscape(request.continuationToken)}</ContinuationToken>`;
   else if (request.startAfter !== undefined) fields += `<StartAfter>${xmlEscape(request.startAfter)}</StartAfter>`;

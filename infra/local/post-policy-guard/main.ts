@@ -31,7 +31,8 @@ function readConfig(text: string | undefined): GuardProcessConfig {
   const config = parsed.value;
   const port = (name: string): number => {
     const value = config[name];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name} must be a port number`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535)
+      throw new Error(`${name} must be a port number`);
     return value;
   };
   const requiredText = (value: unknown, name: string): string => {
@@ -64,14 +65,21 @@ function readConfig(text: string | undefined): GuardProcessConfig {
     credentials: {
       accessKeyId: requiredText(credentials.accessKeyId, 'credentials.accessKeyId'),
       secretAccessKey: requiredText(credentials.secretAccessKey, 'credentials.secretAccessKey'),
-      ...(credentials.sessionToken === undefined ? {} : { sessionToken: requiredText(credentials.sessionToken, 'credentials.sessionToken') }),
+      ...(credentials.sessionToken === undefined
+        ? {}
+        : { sessionToken: requiredText(credentials.sessionToken, 'credentials.sessionToken') }),
     },
   };
 }
 
 async function main(): Promise<void> {
   const config = readConfig(process.env.POST_POLICY_GUARD_CONFIG);
-  const s3rver = await startS3rver({ port: config.s3rverPort, directory: config.directory, buckets: config.buckets, accessKeys: [config.credentials] });
+  const s3rver = await startS3rver({
+    port: config.s3rverPort,
+    directory: config.directory,
+    buckets: config.buckets,
+    accessKeys: [config.credentials],
+  });
   const guard = await startPostPolicyGuard({
     port: config.guardPort,
     s3rverEndpoint: s3rver.endpoint,
@@ -85,7 +93,9 @@ async function main(): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void Promise.allSettled([guard.close()]).then(() => s3rver.close()).finally(() => process.exit(0));
+    void Promise.allSettled([guard.close()])
+      .then(() => s3rver.close())
+      .finally(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

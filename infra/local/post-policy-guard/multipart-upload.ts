@@ -80,7 +80,8 @@ export function parseCompleteRequest(xml: string): RequestedPart[] {
       fields.set(element[1] as string, unescapeXml(element[2] as string));
       inner = inner.slice(element[0].length);
     }
-    for (const name of fields.keys()) if (!/^(PartNumber|ETag|Checksum(CRC32|CRC32C|CRC64NVME|SHA1|SHA256))$/.test(name)) throw new MalformedXmlError();
+    for (const name of fields.keys())
+      if (!/^(PartNumber|ETag|Checksum(CRC32|CRC32C|CRC64NVME|SHA1|SHA256))$/.test(name)) throw new MalformedXmlError();
     const number = fields.get('PartNumber')?.trim();
     const etag = fields.get('ETag')?.trim();
     if (number === undefined || etag === undefined || !/^[0-9]{1,9}$/.test(number)) throw new MalformedXmlError();
@@ -103,7 +104,11 @@ export interface CompletionPlan {
  * (InvalidPartOrder), each part uploaded with that ETag (InvalidPart), every
  * part but the last at least 5 MiB (EntityTooSmall).
  */
-export function planCompletion(uploadId: string, requested: readonly RequestedPart[], uploaded: ReadonlyMap<number, UploadedPart>): CompletionPlan {
+export function planCompletion(
+  uploadId: string,
+  requested: readonly RequestedPart[],
+  uploaded: ReadonlyMap<number, UploadedPart>,
+): CompletionPlan {
   for (let i = 1; i < requested.length; i += 1) {
     const previous = requested[i - 1] as RequestedPart;
     const current = requested[i] as RequestedPart;
@@ -111,11 +116,13 @@ export function planCompletion(uploadId: string, requested: readonly RequestedPa
   }
   const parts = requested.map((part) => {
     const stored = uploaded.get(part.partNumber);
-    if (stored === undefined || unquote(part.etag).toLowerCase() !== stored.md5) throw new InvalidPartError(uploadId, part.partNumber, part.etag);
+    if (stored === undefined || unquote(part.etag).toLowerCase() !== stored.md5)
+      throw new InvalidPartError(uploadId, part.partNumber, part.etag);
     return stored;
   });
   parts.forEach((part, index) => {
-    if (index < parts.length - 1 && part.size < MIN_PART_SIZE) throw new PartTooSmallError(part.size, MIN_PART_SIZE, part.partNumber, `"${part.md5}"`);
+    if (index < parts.length - 1 && part.size < MIN_PART_SIZE)
+      throw new PartTooSmallError(part.size, MIN_PART_SIZE, part.partNumber, `"${part.md5}"`);
   });
   return { parts, size: parts.reduce((sum, part) => sum + part.size, 0), etag: multipartEtag(parts.map((part) => part.md5)) };
 }
@@ -156,13 +163,19 @@ export interface ListPartsPage {
 }
 
 /** `max-parts` and `part-number-marker` of a ListParts query (absent: 1000 and 0). */
-export function parseListPartsQuery(maxParts: string | undefined, marker: string | undefined): { maxParts: number; partNumberMarker: number } {
+export function parseListPartsQuery(
+  maxParts: string | undefined,
+  marker: string | undefined,
+): { maxParts: number; partNumberMarker: number } {
   const integer = (text: string | undefined, name: string, fallback: number): number => {
     if (text === undefined) return fallback;
     if (!/^[0-9]{1,9}$/.test(text)) throw new InvalidArgumentError(`Provided ${name} not an integer or within integer range`, name, text);
     return Number(text);
   };
-  return { maxParts: Math.min(integer(maxParts, 'max-parts', MAX_LIST_PARTS), MAX_LIST_PARTS), partNumberMarker: integer(marker, 'part-number-marker', 0) };
+  return {
+    maxParts: Math.min(integer(maxParts, 'max-parts', MAX_LIST_PARTS), MAX_LIST_PARTS),
+    partNumberMarker: integer(marker, 'part-number-marker', 0),
+  };
 }
 
 export function listPartsXml(page: ListPartsPage): string {
@@ -183,7 +196,10 @@ export function listPartsXml(page: ListPartsPage): string {
     el('MaxParts', String(page.maxParts)) +
     el('IsTruncated', String(truncated)) +
     shown
-      .map((part) => `<Part>${el('PartNumber', String(part.partNumber))}${el('LastModified', part.lastModified)}${el('ETag', `"${part.md5}"`)}${el('Size', String(part.size))}</Part>`)
+      .map(
+        (part) =>
+          `<Part>${el('PartNumber', String(part.partNumber))}${el('LastModified', part.lastModified)}${el('ETag', `"${part.md5}"`)}${el('Size', String(part.size))}</Part>`,
+      )
       .join('') +
     '</ListPartsResult>'
   );

@@ -15,8 +15,26 @@
 import { InvalidArgumentError, InvalidRequestError, InvalidStorageClassError } from './errors';
 import type { FormFields } from './form-fields';
 
-const STORED_FIELDS = ['content-type', 'cache-control', 'content-disposition', 'content-encoding', 'expires', 'x-amz-website-redirect-location'];
-const STORAGE_CLASSES = new Set(['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER', 'DEEP_ARCHIVE', 'GLACIER_IR', 'OUTPOSTS', 'EXPRESS_ONEZONE']);
+const STORED_FIELDS = [
+  'content-type',
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+  'expires',
+  'x-amz-website-redirect-location',
+];
+const STORAGE_CLASSES = new Set([
+  'STANDARD',
+  'REDUCED_REDUNDANCY',
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'INTELLIGENT_TIERING',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+  'GLACIER_IR',
+  'OUTPOSTS',
+  'EXPRESS_ONEZONE',
+]);
 
 export const SSE = 'x-amz-server-side-encryption';
 /** The SSE response headers S3 returns for an object, in the order it returns them. */
@@ -76,7 +94,9 @@ export function objectMetadataFromForm(fields: FormFields): ObjectMetadata {
 
 function encryptionFromForm(fields: FormFields): Record<string, string> {
   if (fields.all().some(({ name }) => name.toLowerCase().startsWith(SSE_CUSTOMER_PREFIX))) {
-    throw new InvalidRequestError('Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.');
+    throw new InvalidRequestError(
+      'Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.',
+    );
   }
   const encryption: Record<string, string> = {};
   for (const name of SSE_HEADERS) {
@@ -89,7 +109,11 @@ function encryptionFromForm(fields: FormFields): Record<string, string> {
   }
   const kmsOnly = SSE_HEADERS.slice(1).find((name) => encryption[name] !== undefined);
   if (kmsOnly !== undefined && !algorithm?.startsWith('aws:kms')) {
-    throw new InvalidArgumentError(`Server Side Encryption with AWS KMS managed key requires HTTP header ${SSE} : aws:kms`, kmsOnly, encryption[kmsOnly]);
+    throw new InvalidArgumentError(
+      `Server Side Encryption with AWS KMS managed key requires HTTP header ${SSE} : aws:kms`,
+      kmsOnly,
+      encryption[kmsOnly],
+    );
   }
   for (const [name, value] of Object.entries(encryption)) assertHeaderValue(name, value);
   return encryption;

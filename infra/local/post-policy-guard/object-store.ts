@@ -83,7 +83,15 @@ export class S3rverObjectStore implements ObjectStore {
   private send(method: string, path: string, headers: Record<string, string>, body?: Readable): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const outgoing = request(
-        { protocol: this.endpoint.protocol, hostname: this.endpoint.hostname, port: this.endpoint.port, method, path, headers, agent: this.agent },
+        {
+          protocol: this.endpoint.protocol,
+          hostname: this.endpoint.hostname,
+          port: this.endpoint.port,
+          method,
+          path,
+          headers,
+          agent: this.agent,
+        },
         resolve,
       );
       outgoing.on('error', () => {

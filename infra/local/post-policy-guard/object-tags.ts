@@ -105,7 +105,8 @@ export function parseTaggingHeader(header: string): Tags {
   const tags = new Map<string, string>();
   for (const [key, value] of new URLSearchParams(header)) {
     if (tags.has(key)) throw new InvalidArgumentError('Cannot provide multiple Tags with the same key', 'x-amz-tagging', header);
-    if (key.length === 0 || key.length > MAX_TAG_KEY) throw new InvalidArgumentError('The TagKey you have provided is invalid', 'x-amz-tagging', header);
+    if (key.length === 0 || key.length > MAX_TAG_KEY)
+      throw new InvalidArgumentError('The TagKey you have provided is invalid', 'x-amz-tagging', header);
     if (value.length > MAX_TAG_VALUE) throw new InvalidArgumentError('The TagValue you have provided is invalid', 'x-amz-tagging', header);
     tags.set(key, value);
   }
@@ -131,6 +132,10 @@ export function parseTaggingXml(xml: string): Tags {
 
 function unescapeXml(text: string): string {
   return text.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_, entity: string) =>
-    entity.startsWith('#x') ? String.fromCodePoint(parseInt(entity.slice(2), 16)) : entity.startsWith('#') ? String.fromCodePoint(Number(entity.slice(1))) : (ENTITIES[entity] ?? ''),
+    entity.startsWith('#x')
+      ? String.fromCodePoint(parseInt(entity.slice(2), 16))
+      : entity.startsWith('#')
+        ? String.fromCodePoint(Number(entity.slice(1)))
+        : (ENTITIES[entity] ?? ''),
   );
 }

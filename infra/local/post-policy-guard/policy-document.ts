@@ -76,7 +76,9 @@ function parseCondition(condition: unknown): PolicyCondition[] {
       if (typeof first !== 'string' || !first.startsWith('$') || typeof second !== 'string') throw invalidCondition(condition);
       const field = first.slice(1).toLowerCase();
       const text = printed(operator, first, second);
-      return [operator.toLowerCase() === 'eq' ? { kind: 'eq', field, value: second, text } : { kind: 'starts-with', field, prefix: second, text }];
+      return [
+        operator.toLowerCase() === 'eq' ? { kind: 'eq', field, value: second, text } : { kind: 'starts-with', field, prefix: second, text },
+      ];
     }
     case 'content-length-range': {
       const min = byteCount(first);

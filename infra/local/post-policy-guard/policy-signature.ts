@@ -83,7 +83,9 @@ export function parseCredential(credential: string, region: string): CredentialS
   }
   const [accessKeyId, shortDate, credentialRegion, service, terminator] = parts as [string, string, string, string, string];
   if (!SHORT_DATE.test(shortDate)) {
-    throw new AuthorizationQueryParametersError(`Error parsing the X-Amz-Credential parameter; incorrect date format "${shortDate}". This date in the credential must be in the format "yyyyMMdd".`);
+    throw new AuthorizationQueryParametersError(
+      `Error parsing the X-Amz-Credential parameter; incorrect date format "${shortDate}". This date in the credential must be in the format "yyyyMMdd".`,
+    );
   }
   if (credentialRegion !== region) {
     throw new AuthorizationQueryParametersError(
@@ -92,10 +94,14 @@ export function parseCredential(credential: string, region: string): CredentialS
     );
   }
   if (service !== SERVICE) {
-    throw new AuthorizationQueryParametersError(`Error parsing the X-Amz-Credential parameter; incorrect service "${service}". This endpoint belongs to "${SERVICE}".`);
+    throw new AuthorizationQueryParametersError(
+      `Error parsing the X-Amz-Credential parameter; incorrect service "${service}". This endpoint belongs to "${SERVICE}".`,
+    );
   }
   if (terminator !== TERMINATOR) {
-    throw new AuthorizationQueryParametersError(`Error parsing the X-Amz-Credential parameter; incorrect terminal "${terminator}". This endpoint uses "${TERMINATOR}".`);
+    throw new AuthorizationQueryParametersError(
+      `Error parsing the X-Amz-Credential parameter; incorrect terminal "${terminator}". This endpoint uses "${TERMINATOR}".`,
+    );
   }
   return { accessKeyId, shortDate };
 }
@@ -130,5 +136,9 @@ function required(fields: FormFields, name: string): string {
 }
 
 function missingField(name: string): InvalidArgumentError {
-  return new InvalidArgumentError(`Bucket POST must contain a field named '${name}'.  If it is specified, please check the order of the fields.`, name, '');
+  return new InvalidArgumentError(
+    `Bucket POST must contain a field named '${name}'.  If it is specified, please check the order of the fields.`,
+    name,
+    '',
+  );
 }

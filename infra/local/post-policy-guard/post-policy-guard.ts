@@ -30,7 +30,15 @@ import busboy from 'busboy';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+  type ServerResponse,
+} from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -70,7 +78,17 @@ import type { GuardCredentials } from './policy-signature';
 import { contentMd5Of, spoolBody, storedContentEncoding, type SpooledBody } from './request-body';
 import { RequestSignatureVerifier, type SignedRequestInput, type VerifiedRequest } from './request-signature';
 import { isListV2, listV2Request, listV2Result } from './list-objects-v2';
-import { checkEdgeAccess, checkVerified, isGetObject, parseTaggingHeader, parseTaggingXml, readDecision, taggingXml, type ReadRule, type Tags } from './object-tags';
+import {
+  checkEdgeAccess,
+  checkVerified,
+  isGetObject,
+  parseTaggingHeader,
+  parseTaggingXml,
+  readDecision,
+  taggingXml,
+  type ReadRule,
+  type Tags,
+} from './object-tags';
 import { errorResponse, newRequestId, postResponseXml } from './s3-xml';
 
 export interface PostPolicyGuardOptions {
@@ -134,7 +152,16 @@ const MAX_FORM_PARTS = 1000;
 /** Field names are short; a long one counts toward the pre-data limit anyway. */
 const MAX_FIELD_NAME_BYTES = 1024;
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+]);
 
 export async function startPostPolicyGuard(options: PostPolicyGuardOptions): Promise<PostPolicyGuard> {
   const ownTemp = options.tempDirectory === undefined;
@@ -185,7 +212,11 @@ export function createPostPolicyGuardHandler(options: PostPolicyGuardHandlerOpti
       const target = parseTarget(rawUrl);
       if (method === 'OPTIONS' && target.bucket !== '' && header(req, 'access-control-request-method') !== undefined) {
         const headers = preflightHeaders(
-          { origin: header(req, 'origin'), method: header(req, 'access-control-request-method'), requestHeaders: header(req, 'access-control-request-headers') },
+          {
+            origin: header(req, 'origin'),
+            method: header(req, 'access-control-request-method'),
+            requestHeaders: header(req, 'access-control-request-headers'),
+          },
           options.allowedOrigins,
         );
         res.writeHead(200, { ...headers, 'Content-Length': '0', 'x-amz-request-id': requestId });
@@ -203,7 +234,14 @@ export function createPostPolicyGuardHandler(options: PostPolicyGuardHandlerOpti
       const operation = multipartOperation(method, target);
       if (operation !== undefined) {
         context.cors = corsHeaders(header(req, 'origin'), options.allowedOrigins);
-        void handleMultipart(context, target, operation, { verifier, clock, tempDirectory: options.tempDirectory, store: options.store, multipart, readRule: options.readRule });
+        void handleMultipart(context, target, operation, {
+          verifier,
+          clock,
+          tempDirectory: options.tempDirectory,
+          store: options.store,
+          multipart,
+          readRule: options.readRule,
+        });
         return;
       }
       void proxy(context, target, { upstream, agent, verifier, clock, tempDirectory: options.tempDirectory, readRule: options.readRule });
@@ -316,16 +354,22 @@ async function handleUpload(context: RequestContext, bucket: string, options: Up
   // Parts are handled strictly in order, even when one needs to be read asynchronously.
   let queue: Promise<void> = Promise.resolve();
   const inOrder = (task: () => void | Promise<void>): void => {
-    queue = queue.then(async () => {
-      if (!settled) await task();
-    }).catch((error: unknown) => refuse(error, upload === undefined ? {} : { key: upload.key }));
+    queue = queue
+      .then(async () => {
+        if (!settled) await task();
+      })
+      .catch((error: unknown) => refuse(error, upload === undefined ? {} : { key: upload.key }));
   };
 
   const startFile = (filename: string | undefined, stream: Readable): void => {
     phase = 'file';
     const authorized = authorizePost({ bucket, fields, filename, now: options.clock() }, options.policyConfig);
     // Forms are signed by the edge's key only: held to its role like its other writes.
-    if (options.readRule !== undefined) checkEdgeAccess({ method: 'POST', key: authorized.key, forwardQuery: '', setsTags: (fields.get('tagging') ?? '') !== '' }, options.readRule);
+    if (options.readRule !== undefined)
+      checkEdgeAccess(
+        { method: 'POST', key: authorized.key, forwardQuery: '', setsTags: (fields.get('tagging') ?? '') !== '' },
+        options.readRule,
+      );
     upload = authorized;
     tempPath = join(options.tempDirectory, randomUUID());
     const counter = new Transform({
@@ -337,7 +381,9 @@ async function handleUpload(context: RequestContext, bucket: string, options: Up
       },
     });
     fileWritten = pipeline(stream, counter, createWriteStream(tempPath, { flags: 'wx' }));
-    fileWritten.catch((error: unknown) => refuse(error instanceof PostGuardError ? error : new MalformedPostRequestError(), { key: authorized.key }));
+    fileWritten.catch((error: unknown) =>
+      refuse(error instanceof PostGuardError ? error : new MalformedPostRequestError(), { key: authorized.key }),
+    );
   };
 
   // busboy gives no name (undefined, despite its types) for a part without one; S3 would see "".
@@ -495,7 +541,10 @@ class RequestVerifiers {
   constructor(options: Pick<PostPolicyGuardOptions, 'credentials' | 'region' | 'readRule'>) {
     this.main = new RequestSignatureVerifier({ credentials: options.credentials, region: options.region });
     const exempt = options.readRule?.exemptCredentials;
-    this.exempt = exempt === undefined ? undefined : { accessKeyId: exempt.accessKeyId, verifier: new RequestSignatureVerifier({ credentials: exempt, region: options.region }) };
+    this.exempt =
+      exempt === undefined
+        ? undefined
+        : { accessKeyId: exempt.accessKeyId, verifier: new RequestSignatureVerifier({ credentials: exempt, region: options.region }) };
   }
 
   async verify(input: SignedRequestInput): Promise<VerifiedRequest & { readonly exempt: boolean }> {
@@ -514,7 +563,17 @@ function accessKeyIdOf(input: SignedRequestInput): string | undefined {
 }
 
 /** Headers that belong to the signature or the framing, never passed on (the guard has checked them). */
-const AUTH_HEADERS = new Set(['authorization', 'x-amz-content-sha256', 'x-amz-date', 'x-amz-security-token', 'x-amz-decoded-content-length', 'x-amz-trailer', 'transfer-encoding', 'content-length', 'expect']);
+const AUTH_HEADERS = new Set([
+  'authorization',
+  'x-amz-content-sha256',
+  'x-amz-date',
+  'x-amz-security-token',
+  'x-amz-decoded-content-length',
+  'x-amz-trailer',
+  'transfer-encoding',
+  'content-length',
+  'expect',
+]);
 
 /**
  * Any request that is not a form upload or a POST preflight: its SigV4
@@ -532,13 +591,16 @@ async function proxy(context: RequestContext, target: Target, options: ProxyOpti
     let verified: Pick<VerifiedRequest, 'payload' | 'forwardQuery'> & { readonly exempt: boolean };
     try {
       // A CORS preflight never carries credentials (in S3 neither); s3rver answers it from the bucket's CORS rules.
-      verified = context.method === 'OPTIONS' ? { payload: { kind: 'unsigned' }, forwardQuery: target.query, exempt: false } : await options.verifier.verify({
-        method: context.method,
-        rawPath: context.path,
-        rawQuery: target.query,
-        headers: req.headers,
-        now: options.clock(),
-      });
+      verified =
+        context.method === 'OPTIONS'
+          ? { payload: { kind: 'unsigned' }, forwardQuery: target.query, exempt: false }
+          : await options.verifier.verify({
+              method: context.method,
+              rawPath: context.path,
+              rawQuery: target.query,
+              headers: req.headers,
+              now: options.clock(),
+            });
       if (options.readRule !== undefined && !verified.exempt && context.method !== 'OPTIONS') {
         const setsTags = (requestedTagging(context.method, target, verified.forwardQuery, req) ?? '') !== '';
         checkEdgeAccess({ method: context.method, key: target.key, forwardQuery: verified.forwardQuery, setsTags }, options.readRule);
@@ -717,7 +779,8 @@ function responseOverrides(forwardQuery: string): { rest: string; headers: Recor
 function requestedTagging(method: string, target: Target, forwardQuery: string, req: IncomingMessage): string | undefined {
   if (method !== 'PUT' || target.key === '') return undefined;
   // A PUT with a subresource (?tagging, ?acl, ?partNumber…) is not PutObject/CopyObject.
-  for (const [name, value] of new URLSearchParams(forwardQuery)) if (name !== 'x-id' || !['PutObject', 'CopyObject'].includes(value)) return undefined;
+  for (const [name, value] of new URLSearchParams(forwardQuery))
+    if (name !== 'x-id' || !['PutObject', 'CopyObject'].includes(value)) return undefined;
   const tagging = header(req, 'x-amz-tagging');
   const copying = header(req, 'x-amz-copy-source') !== undefined;
   if (!copying) return tagging;
@@ -735,12 +798,15 @@ function upstreamCall(options: ProxyOptions, method: string, path: string, body?
   const { upstream, agent } = options;
   return new Promise((resolve, reject) => {
     const headers = body === undefined ? {} : { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) };
-    const outgoing = request({ protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method, path, headers, agent }, (incoming) => {
-      const chunks: Buffer[] = [];
-      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => resolve({ status: incoming.statusCode ?? 502, body: Buffer.concat(chunks).toString('utf8') }));
-      incoming.on('error', reject);
-    });
+    const outgoing = request(
+      { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method, path, headers, agent },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 502, body: Buffer.concat(chunks).toString('utf8') }));
+        incoming.on('error', reject);
+      },
+    );
     outgoing.on('error', () => reject(new ServiceUnavailableError()));
     outgoing.end(body);
   });
@@ -796,20 +862,41 @@ interface MultipartOptions {
 }
 
 /** What a create request asks S3 to store with the object: the headers a form would carry as fields. */
-const CREATE_HEADERS = /^(content-type|cache-control|content-disposition|content-encoding|expires|x-amz-website-redirect-location|x-amz-storage-class|x-amz-meta-.+|x-amz-server-side-encryption(-.+)?)$/;
+const CREATE_HEADERS =
+  /^(content-type|cache-control|content-disposition|content-encoding|expires|x-amz-website-redirect-location|x-amz-storage-class|x-amz-meta-.+|x-amz-server-side-encryption(-.+)?)$/;
 
-async function handleMultipart(context: RequestContext, target: Target, operation: MultipartOperation, options: MultipartOptions): Promise<void> {
+async function handleMultipart(
+  context: RequestContext,
+  target: Target,
+  operation: MultipartOperation,
+  options: MultipartOptions,
+): Promise<void> {
   const { req } = context;
   const temps: string[] = [];
   try {
     let verified: VerifiedRequest & { readonly exempt: boolean };
     try {
-      verified = await options.verifier.verify({ method: context.method, rawPath: context.path, rawQuery: target.query, headers: req.headers, now: options.clock() });
+      verified = await options.verifier.verify({
+        method: context.method,
+        rawPath: context.path,
+        rawQuery: target.query,
+        headers: req.headers,
+        now: options.clock(),
+      });
       if (options.readRule !== undefined && !verified.exempt) {
-        checkEdgeAccess({ method: context.method, key: target.key, forwardQuery: verified.forwardQuery, setsTags: (header(req, 'x-amz-tagging') ?? '') !== '' }, options.readRule);
+        checkEdgeAccess(
+          {
+            method: context.method,
+            key: target.key,
+            forwardQuery: verified.forwardQuery,
+            setsTags: (header(req, 'x-amz-tagging') ?? '') !== '',
+          },
+          options.readRule,
+        );
       }
       if (hasBody(req)) contentMd5Of(req.headers);
-      if (header(req, 'x-amz-copy-source') !== undefined) throw new NotImplementedError('UploadPartCopy is not implemented by the local S3 stand-in', 'x-amz-copy-source');
+      if (header(req, 'x-amz-copy-source') !== undefined)
+        throw new NotImplementedError('UploadPartCopy is not implemented by the local S3 stand-in', 'x-amz-copy-source');
     } catch (error) {
       req.resume();
       throw error;
@@ -822,7 +909,14 @@ async function handleMultipart(context: RequestContext, target: Target, operatio
       all['Content-Length'] = String(Buffer.byteLength(body));
       context.res.writeHead(status, all);
       context.res.end(body);
-      context.log({ requestId: context.requestId, method: context.method, path: context.path, status, bucket: target.bucket, key: target.key });
+      context.log({
+        requestId: context.requestId,
+        method: context.method,
+        path: context.path,
+        status,
+        bucket: target.bucket,
+        key: target.key,
+      });
     };
 
     if (operation === 'part') {
@@ -835,16 +929,24 @@ async function handleMultipart(context: RequestContext, target: Target, operatio
       temps.push(incoming);
       let body: SpooledBody;
       try {
-        body = await spoolBody(req, incoming, { payload: verified.payload, headers: withQueryChecksums(req.headers, verified.forwardQuery) });
+        body = await spoolBody(req, incoming, {
+          payload: verified.payload,
+          headers: withQueryChecksums(req.headers, verified.forwardQuery),
+        });
       } catch (error) {
         // Aborted (or completed) while the part streamed in: the folder is gone.
         await options.multipart.get(uploadId, target.bucket, target.key);
         throw error;
       }
       const declared = header(req, 'content-length');
-      if (header(req, 'transfer-encoding') === undefined && declared !== undefined && declared !== String(body.size)) throw new IncompleteBodyError();
+      if (header(req, 'transfer-encoding') === undefined && declared !== undefined && declared !== String(body.size))
+        throw new IncompleteBodyError();
       if (body.size > MAX_PART_SIZE) throw new EntityTooLargeError(MAX_PART_SIZE, body.size);
-      await options.multipart.putPart(uploadId, { partNumber, md5: body.md5, size: body.size, lastModified: options.clock().toISOString() }, incoming);
+      await options.multipart.putPart(
+        uploadId,
+        { partNumber, md5: body.md5, size: body.size, lastModified: options.clock().toISOString() },
+        incoming,
+      );
       answer(200, { ...upload.encryption, ETag: `"${body.md5}"` });
       return;
     }
@@ -873,7 +975,11 @@ async function handleMultipart(context: RequestContext, target: Target, operatio
         content: { stream: options.multipart.concatenated(uploadId, plan.parts), size: plan.size },
       });
       await options.multipart.remove(uploadId);
-      answer(200, upload.encryption, completeResultXml(`${publicBaseUrl(req)}${objectPath(target.bucket, target.key)}`, target.bucket, target.key, plan.etag));
+      answer(
+        200,
+        upload.encryption,
+        completeResultXml(`${publicBaseUrl(req)}${objectPath(target.bucket, target.key)}`, target.bucket, target.key, plan.etag),
+      );
       return;
     }
 
@@ -887,7 +993,13 @@ async function handleMultipart(context: RequestContext, target: Target, operatio
       }
       const metadata = objectMetadataFromForm(fields);
       const upload = await options.multipart.create(
-        { bucket: target.bucket, key: target.key, headers: metadata.headers, encryption: metadata.encryption, storageClass: fields.get('x-amz-storage-class') ?? 'STANDARD' },
+        {
+          bucket: target.bucket,
+          key: target.key,
+          headers: metadata.headers,
+          encryption: metadata.encryption,
+          storageClass: fields.get('x-amz-storage-class') ?? 'STANDARD',
+        },
         options.clock(),
       );
       answer(200, { ...metadata.encryption }, initiateResultXml(target.bucket, target.key, upload.uploadId));
@@ -898,7 +1010,11 @@ async function handleMultipart(context: RequestContext, target: Target, operatio
       const paging = parseListPartsQuery(query.get('max-parts') ?? undefined, query.get('part-number-marker') ?? undefined);
       const parts = [...(await options.multipart.parts(uploadId)).values()];
       const owner = { id: 'edge-upload-local', displayName: 'edge-upload-local' };
-      answer(200, { ...upload.encryption }, listPartsXml({ bucket: target.bucket, key: target.key, uploadId, ...paging, storageClass: upload.storageClass, owner, parts }));
+      answer(
+        200,
+        { ...upload.encryption },
+        listPartsXml({ bucket: target.bucket, key: target.key, uploadId, ...paging, storageClass: upload.storageClass, owner, parts }),
+      );
       return;
     }
     await options.multipart.remove(uploadId);

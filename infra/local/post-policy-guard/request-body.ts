@@ -78,7 +78,9 @@ export async function spoolBody(body: Readable, path: string, expected: BodyExpe
   const contentMd5 = contentMd5Of(expected.headers);
   const chunked = isAwsChunked(expected);
   const trailerName = chunked ? single(expected.headers['x-amz-trailer'])?.toLowerCase() : undefined;
-  const checksumHeader = Object.keys(expected.headers).find((name) => name.startsWith('x-amz-checksum-') && name !== 'x-amz-checksum-type' && name !== 'x-amz-checksum-mode');
+  const checksumHeader = Object.keys(expected.headers).find(
+    (name) => name.startsWith('x-amz-checksum-') && name !== 'x-amz-checksum-type' && name !== 'x-amz-checksum-mode',
+  );
   const checksumName = trailerName ?? checksumHeader;
   const algorithm = checksumName?.slice('x-amz-checksum-'.length);
   if (checksumName !== undefined && (algorithm === undefined || !(algorithm in CHECKSUMS))) {
@@ -134,13 +136,18 @@ export async function spoolBody(body: Readable, path: string, expected: BodyExpe
 
 export function isAwsChunked(expected: BodyExpectations): boolean {
   const encoding = single(expected.headers['content-encoding']) ?? '';
-  return expected.payload.kind === 'unsigned-chunked-trailer' || encoding.split(',').some((part) => part.trim().toLowerCase() === 'aws-chunked');
+  return (
+    expected.payload.kind === 'unsigned-chunked-trailer' || encoding.split(',').some((part) => part.trim().toLowerCase() === 'aws-chunked')
+  );
 }
 
 /** The content-encoding to store: the client's, without `aws-chunked`. */
 export function storedContentEncoding(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const rest = value.split(',').map((part) => part.trim()).filter((part) => part !== '' && part.toLowerCase() !== 'aws-chunked');
+  const rest = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '' && part.toLowerCase() !== 'aws-chunked');
   return rest.length === 0 ? undefined : rest.join(', ');
 }
 

@@ -65,7 +65,15 @@ const MAX_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Query parameters that carry the signature itself and are never passed on. */
-const AUTH_QUERY_PARAMS = new Set(['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-expires', 'x-amz-signedheaders', 'x-amz-signature', 'x-amz-security-token']);
+const AUTH_QUERY_PARAMS = new Set([
+  'x-amz-algorithm',
+  'x-amz-credential',
+  'x-amz-date',
+  'x-amz-expires',
+  'x-amz-signedheaders',
+  'x-amz-signature',
+  'x-amz-security-token',
+]);
 
 /** SHA-256 (and HMAC-SHA256 when given a key) on node:crypto, in the shape @smithy/signature-v4 asks for. */
 class NodeSha256 implements Checksum {
@@ -79,7 +87,12 @@ class NodeSha256 implements Checksum {
 
   private static create(secret: SourceData | undefined): Hash | Hmac {
     if (secret === undefined) return createHash('sha256');
-    const key = typeof secret === 'string' ? secret : ArrayBuffer.isView(secret) ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength) : Buffer.from(secret);
+    const key =
+      typeof secret === 'string'
+        ? secret
+        : ArrayBuffer.isView(secret)
+          ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
+          : Buffer.from(secret);
     return createHmac('sha256', key);
   }
 
@@ -138,7 +151,9 @@ export class RequestSignatureVerifier {
     if (amzDate === undefined) throw new AccessDeniedError('AWS authentication requires a valid Date or x-amz-date header');
     const signingDate = parseAmzDate(amzDate, (message) => new AccessDeniedError(message));
     if (amzDate.slice(0, 8) !== scope.shortDate) {
-      throw new AuthorizationHeaderMalformedError(`The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.`);
+      throw new AuthorizationHeaderMalformedError(
+        `The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.`,
+      );
     }
     if (Math.abs(input.now.getTime() - signingDate.getTime()) > MAX_SKEW_MS) {
       throw new RequestTimeTooSkewedError(amzDate, formatAmzDate(input.now));
@@ -181,16 +196,23 @@ export class RequestSignatureVerifier {
     const scope = parseCredential(credential, this.config.region);
     const signingDate = parseAmzDate(amzDate, (message) => new AuthorizationQueryParametersError(message));
     if (amzDate.slice(0, 8) !== scope.shortDate) {
-      throw new AuthorizationQueryParametersError(`Invalid credential date "${scope.shortDate}". This date is not the same as X-Amz-Date: "${amzDate.slice(0, 8)}".`);
+      throw new AuthorizationQueryParametersError(
+        `Invalid credential date "${scope.shortDate}". This date is not the same as X-Amz-Date: "${amzDate.slice(0, 8)}".`,
+      );
     }
     if (!/^\d{1,7}$/.test(expiresText)) throw new AuthorizationQueryParametersError('X-Amz-Expires should be a number');
     const expiresIn = Number(expiresText);
-    if (expiresIn > MAX_EXPIRES_SECONDS) throw new AuthorizationQueryParametersError('X-Amz-Expires must be less than a week (in seconds) that is 604800');
+    if (expiresIn > MAX_EXPIRES_SECONDS)
+      throw new AuthorizationQueryParametersError('X-Amz-Expires must be less than a week (in seconds) that is 604800');
     if (expiresIn < 1) throw new AuthorizationQueryParametersError('X-Amz-Expires must be non-negative');
     if (signingDate.getTime() - input.now.getTime() > MAX_SKEW_MS) throw new AccessDeniedError('Request is not valid yet');
     const expiresAt = new Date(signingDate.getTime() + expiresIn * 1000);
     if (input.now.getTime() > expiresAt.getTime()) {
-      throw new RequestExpiredError(expiresText, expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z'), input.now.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+      throw new RequestExpiredError(
+        expiresText,
+        expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        input.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      );
     }
     if (scope.accessKeyId !== this.config.credentials.accessKeyId) throw new InvalidAccessKeyIdError(scope.accessKeyId);
     const token = query.find(([name]) => name === 'X-Amz-Security-Token')?.[1];
@@ -238,7 +260,8 @@ function parseAuthorizationHeader(value: string): AuthorizationHeader {
   const space = value.indexOf(' ');
   const algorithm = space === -1 ? value : value.slice(0, space);
   if (algorithm !== ALGORITHM) {
-    if (algorithm === 'AWS') throw new InvalidRequestError('The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+    if (algorithm === 'AWS')
+      throw new InvalidRequestError('The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
     throw new InvalidArgumentError('Unsupported Authorization Type', 'Authorization', value);
   }
   const components = new Map<string, string>();
@@ -246,14 +269,18 @@ function parseAuthorizationHeader(value: string): AuthorizationHeader {
     const trimmed = part.trim();
     const equals = trimmed.indexOf('=');
     if (equals <= 0 || components.has(trimmed.slice(0, equals))) {
-      throw new AuthorizationHeaderMalformedError(`The authorization header is malformed; the authorization component "${trimmed}" is malformed.`);
+      throw new AuthorizationHeaderMalformedError(
+        `The authorization header is malformed; the authorization component "${trimmed}" is malformed.`,
+      );
     }
     components.set(trimmed.slice(0, equals), trimmed.slice(equals + 1));
   }
   const get = (name: string): string => {
     const found = components.get(name);
     if (found === undefined || found === '') {
-      throw new AuthorizationHeaderMalformedError(`The authorization header is malformed; the authorization header requires a '${name}' component.`);
+      throw new AuthorizationHeaderMalformedError(
+        `The authorization header is malformed; the authorization header requires a '${name}' component.`,
+      );
     }
     return found;
   };
@@ -266,7 +293,10 @@ function headerScope(credential: string, region: string): { accessKeyId: string;
     return parseCredential(credential, region);
   } catch (error) {
     if (error instanceof AuthorizationQueryParametersError) {
-      throw new AuthorizationHeaderMalformedError(error.message.replace('Error parsing the X-Amz-Credential parameter', 'The authorization header is malformed'), error.details);
+      throw new AuthorizationHeaderMalformedError(
+        error.message.replace('Error parsing the X-Amz-Credential parameter', 'The authorization header is malformed'),
+        error.details,
+      );
     }
     throw error;
   }
@@ -274,7 +304,10 @@ function headerScope(credential: string, region: string): { accessKeyId: string;
 
 function parseAmzDate(text: string, fail: (message: string) => Error): Date {
   const match = AMZ_DATE.exec(text);
-  const date = match === null ? undefined : new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6])));
+  const date =
+    match === null
+      ? undefined
+      : new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6])));
   if (date === undefined || Number.isNaN(date.getTime()) || formatAmzDate(date) !== text) {
     throw fail(`X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`);
   }
@@ -282,17 +315,22 @@ function parseAmzDate(text: string, fail: (message: string) => Error): Date {
 }
 
 function formatAmzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** The signed header names: lower case, sorted, `host` among them, every one present in the request. */
 function signedHeaderSet(list: string, headers: SignedRequestInput['headers'], fail: (message: string) => Error): Set<string> {
   const names = list.split(';');
-  if (names.some((name) => name === '' || name !== name.toLowerCase())) throw fail('SignedHeaders must be lower-case header names separated by ";".');
+  if (names.some((name) => name === '' || name !== name.toLowerCase()))
+    throw fail('SignedHeaders must be lower-case header names separated by ";".');
   if (!names.includes('host')) throw fail("SignedHeaders must include 'host'.");
   const signed = new Set(names);
   // A signed header the request does not carry cannot be the value that was signed.
-  for (const name of signed) if (single(headers[name]) === undefined) throw new AccessDeniedError(`The signed header ${name} is missing from the request.`);
+  for (const name of signed)
+    if (single(headers[name]) === undefined) throw new AccessDeniedError(`The signed header ${name} is missing from the request.`);
   return signed;
 }
 
@@ -321,7 +359,12 @@ function payloadClaim(value: string): PayloadClaim {
  * What the client signed, rebuilt for the signer: only the signed headers,
  * with their values as received; the path in S3's canonical encoding.
  */
-function toSignable(input: SignedRequestInput, query: QueryEntries, signed: ReadonlySet<string>, presignPayloadHash: string | undefined): HttpRequest {
+function toSignable(
+  input: SignedRequestInput,
+  query: QueryEntries,
+  signed: ReadonlySet<string>,
+  presignPayloadHash: string | undefined,
+): HttpRequest {
   const headers: Record<string, string> = {};
   for (const name of signed) headers[name] = joinedHeader(input.headers[name]);
   if (presignPayloadHash !== undefined && !signed.has('x-amz-content-sha256')) {
@@ -345,7 +388,10 @@ function toSignable(input: SignedRequestInput, query: QueryEntries, signed: Read
 
 /** S3's canonical URI: every segment decoded, then encoded once the RFC 3986 way. */
 function canonicalPath(rawPath: string): string {
-  return rawPath.split('/').map((segment) => strictEncode(safeDecode(segment))).join('/');
+  return rawPath
+    .split('/')
+    .map((segment) => strictEncode(safeDecode(segment)))
+    .join('/');
 }
 
 function strictEncode(text: string): string {
@@ -363,10 +409,13 @@ function safeDecode(text: string): string {
 /** Query entries, decoded; `+` is a literal plus, as S3 reads a signed query. */
 function parseQuery(rawQuery: string): QueryEntries {
   if (rawQuery === '') return [];
-  return rawQuery.split('&').filter((part) => part !== '').map((part) => {
-    const equals = part.indexOf('=');
-    return equals === -1 ? [safeDecode(part), ''] : [safeDecode(part.slice(0, equals)), safeDecode(part.slice(equals + 1))];
-  });
+  return rawQuery
+    .split('&')
+    .filter((part) => part !== '')
+    .map((part) => {
+      const equals = part.indexOf('=');
+      return equals === -1 ? [safeDecode(part), ''] : [safeDecode(part.slice(0, equals)), safeDecode(part.slice(equals + 1))];
+    });
 }
 
 /** The raw query without its authentication parameters, every other byte as sent. */
@@ -387,5 +436,5 @@ function single(value: string | string[] | undefined): string | undefined {
 
 /** Repeated headers are signed as one, values joined by commas. */
 function joinedHeader(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? value.join(',') : value ?? '';
+  return Array.isArray(value) ? value.join(',') : (value ?? '');
 }

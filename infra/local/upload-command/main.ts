@@ -13,7 +13,10 @@ const USAGE = 'usage: npm run upload -- <file> [--type <content type>] [--out <f
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { type: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } } });
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { type: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } },
+    });
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;

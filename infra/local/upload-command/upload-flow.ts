@@ -84,7 +84,9 @@ export async function uploadOneFile(options: UploadCommandOptions): Promise<Verd
       const back = Buffer.from(await stored.Body!.transformToByteArray());
       const identical = back.equals(bytes);
       if (options.out !== undefined) writeFileSync(options.out, back);
-      print(`verified    read back ${back.length} bytes: ${identical ? `identical (SHA-256 ${sha256(back)})` : 'DIFFERENT'}${options.out !== undefined ? `, written to ${options.out}` : ''}`);
+      print(
+        `verified    read back ${back.length} bytes: ${identical ? `identical (SHA-256 ${sha256(back)})` : 'DIFFERENT'}${options.out !== undefined ? `, written to ${options.out}` : ''}`,
+      );
       return { ...verdict, readBackIdentical: identical };
     }
     if (verdict.status === 'quarantined') print(`quarantined ${verdict.quarantineKey}\n            reason: ${verdict.reason}`);
@@ -101,7 +103,9 @@ export function typeForName(name: string): string {
   const type = Object.entries(DEFAULT_UPLOAD_RULES.types).find(([, rule]) => rule.extensions.includes(extension))?.[0];
   if (type === undefined) {
     const known = Object.values(DEFAULT_UPLOAD_RULES.types).flatMap((rule) => rule.extensions.map((e) => `.${e}`));
-    throw new UploadCommandError(`${name}: no upload type allows this extension (allowed: ${known.join(' ')}); pass --type to declare one anyway`);
+    throw new UploadCommandError(
+      `${name}: no upload type allows this extension (allowed: ${known.join(' ')}); pass --type to declare one anyway`,
+    );
   }
   return type;
 }
@@ -174,7 +178,13 @@ async function answerOf(route: string, response: Response): Promise<unknown> {
 
 function firstForm(answer: unknown): PresignedForm {
   const upload = (answer as { uploads?: unknown[] }).uploads?.[0] as Partial<PresignedForm> | undefined;
-  if (upload === undefined || typeof upload.key !== 'string' || typeof upload.url !== 'string' || typeof upload.fields !== 'object' || upload.fields === null) {
+  if (
+    upload === undefined ||
+    typeof upload.key !== 'string' ||
+    typeof upload.url !== 'string' ||
+    typeof upload.fields !== 'object' ||
+    upload.fields === null
+  ) {
     throw new UploadCommandError('/presign answered without a signed form');
   }
   return upload as PresignedForm;

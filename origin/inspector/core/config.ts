@@ -48,7 +48,8 @@ export function parseInspectorConfig(env: Env): InspectorConfig {
 
   const bucket = get(INSPECTOR_ENV.bucket) ?? '';
   if (bucket === '') problems.push(`${INSPECTOR_ENV.bucket} is required`);
-  else if (!BUCKET_NAME.test(bucket)) problems.push(`${INSPECTOR_ENV.bucket} must be an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)`);
+  else if (!BUCKET_NAME.test(bucket))
+    problems.push(`${INSPECTOR_ENV.bucket} must be an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)`);
 
   const uploadPrefix = get(INSPECTOR_ENV.uploadPrefix) ?? DEFAULT_UPLOAD_RULES.keyPrefix;
   const quarantinePrefix = get(INSPECTOR_ENV.quarantinePrefix) ?? DEFAULT_QUARANTINE_PREFIX;
@@ -61,12 +62,15 @@ export function parseInspectorConfig(env: Env): InspectorConfig {
     }
   }
   if (uploadPrefix.startsWith(quarantinePrefix) || quarantinePrefix.startsWith(uploadPrefix)) {
-    problems.push(`${INSPECTOR_ENV.quarantinePrefix} must not overlap ${INSPECTOR_ENV.uploadPrefix}: a quarantined copy would be inspected again`);
+    problems.push(
+      `${INSPECTOR_ENV.quarantinePrefix} must not overlap ${INSPECTOR_ENV.uploadPrefix}: a quarantined copy would be inspected again`,
+    );
   }
 
   const kmsKeyId = get(INSPECTOR_ENV.kmsKeyId) ?? '';
   if (kmsKeyId === '') problems.push(`${INSPECTOR_ENV.kmsKeyId} is required`);
-  else if (!KMS_KEY.test(kmsKeyId)) problems.push(`${INSPECTOR_ENV.kmsKeyId} must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`);
+  else if (!KMS_KEY.test(kmsKeyId))
+    problems.push(`${INSPECTOR_ENV.kmsKeyId} must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`);
 
   if (problems.length > 0) throw new InspectorConfigError(problems);
   return Object.freeze({ bucket, uploadPrefix, quarantinePrefix, kmsKeyId });

@@ -104,7 +104,25 @@ const BINARY_SIGNATURES: ReadonlyArray<readonly [DetectedFormat, ReadonlyArray<n
 ];
 
 /** WHATWG's "identify an unknown MIME type" HTML patterns (each followed by a space or `>`). */
-const HTML_TAGS = ['<!doctype html', '<html', '<head', '<script', '<iframe', '<h1', '<div', '<font', '<table', '<a', '<style', '<title', '<b', '<body', '<br', '<p', '<!--'];
+const HTML_TAGS = [
+  '<!doctype html',
+  '<html',
+  '<head',
+  '<script',
+  '<iframe',
+  '<h1',
+  '<div',
+  '<font',
+  '<table',
+  '<a',
+  '<style',
+  '<title',
+  '<b',
+  '<body',
+  '<br',
+  '<p',
+  '<!--',
+];
 const WHITESPACE = new Set([0x09, 0x0a, 0x0c, 0x0d, 0x20]);
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 

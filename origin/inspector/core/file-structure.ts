@@ -98,7 +98,13 @@ const IHDR = 0x49484452;
 /** The IEND chunk is always these 12 bytes: length 0, "IEND", CRC AE 42 60 82. */
 const IEND_CHUNK = [0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
 /** Allowed bit depths per colour type (PNG table 11.1). */
-const PNG_BIT_DEPTHS: Readonly<Record<number, readonly number[]>> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+const PNG_BIT_DEPTHS: Readonly<Record<number, readonly number[]>> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
 const PNG_MAX_DIMENSION = 2 ** 31 - 1;
 /** Signature, IHDR, an IDAT with no data, IEND: nothing smaller can hold an image. */
 const PNG_MIN_FILE_BYTES = 8 + 25 + 12 + 12;
@@ -109,12 +115,15 @@ function checkPng({ head, tail, size }: FileEnds): StructureProblem | undefined 
   if (view.getUint32(29) !== crc32(head.subarray(12, 29))) return malformed('the IHDR chunk fails its CRC');
   const width = view.getUint32(16);
   const height = view.getUint32(20);
-  if (width === 0 || height === 0 || width > PNG_MAX_DIMENSION || height > PNG_MAX_DIMENSION) return malformed('the image has no valid width and height');
+  if (width === 0 || height === 0 || width > PNG_MAX_DIMENSION || height > PNG_MAX_DIMENSION)
+    return malformed('the image has no valid width and height');
   const [bitDepth = 0, colourType = 0, compression, filter, interlace] = head.subarray(24, 29);
   if (!(PNG_BIT_DEPTHS[colourType] ?? []).includes(bitDepth)) return malformed('the bit depth and colour type are not a valid pair');
-  if (compression !== 0 || filter !== 0 || (interlace !== 0 && interlace !== 1)) return malformed('unknown compression, filter or interlace method');
+  if (compression !== 0 || filter !== 0 || (interlace !== 0 && interlace !== 1))
+    return malformed('unknown compression, filter or interlace method');
 
-  if (size < PNG_MIN_FILE_BYTES) return truncated(`the file is ${size} bytes; a PNG with an image and an end needs at least ${PNG_MIN_FILE_BYTES}`);
+  if (size < PNG_MIN_FILE_BYTES)
+    return truncated(`the file is ${size} bytes; a PNG with an image and an end needs at least ${PNG_MIN_FILE_BYTES}`);
   if (endsWith(tail, IEND_CHUNK)) return undefined;
   return indexOf(tail, IEND_CHUNK) >= 0
     ? { reason: 'TRAILING_DATA', detail: 'bytes follow the IEND chunk' }
@@ -127,7 +136,8 @@ function checkJpeg({ head }: FileEnds): StructureProblem | undefined {
   // SOI is FF D8; the next segment starts FF xx with xx a marker that may follow SOI
   // (not a restart marker D0–D7, not SOI/EOI again, not FF fill).
   const marker = head[3] ?? 0;
-  if (marker < 0xc0 || (marker >= 0xd0 && marker <= 0xd9) || marker === 0xff) return malformed('no valid marker follows the start of image');
+  if (marker < 0xc0 || (marker >= 0xd0 && marker <= 0xd9) || marker === 0xff)
+    return malformed('no valid marker follows the start of image');
   return undefined;
 }
 

@@ -17,7 +17,14 @@
  * nothing, and catch an object written by any other means.
  */
 import { DEFAULT_UPLOAD_RULES, ruleForType, type UploadRules } from '../../../edge-functions/core/upload-rules';
-import { ALSO_ACCEPTED, detectFormat, FORMAT_BY_TYPE, FORMAT_DESCRIPTIONS, type DetectedFormat, type InspectedFormat } from './file-signatures';
+import {
+  ALSO_ACCEPTED,
+  detectFormat,
+  FORMAT_BY_TYPE,
+  FORMAT_DESCRIPTIONS,
+  type DetectedFormat,
+  type InspectedFormat,
+} from './file-signatures';
 import { checkStructure } from './file-structure';
 import { walkBoxChain } from './iso-bmff';
 import { ZIP_TAIL_BYTES } from './zip-structure';
@@ -60,7 +67,7 @@ export const QUARANTINE_REASONS: Readonly<Record<QuarantineReason, string>> = Ob
   EXTENSION_MISMATCH: "its key's extension does not belong to its Content-Type",
   UNRECOGNIZED_CONTENT: 'its first bytes are not any format the inspector knows',
   TYPE_MISMATCH: 'its first bytes are another format than its Content-Type (HTML, an executable, another image type, ...)',
-  MALFORMED_HEADER: "its magic number is right but the header after it is not valid for the format",
+  MALFORMED_HEADER: 'its magic number is right but the header after it is not valid for the format',
   TRUNCATED: "it is shorter than its header says, or does not end with the format's end marker",
   TRAILING_DATA: "bytes follow the format's end",
   UNREADABLE: 'S3 would not return its bytes (access denied, KMS refused, an answer that does not match the range)',
@@ -127,15 +134,22 @@ export function decide(sample: ObjectSample, rules: UploadRules = DEFAULT_UPLOAD
   const rule = declaredType === undefined ? undefined : ruleForType(rules, declaredType);
   const expected = declaredType === undefined ? undefined : FORMAT_BY_TYPE[declaredType];
   if (declaredType === undefined || rule === undefined || expected === undefined) {
-    return quarantine('TYPE_NOT_ALLOWED', declaredType === undefined ? 'the object has no Content-Type' : `${declaredType} is not an upload type the inspector checks`);
+    return quarantine(
+      'TYPE_NOT_ALLOWED',
+      declaredType === undefined ? 'the object has no Content-Type' : `${declaredType} is not an upload type the inspector checks`,
+    );
   }
   const extension = extensionOf(sample.key);
   if (!rule.extensions.includes(extension)) {
-    return quarantine('EXTENSION_MISMATCH', `declared ${declaredType}, but the key ends in ${extension === '' ? 'no extension' : `.${extension}`}`);
+    return quarantine(
+      'EXTENSION_MISMATCH',
+      `declared ${declaredType}, but the key ends in ${extension === '' ? 'no extension' : `.${extension}`}`,
+    );
   }
 
   const detected = detectFormat(sample.head);
-  if (detected === undefined) return quarantine('UNRECOGNIZED_CONTENT', `declared ${declaredType}, but the first bytes are no known format`);
+  if (detected === undefined)
+    return quarantine('UNRECOGNIZED_CONTENT', `declared ${declaredType}, but the first bytes are no known format`);
   const format = acceptedFormat(declaredType, expected, detected);
   if (format === undefined) {
     return quarantine('TYPE_MISMATCH', `declared ${declaredType}, but the content is ${FORMAT_DESCRIPTIONS[detected]}`, detected);

@@ -37,10 +37,29 @@
 
 /** Brands of MP4 files (ISO/IEC 14496-12 and -14, Apple's M4V, DASH, CMAF, Sony, AV1). */
 export const MP4_BRANDS: ReadonlySet<string> = new Set([
-  'isom', 'iso2', 'iso3', 'iso4', 'iso5', 'iso6', 'iso7', 'iso8', 'iso9',
-  'mp41', 'mp42', 'mp71', 'avc1', 'av01',
-  'M4V ', 'M4VH', 'M4VP',
-  'dash', 'cmfc', 'cmf2', 'msnv', 'MSNV', 'XAVC',
+  'isom',
+  'iso2',
+  'iso3',
+  'iso4',
+  'iso5',
+  'iso6',
+  'iso7',
+  'iso8',
+  'iso9',
+  'mp41',
+  'mp42',
+  'mp71',
+  'avc1',
+  'av01',
+  'M4V ',
+  'M4VH',
+  'M4VP',
+  'dash',
+  'cmfc',
+  'cmf2',
+  'msnv',
+  'MSNV',
+  'XAVC',
 ]);
 export const QUICKTIME_BRAND = 'qt  ';
 /** First boxes of classic QuickTime files, written before ftyp existed. */
@@ -102,12 +121,17 @@ export type BoxChainResult =
 
 /** Walks the top-level boxes from offset 0 over the bytes read; see the module comment for what it proves. */
 export function walkBoxChain(file: ReadBytes): BoxChainResult {
-  const problem = (reason: 'TRUNCATED' | 'MALFORMED_HEADER' | 'TRAILING_DATA', detail: string): BoxChainResult => ({ kind: 'problem', reason, detail });
+  const problem = (reason: 'TRUNCATED' | 'MALFORMED_HEADER' | 'TRAILING_DATA', detail: string): BoxChainResult => ({
+    kind: 'problem',
+    reason,
+    detail,
+  });
   const first = bytesAt(file, 0, 8);
   if (first === undefined) return problem('MALFORMED_HEADER', 'the start of the file could not be read in full');
   if (fourCC(first, 4) === 'ftyp') {
     const ftypSize = u32(first, 0);
-    if (ftypSize < 16 || ftypSize % 4 !== 0 || ftypSize > MAX_FTYP_BYTES) return problem('MALFORMED_HEADER', 'the ftyp box has an impossible size');
+    if (ftypSize < 16 || ftypSize % 4 !== 0 || ftypSize > MAX_FTYP_BYTES)
+      return problem('MALFORMED_HEADER', 'the ftyp box has an impossible size');
   }
 
   let offset = 0;
@@ -143,7 +167,8 @@ export function walkBoxChain(file: ReadBytes): BoxChainResult {
     } else if (boxSize < 8) {
       return problem('MALFORMED_HEADER', `top-level box ${boxes + 1} is smaller than its header`);
     }
-    if (boxSize > left) return problem('TRUNCATED', `top-level box ${boxes + 1} needs ${boxSize} bytes from offset ${offset}; the file has ${file.size}`);
+    if (boxSize > left)
+      return problem('TRUNCATED', `top-level box ${boxes + 1} needs ${boxSize} bytes from offset ${offset}; the file has ${file.size}`);
     if (type === 'moov') sawMoov = true;
     boxes += 1;
     offset += boxSize;

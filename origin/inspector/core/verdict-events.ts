@@ -49,7 +49,13 @@ export interface VerdictPublisher {
 
 /** A verdict as inspect-object.ts reports it (GONE has none and makes no event). */
 export type Verdict =
-  | { readonly outcome: 'VERIFIED'; readonly declaredType: string; readonly detected: DetectedFormat; readonly size: number; readonly etag: string }
+  | {
+      readonly outcome: 'VERIFIED';
+      readonly declaredType: string;
+      readonly detected: DetectedFormat;
+      readonly size: number;
+      readonly etag: string;
+    }
   | {
       readonly outcome: 'QUARANTINED';
       readonly quarantineKey: string;

@@ -80,18 +80,22 @@ export function checkZip({ head, tail, size }: FileEnds): StructureProblem | und
   // Where the central directory must end: the end record, or the zip64 end record before it.
   let directoryEnd = tailStart + eocd;
 
-  const zip64 = [disk, directoryDisk, entriesOnDisk, entries].includes(0xffff) || directorySize === 0xffffffff || directoryOffset === 0xffffffff;
+  const zip64 =
+    [disk, directoryDisk, entriesOnDisk, entries].includes(0xffff) || directorySize === 0xffffffff || directoryOffset === 0xffffffff;
   if (zip64) {
     const locator = eocd - ZIP64_LOCATOR_BYTES;
-    if (locator < 0 || u32(tail, locator) !== ZIP64_END_LOCATOR) return malformed('zip64 values in the end record, but no zip64 locator before it');
+    if (locator < 0 || u32(tail, locator) !== ZIP64_END_LOCATOR)
+      return malformed('zip64 values in the end record, but no zip64 locator before it');
     const recordOffset = u64(tail, locator + 8);
-    if (recordOffset === undefined || u32(tail, locator + 4) !== 0 || u32(tail, locator + 16) !== 1) return malformed('the zip64 locator names another disk');
+    if (recordOffset === undefined || u32(tail, locator + 4) !== 0 || u32(tail, locator + 16) !== 1)
+      return malformed('the zip64 locator names another disk');
     const record = recordOffset - tailStart;
     if (record < 0 || record + ZIP64_RECORD_BYTES > locator || u32(tail, record) !== ZIP64_END_RECORD) {
       return malformed('the zip64 locator does not point at a zip64 end record just before it');
     }
     const recordSize = u64(tail, record + 4);
-    if (recordSize === undefined || record + 12 + recordSize !== locator) return malformed('the zip64 end record does not end at its locator');
+    if (recordSize === undefined || record + 12 + recordSize !== locator)
+      return malformed('the zip64 end record does not end at its locator');
     const fields = [u64(tail, record + 24), u64(tail, record + 32), u64(tail, record + 40), u64(tail, record + 48)];
     if (fields.some((value) => value === undefined)) return malformed('the zip64 end record has impossible sizes');
     [entriesOnDisk, entries, directorySize, directoryOffset] = fields as [number, number, number, number];
@@ -103,7 +107,8 @@ export function checkZip({ head, tail, size }: FileEnds): StructureProblem | und
   if (disk !== 0 || directoryDisk !== 0 || entriesOnDisk !== entries) return malformed('the archive spans several disks (a split archive)');
   if (directoryOffset + directorySize !== directoryEnd) return malformed('the central directory does not end where the end record begins');
   if (entries === 0) {
-    if (directorySize !== 0 || directoryEnd !== 0 || signature !== END_OF_CENTRAL_DIRECTORY) return malformed('an archive with no entries holds more than its end record');
+    if (directorySize !== 0 || directoryEnd !== 0 || signature !== END_OF_CENTRAL_DIRECTORY)
+      return malformed('an archive with no entries holds more than its end record');
     return undefined;
   }
   if (signature !== LOCAL_FILE_HEADER) return malformed('an archive with entries does not start with a local file header');

@@ -27,7 +27,9 @@ export class EventBridgeVerdictPublisher implements VerdictPublisher {
   async publish(event: VerdictEvent): Promise<void> {
     const output = await this.client.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: DEFAULT_EVENT_BUS, Source: event.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) }],
+        Entries: [
+          { EventBusName: DEFAULT_EVENT_BUS, Source: event.source, DetailType: event.detailType, Detail: JSON.stringify(event.detail) },
+        ],
       }),
     );
     if ((output.FailedEntryCount ?? 0) > 0) throw new EventBridgePutError(output.Entries?.[0]?.ErrorCode ?? 'unknown');

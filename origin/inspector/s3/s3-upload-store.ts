@@ -33,7 +33,12 @@ export class S3UploadStore implements UploadStore {
     let response;
     try {
       response = await this.client.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${range.start}-${range.end}`, ...(ifMatch === undefined ? {} : { IfMatch: ifMatch }) }),
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Range: `bytes=${range.start}-${range.end}`,
+          ...(ifMatch === undefined ? {} : { IfMatch: ifMatch }),
+        }),
       );
     } catch (error) {
       const status = statusOf(error);

@@ -18,7 +18,15 @@ export function confirmScreen(context: ScreenContext): Screen {
   const resendButton = h('button', { type: 'button', class: 'button-secondary' }, 'Send a new code');
   let cooldown: ReturnType<typeof setInterval> | undefined;
 
-  const form = h('form', { novalidate: true, 'aria-labelledby': 'confirm-title' }, alert.element, email.element, code.element, h('div', { class: 'button-row' }, submit, resendButton), status);
+  const form = h(
+    'form',
+    { novalidate: true, 'aria-labelledby': 'confirm-title' },
+    alert.element,
+    email.element,
+    code.element,
+    h('div', { class: 'button-row' }, submit, resendButton),
+    status,
+  );
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -37,7 +45,13 @@ export function confirmScreen(context: ScreenContext): Screen {
         context.navigate('/login', { email: address, notice: 'Your email is confirmed. Log in to continue.' });
       } catch (error) {
         if (error instanceof ApiError && (error.code === 'CODE_MISMATCH' || error.code === 'CODE_EXPIRED')) {
-          reportFieldError(code, error.code === 'CODE_EXPIRED' ? 'That code has expired. Send a new one below.' : 'That code is not right. Check the email, or send a new code.', context.announcer);
+          reportFieldError(
+            code,
+            error.code === 'CODE_EXPIRED'
+              ? 'That code has expired. Send a new one below.'
+              : 'That code is not right. Check the email, or send a new code.',
+            context.announcer,
+          );
         } else {
           alert.show(messageFor(error));
         }
@@ -93,7 +107,12 @@ export function confirmScreen(context: ScreenContext): Screen {
       heading,
       notice ?? h('p', { class: 'lede' }, 'Enter the 6-digit code we emailed you when you signed up.'),
       form,
-      h('p', { class: 'aside' }, 'Already confirmed? ', routeLink(context, '/login', 'Log in', context.state.email === undefined ? {} : { email: context.state.email })),
+      h(
+        'p',
+        { class: 'aside' },
+        'Already confirmed? ',
+        routeLink(context, '/login', 'Log in', context.state.email === undefined ? {} : { email: context.state.email }),
+      ),
     ),
     dispose: () => {
       if (cooldown !== undefined) clearInterval(cooldown);

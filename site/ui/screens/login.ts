@@ -30,7 +30,10 @@ export function loginScreen(context: ScreenContext): Screen {
         context.navigate(context.state.next ?? '/upload');
       } catch (error) {
         if (error instanceof ApiError && error.code === 'USER_NOT_CONFIRMED') {
-          context.navigate('/confirm', { email: address, notice: 'Confirm your email first: enter the code we sent when you signed up, or send a new one.' });
+          context.navigate('/confirm', {
+            email: address,
+            notice: 'Confirm your email first: enter the code we sent when you signed up, or send a new one.',
+          });
         } else if (error instanceof ApiError && error.code === 'INVALID_CREDENTIALS') {
           alert.show('The email or password is not right.', routeLink(context, '/forgot', 'Forgot your password?', { email: address }));
           password.input.focus();

@@ -27,12 +27,22 @@ export function registerScreen(context: ScreenContext): Screen {
       try {
         const result = await register({ email: address, password: secret }, context.signal);
         if (result.confirmed) context.navigate('/login', { email: address, notice: 'Your account is ready. Log in to continue.' });
-        else context.navigate('/confirm', { email: address, notice: 'We sent a 6-digit code to your email. Enter it below to confirm your address.' });
+        else
+          context.navigate('/confirm', {
+            email: address,
+            notice: 'We sent a 6-digit code to your email. Enter it below to confirm your address.',
+          });
       } catch (error) {
         if (error instanceof ApiError && error.code === 'INVALID_PASSWORD') {
           reportFieldError(password, error.message, context.announcer);
         } else if (error instanceof ApiError && error.code === 'USER_EXISTS') {
-          alert.show('An account with this email already exists.', routeLink(context, '/login', 'Log in', { email: address }), 'or', routeLink(context, '/forgot', 'reset the password', { email: address }), '.');
+          alert.show(
+            'An account with this email already exists.',
+            routeLink(context, '/login', 'Log in', { email: address }),
+            'or',
+            routeLink(context, '/forgot', 'reset the password', { email: address }),
+            '.',
+          );
         } else {
           alert.show(messageFor(error));
         }

@@ -2,7 +2,16 @@ import { ApiError, messageFor } from '../../../client/core/errors';
 import { reset } from '../../net/auth-api';
 import { checkedCode, checkedEmail, checkedNewPassword } from '../checks';
 import { h } from '../dom';
-import { codeField, emailField, focusFirstError, formAlert, reportFieldError, passwordField, submitButton, whileSubmitting } from '../forms';
+import {
+  codeField,
+  emailField,
+  focusFirstError,
+  formAlert,
+  reportFieldError,
+  passwordField,
+  submitButton,
+  whileSubmitting,
+} from '../forms';
 import { authCard, noticeFor, routeLink, screenHeading, type Screen, type ScreenContext } from '../screen';
 
 export function resetScreen(context: ScreenContext): Screen {
@@ -13,7 +22,15 @@ export function resetScreen(context: ScreenContext): Screen {
   const notice = noticeFor(context.state);
   const submit = submitButton('Set new password');
 
-  const form = h('form', { novalidate: true, 'aria-labelledby': 'reset-title' }, alert.element, email.element, code.element, password.element, submit);
+  const form = h(
+    'form',
+    { novalidate: true, 'aria-labelledby': 'reset-title' },
+    alert.element,
+    email.element,
+    code.element,
+    password.element,
+    submit,
+  );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     alert.clear();
@@ -31,7 +48,13 @@ export function resetScreen(context: ScreenContext): Screen {
         context.navigate('/login', { email: address, notice: 'Your password has been changed. Log in with the new one.' });
       } catch (error) {
         if (error instanceof ApiError && (error.code === 'CODE_MISMATCH' || error.code === 'CODE_EXPIRED')) {
-          reportFieldError(code, error.code === 'CODE_EXPIRED' ? 'That code has expired. Ask for a new one.' : 'That code is not right. Check the email, or ask for a new one.', context.announcer);
+          reportFieldError(
+            code,
+            error.code === 'CODE_EXPIRED'
+              ? 'That code has expired. Ask for a new one.'
+              : 'That code is not right. Check the email, or ask for a new one.',
+            context.announcer,
+          );
         } else if (error instanceof ApiError && error.code === 'INVALID_PASSWORD') {
           reportFieldError(password, error.message, context.announcer);
         } else {
@@ -49,7 +72,12 @@ export function resetScreen(context: ScreenContext): Screen {
       heading,
       notice ?? h('p', { class: 'lede' }, 'Enter the code we emailed you and your new password.'),
       form,
-      h('p', { class: 'aside' }, 'No code? ', routeLink(context, '/forgot', 'Send a new one', context.state.email === undefined ? {} : { email: context.state.email })),
+      h(
+        'p',
+        { class: 'aside' },
+        'No code? ',
+        routeLink(context, '/forgot', 'Send a new one', context.state.email === undefined ? {} : { email: context.state.email }),
+      ),
     ),
   };
 }

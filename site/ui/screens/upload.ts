@@ -81,7 +81,11 @@ export function uploadScreen(context: ScreenContext): Screen {
     const now = Date.now();
     unfinishedList.replaceChildren(
       ...records.map((record) => {
-        const discard = h('button', { type: 'button', class: 'button-quiet', 'aria-label': `Discard the unfinished upload of ${record.file.name}` }, 'Discard');
+        const discard = h(
+          'button',
+          { type: 'button', class: 'button-quiet', 'aria-label': `Discard the unfinished upload of ${record.file.name}` },
+          'Discard',
+        );
         discard.addEventListener('click', () => {
           void queue.discardUnfinished(record.id);
           context.announcer.say(`Unfinished upload of ${record.file.name} discarded.`);
@@ -100,10 +104,11 @@ export function uploadScreen(context: ScreenContext): Screen {
     const skipped: string[] = [];
     for (const file of picked) {
       const question = duplicateQuestion(file, {
-        inList: inList.some((upload) => {
-          const other = list.files.get(upload.id);
-          return other !== undefined && other.name === file.name && other.size === file.size && other.lastModified === file.lastModified;
-        }) || files.some((other) => other.name === file.name && other.size === file.size && other.lastModified === file.lastModified),
+        inList:
+          inList.some((upload) => {
+            const other = list.files.get(upload.id);
+            return other !== undefined && other.name === file.name && other.size === file.size && other.lastModified === file.lastModified;
+          }) || files.some((other) => other.name === file.name && other.size === file.size && other.lastModified === file.lastModified),
         stored: yourFiles.model.rows().find((row) => row.status !== 'rejected' && row.name === file.name && row.size === file.size),
         formatDate,
       });

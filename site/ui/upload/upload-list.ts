@@ -14,7 +14,14 @@ import { checkFile } from '../../../client/core/file-check';
 import { formatBytes } from '../../../client/core/format';
 import { fractionDone } from '../../../client/core/transfer-stats';
 import { isTerminal, summarize, type UploadQueue, type UploadSnapshot } from '../../../client/core/upload-queue';
-import { milestoneReached, summaryText, uploadErrorDetail, uploadNoticeText, uploadStatusText, type VerdictFacts } from '../../core/upload-text';
+import {
+  milestoneReached,
+  summaryText,
+  uploadErrorDetail,
+  uploadNoticeText,
+  uploadStatusText,
+  type VerdictFacts,
+} from '../../core/upload-text';
 import { h, setText } from '../dom';
 import type { Speaker } from '../forms';
 
@@ -68,7 +75,8 @@ export class UploadList {
     });
     // Only files that need nothing more: failed and cancelled files keep their Retry button.
     this.clearList.addEventListener('click', () => {
-      for (const upload of this.options.queue().list()) if (upload.state === 'done' || upload.state === 'rejected') this.options.queue().remove(upload.id);
+      for (const upload of this.options.queue().list())
+        if (upload.state === 'done' || upload.state === 'rejected') this.options.queue().remove(upload.id);
       this.renderNow();
       this.title.focus();
     });
@@ -124,7 +132,16 @@ export class UploadList {
     const id = upload.id;
     const queue = this.options.queue;
     const button = (label: string, name: string, action?: string) =>
-      h('button', { type: 'button', class: 'button-quiet', 'aria-label': `${name} ${upload.name}${label === 'Remove' ? ' from the list' : ''}`, 'data-action': action }, label);
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button-quiet',
+          'aria-label': `${name} ${upload.name}${label === 'Remove' ? ' from the list' : ''}`,
+          'data-action': action,
+        },
+        label,
+      );
     const cancel = button('Cancel', 'Cancel');
     const pause = button('Pause', 'Pause', 'pause');
     const resume = button('Resume', 'Resume', 'resume');
@@ -136,7 +153,10 @@ export class UploadList {
     const actions = h('div', { class: 'upload-actions' }, pause, resume, cancel, retry, remove);
     const file = this.files.get(id);
     // A preview of the local file (img-src allows blob:); nothing is fetched.
-    const thumbnail = file !== undefined && upload.state !== 'rejected' && /^image\/(png|jpeg|gif|webp)$/.test(file.type) ? URL.createObjectURL(file) : undefined;
+    const thumbnail =
+      file !== undefined && upload.state !== 'rejected' && /^image\/(png|jpeg|gif|webp)$/.test(file.type)
+        ? URL.createObjectURL(file)
+        : undefined;
     const renamed = this.savedAs(upload);
     const item = h(
       'li',
@@ -144,11 +164,15 @@ export class UploadList {
       h(
         'div',
         { class: 'upload-head' },
-        thumbnail === undefined ? h('span', { class: 'thumb thumb-empty', 'aria-hidden': 'true' }) : h('img', { class: 'thumb', src: thumbnail, alt: '', width: 40, height: 40 }),
+        thumbnail === undefined
+          ? h('span', { class: 'thumb thumb-empty', 'aria-hidden': 'true' })
+          : h('img', { class: 'thumb', src: thumbnail, alt: '', width: 40, height: 40 }),
         h('span', { class: 'upload-name' }, upload.name),
         h('span', { class: 'upload-size' }, formatBytes(upload.size)),
       ),
-      renamed === undefined ? undefined : h('p', { class: 'upload-renamed' }, `Will be saved as ${renamed}: some characters are not allowed in stored names.`),
+      renamed === undefined
+        ? undefined
+        : h('p', { class: 'upload-renamed' }, `Will be saved as ${renamed}: some characters are not allowed in stored names.`),
       status,
       detail,
       progress,

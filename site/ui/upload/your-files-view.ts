@@ -41,7 +41,15 @@ export function yourFilesView(api: FilesApi, speaker: Speaker, onVerdict: (row: 
     h(
       'thead',
       {},
-      h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col', class: 'numeric' }, 'Size'), h('th', { scope: 'col' }, 'Uploaded'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions'))),
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'Name'),
+        h('th', { scope: 'col', class: 'numeric' }, 'Size'),
+        h('th', { scope: 'col' }, 'Uploaded'),
+        h('th', { scope: 'col' }, 'Status'),
+        h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+      ),
     ),
     body,
   );

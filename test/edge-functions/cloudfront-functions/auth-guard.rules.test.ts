@@ -119,12 +119,15 @@ describe('auth-guard (source): origin', () => {
 });
 
 describe('auth-guard (source): content type', () => {
-  it.each(['application/json', 'APPLICATION/JSON', ' application/json', 'application/json; charset=utf-8', 'application/json ;charset=utf-8'])(
-    'passes %j',
-    (contentType) => {
-      expectPassed(login({ 'content-type': contentType }));
-    },
-  );
+  it.each([
+    'application/json',
+    'APPLICATION/JSON',
+    ' application/json',
+    'application/json; charset=utf-8',
+    'application/json ;charset=utf-8',
+  ])('passes %j', (contentType) => {
+    expectPassed(login({ 'content-type': contentType }));
+  });
 
   it.each([
     ['a JSON type hidden in a parameter', 'text/plain;a=application/json'],
@@ -137,9 +140,12 @@ describe('auth-guard (source): content type', () => {
     expectRefused(authGuard.run(login({ 'content-type': contentType })), 'UNSUPPORTED_MEDIA_TYPE');
   });
 
-  it.each(['/auth/register', '/auth/confirm', '/auth/resend', '/auth/login', '/auth/forgot', '/auth/reset'])('asks for JSON on %s', (uri) => {
-    expectRefused(authGuard.run(login({ 'content-type': 'text/plain' }, uri)), 'UNSUPPORTED_MEDIA_TYPE');
-  });
+  it.each(['/auth/register', '/auth/confirm', '/auth/resend', '/auth/login', '/auth/forgot', '/auth/reset'])(
+    'asks for JSON on %s',
+    (uri) => {
+      expectRefused(authGuard.run(login({ 'content-type': 'text/plain' }, uri)), 'UNSUPPORTED_MEDIA_TYPE');
+    },
+  );
 
   it('does not ask for a Content-Type on the routes without a body', () => {
     expectPassed(login({ 'content-type': undefined, 'content-length': undefined }, '/auth/refresh'));

@@ -96,12 +96,20 @@ describe('auth-guard: routes (the table compiled in from edge-functions/core/aut
     expectPassed(input, authGuard.run(input));
   });
 
-  it.each(['/auth', '/auth/', '/auth/admin', '/auth/login/', '/auth/LOGIN', '/auth/login.json', '/auth/constructor', '/auth/__proto__', '/auth/hasOwnProperty', '/presign'])(
-    '%s is 404 NOT_FOUND',
-    (uri) => {
-      expectRefused(authGuard.run(login({}, uri)), 'NOT_FOUND');
-    },
-  );
+  it.each([
+    '/auth',
+    '/auth/',
+    '/auth/admin',
+    '/auth/login/',
+    '/auth/LOGIN',
+    '/auth/login.json',
+    '/auth/constructor',
+    '/auth/__proto__',
+    '/auth/hasOwnProperty',
+    '/presign',
+  ])('%s is 404 NOT_FOUND', (uri) => {
+    expectRefused(authGuard.run(login({}, uri)), 'NOT_FOUND');
+  });
 });
 
 describe('auth-guard: method', () => {
@@ -158,13 +166,16 @@ describe('auth-guard: same origin', () => {
 });
 
 describe('auth-guard: content type of body routes', () => {
-  it.each(['application/json', 'Application/JSON', 'application/json; charset=utf-8', 'application/json;charset=UTF-8', ' application/json '])(
-    '%j passes',
-    (contentType) => {
-      const input = login({ 'content-type': contentType });
-      expectPassed(input, authGuard.run(input));
-    },
-  );
+  it.each([
+    'application/json',
+    'Application/JSON',
+    'application/json; charset=utf-8',
+    'application/json;charset=UTF-8',
+    ' application/json ',
+  ])('%j passes', (contentType) => {
+    const input = login({ 'content-type': contentType });
+    expectPassed(input, authGuard.run(input));
+  });
 
   it.each([
     ['missing', undefined],

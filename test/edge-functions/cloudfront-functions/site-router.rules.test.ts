@@ -35,15 +35,21 @@ describe('site-router (source)', () => {
           statusCode: 400,
           statusDescription: 'Bad Request',
           headers: { 'content-type': { value: 'application/json' }, 'cache-control': { value: 'no-store' } },
-          body: { encoding: 'text', data: JSON.stringify({ error: { code: 'INVALID_REQUEST', message: 'The request path is not allowed.' } }) },
+          body: {
+            encoding: 'text',
+            data: JSON.stringify({ error: { code: 'INVALID_REQUEST', message: 'The request path is not allowed.' } }),
+          },
         },
       });
     },
   );
 
-  it.each(['/a.b/c', '/v1.2/upload', '/x/auth', '/authx', '/presigned', '/app/auth/x', '/%2e/x', '/a.'])('rewrites %j to the app shell', (uri) => {
-    expect(forwarded(uri)).toBe('/index.html');
-  });
+  it.each(['/a.b/c', '/v1.2/upload', '/x/auth', '/authx', '/presigned', '/app/auth/x', '/%2e/x', '/a.'])(
+    'rewrites %j to the app shell',
+    (uri) => {
+      expect(forwarded(uri)).toBe('/index.html');
+    },
+  );
 
   it.each(['/auth', '/auth/login', '/presign', '/presign/multipart', '/a.js', '/a/b.c.css', '/favicon.ico'])('passes %j through', (uri) => {
     expect(forwarded(uri)).toBe(uri);

@@ -89,12 +89,21 @@ describe('site-router: paths that climb or smuggle are refused', () => {
 });
 
 describe('site-router: app routes (no file extension) become /index.html', () => {
-  it.each(['/', '/app', '/app/', '/app/upload', '/login', '/register', '/confirm', '/app/v1.2/upload', '/file.', '/authority', '/presigned'])(
-    '%j',
-    (uri) => {
-      expect(forwardedUri(siteRouter.run(event('site-app-route', uri)))).toBe('/index.html');
-    },
-  );
+  it.each([
+    '/',
+    '/app',
+    '/app/',
+    '/app/upload',
+    '/login',
+    '/register',
+    '/confirm',
+    '/app/v1.2/upload',
+    '/file.',
+    '/authority',
+    '/presigned',
+  ])('%j', (uri) => {
+    expect(forwardedUri(siteRouter.run(event('site-app-route', uri)))).toBe('/index.html');
+  });
 });
 
 describe('site-router: assets pass through untouched', () => {

@@ -83,7 +83,13 @@ describe('the table', () => {
   });
 
   it('holds exactly the codes the deployables send', () => {
-    const sent = new Set<string>(['INTERNAL', ...Object.keys(EDGE), ...Object.keys(ORIGIN), ...Object.keys(LOCAL_EDGE), ...Object.keys(FIREWALL)]);
+    const sent = new Set<string>([
+      'INTERNAL',
+      ...Object.keys(EDGE),
+      ...Object.keys(ORIGIN),
+      ...Object.keys(LOCAL_EDGE),
+      ...Object.keys(FIREWALL),
+    ]);
     expect([...sent].sort()).toEqual([...TABLE_CODES].sort());
   });
 

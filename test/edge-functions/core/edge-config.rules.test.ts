@@ -94,9 +94,12 @@ describe('parseEdgeConfig: refusals', () => {
     },
   );
 
-  it.each(['moon', 'xeu-west-1', 'eu-west-1x', 'eu-west-123', 'EU-west-1', 'e-west-1', 'eu-west', 'eu-1'])('refuses the region %j', (region) => {
-    expect(problems(with_({ region }))).toEqual(['"region" must look like eu-west-1.']);
-  });
+  it.each(['moon', 'xeu-west-1', 'eu-west-1x', 'eu-west-123', 'EU-west-1', 'e-west-1', 'eu-west', 'eu-1'])(
+    'refuses the region %j',
+    (region) => {
+      expect(problems(with_({ region }))).toEqual(['"region" must look like eu-west-1.']);
+    },
+  );
 
   it.each([
     ['user and password', 'https://user:pass@cognito.example/pool'],

@@ -57,7 +57,12 @@ describe('parseEdgeConfig: multipart settings', () => {
   const secret = (bytes: number, fill = 's') => Buffer.alloc(bytes, fill).toString('base64');
 
   it('keeps the ticket keys in order as secret KeyObjects, frozen, and never prints a secret', () => {
-    const config = parse({ multipartTicketKeys: [{ id: 'new', secret: secret(32, 'n') }, { id: 'old', secret: secret(48, 'o') }] });
+    const config = parse({
+      multipartTicketKeys: [
+        { id: 'new', secret: secret(32, 'n') },
+        { id: 'old', secret: secret(48, 'o') },
+      ],
+    });
     expect(config.multipartTicketKeys.map((k) => k.id)).toEqual(['new', 'old']);
     expect(config.multipartTicketKeys[0]!.secret.type).toBe('secret');
     expect(config.multipartTicketKeys[0]!.secret.export().equals(Buffer.alloc(32, 'n'))).toBe(true);
@@ -78,7 +83,15 @@ describe('parseEdgeConfig: multipart settings', () => {
     ['a secret in base64url', { multipartTicketKeys: [{ id: 'k', secret: Buffer.alloc(33, 0xfb).toString('base64url') }] }],
     ['a key without an id', { multipartTicketKeys: [{ secret: secret(32) }] }],
     ['an id with a dot (the ticket separator)', { multipartTicketKeys: [{ id: 'a.b', secret: secret(32) }] }],
-    ['two keys with one id', { multipartTicketKeys: [{ id: 'k', secret: secret(32) }, { id: 'k', secret: secret(32, 't') }] }],
+    [
+      'two keys with one id',
+      {
+        multipartTicketKeys: [
+          { id: 'k', secret: secret(32) },
+          { id: 'k', secret: secret(32, 't') },
+        ],
+      },
+    ],
     ['five keys', { multipartTicketKeys: ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, secret: secret(32) })) }],
     ['a zero part URL ttl', { partUrlTtlSeconds: 0 }],
     ['a part URL ttl over seven days', { partUrlTtlSeconds: 7 * 24 * 3600 + 1 }],

@@ -35,7 +35,10 @@ function oracle(raw: string, maxBytes: number): { name: string; extension: strin
   const hasExtension = candidate.length > 0 && candidate.length <= ORACLE_MAX_EXTENSION_LENGTH && /^[\p{L}\p{N}]+$/u.test(candidate);
   const extension = hasExtension ? candidate.toLowerCase() : '';
   const suffix = hasExtension ? `.${extension}` : '';
-  const base = oracleTruncate((hasExtension ? cleaned.slice(0, dot) : cleaned).replace(TRIM_BASE, ''), maxBytes - oracleLength(suffix)).replace(TRIM_BASE, '');
+  const base = oracleTruncate(
+    (hasExtension ? cleaned.slice(0, dot) : cleaned).replace(TRIM_BASE, ''),
+    maxBytes - oracleLength(suffix),
+  ).replace(TRIM_BASE, '');
   if (base.length === 0 || !/[\p{L}\p{N}]/u.test(base)) return 'INVALID_FILENAME';
   return { name: (base + suffix).normalize('NFC'), extension };
 }
@@ -74,16 +77,55 @@ function current(raw: string, maxBytes: number): { name: string; extension: stri
 
 /** Characters the sanitizer treats specially, so that random names hit every rule often. */
 const INTERESTING = [
-  'a', 'Z', '7', 'é', 'e\u0301', '写', '😀', '\ud83d', '\ude00', '.', '.', '-', '-', '_', '_', '/', '\\', ' ', '\u0000', '\u001f', '\u007f',
-  '\u0085', '\u00ad', '\u200b', '\u200e', '\u202e', '\u2066', '\ufeff', '\ufe0f', '\u3164', '\u034f', '%', '(', ')', 'P', 'N', 'G', 'p', 'n', 'g',
+  'a',
+  'Z',
+  '7',
+  'é',
+  'e\u0301',
+  '写',
+  '😀',
+  '\ud83d',
+  '\ude00',
+  '.',
+  '.',
+  '-',
+  '-',
+  '_',
+  '_',
+  '/',
+  '\\',
+  ' ',
+  '\u0000',
+  '\u001f',
+  '\u007f',
+  '\u0085',
+  '\u00ad',
+  '\u200b',
+  '\u200e',
+  '\u202e',
+  '\u2066',
+  '\ufeff',
+  '\ufe0f',
+  '\u3164',
+  '\u034f',
+  '%',
+  '(',
+  ')',
+  'P',
+  'N',
+  'G',
+  'p',
+  'n',
+  'g',
 ];
-const interestingName = (maxLength: number) =>
-  fc.array(fc.constantFrom(...INTERESTING), { maxLength }).map((parts) => parts.join(''));
+const interestingName = (maxLength: number) => fc.array(fc.constantFrom(...INTERESTING), { maxLength }).map((parts) => parts.join(''));
 const anyName = fc.oneof(
   interestingName(60),
   fc.string({ maxLength: 60, unit: 'binary' }),
   fc.string({ maxLength: 60, unit: 'grapheme' }),
-  fc.tuple(interestingName(40), fc.constantFrom('.png', '.PNG', '.jpeg', '.pdf', '.tar.gz', '.abcdefghijk', '.', '')).map(([base, ext]) => base + ext),
+  fc
+    .tuple(interestingName(40), fc.constantFrom('.png', '.PNG', '.jpeg', '.pdf', '.tar.gz', '.abcdefghijk', '.', ''))
+    .map(([base, ext]) => base + ext),
 );
 
 describe('sanitizeFileName below the cap: exactly the old behaviour', () => {
@@ -98,8 +140,18 @@ describe('sanitizeFileName below the cap: exactly the old behaviour', () => {
 
   it('agrees on long names just under the cap, junk runs included', () => {
     const long = fc
-      .tuple(fc.array(fc.constantFrom(...INTERESTING), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 400 }), fc.constantFrom('.png', '', '.'))
-      .map(([parts, times, ext]) => parts.join('').repeat(times).slice(0, MAX_RAW_NAME_LENGTH - ext.length) + ext);
+      .tuple(
+        fc.array(fc.constantFrom(...INTERESTING), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 400 }),
+        fc.constantFrom('.png', '', '.'),
+      )
+      .map(
+        ([parts, times, ext]) =>
+          parts
+            .join('')
+            .repeat(times)
+            .slice(0, MAX_RAW_NAME_LENGTH - ext.length) + ext,
+      );
     fc.assert(
       fc.property(long, (raw) => {
         expect(raw.length).toBeLessThanOrEqual(MAX_RAW_NAME_LENGTH);
@@ -109,14 +161,12 @@ describe('sanitizeFileName below the cap: exactly the old behaviour', () => {
     );
   });
 
-  it.each([
-    [`${'-._'.repeat(300)}x.png`],
-    [`x${'-._'.repeat(300)}.png`],
-    [`a${'.-'.repeat(500)}`],
-    ['-'.repeat(1000)],
-  ])('agrees on the hostile shape %#', (raw) => {
-    expect(current(raw, MAX_BYTES)).toEqual(oracle(raw, MAX_BYTES));
-  });
+  it.each([[`${'-._'.repeat(300)}x.png`], [`x${'-._'.repeat(300)}.png`], [`a${'.-'.repeat(500)}`], ['-'.repeat(1000)]])(
+    'agrees on the hostile shape %#',
+    (raw) => {
+      expect(current(raw, MAX_BYTES)).toEqual(oracle(raw, MAX_BYTES));
+    },
+  );
 });
 
 describe('the raw-name cap', () => {

@@ -54,7 +54,20 @@ describe('sanitizeFileName', () => {
     expect(result.name).toBe(result.name.normalize('NFC'));
   });
 
-  it.each(['', '...', '.png', '/', '\u202e\u200b', '---.pdf', '()[]{}', '../..', '\u3164.png', '\u115f\u1160.png', '\uffa0.jpg', '\u034f\ufe00.gif'])('refuses %j as INVALID_FILENAME', (raw) => {
+  it.each([
+    '',
+    '...',
+    '.png',
+    '/',
+    '\u202e\u200b',
+    '---.pdf',
+    '()[]{}',
+    '../..',
+    '\u3164.png',
+    '\u115f\u1160.png',
+    '\uffa0.jpg',
+    '\u034f\ufe00.gif',
+  ])('refuses %j as INVALID_FILENAME', (raw) => {
     expect(() => safe(raw)).toThrow(InvalidFilenameError);
   });
 

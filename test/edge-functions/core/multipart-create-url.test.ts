@@ -27,13 +27,16 @@ const expiresOf = (url: string) => new URL(url).searchParams.get('X-Amz-Expires'
 
 async function startAndSign(partUrlTtlSeconds?: number): Promise<{ create: string | null; others: (string | null)[] }> {
   const base = presignHarness();
-  const harness = partUrlTtlSeconds === undefined
-    ? base
-    : presignHarness({ key: base.key, config: testEdgeConfig(base.key, { partUrlTtlSeconds }) });
+  const harness =
+    partUrlTtlSeconds === undefined ? base : presignHarness({ key: base.key, config: testEdgeConfig(base.key, { partUrlTtlSeconds }) });
   const token = accessToken(harness.key);
   const call = (event: ReturnType<typeof viewerRequest>): Promise<CloudFrontResultResponse> => harness.handler(withToken(event, token));
   const started = jsonBody(await call(viewerRequest('presign-multipart-start'))) as Started;
-  const partsBody = { ...(bodyOf(viewerRequest('presign-multipart-parts')) as Record<string, unknown>), key: started.key, ticket: started.ticket };
+  const partsBody = {
+    ...(bodyOf(viewerRequest('presign-multipart-parts')) as Record<string, unknown>),
+    key: started.key,
+    ticket: started.ticket,
+  };
   const signed = jsonBody(await call(withBody(viewerRequest('presign-multipart-parts'), partsBody))) as Signed;
   return {
     create: expiresOf(started.create.url),

@@ -60,12 +60,16 @@ describe('/presign/multipart/parts checks what a genuine ticket claims', () => {
     ['a key under the quarantine prefix', { key: `quarantine/${TEST_SUB}/2026/11/29/${ID}/talk.mp4` }, 'key-off-scheme'],
     ['a key outside any prefix', { key: 'talk.mp4' }, 'key-off-scheme'],
     ["a key under another user's prefix", { key: keyFor('talk.mp4', '11111111-2222-4333-8444-555555555555') }, 'key-off-scheme'],
-    ['a key under a sub that merely starts with the caller\'s', { key: keyFor('talk.mp4', `${TEST_SUB}x`) }, 'key-off-scheme'],
+    ["a key under a sub that merely starts with the caller's", { key: keyFor('talk.mp4', `${TEST_SUB}x`) }, 'key-off-scheme'],
     ['a key without the date and id', { key: `uploads/${TEST_SUB}/talk.mp4` }, 'key-off-scheme'],
     ['a key with ..', { key: `uploads/${TEST_SUB}/2026/11/29/${ID}/../../../../other/talk.mp4` }, 'key-off-scheme'],
     ['a key with a deeper path', { key: `uploads/${TEST_SUB}/2026/11/29/${ID}/dir/talk.mp4` }, 'key-off-scheme'],
     ['a key with percent-encoding', { key: keyFor('t%2Falk.mp4') }, 'key-off-scheme'],
-    ['a key with a name over maxFileNameBytes', { key: keyFor(`${'a'.repeat(DEFAULT_UPLOAD_RULES.maxFileNameBytes)}.mp4`) }, 'key-off-scheme'],
+    [
+      'a key with a name over maxFileNameBytes',
+      { key: keyFor(`${'a'.repeat(DEFAULT_UPLOAD_RULES.maxFileNameBytes)}.mp4`) },
+      'key-off-scheme',
+    ],
   ])('refuses a ticket with %s', async (_what, claims, reason) => {
     const { key, ticket } = mint(claims);
     expectRefused(await askParts(key, ticket), reason);

@@ -16,7 +16,12 @@ const keyA: TicketKey = { id: 'a', secret: createSecretKey(Buffer.alloc(32, 'a')
 const keyB: TicketKey = { id: 'b', secret: createSecretKey(Buffer.alloc(32, 'b')) };
 const now = new Date('2026-12-06T10:00:00Z');
 const claims: TicketClaims = {
-  sub: 'sub-1', key: 'uploads/sub-1/2026/12/06/id/talk.mp4', type: 'video/mp4', size: 20 * MiB, partSize: 8 * MiB, partCount: 3,
+  sub: 'sub-1',
+  key: 'uploads/sub-1/2026/12/06/id/talk.mp4',
+  type: 'video/mp4',
+  size: 20 * MiB,
+  partSize: 8 * MiB,
+  partCount: 3,
   exp: now.getTime() / 1000 + 60,
 };
 const expected = { sub: claims.sub, key: claims.key, now };

@@ -147,7 +147,17 @@ async function referenceUrls(upload: Upload): Promise<ReferenceUrls & { close: (
 // Inputs
 // ---------------------------------------------------------------------------
 
-const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-2', 'ap-southeast-4', 'sa-east-1', 'il-central-1', 'cn-north-1', 'us-gov-west-1'] as const;
+const REGIONS = [
+  'us-east-1',
+  'us-west-2',
+  'eu-west-1',
+  'eu-central-2',
+  'ap-southeast-4',
+  'sa-east-1',
+  'il-central-1',
+  'cn-north-1',
+  'us-gov-west-1',
+] as const;
 const UPPER_BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const UNRESERVED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-';
@@ -175,7 +185,33 @@ const clockArb = fc.date({ min: new Date('2000-01-01T00:00:00.000Z'), max: new D
 const uploadIdArb = fromAlphabet(UNRESERVED, 1, 256);
 const md5Arb = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Buffer.from(bytes).toString('base64'));
 
-const NAME_CHARS = [...'abcXYZ0189', 'é', 'e\u0301', 'ß', 'Ж', 'λ', 'ש', '日', '한', '😀', ' ', '-', '_', '.', '(', ')', '&', '%', '#', '+', "'", '!', '*', '~', '/'];
+const NAME_CHARS = [
+  ...'abcXYZ0189',
+  'é',
+  'e\u0301',
+  'ß',
+  'Ж',
+  'λ',
+  'ש',
+  '日',
+  '한',
+  '😀',
+  ' ',
+  '-',
+  '_',
+  '.',
+  '(',
+  ')',
+  '&',
+  '%',
+  '#',
+  '+',
+  "'",
+  '!',
+  '*',
+  '~',
+  '/',
+];
 const baseNameArb = fc
   .tuple(fc.constantFrom('a', 'Z', '7', 'é', 'Ж', '日'), fc.array(fc.constantFrom(...NAME_CHARS), { maxLength: 60 }))
   .map(([letter, rest]) => letter + rest.join(''));
@@ -184,12 +220,10 @@ const baseNameArb = fc
  * valid Unicode with the characters URL escaping cares about: the signer
  * treats the key as opaque and must escape it as the SDK does.
  */
-const keyArb = fc
-  .tuple(uuidArb, uuidArb, baseNameArb, fc.boolean(), fc.nat(3))
-  .map(([sub, id, base, raw, pick]) => {
-    const name = raw && pick === 0 ? base : sanitizeFileName(`${base}.mp4`, DEFAULT_UPLOAD_RULES.maxFileNameBytes).name;
-    return `uploads/${sub}/2026/12/06/${id}/${name}`;
-  });
+const keyArb = fc.tuple(uuidArb, uuidArb, baseNameArb, fc.boolean(), fc.nat(3)).map(([sub, id, base, raw, pick]) => {
+  const name = raw && pick === 0 ? base : sanitizeFileName(`${base}.mp4`, DEFAULT_UPLOAD_RULES.maxFileNameBytes).name;
+  return `uploads/${sub}/2026/12/06/${id}/${name}`;
+});
 
 const hasTransferAcceleration = (region: string): boolean => !/^(cn|us-gov)-/.test(region);
 const addressingArb = (region: string, preferFlag: boolean, local: boolean): Addressing =>
@@ -287,7 +321,12 @@ describe('presignUrl (edge) vs getSignedUrl (@aws-sdk/s3-request-presigner)', ()
         key: 'uploads/a/b.mp4',
         method: 'POST',
         query: { uploads: '' },
-        headers: { 'Content-Type': 'video/mp4', 'x-amz-meta-userid': 'sub-1', 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'k' },
+        headers: {
+          'Content-Type': 'video/mp4',
+          'x-amz-meta-userid': 'sub-1',
+          'x-amz-server-side-encryption': 'aws:kms',
+          'x-amz-server-side-encryption-aws-kms-key-id': 'k',
+        },
         credentials: { accessKeyId: 'AKIAEXAMPLE0000000', secretAccessKey: 'secret', sessionToken: undefined },
         region: 'eu-west-1',
         now: new Date('2026-12-06T10:00:00Z'),
@@ -409,7 +448,8 @@ describe('the multipart routes vs getSignedUrl', () => {
             try {
               expect(start.create.url).toBe(reference.create);
               for (const [index, part] of signed.parts.entries()) {
-                const expectedSize = part.partNumber < start.partCount ? start.partSize : input.size - (start.partCount - 1) * start.partSize;
+                const expectedSize =
+                  part.partNumber < start.partCount ? start.partSize : input.size - (start.partCount - 1) * start.partSize;
                 expect(part.size).toBe(expectedSize);
                 expect(part.url).toBe(await reference.part(part.partNumber, expectedSize, input.md5s[index]));
               }

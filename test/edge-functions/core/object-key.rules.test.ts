@@ -50,7 +50,13 @@ describe('newUploadId', () => {
 describe('buildObjectKey', () => {
   it('lays the key out as <prefix><sub>/YYYY/MM/DD/<id>/<name> in UTC, zero-padded', () => {
     // 23:30 on 4 March in UTC-01:00 terms is still 4 March in UTC; the local zone never matters.
-    const key = buildObjectKey({ prefix: 'uploads/', sub: 'user-1', now: new Date('2026-03-04T23:30:00.000Z'), id: UUID, safeName: 'a.png' });
+    const key = buildObjectKey({
+      prefix: 'uploads/',
+      sub: 'user-1',
+      now: new Date('2026-03-04T23:30:00.000Z'),
+      id: UUID,
+      safeName: 'a.png',
+    });
     expect(key).toBe(`uploads/user-1/2026/03/04/${UUID}/a.png`);
   });
 

@@ -23,7 +23,12 @@ describe('validatePresignRequest: exact refusals', () => {
     ['not an object', [], 'The body must be a JSON object with a "files" array.', undefined],
     ['no files array', { files: {} }, '"files" must be an array.', undefined],
     ['no files', { files: [] }, '"files" must list at least one file.', undefined],
-    ['too many files', { files: Array.from({ length: rules.maxFilesPerRequest + 1 }, () => png) }, `At most ${rules.maxFilesPerRequest} files per request; got ${rules.maxFilesPerRequest + 1}.`, undefined],
+    [
+      'too many files',
+      { files: Array.from({ length: rules.maxFilesPerRequest + 1 }, () => png) },
+      `At most ${rules.maxFilesPerRequest} files per request; got ${rules.maxFilesPerRequest + 1}.`,
+      undefined,
+    ],
     ['a file that is not an object', { files: [png, 'x'] }, 'File 1 must be an object.', 1],
     ['no name', { files: [{ ...png, name: 1 }] }, 'File 0 needs a "name" string.', 0],
     ['no type', { files: [{ ...png, type: 1 }] }, 'File 0 needs a "type" string.', 0],
@@ -33,7 +38,17 @@ describe('validatePresignRequest: exact refusals', () => {
     ['a size as text', { files: [{ ...png, size: '10' }] }, 'File 0 needs a "size" that is a whole number of bytes.', 0],
     ['an id that is not a UUID', { files: [{ ...png, id: 'x' }] }, 'File 0 has an "id" that is not a UUID v4.', 0],
     ['an id that is not text', { files: [{ ...png, id: 7 }] }, 'File 0 has an "id" that is not a UUID v4.', 0],
-    ['a repeated id', { files: [{ ...png, id: ID }, { ...png, id: ID.toUpperCase() }] }, 'File 1 repeats the id of an earlier file.', 1],
+    [
+      'a repeated id',
+      {
+        files: [
+          { ...png, id: ID },
+          { ...png, id: ID.toUpperCase() },
+        ],
+      },
+      'File 1 repeats the id of an earlier file.',
+      1,
+    ],
   ])('refuses %s as INVALID_REQUEST', (_label, input, message, file) => {
     const error = refusal(input);
     expect(error).toBeInstanceOf(InvalidRequestError);
@@ -59,7 +74,11 @@ describe('validatePresignRequest: exact refusals', () => {
 
   it('accepts several files with distinct ids, and files without one', () => {
     const other = '1b9a6f2c-1111-4222-8333-444455556666';
-    expect(validatePresignRequest({ files: [{ ...png, id: ID }, { ...png, id: other }, png] }, rules).map((f) => f.id)).toEqual([ID, other, undefined]);
+    expect(validatePresignRequest({ files: [{ ...png, id: ID }, { ...png, id: other }, png] }, rules).map((f) => f.id)).toEqual([
+      ID,
+      other,
+      undefined,
+    ]);
   });
 
   it('refuses a body that is not JSON with its own message', () => {

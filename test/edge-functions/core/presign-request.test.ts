@@ -26,7 +26,9 @@ function rejection(input: unknown): EdgeUploadError {
 describe('validatePresignRequest: what is accepted', () => {
   it('accepts every type of the default rules with a matching extension, at its exact limit (or the POST limit, if lower)', () => {
     const files = Object.entries(rules.types).flatMap(([type, rule]) =>
-      rule.extensions.map((extension) => file({ name: `f.${extension.toUpperCase()}`, type, size: Math.min(rule.maxBytes, rules.postMaxBytes) })),
+      rule.extensions.map((extension) =>
+        file({ name: `f.${extension.toUpperCase()}`, type, size: Math.min(rule.maxBytes, rules.postMaxBytes) }),
+      ),
     );
     for (let start = 0; start < files.length; start += rules.maxFilesPerRequest) {
       const batch = files.slice(start, start + rules.maxFilesPerRequest);
@@ -137,7 +139,9 @@ describe('validatePresignRequest: per-file codes', () => {
     expect(rules.postMaxBytes).toBe(100 * MiB);
     const atLimit = validatePresignRequest({ files: [file({ name: 'talk.mp4', type: 'video/mp4', size: rules.postMaxBytes })] }, rules);
     expect(atLimit).toHaveLength(1);
-    const error = rejection({ files: [file({ name: 'holiday.png' }), file({ name: 'talk.mp4', type: 'video/mp4', size: rules.postMaxBytes + 1 })] });
+    const error = rejection({
+      files: [file({ name: 'holiday.png' }), file({ name: 'talk.mp4', type: 'video/mp4', size: rules.postMaxBytes + 1 })],
+    });
     expect(error).toBeInstanceOf(UseMultipartError);
     expect(error).toMatchObject({ code: 'USE_MULTIPART', status: 413, file: 1 });
     expect(error.message).toBe('talk.mp4 is larger than 100 MiB: upload it as a multipart upload (POST /presign/multipart).');

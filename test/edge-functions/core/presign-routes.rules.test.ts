@@ -98,7 +98,7 @@ describe('presign: refusals, in order', () => {
   it('takes a token of exactly 8192 characters as far as verification', async () => {
     const header = `Bearer ${'a'.repeat(4000)}.${'b'.repeat(4000)}.${'c'.repeat(183)}`;
     expect(header).toHaveLength(8192);
-    expect((await refusal(request({ headers: { authorization: header } })) as UnauthorizedError).reason).not.toMatch(/Authorization/);
+    expect(((await refusal(request({ headers: { authorization: header } }))) as UnauthorizedError).reason).not.toMatch(/Authorization/);
   });
 
   it.each([undefined, 'text/plain', 'text/plain;a=application/json', 'application/jsonp', 'xapplication/json', 'application/json x'])(
@@ -135,15 +135,23 @@ describe('presign: refusals, in order', () => {
 });
 
 describe('presign: the answer', () => {
-  it('signs one POST form per file, under the caller\'s sub, with the config\'s bucket, key and TTL', async () => {
+  it("signs one POST form per file, under the caller's sub, with the config's bucket, key and TTL", async () => {
     const response = await presign(request(), deps());
     expect(response.status).toBe(200);
     expect(response.headers).toEqual(BASE_HEADERS);
-    const { uploads } = JSON.parse(response.body) as { uploads: Array<{ id: string; key: string; url: string; fields: Record<string, string>; expiresAt: string }> };
+    const { uploads } = JSON.parse(response.body) as {
+      uploads: Array<{ id: string; key: string; url: string; fields: Record<string, string>; expiresAt: string }>;
+    };
     expect(uploads).toHaveLength(1);
     const [upload] = uploads;
     const objectKey = `${DEFAULT_UPLOAD_RULES.keyPrefix}${TEST_SUB}/2026/11/29/${ID}/a.png`;
-    expect(upload).toEqual({ id: ID, key: objectKey, url: config.uploadUrl, fields: expect.any(Object), expiresAt: '2026-11-29T12:05:00Z' });
+    expect(upload).toEqual({
+      id: ID,
+      key: objectKey,
+      url: config.uploadUrl,
+      fields: expect.any(Object),
+      expiresAt: '2026-11-29T12:05:00Z',
+    });
     const expected = createPresignedPost({
       bucket: 'acme-uploads',
       region: 'eu-west-1',
@@ -182,11 +190,19 @@ describe('createPresignedPost', () => {
     ttlSeconds: 60,
   };
 
-  it('commits the policy to every field, the key and the size range, and signs it with the day\'s key', () => {
+  it("commits the policy to every field, the key and the size range, and signs it with the day's key", () => {
     const post = createPresignedPost({ ...input, credentials: TEST_CREDENTIALS });
     const credential = `${TEST_CREDENTIALS.accessKeyId}/20261129/eu-west-1/s3/aws4_request`;
     expect(Object.keys(post.fields)).toEqual([
-      'Content-Type', 'bucket', 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Security-Token', 'key', 'Policy', 'X-Amz-Signature',
+      'Content-Type',
+      'bucket',
+      'X-Amz-Algorithm',
+      'X-Amz-Credential',
+      'X-Amz-Date',
+      'X-Amz-Security-Token',
+      'key',
+      'Policy',
+      'X-Amz-Signature',
     ]);
     expect(post.fields).toMatchObject({
       'Content-Type': 'image/png',
@@ -214,7 +230,11 @@ describe('createPresignedPost', () => {
     });
     const step = (k: string | Buffer, data: string) => createHmac('sha256', k).update(data, 'utf8').digest();
     const signingKey = step(step(step(step(`AWS4${TEST_CREDENTIALS.secretAccessKey}`, '20261129'), 'eu-west-1'), 's3'), 'aws4_request');
-    expect(post.fields['X-Amz-Signature']).toBe(createHmac('sha256', signingKey).update(post.fields.Policy ?? '', 'utf8').digest('hex'));
+    expect(post.fields['X-Amz-Signature']).toBe(
+      createHmac('sha256', signingKey)
+        .update(post.fields.Policy ?? '', 'utf8')
+        .digest('hex'),
+    );
   });
 
   it('leaves the security token out when the credentials have none', () => {
@@ -226,7 +246,11 @@ describe('createPresignedPost', () => {
 
 describe('http-response', () => {
   it('sends no-store and nosniff on every JSON answer, extra headers beside them', () => {
-    expect(jsonResponse(201, { a: 1 }, { Allow: 'POST' })).toEqual({ status: 201, headers: { ...BASE_HEADERS, Allow: 'POST' }, body: '{"a":1}' });
+    expect(jsonResponse(201, { a: 1 }, { Allow: 'POST' })).toEqual({
+      status: 201,
+      headers: { ...BASE_HEADERS, Allow: 'POST' },
+      body: '{"a":1}',
+    });
     expect(jsonResponse(200, null).headers).toEqual(BASE_HEADERS);
   });
 
@@ -268,6 +292,8 @@ describe('http-response', () => {
     const notAllowed = errorResponse(new MethodNotAllowedError('PUT', ['POST', 'OPTIONS']));
     expect(notAllowed.status).toBe(405);
     expect(notAllowed.headers).toEqual({ ...BASE_HEADERS, Allow: 'POST, OPTIONS' });
-    expect(JSON.parse(notAllowed.body)).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: 'PUT is not allowed here; use POST, OPTIONS.' } });
+    expect(JSON.parse(notAllowed.body)).toEqual({
+      error: { code: 'METHOD_NOT_ALLOWED', message: 'PUT is not allowed here; use POST, OPTIONS.' },
+    });
   });
 });

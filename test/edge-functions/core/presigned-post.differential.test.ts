@@ -144,11 +144,41 @@ function policyExpiration(fields: Record<string, string>): unknown {
 // ---------------------------------------------------------------------------
 
 const REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'ca-west-1', 'mx-central-1', 'sa-east-1',
-  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2',
-  'af-south-1', 'il-central-1', 'me-south-1', 'me-central-1', 'ap-east-1', 'ap-south-1', 'ap-south-2',
-  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-northeast-1',
-  'ap-northeast-2', 'ap-northeast-3', 'cn-north-1', 'cn-northwest-1', 'us-gov-west-1', 'us-gov-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'ca-west-1',
+  'mx-central-1',
+  'sa-east-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-north-1',
+  'eu-south-1',
+  'eu-south-2',
+  'af-south-1',
+  'il-central-1',
+  'me-south-1',
+  'me-central-1',
+  'ap-east-1',
+  'ap-south-1',
+  'ap-south-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'cn-north-1',
+  'cn-northwest-1',
+  'us-gov-west-1',
+  'us-gov-east-1',
 ] as const;
 
 const TYPES = Object.keys(DEFAULT_UPLOAD_RULES.types);
@@ -172,7 +202,9 @@ const aliasArb = fromAlphabet('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW
 const kmsKeyIdArb = fc.oneof(
   uuidArb,
   fc.tuple(regionArb, accountArb, uuidArb).map(([region, account, id]) => `arn:aws:kms:${region}:${account}:key/${id}`),
-  fc.tuple(regionArb, accountArb, uuidArb).map(([region, account, id]) => `arn:aws:kms:${region}:${account}:key/mrk-${id.replace(/-/g, '')}`),
+  fc
+    .tuple(regionArb, accountArb, uuidArb)
+    .map(([region, account, id]) => `arn:aws:kms:${region}:${account}:key/mrk-${id.replace(/-/g, '')}`),
   aliasArb.map((alias) => `alias/${alias}`),
   fc.tuple(regionArb, accountArb, aliasArb).map(([region, account, alias]) => `arn:aws:kms:${region}:${account}:alias/${alias}`),
 );
@@ -194,21 +226,63 @@ const clockArb = fc.date({
 /** Letters and digits from several scripts (NFC and decomposed), marks, spaces and punctuation the sanitizer rewrites. */
 const NAME_CHARS = [
   ...'abcxyzABCXYZ0189',
-  'é', 'e\u0301', 'ü', 'ß', 'ø', 'Ж', 'я', 'λ', 'Ω', 'ש', 'ع', '٣', 'अ', 'ก', '日', '本', '語', '한', 'グ', '😀', '👩‍💻',
-  ' ', '-', '_', '.', '..', '(', ')', '[', '&', '%', '#', '+', ',', ';', "'", '"', '/', '\\', '\u202e', '\u200b', '\u0007',
+  'é',
+  'e\u0301',
+  'ü',
+  'ß',
+  'ø',
+  'Ж',
+  'я',
+  'λ',
+  'Ω',
+  'ש',
+  'ع',
+  '٣',
+  'अ',
+  'ก',
+  '日',
+  '本',
+  '語',
+  '한',
+  'グ',
+  '😀',
+  '👩‍💻',
+  ' ',
+  '-',
+  '_',
+  '.',
+  '..',
+  '(',
+  ')',
+  '[',
+  '&',
+  '%',
+  '#',
+  '+',
+  ',',
+  ';',
+  "'",
+  '"',
+  '/',
+  '\\',
+  '\u202e',
+  '\u200b',
+  '\u0007',
 ];
 const nameCharArb = fc.constantFrom(...NAME_CHARS);
 /** A base name with at least one letter or digit, so the sanitizer keeps something. */
 const baseNameArb = fc
-  .tuple(fc.constantFrom('a', 'Z', '7', 'é', 'Ж', '日', 'ก'), fc.array(nameCharArb, { maxLength: 60 }), fc.array(nameCharArb, { maxLength: 20 }))
+  .tuple(
+    fc.constantFrom('a', 'Z', '7', 'é', 'Ж', '日', 'ก'),
+    fc.array(nameCharArb, { maxLength: 60 }),
+    fc.array(nameCharArb, { maxLength: 20 }),
+  )
   .map(([letter, before, after]) => before.join('') + letter + after.join(''));
 
 /** An extension that belongs to the type, in any letter case (the sanitizer lower-cases it). */
 function extensionArb(type: string): fc.Arbitrary<string> {
   const extensions = DEFAULT_UPLOAD_RULES.types[type]?.extensions ?? [];
-  return fc
-    .tuple(fc.constantFrom(...extensions), fc.boolean())
-    .map(([extension, upper]) => (upper ? extension.toUpperCase() : extension));
+  return fc.tuple(fc.constantFrom(...extensions), fc.boolean()).map(([extension, upper]) => (upper ? extension.toUpperCase() : extension));
 }
 
 /**
@@ -327,12 +401,15 @@ const md5Arb = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Bu
 
 /** A valid file for the default rules: a name whose extension matches its type, a size within the type's limit and the POST limit. */
 const requestedFileArb: fc.Arbitrary<RequestedFile> = fc.constantFrom(...TYPES).chain((type) =>
-  fc.record({
-    name: fc.tuple(baseNameArb, extensionArb(type)).map(([base, extension]) => `${base}.${extension}`),
-    size: fc.integer({ min: 1, max: Math.min(DEFAULT_UPLOAD_RULES.types[type]?.maxBytes ?? 1, DEFAULT_UPLOAD_RULES.postMaxBytes) }),
-    type: fc.constant(type),
-    md5: fc.option(md5Arb, { nil: undefined }),
-  }, { requiredKeys: ['name', 'size', 'type'] }),
+  fc.record(
+    {
+      name: fc.tuple(baseNameArb, extensionArb(type)).map(([base, extension]) => `${base}.${extension}`),
+      size: fc.integer({ min: 1, max: Math.min(DEFAULT_UPLOAD_RULES.types[type]?.maxBytes ?? 1, DEFAULT_UPLOAD_RULES.postMaxBytes) }),
+      type: fc.constant(type),
+      md5: fc.option(md5Arb, { nil: undefined }),
+    },
+    { requiredKeys: ['name', 'size', 'type'] },
+  ),
 );
 
 /** 1–3 files; some carry a client id (distinct, in any letter case), the rest get one from the edge. */

@@ -72,10 +72,20 @@ function referenceClient(region: string, credentials: SigningCredentials, addres
   }
 }
 
-const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-2', 'ap-southeast-4', 'sa-east-1', 'cn-north-1', 'us-gov-west-1'] as const;
+const REGIONS = [
+  'us-east-1',
+  'us-west-2',
+  'eu-west-1',
+  'eu-central-2',
+  'ap-southeast-4',
+  'sa-east-1',
+  'cn-north-1',
+  'us-gov-west-1',
+] as const;
 const UPPER_BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const fromAlphabet = (alphabet: string, minLength: number, maxLength: number) => fc.string({ unit: fc.constantFrom(...alphabet), minLength, maxLength });
+const fromAlphabet = (alphabet: string, minLength: number, maxLength: number) =>
+  fc.string({ unit: fc.constantFrom(...alphabet), minLength, maxLength });
 
 const bucketArb = fc
   .stringMatching(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/)
@@ -92,10 +102,41 @@ const continuationTokenArb = fc.option(
   fc.oneof(fromAlphabet(`${BASE64_ALPHABET}=`, 1, 300), fc.constantFrom('uploads/a/2026/11/29/x/Füße-日本.png', 'key.with_dots-and~tilde')),
   { nil: undefined },
 );
-const NAME_CHARS = [...'abcXYZ0189', 'é', 'e\u0301', 'ß', 'Ж', 'λ', 'ש', '日', '한', '😀', ' ', '-', '_', '.', '(', ')', '&', '%', '#', '+', "'", '!', '*', '~'];
+const NAME_CHARS = [
+  ...'abcXYZ0189',
+  'é',
+  'e\u0301',
+  'ß',
+  'Ж',
+  'λ',
+  'ש',
+  '日',
+  '한',
+  '😀',
+  ' ',
+  '-',
+  '_',
+  '.',
+  '(',
+  ')',
+  '&',
+  '%',
+  '#',
+  '+',
+  "'",
+  '!',
+  '*',
+  '~',
+];
 const nameArb = fc
-  .tuple(fc.constantFrom('a', 'Z', '7', 'é', 'Ж', '日'), fc.array(fc.constantFrom(...NAME_CHARS), { maxLength: 60 }), fc.constantFrom('.png', '.pdf', '.mp4', ''))
-  .map(([letter, rest, extension]) => sanitizeFileName(`${letter}${rest.join('')}${extension}`, DEFAULT_UPLOAD_RULES.maxFileNameBytes).name);
+  .tuple(
+    fc.constantFrom('a', 'Z', '7', 'é', 'Ж', '日'),
+    fc.array(fc.constantFrom(...NAME_CHARS), { maxLength: 60 }),
+    fc.constantFrom('.png', '.pdf', '.mp4', ''),
+  )
+  .map(
+    ([letter, rest, extension]) => sanitizeFileName(`${letter}${rest.join('')}${extension}`, DEFAULT_UPLOAD_RULES.maxFileNameBytes).name,
+  );
 const hasTransferAcceleration = (region: string): boolean => !/^(cn|us-gov)-/.test(region);
 
 beforeAll(() => {
@@ -120,7 +161,10 @@ describe('the "your files" routes vs getSignedUrl', () => {
             preferFlag: fc.boolean(),
             local: fc.boolean(),
             continuationToken: continuationTokenArb,
-            files: fc.array(fc.record({ quarantined: fc.boolean(), date: clockArb, id: uuidArb, name: nameArb }), { minLength: 1, maxLength: MAX_KEYS_PER_ACCESS }),
+            files: fc.array(fc.record({ quarantined: fc.boolean(), date: clockArb, id: uuidArb, name: nameArb }), {
+              minLength: 1,
+              maxLength: MAX_KEYS_PER_ACCESS,
+            }),
           }),
           async (input) => {
             const addressing: Addressing = input.local
@@ -154,7 +198,13 @@ describe('the "your files" routes vs getSignedUrl', () => {
             };
             const call = async (uri: string, body: unknown) => {
               const response = await routePresignRequest(
-                { uri, method: 'POST', headers: { authorization: 'Bearer aaaa.bbbb.cccc', 'content-type': 'application/json' }, body: JSON.stringify(body), bodyTruncated: false },
+                {
+                  uri,
+                  method: 'POST',
+                  headers: { authorization: 'Bearer aaaa.bbbb.cccc', 'content-type': 'application/json' },
+                  body: JSON.stringify(body),
+                  bodyTruncated: false,
+                },
                 deps,
               );
               expect(response.status).toBe(200);
@@ -168,7 +218,10 @@ describe('the "your files" routes vs getSignedUrl', () => {
                 }),
               ),
             ];
-            const listed = (await call('/presign/files', input.continuationToken === undefined ? {} : { continuationToken: input.continuationToken })) as {
+            const listed = (await call(
+              '/presign/files',
+              input.continuationToken === undefined ? {} : { continuationToken: input.continuationToken },
+            )) as {
               list: { url: string };
               quarantined: { url: string };
             };
@@ -179,7 +232,10 @@ describe('the "your files" routes vs getSignedUrl', () => {
             const client = referenceClient(input.region, input.credentials, addressing);
             const options = { expiresIn: input.ttlSeconds, signingDate: input.now };
             try {
-              for (const [prefix, answer] of [[`uploads/${input.sub}/`, listed.list], [`quarantine/${input.sub}/`, listed.quarantined]] as const) {
+              for (const [prefix, answer] of [
+                [`uploads/${input.sub}/`, listed.list],
+                [`quarantine/${input.sub}/`, listed.quarantined],
+              ] as const) {
                 const command = new ListObjectsV2Command({
                   Bucket: bucket,
                   Prefix: prefix,
@@ -191,10 +247,18 @@ describe('the "your files" routes vs getSignedUrl', () => {
               expect(accessed.files.map((file) => file.key)).toEqual(keys);
               for (const file of accessed.files) {
                 const name = file.key.split('/').pop() ?? '';
-                const get = new GetObjectCommand({ Bucket: bucket, Key: file.key, ResponseContentDisposition: attachmentDisposition(name) });
+                const get = new GetObjectCommand({
+                  Bucket: bucket,
+                  Key: file.key,
+                  ResponseContentDisposition: attachmentDisposition(name),
+                });
                 expect(file.get.url).toBe(await getSignedUrl(client, get, options));
-                expect(file.tagging.url).toBe(await getSignedUrl(client, new GetObjectTaggingCommand({ Bucket: bucket, Key: file.key }), options));
-                expect(file.delete.url).toBe(await getSignedUrl(client, new DeleteObjectCommand({ Bucket: bucket, Key: file.key }), options));
+                expect(file.tagging.url).toBe(
+                  await getSignedUrl(client, new GetObjectTaggingCommand({ Bucket: bucket, Key: file.key }), options),
+                );
+                expect(file.delete.url).toBe(
+                  await getSignedUrl(client, new DeleteObjectCommand({ Bucket: bucket, Key: file.key }), options),
+                );
               }
             } finally {
               client.destroy();

@@ -20,7 +20,7 @@ const ROOT = resolve(__dirname, '..', '..', '..');
 /** The bundle path and budget, read from the build target so they are written once. */
 function buildTarget(): { bundle: string; budgetBytes: number } {
   const script =
-    "const m = await import(process.argv[1]);" +
+    'const m = await import(process.argv[1]);' +
     'process.stdout.write(JSON.stringify({ bundle: m.PRESIGN_BUNDLE, budgetBytes: m.PRESIGN_BUNDLE_BUDGET_BYTES }));';
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, join(ROOT, 'scripts/build/presign.mjs')], {
     cwd: ROOT,
@@ -28,9 +28,12 @@ function buildTarget(): { bundle: string; budgetBytes: number } {
   });
   const parsed: unknown = JSON.parse(out);
   if (
-    typeof parsed !== 'object' || parsed === null ||
-    !('bundle' in parsed) || typeof parsed.bundle !== 'string' ||
-    !('budgetBytes' in parsed) || typeof parsed.budgetBytes !== 'number'
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    !('bundle' in parsed) ||
+    typeof parsed.bundle !== 'string' ||
+    !('budgetBytes' in parsed) ||
+    typeof parsed.budgetBytes !== 'number'
   ) {
     throw new Error(`scripts/build/presign.mjs no longer exports PRESIGN_BUNDLE and PRESIGN_BUNDLE_BUDGET_BYTES: ${out}`);
   }

@@ -18,7 +18,12 @@ const harness = presignHarness({ key, config: testEdgeConfig(key, { allowedOrigi
 const withoutList = presignHarness({ key });
 const token = accessToken(key);
 
-function preflight(origin: string | undefined, requestHeaders: string | undefined = 'authorization, content-type', method = 'POST', uri = '/presign') {
+function preflight(
+  origin: string | undefined,
+  requestHeaders: string | undefined = 'authorization, content-type',
+  method = 'POST',
+  uri = '/presign',
+) {
   const event = viewerRequest('presign-options-preflight');
   requestOf(event).uri = uri;
   withHeader(event, 'Origin', origin);
@@ -31,18 +36,21 @@ function corsHeaders(response: CloudFrontResultResponse): string[] {
 }
 
 describe('CORS preflight', () => {
-  it.each(['/presign', '/presign/multipart', '/presign/multipart/parts'])('grants %s to an allowed origin with 204 and exactly the documented headers', async (uri) => {
-    const response = await harness.handler(preflight(APP, 'authorization, content-type', 'POST', uri));
-    expect(response.status).toBe('204');
-    expect(response.body).toBe('');
-    expect(header(response, 'access-control-allow-origin')).toBe(APP);
-    expect(header(response, 'access-control-allow-methods')).toBe('POST');
-    expect(header(response, 'access-control-allow-headers')).toBe('authorization, content-type');
-    expect(header(response, 'access-control-max-age')).toBe('600');
-    expect(header(response, 'vary')).toBe('Origin');
-    expect(header(response, 'access-control-allow-credentials')).toBeUndefined();
-    expect(harness.logs.at(-1)).toMatchObject({ route: uri, status: 204 });
-  });
+  it.each(['/presign', '/presign/multipart', '/presign/multipart/parts'])(
+    'grants %s to an allowed origin with 204 and exactly the documented headers',
+    async (uri) => {
+      const response = await harness.handler(preflight(APP, 'authorization, content-type', 'POST', uri));
+      expect(response.status).toBe('204');
+      expect(response.body).toBe('');
+      expect(header(response, 'access-control-allow-origin')).toBe(APP);
+      expect(header(response, 'access-control-allow-methods')).toBe('POST');
+      expect(header(response, 'access-control-allow-headers')).toBe('authorization, content-type');
+      expect(header(response, 'access-control-max-age')).toBe('600');
+      expect(header(response, 'vary')).toBe('Origin');
+      expect(header(response, 'access-control-allow-credentials')).toBeUndefined();
+      expect(harness.logs.at(-1)).toMatchObject({ route: uri, status: 204 });
+    },
+  );
 
   it('answers for the Origin that asked, with a port, and accepts header names in any case and order', async () => {
     const response = await harness.handler(preflight(OTHER_APP, 'Content-Type,Authorization'));
@@ -109,12 +117,15 @@ describe('CORS on actual answers', () => {
     expect((jsonBody(response) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
   });
 
-  it.each(['https://evil.example', 'null', 'https://app.example.com.evil.test'])('gives %s no CORS header, but still Vary: Origin', async (origin) => {
-    const response = await harness.handler(post(origin));
-    expect(response.status).toBe('200');
-    expect(corsHeaders(response)).toEqual([]);
-    expect(header(response, 'vary')).toBe('Origin');
-  });
+  it.each(['https://evil.example', 'null', 'https://app.example.com.evil.test'])(
+    'gives %s no CORS header, but still Vary: Origin',
+    async (origin) => {
+      const response = await harness.handler(post(origin));
+      expect(response.status).toBe('200');
+      expect(corsHeaders(response)).toEqual([]);
+      expect(header(response, 'vary')).toBe('Origin');
+    },
+  );
 
   it('keeps Vary: Origin beside Accept-Encoding when the answer is gzipped', async () => {
     const longToken = { ...TEST_CREDENTIALS, sessionToken: `IQoJ${'b3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ'.repeat(25)}` };

@@ -151,8 +151,14 @@ describe('POST /presign, refusals', () => {
     ['a malformed token', (e: CloudFrontRequestEvent) => withToken(e, 'not-a-jwt')],
     ['an expired token', (e: CloudFrontRequestEvent) => withToken(e, accessToken(harness.key, { now: 1_700_000_000 }))],
     ['an id token', (e: CloudFrontRequestEvent) => withToken(e, idToken(harness.key))],
-    ['a token for another client', (e: CloudFrontRequestEvent) => withToken(e, accessToken(harness.key, { claims: { client_id: 'other' } }))],
-    ['a token from another issuer', (e: CloudFrontRequestEvent) => withToken(e, accessToken(harness.key, { claims: { iss: 'https://evil.example' } }))],
+    [
+      'a token for another client',
+      (e: CloudFrontRequestEvent) => withToken(e, accessToken(harness.key, { claims: { client_id: 'other' } })),
+    ],
+    [
+      'a token from another issuer',
+      (e: CloudFrontRequestEvent) => withToken(e, accessToken(harness.key, { claims: { iss: 'https://evil.example' } })),
+    ],
     ['a token signed by an unknown key', (e: CloudFrontRequestEvent) => withToken(e, accessToken(newSigningKey('kid-unknown')))],
     ['a token with a forged signature', (e: CloudFrontRequestEvent) => withToken(e, `${token.slice(0, token.lastIndexOf('.'))}.AAAA`)],
   ])('401 UNAUTHORIZED for %s, with WWW-Authenticate: Bearer and no detail', async (_label, vary) => {
@@ -239,7 +245,6 @@ describe('POST /presign, logging', () => {
     expect(response.body).not.toContain(secret.split('.')[1]);
   });
 });
-
 
 describe('POST /presign, integrity (md5)', () => {
   const MD5 = 'kQ4sWfQq8eDxKt1l9t1y6A==';

@@ -33,7 +33,10 @@ function handlerWith(credentials: () => SigningCredentials = () => TEST_CREDENTI
       now: () => FIXED_NOW,
       newId: newUploadId,
     },
-    emfLogger((text) => lines.push(text), () => WRITTEN_AT),
+    emfLogger(
+      (text) => lines.push(text),
+      () => WRITTEN_AT,
+    ),
   );
   return { handler, lines };
 }
@@ -61,7 +64,12 @@ function forgedTicketBody(): Record<string, unknown> {
   return { ...body, ticket: `${ticket.slice(0, -2)}${ticket.endsWith('AA') ? 'BB' : 'AA'}` };
 }
 
-type Case = [name: string, route: string, outcome: string, run: () => Promise<{ response: CloudFrontResultResponse; line: string | undefined }>];
+type Case = [
+  name: string,
+  route: string,
+  outcome: string,
+  run: () => Promise<{ response: CloudFrontResultResponse; line: string | undefined }>,
+];
 
 function via(h: ReturnType<typeof handlerWith>, event: () => CloudFrontRequestEvent) {
   return async () => {
@@ -83,7 +91,9 @@ const CASES: Case[] = [
     'an unsupported type',
     '/presign',
     'UNSUPPORTED_TYPE',
-    via(plain, () => authorized(withBody(viewerRequest('presign-one-file'), { files: [{ name: 'a.exe', size: 10, type: 'application/x-msdownload' }] }))),
+    via(plain, () =>
+      authorized(withBody(viewerRequest('presign-one-file'), { files: [{ name: 'a.exe', size: 10, type: 'application/x-msdownload' }] })),
+    ),
   ],
   ['signing fails', '/presign', 'INTERNAL', via(broken, () => authorized(viewerRequest('presign-one-file')))],
   [
@@ -93,7 +103,12 @@ const CASES: Case[] = [
     via(longToken, () => withHeader(authorized(viewerRequest('presign-ten-files')), 'Accept-Encoding', undefined)),
   ],
   ['multipart start', '/presign/multipart', 'OK', via(plain, () => authorized(viewerRequest('presign-multipart-start')))],
-  ['multipart start, no token', '/presign/multipart', 'UNAUTHORIZED', via(plain, () => withHeader(viewerRequest('presign-multipart-start'), 'Authorization', undefined))],
+  [
+    'multipart start, no token',
+    '/presign/multipart',
+    'UNAUTHORIZED',
+    via(plain, () => withHeader(viewerRequest('presign-multipart-start'), 'Authorization', undefined)),
+  ],
   ['multipart parts', '/presign/multipart/parts', 'OK', via(plain, () => authorized(viewerRequest('presign-multipart-parts')))],
   [
     'multipart parts, a forged ticket',
@@ -101,7 +116,12 @@ const CASES: Case[] = [
     'INVALID_TICKET',
     via(plain, () => authorized(withBody(viewerRequest('presign-multipart-parts'), forgedTicketBody()))),
   ],
-  ['an unknown path under /presign/', '/presign/*', 'NOT_FOUND', via(plain, () => authorized(at(`/presign/${TEST_SUB}/x`, viewerRequest('presign-unknown-path'))))],
+  [
+    'an unknown path under /presign/',
+    '/presign/*',
+    'NOT_FOUND',
+    via(plain, () => authorized(at(`/presign/${TEST_SUB}/x`, viewerRequest('presign-unknown-path')))),
+  ],
   ['any other path', 'other', 'NOT_FOUND', via(plain, () => authorized(at('/etc/passwd', viewerRequest('presign-unknown-path'))))],
 ];
 
@@ -120,7 +140,9 @@ describe('the presign log line, in Embedded Metric Format', () => {
 
   it('covers every presign route: each names itself as Route, never the path as sent', async () => {
     for (const route of PRESIGN_ROUTES) {
-      const { response, line } = await via(plain, () => withHeader(at(route, viewerRequest('presign-one-file')), 'Authorization', undefined))();
+      const { response, line } = await via(plain, () =>
+        withHeader(at(route, viewerRequest('presign-one-file')), 'Authorization', undefined),
+      )();
       const parsed = parseEmfLine(line ?? '');
       expect(parsed).toMatchObject({ Route: route, Outcome: codeOf(response) });
     }

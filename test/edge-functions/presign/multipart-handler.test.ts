@@ -62,7 +62,16 @@ const parts = (overrides: Record<string, unknown> = {}) => call(withBody(viewerR
 const ticketKeys = harness.config.multipartTicketKeys;
 function ticketFor(claims: Partial<TicketClaims> = {}, keys = ticketKeys): string {
   return signTicket(
-    { sub: TEST_SUB, key: KEY, type: 'video/mp4', size: SIZE, partSize: 8 * MiB, partCount: 875, exp: FIXED_NOW.getTime() / 1000 + 3600, ...claims },
+    {
+      sub: TEST_SUB,
+      key: KEY,
+      type: 'video/mp4',
+      size: SIZE,
+      partSize: 8 * MiB,
+      partCount: 875,
+      exp: FIXED_NOW.getTime() / 1000 + 3600,
+      ...claims,
+    },
     keys,
   );
 }
@@ -160,7 +169,11 @@ describe('POST /presign/multipart/parts', () => {
     expect(last!.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
     expect(first!.searchParams.get('partNumber')).toBe('1');
     expect(first!.pathname).toBe(`/${KEY}`);
-    for (const [name, method, xId] of [['complete', 'POST', null], ['list', 'GET', 'ListParts'], ['abort', 'DELETE', 'AbortMultipartUpload']] as const) {
+    for (const [name, method, xId] of [
+      ['complete', 'POST', null],
+      ['list', 'GET', 'ListParts'],
+      ['abort', 'DELETE', 'AbortMultipartUpload'],
+    ] as const) {
       const url = new URL(body[name].url);
       expect(body[name].method).toBe(method);
       expect(url.searchParams.get('uploadId')).toBe(partsBody().uploadId);
@@ -195,11 +208,17 @@ describe('POST /presign/multipart/parts', () => {
   it.each([
     ['forged (signed with another secret)', () => ticketFor({}, otherKeys), 'bad-mac'],
     ['signed by a key no longer configured', () => ticketFor({}, [{ ...otherKeys[0]!, id: 'retired-key' }]), 'unknown-key'],
-    ['tampered (payload changed, MAC kept)', () => {
-      const [id, , mac] = ticketFor().split('.');
-      const payload = Buffer.from(JSON.stringify({ sub: TEST_SUB, key: KEY, type: 'video/mp4', size: 99 * SIZE, partSize: 8 * MiB, partCount: 875, exp: 4e9 })).toString('base64url');
-      return `${id}.${payload}.${mac}`;
-    }, 'bad-mac'],
+    [
+      'tampered (payload changed, MAC kept)',
+      () => {
+        const [id, , mac] = ticketFor().split('.');
+        const payload = Buffer.from(
+          JSON.stringify({ sub: TEST_SUB, key: KEY, type: 'video/mp4', size: 99 * SIZE, partSize: 8 * MiB, partCount: 875, exp: 4e9 }),
+        ).toString('base64url');
+        return `${id}.${payload}.${mac}`;
+      },
+      'bad-mac',
+    ],
     ['expired', () => ticketFor({ exp: FIXED_NOW.getTime() / 1000 }), 'expired'],
     ["another user's", () => ticketFor({ sub: '11111111-2222-4333-8444-555555555555' }), 'other-user'],
     ['for another key', () => ticketFor({ key: `${KEY}.other` }), 'other-key'],
@@ -228,7 +247,9 @@ describe('POST /presign/multipart/parts', () => {
       key: harness.key,
       config: testEdgeConfig(harness.key, { multipartTicketKeys: [{ id: 'fresh', secret: Buffer.alloc(32, 'fresh').toString('base64') }] }),
     });
-    const afterTwo = await rotated.handler(withToken(withBody(viewerRequest('presign-multipart-parts'), partsBody({ ticket: ticketFor({}, previous) })), token));
+    const afterTwo = await rotated.handler(
+      withToken(withBody(viewerRequest('presign-multipart-parts'), partsBody({ ticket: ticketFor({}, previous) })), token),
+    );
     expect(afterTwo.status).toBe('403');
   });
 
@@ -236,25 +257,37 @@ describe('POST /presign/multipart/parts', () => {
     // A real STS session token is ~1.1 KB of base64 (random-looking bytes; '+', '/' and '=' cost three characters each in a URL).
     const sessionToken = `IQoJb3JpZ2luX2Vj${pseudoRandomBytes(816).toString('base64')}`;
     expect(sessionToken.length).toBeGreaterThanOrEqual(1100);
-    process.stdout.write(`session token: ${sessionToken.length} characters, ${(sessionToken.match(/[+/=]/g) ?? []).length} of them escaped\n`);
+    process.stdout.write(
+      `session token: ${sessionToken.length} characters, ${(sessionToken.match(/[+/=]/g) ?? []).length} of them escaped\n`,
+    );
     const big = presignHarness({ key: harness.key, credentials: () => ({ ...TEST_CREDENTIALS, sessionToken }) });
     // The longest key: a 128-byte name of three-byte characters (each escapes to 9 URL characters).
     const name = `${'日'.repeat(41)}.mp4`;
-    const started = jsonBody(await big.handler(withToken(withBody(viewerRequest('presign-multipart-start'), { file: { name, size: 20 * 1024 * MiB, type: 'video/mp4' } }), token))) as StartAnswer;
+    const started = jsonBody(
+      await big.handler(
+        withToken(withBody(viewerRequest('presign-multipart-start'), { file: { name, size: 20 * 1024 * MiB, type: 'video/mp4' } }), token),
+      ),
+    ) as StartAnswer;
     expect(Buffer.byteLength(started.key.split('/').pop()!)).toBeGreaterThan(120);
     const event = withHeader(
       withBody(viewerRequest('presign-multipart-parts'), {
         key: started.key,
         uploadId: 'U'.repeat(256),
         ticket: started.ticket,
-        parts: Array.from({ length: DEFAULT_UPLOAD_RULES.maxPartsPerRequest }, (_, i) => ({ partNumber: started.partCount - i, md5: 'kQ4sWfQq8eDxKt1l9t1y6A==' })),
+        parts: Array.from({ length: DEFAULT_UPLOAD_RULES.maxPartsPerRequest }, (_, i) => ({
+          partNumber: started.partCount - i,
+          md5: 'kQ4sWfQq8eDxKt1l9t1y6A==',
+        })),
       }),
       'Accept-Encoding',
       undefined,
     );
     const response = await big.handler(withToken(event, token));
     expect(response).toMatchObject({ status: '200', bodyEncoding: 'text' });
-    const headerBytes = Object.values(response.headers ?? {}).reduce((sum, values) => sum + (values ?? []).reduce((s, h) => s + (h.key ?? '').length + h.value.length + 4, 0), 0);
+    const headerBytes = Object.values(response.headers ?? {}).reduce(
+      (sum, values) => sum + (values ?? []).reduce((s, h) => s + (h.key ?? '').length + h.value.length + 4, 0),
+      0,
+    );
     const total = Buffer.byteLength(response.body ?? '') + headerBytes;
     process.stdout.write(`largest parts answer: ${total} bytes\n`);
     expect(total).toBeLessThanOrEqual(MAX_GENERATED_RESPONSE_BYTES);

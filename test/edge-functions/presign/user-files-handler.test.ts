@@ -11,7 +11,13 @@ import fc from 'fast-check';
 import { sanitizeFileName } from '../../../edge-functions/core/file-name';
 import { buildObjectKey } from '../../../edge-functions/core/object-key';
 import { DEFAULT_UPLOAD_RULES } from '../../../edge-functions/core/upload-rules';
-import { attachmentDisposition, LIST_MAX_KEYS, MAX_KEYS_PER_ACCESS, ownFileName, QUARANTINE_PREFIX } from '../../../edge-functions/core/user-files';
+import {
+  attachmentDisposition,
+  LIST_MAX_KEYS,
+  MAX_KEYS_PER_ACCESS,
+  ownFileName,
+  QUARANTINE_PREFIX,
+} from '../../../edge-functions/core/user-files';
 import { MAX_GENERATED_RESPONSE_BYTES } from '../../../edge-functions/presign/handler';
 import { DEFAULT_QUARANTINE_PREFIX } from '../../../origin/inspector/core/config';
 import { requestOf, viewerRequest, withBody, withHeader, withToken } from '../../support/lambda-edge-events';
@@ -56,13 +62,16 @@ function pseudoRandomBytes(length: number): Buffer {
 }
 
 describe('POST /presign/files', () => {
-  it('answers the recorded event with a signed ListObjectsV2 for each of the caller\'s two prefixes', async () => {
+  it("answers the recorded event with a signed ListObjectsV2 for each of the caller's two prefixes", async () => {
     const response = await call(viewerRequest('presign-files'));
     expect(response).toMatchObject({ status: '200', bodyEncoding: 'text' });
     expect(header(response, 'cache-control')).toBe('no-store');
     const body = jsonBody(response) as ListAnswer;
     expect(body.expiresAt).toBe('2026-11-29T12:05:00Z');
-    for (const [answer, prefix] of [[body.list, `uploads/${TEST_SUB}/`], [body.quarantined, `quarantine/${TEST_SUB}/`]] as const) {
+    for (const [answer, prefix] of [
+      [body.list, `uploads/${TEST_SUB}/`],
+      [body.quarantined, `quarantine/${TEST_SUB}/`],
+    ] as const) {
       expect(answer.method).toBe('GET');
       const url = new URL(answer.url);
       expect(`${url.origin}${url.pathname}`).toBe('https://acme-uploads.s3-accelerate.amazonaws.com/');
@@ -126,7 +135,9 @@ describe('POST /presign/files/access', () => {
     const base = `https://acme-uploads.s3-accelerate.amazonaws.com/${KEY}`;
     expect([file?.get.method, file?.tagging.method, file?.delete.method]).toEqual(['GET', 'GET', 'DELETE']);
     for (const signed of [file!.get, file!.tagging, file!.delete]) expect(signed.url.startsWith(`${base}?`)).toBe(true);
-    expect(query(file!.get.url).get('response-content-disposition')).toBe(`attachment; filename="holiday.png"; filename*=UTF-8''holiday.png`);
+    expect(query(file!.get.url).get('response-content-disposition')).toBe(
+      `attachment; filename="holiday.png"; filename*=UTF-8''holiday.png`,
+    );
     expect(query(file!.get.url).get('x-id')).toBe('GetObject');
     expect(query(file!.tagging.url).has('tagging')).toBe(true);
     expect(query(file!.delete.url).get('x-id')).toBe('DeleteObject');
@@ -134,7 +145,7 @@ describe('POST /presign/files/access', () => {
     expect(lastLog()).toMatchObject({ route: '/presign/files/access', status: 200 });
   });
 
-  it('accepts keys under the caller\'s quarantine prefix too, and several keys at once', async () => {
+  it("accepts keys under the caller's quarantine prefix too, and several keys at once", async () => {
     const other = `uploads/${TEST_SUB}/2026/12/01/1b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d/report.pdf`;
     const body = jsonBody(await access([QUARANTINED, other, KEY])) as AccessAnswer;
     expect(body.files.map((file) => file.key)).toEqual([QUARANTINED, other, KEY]);
@@ -152,10 +163,10 @@ describe('POST /presign/files/access', () => {
   const rest = `2026/11/29/${ID}/holiday.png`;
   const cyrillicSub = TEST_SUB.replace('a', '\u0430'); // Cyrillic а
   it.each([
-    ['another user\'s prefix', `uploads/${OTHER_SUB}/${rest}`],
-    ['another user\'s quarantine', `quarantine/${OTHER_SUB}/${rest}`],
-    ['a sub that extends the caller\'s (sub vs sub2)', `uploads/${TEST_SUB}2/${rest}`],
-    ['the caller\'s sub without the slash', `uploads/${TEST_SUB}${rest}`],
+    ["another user's prefix", `uploads/${OTHER_SUB}/${rest}`],
+    ["another user's quarantine", `quarantine/${OTHER_SUB}/${rest}`],
+    ["a sub that extends the caller's (sub vs sub2)", `uploads/${TEST_SUB}2/${rest}`],
+    ["the caller's sub without the slash", `uploads/${TEST_SUB}${rest}`],
     ['the prefix alone', `uploads/${TEST_SUB}/`],
     ['another top-level prefix', `other/${TEST_SUB}/${rest}`],
     ['no prefix', rest],
@@ -203,22 +214,29 @@ describe('POST /presign/files/access', () => {
 
   it('accepts every key the key scheme builds for the caller, under either prefix', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 200, unit: 'grapheme' }), fc.uuid({ version: 4 }), fc.date({ min: new Date('2000-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }), (raw, id, now) => {
-        let safeName: string;
-        try {
-          safeName = sanitizeFileName(raw, DEFAULT_UPLOAD_RULES.maxFileNameBytes).name;
-        } catch {
-          return; // not a usable name: no key is ever built from it
-        }
-        const key = buildObjectKey({ prefix: DEFAULT_UPLOAD_RULES.keyPrefix, sub: TEST_SUB, now, id, safeName });
-        expect(ownFileName(key, TEST_SUB, DEFAULT_UPLOAD_RULES)).toBe(safeName);
-        expect(ownFileName(`${QUARANTINE_PREFIX}${key.slice(DEFAULT_UPLOAD_RULES.keyPrefix.length)}`, TEST_SUB, DEFAULT_UPLOAD_RULES)).toBe(safeName);
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 200, unit: 'grapheme' }),
+        fc.uuid({ version: 4 }),
+        fc.date({ min: new Date('2000-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }),
+        (raw, id, now) => {
+          let safeName: string;
+          try {
+            safeName = sanitizeFileName(raw, DEFAULT_UPLOAD_RULES.maxFileNameBytes).name;
+          } catch {
+            return; // not a usable name: no key is ever built from it
+          }
+          const key = buildObjectKey({ prefix: DEFAULT_UPLOAD_RULES.keyPrefix, sub: TEST_SUB, now, id, safeName });
+          expect(ownFileName(key, TEST_SUB, DEFAULT_UPLOAD_RULES)).toBe(safeName);
+          expect(
+            ownFileName(`${QUARANTINE_PREFIX}${key.slice(DEFAULT_UPLOAD_RULES.keyPrefix.length)}`, TEST_SUB, DEFAULT_UPLOAD_RULES),
+          ).toBe(safeName);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
-  it('uses the inspector\'s quarantine prefix', () => {
+  it("uses the inspector's quarantine prefix", () => {
     expect(QUARANTINE_PREFIX).toBe(DEFAULT_QUARANTINE_PREFIX);
   });
 
@@ -228,11 +246,17 @@ describe('POST /presign/files/access', () => {
     const big = presignHarness({ key: harness.key, credentials: () => ({ ...TEST_CREDENTIALS, sessionToken }) });
     // The longest keys: 128-byte names of three-byte characters (each escapes to 9 URL characters, 12 in the disposition).
     const name = `${'日'.repeat(41)}.pdf`;
-    const keys = Array.from({ length: MAX_KEYS_PER_ACCESS }, (_, i) => `quarantine/${TEST_SUB}/2026/11/29/${ID.slice(0, -1)}${i.toString(16)}/${name}`);
+    const keys = Array.from(
+      { length: MAX_KEYS_PER_ACCESS },
+      (_, i) => `quarantine/${TEST_SUB}/2026/11/29/${ID.slice(0, -1)}${i.toString(16)}/${name}`,
+    );
     const event = withHeader(withBody(viewerRequest('presign-files-access'), { keys }), 'Accept-Encoding', undefined);
     const response = await big.handler(withToken(event, token));
     expect(response).toMatchObject({ status: '200', bodyEncoding: 'text' });
-    const headerBytes = Object.values(response.headers ?? {}).reduce((sum, values) => sum + (values ?? []).reduce((s, h) => s + (h.key ?? '').length + h.value.length + 4, 0), 0);
+    const headerBytes = Object.values(response.headers ?? {}).reduce(
+      (sum, values) => sum + (values ?? []).reduce((s, h) => s + (h.key ?? '').length + h.value.length + 4, 0),
+      0,
+    );
     const total = Buffer.byteLength(response.body ?? '') + headerBytes;
     process.stdout.write(`largest files/access answer (${MAX_KEYS_PER_ACCESS} keys): ${total} bytes\n`);
     expect(total).toBeLessThanOrEqual(MAX_GENERATED_RESPONSE_BYTES);

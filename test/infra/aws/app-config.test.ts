@@ -11,7 +11,11 @@ import { cdkJsonContext, PROJECT_ROOT } from './support/synth-app';
 
 const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
 
-function parse(settings: Record<string, unknown> | undefined, overrides: Record<string, unknown> = {}, env: Record<string, string> = {}): AppConfig {
+function parse(
+  settings: Record<string, unknown> | undefined,
+  overrides: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+): AppConfig {
   const context: Record<string, unknown> = { ...(settings === undefined ? {} : { edgeUpload: settings }), ...overrides };
   return parseAppConfig({ context: (key) => context[key], env, projectRoot: PROJECT_ROOT });
 }
@@ -63,7 +67,12 @@ describe('sources', () => {
   it('lets -c field=value override cdk.json, lists as comma-separated text', () => {
     const config = parse(
       { region: 'eu-west-1' },
-      { region: 'us-west-2', account: '123456789012', extraCorsOrigins: 'https://staging.example.com, http://localhost:5173', priceClass: 'PriceClass_All' },
+      {
+        region: 'us-west-2',
+        account: '123456789012',
+        extraCorsOrigins: 'https://staging.example.com, http://localhost:5173',
+        priceClass: 'PriceClass_All',
+      },
     );
     expect(config).toMatchObject({
       region: 'us-west-2',
@@ -102,20 +111,32 @@ describe('email through SES, and IPv6', () => {
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['an identity without a From address', { sesIdentityArn: SES_DOMAIN }, /sesIdentityArn needs edgeUpload\.emailFrom/],
     ['a From address without an identity', { emailFrom: 'no-reply@example.com' }, /emailFrom needs edgeUpload\.sesIdentityArn/],
-    ['something that is not an SES identity ARN', { sesIdentityArn: 'arn:aws:sns:eu-west-1:123456789012:topic', emailFrom: 'a@example.com' }, /must be the ARN of a verified SES identity/],
+    [
+      'something that is not an SES identity ARN',
+      { sesIdentityArn: 'arn:aws:sns:eu-west-1:123456789012:topic', emailFrom: 'a@example.com' },
+      /must be the ARN of a verified SES identity/,
+    ],
     [
       'an identity in a region Cognito cannot send from',
       { sesIdentityArn: SES_DOMAIN.replace('eu-west-1', 'ap-south-1'), emailFrom: 'a@example.com' },
       /is in ap-south-1: Cognito sends with SES in the pool's region \(eu-west-1\) or in us-east-1, us-west-2, eu-west-1 only/,
     ],
-    ['a From address of another domain', { sesIdentityArn: SES_DOMAIN, emailFrom: 'a@example.org' }, /"a@example\.org" is not covered by the SES identity "example\.com"/],
+    [
+      'a From address of another domain',
+      { sesIdentityArn: SES_DOMAIN, emailFrom: 'a@example.org' },
+      /"a@example\.org" is not covered by the SES identity "example\.com"/,
+    ],
     ['a look-alike domain', { sesIdentityArn: SES_DOMAIN, emailFrom: 'a@badexample.com' }, /is not covered by the SES identity/],
     [
       'another address than an address identity',
       { sesIdentityArn: 'arn:aws:ses:eu-west-1:123456789012:identity/team@example.com', emailFrom: 'other@example.com' },
       /is not covered by the SES identity "team@example\.com"/,
     ],
-    ['a From with a display name', { sesIdentityArn: SES_DOMAIN, emailFrom: 'Uploads <a@example.com>' }, /emailFrom must be a plain email address/],
+    [
+      'a From with a display name',
+      { sesIdentityArn: SES_DOMAIN, emailFrom: 'Uploads <a@example.com>' },
+      /emailFrom must be a plain email address/,
+    ],
     ['enableIpv6 that is not a boolean', { enableIpv6: 'yes' }, /edgeUpload\.enableIpv6 must be true or false/],
   ])('refuses %s', (_name, settings, message) => {
     expect(problems({ region: 'eu-west-1', ...settings }).join('\n')).toMatch(message);
@@ -133,9 +154,18 @@ describe('operations: alarm email and edge metric regions', () => {
   it('covers the regional edge caches of the price class unless a list is given', () => {
     const regions = (priceClass: string) => parse({ region: 'eu-west-1', priceClass }).edgeMetricRegions;
     expect(regions('PriceClass_100')).toHaveLength(7);
-    expect(regions('PriceClass_200')).toEqual([...regions('PriceClass_100'), 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1']);
+    expect(regions('PriceClass_200')).toEqual([
+      ...regions('PriceClass_100'),
+      'ap-south-1',
+      'ap-northeast-1',
+      'ap-northeast-2',
+      'ap-southeast-1',
+    ]);
     expect(regions('PriceClass_All')).toEqual([...regions('PriceClass_200'), 'sa-east-1', 'ap-southeast-2']);
-    expect(parse({ region: 'eu-west-1' }, { edgeMetricRegions: 'eu-west-1, us-east-1,eu-west-1' }).edgeMetricRegions).toEqual(['eu-west-1', 'us-east-1']);
+    expect(parse({ region: 'eu-west-1' }, { edgeMetricRegions: 'eu-west-1, us-east-1,eu-west-1' }).edgeMetricRegions).toEqual([
+      'eu-west-1',
+      'us-east-1',
+    ]);
     expect(parse({ region: 'eu-west-1', edgeMetricRegions: ['eu-central-1'] }).edgeMetricRegions).toEqual(['eu-central-1']);
     expect(problems({ region: 'eu-west-1', edgeMetricRegions: ['eu-west-1', 'mars'] })).toEqual([
       'edgeUpload.edgeMetricRegions[1] must be an AWS region such as eu-west-1 (got "mars")',
@@ -153,11 +183,19 @@ describe('refusals name the setting and say what it wants', () => {
     ['a bad region', { region: 'europe' }, /edgeUpload\.region must be an AWS region such as eu-west-1/],
     ['a China region', { region: 'cn-north-1' }, /has no S3 Transfer Acceleration/],
     ['a GovCloud region', { region: 'us-gov-west-1' }, /has no S3 Transfer Acceleration/],
-    ['an opt-in region (Cape Town)', { region: 'af-south-1' }, /"af-south-1" is an opt-in region: CloudFront cannot deliver its standard logs/],
+    [
+      'an opt-in region (Cape Town)',
+      { region: 'af-south-1' },
+      /"af-south-1" is an opt-in region: CloudFront cannot deliver its standard logs/,
+    ],
     ['an opt-in region (Hong Kong)', { region: 'ap-east-1' }, /"ap-east-1" is an opt-in region/],
     ['an opt-in region (Milan)', { region: 'eu-south-1' }, /"eu-south-1" is an opt-in region/],
     ['an opt-in region (Bahrain)', { region: 'me-south-1' }, /"me-south-1" is an opt-in region/],
-    ['an origin secret version that is not a version id', { region: 'eu-west-1', originVerifySecretVersionId: 'AWSCURRENT' }, /originVerifySecretVersionId must be a Secrets Manager version id/],
+    [
+      'an origin secret version that is not a version id',
+      { region: 'eu-west-1', originVerifySecretVersionId: 'AWSCURRENT' },
+      /originVerifySecretVersionId must be a Secrets Manager version id/,
+    ],
     [
       'a previous origin secret version without the new one',
       { region: 'eu-west-1', originVerifyPreviousSecretVersionId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111' },
@@ -166,17 +204,33 @@ describe('refusals name the setting and say what it wants', () => {
     ['a bad account', { region: 'eu-west-1', account: '12345' }, /edgeUpload\.account must be a 12-digit AWS account id/],
     ['an upper-case app name', { region: 'eu-west-1', appName: 'EdgeUpload' }, /edgeUpload\.appName must be 3 to 24 lower-case/],
     ['a domain without a certificate', { region: 'eu-west-1', domainName: 'uploads.example.com' }, /needs edgeUpload\.certificateArn/],
-    ['a certificate without a domain', { region: 'eu-west-1', certificateArn: CERT }, /certificateArn is set but edgeUpload\.domainName is not/],
+    [
+      'a certificate without a domain',
+      { region: 'eu-west-1', certificateArn: CERT },
+      /certificateArn is set but edgeUpload\.domainName is not/,
+    ],
     [
       'a certificate outside us-east-1',
       { region: 'eu-west-1', domainName: 'uploads.example.com', certificateArn: CERT.replace('us-east-1', 'eu-west-1') },
       /CloudFront only uses certificates from us-east-1/,
     ],
-    ['a bad price class', { region: 'eu-west-1', priceClass: 'cheap' }, /edgeUpload\.priceClass must be one of PriceClass_100, PriceClass_200, PriceClass_All/],
-    ['a CORS origin with a path', { region: 'eu-west-1', extraCorsOrigins: ['https://example.com/app'] }, /extraCorsOrigins\[0\] must be exactly an origin/],
+    [
+      'a bad price class',
+      { region: 'eu-west-1', priceClass: 'cheap' },
+      /edgeUpload\.priceClass must be one of PriceClass_100, PriceClass_200, PriceClass_All/,
+    ],
+    [
+      'a CORS origin with a path',
+      { region: 'eu-west-1', extraCorsOrigins: ['https://example.com/app'] },
+      /extraCorsOrigins\[0\] must be exactly an origin/,
+    ],
     ['a plain-http CORS origin', { region: 'eu-west-1', extraCorsOrigins: ['http://example.com'] }, /extraCorsOrigins\[0\] must use https/],
     ['CORS origins that are not a list', { region: 'eu-west-1', extraCorsOrigins: 42 }, /extraCorsOrigins must be a list/],
-    ['a bucket name with dots', { region: 'eu-west-1', uploadBucketName: 'uploads.example.com' }, /edgeUpload\.uploadBucketName: it contains dots/],
+    [
+      'a bucket name with dots',
+      { region: 'eu-west-1', uploadBucketName: 'uploads.example.com' },
+      /edgeUpload\.uploadBucketName: it contains dots/,
+    ],
     ['a misspelt setting', { region: 'eu-west-1', regoin: 'x' }, /edgeUpload\.regoin is not a setting/],
     ['a near-miss setting', { region: 'eu-west-1', domain: 'x' }, /did you mean domainName\?/],
     ['an untrimmed value', { region: ' eu-west-1' }, /edgeUpload\.region must be a non-empty string without surrounding spaces/],

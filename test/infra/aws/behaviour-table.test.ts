@@ -44,7 +44,8 @@ function expected(behaviour: CloudFrontBehaviour): ReturnType<typeof facts> {
   return {
     pathPattern: behaviour.pathPattern,
     allowedMethods: [...behaviour.allowedMethods],
-    viewerRequest: fn.type === 'cloudfront-function' ? `cloudfront-function:${fn.name}` : `lambda-edge:${fn.name}:${String(fn.includeBody)}`,
+    viewerRequest:
+      fn.type === 'cloudfront-function' ? `cloudfront-function:${fn.name}` : `lambda-edge:${fn.name}:${String(fn.includeBody)}`,
   };
 }
 
@@ -88,7 +89,8 @@ describe('a changed copy of the table changes the distribution with it', () => {
       logBucket: new s3.Bucket(stack, 'Logs', { objectOwnership: s3.ObjectOwnership.OBJECT_WRITER }),
       behaviours,
     });
-    return resourceNamed(Template.fromStack(stack), 'AWS::CloudFront::Distribution', 'CdnDistribution').properties.DistributionConfig as Json;
+    return resourceNamed(Template.fromStack(stack), 'AWS::CloudFront::Distribution', 'CdnDistribution').properties
+      .DistributionConfig as Json;
   }
 
   it('moves a pattern, reorders the behaviours and changes which function runs', () => {

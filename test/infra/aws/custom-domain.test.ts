@@ -10,13 +10,22 @@ const CERT = 'arn:aws:acm:us-east-1:111111111111:certificate/12345678-1234-1234-
 
 let t: StackTemplates;
 beforeAll(() => {
-  t = synthTemplates({ context: { domainName: DOMAIN, certificateArn: CERT, extraCorsOrigins: 'https://staging.example.com', priceClass: 'PriceClass_All' } });
+  t = synthTemplates({
+    context: { domainName: DOMAIN, certificateArn: CERT, extraCorsOrigins: 'https://staging.example.com', priceClass: 'PriceClass_All' },
+  });
 });
 
 it('serves the domain with its us-east-1 certificate, SNI and TLS 1.2 at least', () => {
-  const config = resourceNamed(t.web, 'AWS::CloudFront::Distribution', 'CdnDistribution').properties.DistributionConfig as Record<string, unknown>;
+  const config = resourceNamed(t.web, 'AWS::CloudFront::Distribution', 'CdnDistribution').properties.DistributionConfig as Record<
+    string,
+    unknown
+  >;
   expect(config.Aliases).toEqual([DOMAIN]);
-  expect(config.ViewerCertificate).toEqual({ AcmCertificateArn: CERT, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
+  expect(config.ViewerCertificate).toEqual({
+    AcmCertificateArn: CERT,
+    MinimumProtocolVersion: 'TLSv1.2_2021',
+    SslSupportMethod: 'sni-only',
+  });
   expect(config.PriceClass).toBe('PriceClass_All');
 });
 
@@ -26,7 +35,17 @@ it('gives the auth Lambda the domain as its site origin', () => {
 
 it('lets the domain and the extra origins POST to the upload bucket', () => {
   t.uploads.hasResourceProperties('AWS::S3::Bucket', {
-    CorsConfiguration: { CorsRules: [{ AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE'], AllowedOrigins: [`https://${DOMAIN}`, 'https://staging.example.com'], AllowedHeaders: ['content-type', 'content-md5', 'x-amz-*'], ExposedHeaders: ['ETag', 'Location'], MaxAge: 3600 }] },
+    CorsConfiguration: {
+      CorsRules: [
+        {
+          AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE'],
+          AllowedOrigins: [`https://${DOMAIN}`, 'https://staging.example.com'],
+          AllowedHeaders: ['content-type', 'content-md5', 'x-amz-*'],
+          ExposedHeaders: ['ETag', 'Location'],
+          MaxAge: 3600,
+        },
+      ],
+    },
   });
 });
 

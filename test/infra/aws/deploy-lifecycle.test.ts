@@ -37,7 +37,9 @@ async function presignArtifacts(name: string, extraLine?: string): Promise<Build
     name: 'one-line-change',
     setup(b) {
       b.onLoad({ filter: /edge-functions[\\/]presign[\\/]index\.ts$/ }, (args) =>
-        args.path === PRESIGN_ENTRY && extraLine !== undefined ? { contents: `${readFileSync(args.path, 'utf8')}\n${extraLine}\n`, loader: 'ts' } : undefined,
+        args.path === PRESIGN_ENTRY && extraLine !== undefined
+          ? { contents: `${readFileSync(args.path, 'utf8')}\n${extraLine}\n`, loader: 'ts' }
+          : undefined,
       );
     },
   };
@@ -101,7 +103,9 @@ describe('a change to the presign code reaches CloudFront on a plain deploy', ()
     const a = presignAssociation(before.web);
     const b = presignAssociation(after.web);
     expect(a.EventType).toBe('viewer-request');
-    expect(a.LambdaFunctionARN).toEqual({ 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'edge-upload-edge', Region: 'us-east-1' }) });
+    expect(a.LambdaFunctionARN).toEqual({
+      'Fn::GetStackOutput': expect.objectContaining({ StackName: 'edge-upload-edge', Region: 'us-east-1' }),
+    });
     expect(b).not.toEqual(a);
   });
 
@@ -117,7 +121,9 @@ describe('a change to the presign code reaches CloudFront on a plain deploy', ()
     expect(a).toMatch(/^PresignConfigVersion[0-9a-f]{16}/);
     expect(b).not.toBe(a);
     // The association reads the output CDK made for the new resource's attribute.
-    const output = (presignAssociation(after.web).LambdaFunctionARN as { 'Fn::GetStackOutput': { OutputName: string } })['Fn::GetStackOutput'].OutputName;
+    const output = (presignAssociation(after.web).LambdaFunctionARN as { 'Fn::GetStackOutput': { OutputName: string } })[
+      'Fn::GetStackOutput'
+    ].OutputName;
     expect(after.edge.toJSON().Outputs[output].Value).toEqual({ 'Fn::GetAtt': [b, 'FunctionVersionArn'] });
   });
 });
@@ -142,7 +148,9 @@ describe('a replaced user pool or app client reaches the edge config on a plain 
     const edge = Template.fromStack(stacks.edge);
     const [id] = configResourceIds(edge);
     expect((edge.toJSON().Resources[id!] as { Properties: Json }).Properties.SourceFingerprint).toBe(expected);
-    expect(stacks.edge.presign.configuration.fingerprint).toBe(id!.slice('PresignConfigVersion'.length, 'PresignConfigVersion'.length + 16));
+    expect(stacks.edge.presign.configuration.fingerprint).toBe(
+      id!.slice('PresignConfigVersion'.length, 'PresignConfigVersion'.length + 16),
+    );
   });
 });
 
@@ -150,13 +158,17 @@ describe('origin-verify secret rotation: one deploy moves CloudFront and the reg
   const V1 = 'a1b2c3d4-5678-90ab-cdef-000000000001';
   const V2 = 'a1b2c3d4-5678-90ab-cdef-000000000002';
   const pinned = (version: string) => ({
-    'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: expect.stringMatching(/^AuthOriginVerifySecret/) }, `:SecretString:::${version}}}`]],
+    'Fn::Join': [
+      '',
+      ['{{resolve:secretsmanager:', { Ref: expect.stringMatching(/^AuthOriginVerifySecret/) }, `:SecretString:::${version}}}`],
+    ],
   });
   const webWith = (context: Record<string, unknown>) => Template.fromStack(buildTestApp({ context }).stacks.web);
   const sentHeader = (web: Template): unknown => {
     const config = resourceNamed(web, 'AWS::CloudFront::Distribution', 'CdnDistribution').properties.DistributionConfig as Json;
     const api = (config.Origins as Json[]).find((o) => o.OriginCustomHeaders !== undefined)!;
-    return (api.OriginCustomHeaders as Array<{ HeaderName: string; HeaderValue: unknown }>).find((h) => h.HeaderName === 'x-origin-verify')!.HeaderValue;
+    return (api.OriginCustomHeaders as Array<{ HeaderName: string; HeaderValue: unknown }>).find((h) => h.HeaderName === 'x-origin-verify')!
+      .HeaderValue;
   };
   const acceptedRules = (web: Template): Array<{ name: unknown; value: unknown; sampled: unknown }> => {
     const acl = resourceNamed(web, 'AWS::WAFv2::WebACL', 'AuthOriginVerifyWebAcl').properties;
@@ -200,7 +212,10 @@ describe('redeploy after destroy, and the edge log groups (README, "Updating a d
   it('retains only what the README describes, and the one with a fixed name can be imported (static name, Retain)', () => {
     const retained: string[] = [];
     for (const stack of Object.values(built.stacks)) {
-      const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string; Properties?: Json }>;
+      const resources = Template.fromStack(stack).toJSON().Resources as Record<
+        string,
+        { Type: string; DeletionPolicy?: string; Properties?: Json }
+      >;
       for (const [id, r] of Object.entries(resources)) {
         if (r.DeletionPolicy !== 'Retain') continue;
         retained.push(`${stack.stackName}/${r.Type}`);
@@ -209,27 +224,33 @@ describe('redeploy after destroy, and the edge log groups (README, "Updating a d
         }
       }
     }
-    expect(retained.sort()).toEqual([
-      'edge-upload-data/AWS::Cognito::UserPool',
-      'edge-upload-data/AWS::KMS::Key',
-      'edge-upload-data/AWS::S3::Bucket',
-      'edge-upload-uploads/AWS::S3::Bucket',
-      // API Gateway's account-level logging role and its setting: generated name; an account setting, never "already exists".
-      'edge-upload-web/AWS::ApiGateway::Account',
-      'edge-upload-web/AWS::IAM::Role',
-      // CDK BucketDeployment's log group: named after its generated function name, so never a collision.
-      'edge-upload-web/AWS::Logs::LogGroup',
-    ].sort());
+    expect(retained.sort()).toEqual(
+      [
+        'edge-upload-data/AWS::Cognito::UserPool',
+        'edge-upload-data/AWS::KMS::Key',
+        'edge-upload-data/AWS::S3::Bucket',
+        'edge-upload-uploads/AWS::S3::Bucket',
+        // API Gateway's account-level logging role and its setting: generated name; an account setting, never "already exists".
+        'edge-upload-web/AWS::ApiGateway::Account',
+        'edge-upload-web/AWS::IAM::Role',
+        // CDK BucketDeployment's log group: named after its generated function name, so never a collision.
+        'edge-upload-web/AWS::Logs::LogGroup',
+      ].sort(),
+    );
   });
 
-  it("documents a retention command for exactly the log group the presign role writes in every region", () => {
+  it('documents a retention command for exactly the log group the presign role writes in every region', () => {
     const readme = readFileSync(path.join(PROJECT_ROOT, 'infra/aws/README.md'), 'utf8');
     const command = readme.split('\n').find((line) => line.includes('put-retention-policy'));
     const group = `/aws/lambda/us-east-1.${built.config.appName}-presign`;
     expect(command).toContain(`--log-group-name ${group} --retention-in-days 90`);
     const policy = JSON.stringify(Template.fromStack(built.stacks.edge).findResources('AWS::IAM::Policy'));
     expect(policy).toContain(`:logs:*:111111111111:log-group:${group}`);
-    for (const heading of ['## Updating a deployment', '### Redeploy after `cdk destroy`', '### What still needs a real account to prove']) {
+    for (const heading of [
+      '## Updating a deployment',
+      '### Redeploy after `cdk destroy`',
+      '### What still needs a real account to prove',
+    ]) {
       expect(readme).toContain(heading);
     }
   });

@@ -91,7 +91,11 @@ let sleeps: number[];
 /** A fixed "fresh" ticket key, so that packages compare equal; production draws a random one. */
 const FRESH_TICKET_KEY = { id: 'fresh', secret: Buffer.alloc(32, 'fresh-ticket-key').toString('base64') };
 
-function handlerWith(fetcher: Fetcher, readiness = { attempts: 5, intervalMs: 10 }, /** null: let the handler draw a random key */ newTicketKey: (() => { id: string; secret: string }) | null = () => FRESH_TICKET_KEY) {
+function handlerWith(
+  fetcher: Fetcher,
+  readiness = { attempts: 5, intervalMs: 10 },
+  /** null: let the handler draw a random key */ newTicketKey: (() => { id: string; secret: string }) | null = () => FRESH_TICKET_KEY,
+) {
   return createEdgeConfigResourceHandler({
     ...(newTicketKey === null ? {} : { newTicketKey }),
     lambda: new LambdaClient({ region: 'us-east-1' }),
@@ -135,7 +139,11 @@ describe('Create and Update', () => {
     const result = await handlerWith(fetcher)(event(type));
 
     expect(result.PhysicalResourceId).toBe(`${FUNCTION_ARN}:7`);
-    expect(result.Data).toEqual({ FunctionVersionArn: `${FUNCTION_ARN}:7`, Version: '7', ConfigSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(result.Data).toEqual({
+      FunctionVersionArn: `${FUNCTION_ARN}:7`,
+      Version: '7',
+      ConfigSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(fetcher.requests).toEqual([JWKS_URL, CODE_URL]);
 
     const files = uploadedPackage();
@@ -150,9 +158,17 @@ describe('Create and Update', () => {
     const stale = { id: 'stale', secret: Buffer.alloc(32, 'stale').toString('base64') };
     const LIVE_URL = 'https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/version-6.zip?X-Amz-Signature=def';
     lambda.on(ListVersionsByFunctionCommand).resolves({ Versions: [{ Version: '$LATEST' }, { Version: '5' }, { Version: '6' }] });
-    lambda.on(GetFunctionCommand, { FunctionName: FUNCTION_ARN, Qualifier: '6' }).resolves({ Code: { Location: LIVE_URL, RepositoryType: 'S3' } });
-    const live = packageZip({ 'index.js': BUNDLE, [CONFIG_FILE_NAME]: JSON.stringify({ ...APP_CONFIG, jwks: JWKS, multipartTicketKeys: [previous, older] }) });
-    const latest = packageZip({ 'index.js': BUNDLE, [CONFIG_FILE_NAME]: JSON.stringify({ ...APP_CONFIG, jwks: JWKS, multipartTicketKeys: [stale] }) });
+    lambda
+      .on(GetFunctionCommand, { FunctionName: FUNCTION_ARN, Qualifier: '6' })
+      .resolves({ Code: { Location: LIVE_URL, RepositoryType: 'S3' } });
+    const live = packageZip({
+      'index.js': BUNDLE,
+      [CONFIG_FILE_NAME]: JSON.stringify({ ...APP_CONFIG, jwks: JWKS, multipartTicketKeys: [previous, older] }),
+    });
+    const latest = packageZip({
+      'index.js': BUNDLE,
+      [CONFIG_FILE_NAME]: JSON.stringify({ ...APP_CONFIG, jwks: JWKS, multipartTicketKeys: [stale] }),
+    });
     const fetcher = new FakeFetcher({ [JWKS_URL]: strToU8(JSON.stringify(JWKS)), [CODE_URL]: latest, [LIVE_URL]: live });
     await handlerWith(fetcher)(event('Update'));
     expect(fetcher.requests).toEqual([JWKS_URL, CODE_URL, LIVE_URL]);
@@ -163,8 +179,14 @@ describe('Create and Update', () => {
   it('fails rather than drop the live keys when the published version cannot be downloaded', async () => {
     const LIVE_URL = 'https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/version-6.zip?X-Amz-Signature=def';
     lambda.on(ListVersionsByFunctionCommand).resolves({ Versions: [{ Version: '$LATEST' }, { Version: '6' }] });
-    lambda.on(GetFunctionCommand, { FunctionName: FUNCTION_ARN, Qualifier: '6' }).resolves({ Code: { Location: LIVE_URL, RepositoryType: 'S3' } });
-    const fetcher = new FakeFetcher({ [JWKS_URL]: strToU8(JSON.stringify(JWKS)), [CODE_URL]: packageZip({ 'index.js': BUNDLE }), [LIVE_URL]: new Error('HTTP 403') });
+    lambda
+      .on(GetFunctionCommand, { FunctionName: FUNCTION_ARN, Qualifier: '6' })
+      .resolves({ Code: { Location: LIVE_URL, RepositoryType: 'S3' } });
+    const fetcher = new FakeFetcher({
+      [JWKS_URL]: strToU8(JSON.stringify(JWKS)),
+      [CODE_URL]: packageZip({ 'index.js': BUNDLE }),
+      [LIVE_URL]: new Error('HTTP 403'),
+    });
     await expect(handlerWith(fetcher)(event('Create'))).rejects.toThrow(/Cannot download version 6 .*ticket keys.*HTTP 403/);
     expect(lambda.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(0);
   });
@@ -173,7 +195,8 @@ describe('Create and Update', () => {
     const run = async () => {
       lambda.resetHistory();
       await handlerWith(defaultFetcher(), undefined, null)(event('Create'));
-      return (JSON.parse(uploadedPackage()[CONFIG_FILE_NAME]!) as { multipartTicketKeys: { id: string; secret: string }[] }).multipartTicketKeys;
+      return (JSON.parse(uploadedPackage()[CONFIG_FILE_NAME]!) as { multipartTicketKeys: { id: string; secret: string }[] })
+        .multipartTicketKeys;
     };
     const [first, second] = [await run(), await run()];
     expect(first).toHaveLength(1);
@@ -242,7 +265,11 @@ describe('failures stop the deployment before the function is touched', () => {
     ['a bucket name S3 would refuse', { Config: JSON.stringify({ ...APP_CONFIG, bucket: 'Not_A_Bucket' }) }, /"bucket"/],
     ['a config carrying its own JWKS', { Config: JSON.stringify({ ...APP_CONFIG, jwks: JWKS }) }, /must not carry "jwks"/],
     ['a config asking for local mode', { Config: JSON.stringify({ ...APP_CONFIG, local: true }) }, /"local"/],
-    ['a config carrying its own ticket keys', { Config: JSON.stringify({ ...APP_CONFIG, multipartTicketKeys: [] }) }, /must not carry "multipartTicketKeys"/],
+    [
+      'a config carrying its own ticket keys',
+      { Config: JSON.stringify({ ...APP_CONFIG, multipartTicketKeys: [] }) },
+      /must not carry "multipartTicketKeys"/,
+    ],
     ['config text that is not JSON', { Config: '{"issuer":' }, /Config must be a JSON object/],
     ['a missing function name', { FunctionName: undefined }, /FunctionName must be a non-empty string/],
     ['a JWKS URL that is not https', { JwksUrl: 'http://example.com/.well-known/jwks.json' }, /JwksUrl must be an https URL/],
@@ -256,7 +283,9 @@ describe('failures stop the deployment before the function is touched', () => {
   });
 
   it('refuses properties that are not an object', async () => {
-    await expect(handlerWith(defaultFetcher())({ RequestType: 'Create', ResourceProperties: null })).rejects.toThrow(InvalidResourcePropertiesError);
+    await expect(handlerWith(defaultFetcher())({ RequestType: 'Create', ResourceProperties: null })).rejects.toThrow(
+      InvalidResourcePropertiesError,
+    );
   });
 
   it.each([
@@ -301,7 +330,10 @@ describe('failures stop the deployment before the function is touched', () => {
 /** Answers like FakeFetcher, but the first `failures` requests to each URL fail as a network blip would. */
 class BlinkingFetcher extends FakeFetcher {
   private readonly failed = new Map<string, number>();
-  constructor(answers: Record<string, Uint8Array | Error>, private readonly failures: number) {
+  constructor(
+    answers: Record<string, Uint8Array | Error>,
+    private readonly failures: number,
+  ) {
     super(answers);
   }
   override async fetchBytes(url: string, maxBytes: number): Promise<Uint8Array> {
@@ -328,7 +360,12 @@ describe('a network blip does not fail the deployment (or a rollback)', () => {
     expect(logLines.filter((l) => l.event === 'edge-config-fetch-retry')).toEqual([
       { event: 'edge-config-fetch-retry', host: 'cognito-idp.eu-west-1.amazonaws.com', attempt: 1, error: 'getaddrinfo EAI_AGAIN' },
       // The package URL is pre-signed: only its host is logged.
-      { event: 'edge-config-fetch-retry', host: 'awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com', attempt: 1, error: 'getaddrinfo EAI_AGAIN' },
+      {
+        event: 'edge-config-fetch-retry',
+        host: 'awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com',
+        attempt: 1,
+        error: 'getaddrinfo EAI_AGAIN',
+      },
     ]);
   });
 

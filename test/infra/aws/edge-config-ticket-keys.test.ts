@@ -81,7 +81,10 @@ class StandInFunction implements Fetcher {
       const all = ['$LATEST', ...this.versions.map((_zip, index) => String(index + 1))];
       const start = Number(command.input.Marker ?? '0');
       const next = start + StandInFunction.PAGE;
-      return { Versions: all.slice(start, next).map((Version) => ({ Version })), ...(next < all.length ? { NextMarker: String(next) } : {}) };
+      return {
+        Versions: all.slice(start, next).map((Version) => ({ Version })),
+        ...(next < all.length ? { NextMarker: String(next) } : {}),
+      };
     }
     throw new Error(`the stand-in does not know ${(command as object).constructor.name}`);
   }
@@ -143,7 +146,10 @@ const UPLOAD = { sub: 'user-1', key: 'uploads/user-1/big.bin' };
 /** A ticket as the edge running `version` issues it at `when` (it lives 24 h). */
 function ticketFrom(version: number, when: Date): string {
   const exp = Math.floor(when.getTime() / 1000) + 24 * 3600;
-  return signTicket({ ...UPLOAD, type: 'application/octet-stream', size: 1e9, partSize: 1e8, partCount: 10, exp }, fn.configOf(version).multipartTicketKeys);
+  return signTicket(
+    { ...UPLOAD, type: 'application/octet-stream', size: 1e9, partSize: 1e8, partCount: 10, exp },
+    fn.configOf(version).multipartTicketKeys,
+  );
 }
 
 function acceptedBy(version: number, ticket: string, when: Date): boolean {
@@ -157,7 +163,7 @@ function acceptedBy(version: number, ticket: string, when: Date): boolean {
 }
 
 describe('tickets survive code and config deploys', () => {
-  it('a code deploy ($LATEST is the bare bundle, no config.json) keeps the live version\'s keys', async () => {
+  it("a code deploy ($LATEST is the bare bundle, no config.json) keeps the live version's keys", async () => {
     const v1 = await deploy(at(0), 'code');
     const ticket = ticketFrom(v1, at(1));
     const v2 = await deploy(at(2), 'code');
@@ -217,13 +223,17 @@ describe('tickets survive code and config deploys', () => {
 });
 
 describe('nextTicketKeys', () => {
-  const key = (id: string, retiredAt?: string) => ({ id, secret: Buffer.alloc(32, id).toString('base64'), ...(retiredAt === undefined ? {} : { retiredAt }) });
+  const key = (id: string, retiredAt?: string) => ({
+    id,
+    secret: Buffer.alloc(32, id).toString('base64'),
+    ...(retiredAt === undefined ? {} : { retiredAt }),
+  });
 
   it('starts with the fresh key alone on a first deploy, without retiredAt', () => {
     expect(nextTicketKeys([], key('fresh'), at(0))).toEqual([key('fresh')]);
   });
 
-  it('stamps the two newest versions\' signing keys retired now, and keeps other keys\' dates', () => {
+  it("stamps the two newest versions' signing keys retired now, and keeps other keys' dates", () => {
     const previous = [key('b'), key('a', '2026-03-01T09:00:00Z'), key('z', '2026-03-02T07:00:00Z')];
     expect(nextTicketKeys(previous, key('c'), at(0))).toEqual([
       key('c'),
@@ -239,8 +249,13 @@ describe('nextTicketKeys', () => {
   });
 
   it('reads the keys of a config.json in order, with their retirement, ignoring other fields', () => {
-    const config = JSON.stringify({ multipartTicketKeys: [{ id: 'b', secret: 's1' }, { id: 'a', secret: 's2', retiredAt: '2026-03-01T00:00:00Z', note: 'x' }, 'junk'] });
-    expect(ticketKeysOf(config)).toEqual([{ id: 'b', secret: 's1' }, { id: 'a', secret: 's2', retiredAt: '2026-03-01T00:00:00Z' }]);
+    const config = JSON.stringify({
+      multipartTicketKeys: [{ id: 'b', secret: 's1' }, { id: 'a', secret: 's2', retiredAt: '2026-03-01T00:00:00Z', note: 'x' }, 'junk'],
+    });
+    expect(ticketKeysOf(config)).toEqual([
+      { id: 'b', secret: 's1' },
+      { id: 'a', secret: 's2', retiredAt: '2026-03-01T00:00:00Z' },
+    ]);
     expect(ticketKeysOf(undefined)).toEqual([]);
     expect(ticketKeysOf('{"issuer":"x"}')).toEqual([]);
   });

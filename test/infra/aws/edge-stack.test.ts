@@ -23,7 +23,10 @@ const byteMatch = (path: string, constraint: 'STARTS_WITH' | 'EXACTLY') => ({
     FieldToMatch: { UriPath: {} },
     PositionalConstraint: constraint,
     SearchString: path,
-    TextTransformations: [{ Priority: 0, Type: 'URL_DECODE' }, { Priority: 1, Type: 'NORMALIZE_PATH' }],
+    TextTransformations: [
+      { Priority: 0, Type: 'URL_DECODE' },
+      { Priority: 1, Type: 'NORMALIZE_PATH' },
+    ],
   },
 });
 
@@ -60,7 +63,14 @@ describe('web ACL (from infra/firewall/firewall-rules.yaml)', () => {
   it('rate-limits /auth/* per IP: 100 per 5 minutes, blocked with 429 and a JSON error', () => {
     expect(rule('rate-limit-auth')).toEqual(
       expect.objectContaining({
-        Statement: { RateBasedStatement: { Limit: 100, EvaluationWindowSec: 300, AggregateKeyType: 'IP', ScopeDownStatement: byteMatch('/auth/', 'STARTS_WITH') } },
+        Statement: {
+          RateBasedStatement: {
+            Limit: 100,
+            EvaluationWindowSec: 300,
+            AggregateKeyType: 'IP',
+            ScopeDownStatement: byteMatch('/auth/', 'STARTS_WITH'),
+          },
+        },
         Action: { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'rate-limit-429' } } },
       }),
     );
@@ -74,16 +84,25 @@ describe('web ACL (from infra/firewall/firewall-rules.yaml)', () => {
         AggregateKeyType: 'IP',
         ScopeDownStatement: {
           OrStatement: {
-            Statements: ['/presign', '/presign/multipart', '/presign/files', '/presign/files/access'].map((path) => byteMatch(path, 'EXACTLY')),
+            Statements: ['/presign', '/presign/multipart', '/presign/files', '/presign/files/access'].map((path) =>
+              byteMatch(path, 'EXACTLY'),
+            ),
           },
         },
       },
     });
     // Part URLs (/presign/multipart/parts) have the higher ceiling only: a 20 GiB file needs 256 calls.
     expect(rule('rate-limit-presign-all').Statement).toEqual({
-      RateBasedStatement: { Limit: 1500, EvaluationWindowSec: 300, AggregateKeyType: 'IP', ScopeDownStatement: byteMatch('/presign', 'STARTS_WITH') },
+      RateBasedStatement: {
+        Limit: 1500,
+        EvaluationWindowSec: 300,
+        AggregateKeyType: 'IP',
+        ScopeDownStatement: byteMatch('/presign', 'STARTS_WITH'),
+      },
     });
-    expect(rule('rate-limit-all').Statement).toEqual({ RateBasedStatement: { Limit: 2000, EvaluationWindowSec: 300, AggregateKeyType: 'IP' } });
+    expect(rule('rate-limit-all').Statement).toEqual({
+      RateBasedStatement: { Limit: 2000, EvaluationWindowSec: 300, AggregateKeyType: 'IP' },
+    });
   });
 
   it('denies CU, IR, KP, SY by geo match with 403', () => {
@@ -111,7 +130,9 @@ describe('web ACL (from infra/firewall/firewall-rules.yaml)', () => {
         ],
       },
     });
-    t.edge.hasResourceProperties('AWS::WAFv2::WebACL', { AssociationConfig: { RequestBody: { CLOUDFRONT: { DefaultSizeInspectionLimit: 'KB_16' } } } });
+    t.edge.hasResourceProperties('AWS::WAFv2::WebACL', {
+      AssociationConfig: { RequestBody: { CLOUDFRONT: { DefaultSizeInspectionLimit: 'KB_16' } } },
+    });
   });
 
   it('runs the three AWS managed rule groups with their own actions', () => {
@@ -121,7 +142,10 @@ describe('web ACL (from infra/firewall/firewall-rules.yaml)', () => {
       ['aws-common', 'AWSManagedRulesCommonRuleSet'],
     ] as const) {
       expect(rule(name)).toEqual(
-        expect.objectContaining({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: group } }, OverrideAction: { None: {} } }),
+        expect.objectContaining({
+          Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: group } },
+          OverrideAction: { None: {} },
+        }),
       );
       expect(rule(name).Action).toBeUndefined();
     }
@@ -150,7 +174,14 @@ describe('presign Lambda@Edge function', () => {
 
   it('runs the built bundle within the viewer-request limits, with no environment', () => {
     expect(presign()).toEqual(
-      expect.objectContaining({ FunctionName: 'edge-upload-presign', Handler: 'index.handler', Runtime: 'nodejs22.x', Architectures: ['x86_64'], MemorySize: 128, Timeout: 5 }),
+      expect.objectContaining({
+        FunctionName: 'edge-upload-presign',
+        Handler: 'index.handler',
+        Runtime: 'nodejs22.x',
+        Architectures: ['x86_64'],
+        MemorySize: 128,
+        Timeout: 5,
+      }),
     );
     expect(presign().Environment).toBeUndefined();
   });
@@ -158,7 +189,9 @@ describe('presign Lambda@Edge function', () => {
   it('has a role trusted by lambda and edgelambda', () => {
     const roleId = (presign().Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     const role = t.edge.toJSON().Resources[roleId].Properties;
-    const principals = role.AssumeRolePolicyDocument.Statement.flatMap((s: { Principal: { Service: string | string[] } }) => [s.Principal.Service].flat());
+    const principals = role.AssumeRolePolicyDocument.Statement.flatMap((s: { Principal: { Service: string | string[] } }) =>
+      [s.Principal.Service].flat(),
+    );
     expect(principals.sort()).toEqual(['edgelambda.amazonaws.com', 'lambda.amazonaws.com']);
     expect(role.ManagedPolicyArns).toBeUndefined();
   });
@@ -182,7 +215,12 @@ describe('presign Lambda@Edge function', () => {
       // A quarantined file is never downloadable: GetObject under uploads/ only.
       expect.objectContaining({ Sid: 'DownloadUploadsOnly', Effect: 'Allow', Action: 's3:GetObject', Resource: uploads }),
       expect.objectContaining({ Sid: 'ReadVerdicts', Effect: 'Allow', Action: 's3:GetObjectTagging', Resource: [quarantine, uploads] }),
-      expect.objectContaining({ Sid: 'DeleteUploadsAndQuarantined', Effect: 'Allow', Action: 's3:DeleteObject', Resource: [quarantine, uploads] }),
+      expect.objectContaining({
+        Sid: 'DeleteUploadsAndQuarantined',
+        Effect: 'Allow',
+        Action: 's3:DeleteObject',
+        Resource: [quarantine, uploads],
+      }),
       expect.objectContaining({
         Sid: 'MultipartUploadsOnly',
         Effect: 'Allow',
@@ -198,7 +236,8 @@ describe('presign Lambda@Edge function', () => {
     const statements = (policy.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
     const s3 = statements.filter((s) => JSON.stringify(s.Action).includes('s3:'));
     expect(s3.length).toBeGreaterThan(0);
-    for (const statement of s3) expect((statement.Condition as Record<string, unknown>).StringEquals).toEqual({ 's3:ResourceAccount': '111111111111' });
+    for (const statement of s3)
+      expect((statement.Condition as Record<string, unknown>).StringEquals).toEqual({ 's3:ResourceAccount': '111111111111' });
   });
 
   it('may use the upload key (GenerateDataKey, and Decrypt for multipart) only through S3 in the bucket region, for this bucket', () => {
@@ -226,7 +265,8 @@ describe('presign Lambda@Edge function', () => {
     expect(config.PackageSha256).toBe(t.built.artifacts.presignBundleSha256);
     expect(JSON.parse(config.FunctionSettings as string)).toEqual({ runtime: 'nodejs22.x', memoryMb: 128, timeoutSeconds: 5 });
     const text = JSON.stringify(config.Config);
-    for (const field of ['issuer', 'clientIds', 'bucket', 'region', 'uploadUrl', 'kmsKeyId', 'policyTtlSeconds']) expect(text).toContain(`\\"${field}\\"`);
+    for (const field of ['issuer', 'clientIds', 'bucket', 'region', 'uploadUrl', 'kmsKeyId', 'policyTtlSeconds'])
+      expect(text).toContain(`\\"${field}\\"`);
     expect(text).toContain(`https://${BUCKET}.s3-accelerate.amazonaws.com/`);
     expect(text).toContain(`\\"policyTtlSeconds\\":${DEFAULT_UPLOAD_RULES.policyTtlSeconds}`);
     expect(text).toContain('https://cognito-idp.eu-west-1.amazonaws.com/');
@@ -239,7 +279,13 @@ describe('presign Lambda@Edge function', () => {
     const lambdaStatement = statements.find((s) => s.Sid === 'RewriteAndPublishThePresignFunction');
     expect(lambdaStatement).toEqual(
       expect.objectContaining({
-        Action: ['lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:ListVersionsByFunction', 'lambda:PublishVersion', 'lambda:UpdateFunctionCode'],
+        Action: [
+          'lambda:GetFunction',
+          'lambda:GetFunctionConfiguration',
+          'lambda:ListVersionsByFunction',
+          'lambda:PublishVersion',
+          'lambda:UpdateFunctionCode',
+        ],
         Resource: [
           { 'Fn::GetAtt': [expect.stringMatching(/^PresignFunction/), 'Arn'] },
           { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^PresignFunction/), 'Arn'] }, ':*']] },

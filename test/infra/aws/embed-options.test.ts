@@ -27,14 +27,18 @@ function pathPatterns(web: Template): string[] {
 }
 
 function bucketCorsOrigins(uploads: Template): unknown {
-  const bucket = resourceNamed(uploads, 'AWS::S3::Bucket', 'UploadsBucket').properties as { CorsConfiguration: { CorsRules: Array<{ AllowedOrigins: unknown }> } };
+  const bucket = resourceNamed(uploads, 'AWS::S3::Bucket', 'UploadsBucket').properties as {
+    CorsConfiguration: { CorsRules: Array<{ AllowedOrigins: unknown }> };
+  };
   return bucket.CorsConfiguration.CorsRules[0]!.AllowedOrigins;
 }
 
 describe('bring your own pool and clients', () => {
   let t: StackTemplates;
   beforeAll(() => {
-    t = synthTemplates({ context: { existingUserPoolId: POOL, existingUserPoolClientIds: CLIENTS.join(','), allowedOrigins: `${APP},${OTHER_APP}` } });
+    t = synthTemplates({
+      context: { existingUserPoolId: POOL, existingUserPoolClientIds: CLIENTS.join(','), allowedOrigins: `${APP},${OTHER_APP}` },
+    });
   });
 
   it('creates no user pool and no client', () => {
@@ -42,7 +46,7 @@ describe('bring your own pool and clients', () => {
     t.data.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
   });
 
-  it('bakes the existing pool\'s issuer and JWKS URL and every client id into the edge config', () => {
+  it("bakes the existing pool's issuer and JWKS URL and every client id into the edge config", () => {
     const text = edgeConfigText(t);
     expect(text).toContain(`https://cognito-idp.eu-west-1.amazonaws.com/${POOL}`);
     expect(text).toContain(`\\"clientIds\\":[\\"${CLIENTS[0]}\\",\\"${CLIENTS[1]}\\"]`);
@@ -52,14 +56,16 @@ describe('bring your own pool and clients', () => {
   });
 
   it('the auth API, still deployed, signs in with the first client of that pool', () => {
-    const fn = Object.values(t.web.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { USER_POOL_ID: Match.anyValue() } } } }))[0] as {
+    const fn = Object.values(
+      t.web.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { USER_POOL_ID: Match.anyValue() } } } }),
+    )[0] as {
       Properties: { Environment: { Variables: Record<string, unknown> } };
     };
     expect(JSON.stringify(fn.Properties.Environment.Variables.USER_POOL_ID)).toContain(POOL);
     expect(JSON.stringify(fn.Properties.Environment.Variables.USER_POOL_CLIENT_ID)).toContain(CLIENTS[0]);
   });
 
-  it('the upload bucket\'s CORS admits the site and exactly the allowed origins', () => {
+  it("the upload bucket's CORS admits the site and exactly the allowed origins", () => {
     expect(bucketCorsOrigins(t.uploads)).toEqual([expect.anything(), APP, OTHER_APP]);
   });
 });
@@ -68,7 +74,13 @@ describe('without the auth API and the site (your own sign-in and app)', () => {
   let t: StackTemplates;
   beforeAll(() => {
     t = synthTemplates({
-      context: { existingUserPoolId: POOL, existingUserPoolClientIds: CLIENTS[0], allowedOrigins: APP, withAuthApi: 'false', withSite: 'false' },
+      context: {
+        existingUserPoolId: POOL,
+        existingUserPoolClientIds: CLIENTS[0],
+        allowedOrigins: APP,
+        withAuthApi: 'false',
+        withSite: 'false',
+      },
     });
   });
 
@@ -77,7 +89,12 @@ describe('without the auth API and the site (your own sign-in and app)', () => {
     t.web.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         WebACLId: Match.anyValue(),
-        CacheBehaviors: [Match.objectLike({ PathPattern: '/presign*', LambdaFunctionAssociations: [Match.objectLike({ EventType: 'viewer-request', IncludeBody: true })] })],
+        CacheBehaviors: [
+          Match.objectLike({
+            PathPattern: '/presign*',
+            LambdaFunctionAssociations: [Match.objectLike({ EventType: 'viewer-request', IncludeBody: true })],
+          }),
+        ],
       }),
     });
   });
@@ -88,7 +105,7 @@ describe('without the auth API and the site (your own sign-in and app)', () => {
     t.web.resourceCountIs('Custom::CDKBucketDeployment', 0);
   });
 
-  it('the upload bucket\'s CORS admits only your app', () => {
+  it("the upload bucket's CORS admits only your app", () => {
     expect(bucketCorsOrigins(t.uploads)).toEqual([APP]);
   });
 });
@@ -165,7 +182,13 @@ describe('cdk-nag', () => {
   it('finds nothing unacknowledged in the smallest deployment (existing pool, no auth API, no site)', () => {
     const built = buildTestApp({
       nag: true,
-      context: { existingUserPoolId: POOL, existingUserPoolClientIds: CLIENTS.join(','), allowedOrigins: APP, withAuthApi: 'false', withSite: 'false' },
+      context: {
+        existingUserPoolId: POOL,
+        existingUserPoolClientIds: CLIENTS.join(','),
+        allowedOrigins: APP,
+        withAuthApi: 'false',
+        withSite: 'false',
+      },
     });
     // Synthesis runs the registered AwsSolutions plugin and fails on any finding.
     expect(() => built.app.synth()).not.toThrow();

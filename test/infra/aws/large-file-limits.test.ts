@@ -22,7 +22,8 @@ function partPlan(size: number): { partSize: number; partCount: number } {
 }
 
 const largest = Math.max(...Object.values(DEFAULT_UPLOAD_RULES.types).map((t) => t.maxBytes));
-const rateRule = (name: string): RateLimitRule => shipped.rules.find((r): r is RateLimitRule => r.type === 'rate-limit' && r.name === name)!;
+const rateRule = (name: string): RateLimitRule =>
+  shipped.rules.find((r): r is RateLimitRule => r.type === 'rate-limit' && r.name === name)!;
 
 describe('a 20 GiB upload against the shipped rules', () => {
   const { partSize, partCount } = partPlan(largest);
@@ -70,7 +71,10 @@ describe('a 20 GiB upload against the shipped rules', () => {
     const body = shipped.rules.find((r): r is BodySizeRule => r.type === 'body-size' && r.name === 'body-size-api')!;
     const firewall = createFirewall(shipped);
     for (const uri of ['/presign', '/presign/multipart', '/presign/multipart/parts', '/presign/files/access', '/presignX']) {
-      expect(firewall.inspect({ ip: `192.0.2.${uri.length}`, method: 'POST', uri, bodySize: body.maxBytes + 1 })).toMatchObject({ action: 'block', rule: 'body-size-api' });
+      expect(firewall.inspect({ ip: `192.0.2.${uri.length}`, method: 'POST', uri, bodySize: body.maxBytes + 1 })).toMatchObject({
+        action: 'block',
+        rule: 'body-size-api',
+      });
     }
     // The largest parts request: a long key, a long upload id, a generous ticket, 10 part numbers with MD5s.
     const largestParts = JSON.stringify({

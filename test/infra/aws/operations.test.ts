@@ -81,7 +81,9 @@ describe('the dashboard', () => {
       [/^WAF: counted per rule/, 'CountedRequests'],
     ] as const) {
       const lines = metricLines(widget(widgets, title));
-      expect(lines.map((l) => l.path)).toEqual(rules().map((rule) => ['AWS/WAFV2', metricName, 'Rule', rule.name, 'WebACL', 'edge-upload-edge']));
+      expect(lines.map((l) => l.path)).toEqual(
+        rules().map((rule) => ['AWS/WAFV2', metricName, 'Rule', rule.name, 'WebACL', 'edge-upload-edge']),
+      );
       for (const line of lines) expect(line.options).toMatchObject({ region: 'us-east-1', stat: 'Sum' });
     }
     const whole = metricLines(widget(widgets, /^WAF: allowed and blocked/));
@@ -107,7 +109,7 @@ describe('the dashboard', () => {
     const byOutcome = metricLines(widget(widgets, /^Presign: requests by outcome/));
     expect(byOutcome.map((l) => l.options.region ?? built.config.region)).toEqual(regions);
     for (const { options } of byOutcome) {
-      expect(options.expression).toContain("SEARCH('{EdgeUpload,Outcome,Route} MetricName=\"Requests\"");
+      expect(options.expression).toContain('SEARCH(\'{EdgeUpload,Outcome,Route} MetricName="Requests"');
       for (const route of PRESIGN_ROUTES) expect(options.expression).toContain(`Route="${route}"`);
       expect(options.expression).not.toContain('/auth/');
     }
@@ -146,7 +148,9 @@ describe('the dashboard', () => {
 
 describe('the alarms', () => {
   const alarm = (template: Template, name: string): Record<string, unknown> => {
-    const found = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => (r as { Properties: Record<string, unknown> }).Properties);
+    const found = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (r) => (r as { Properties: Record<string, unknown> }).Properties,
+    );
     const match = found.find((p) => p.AlarmName === name);
     if (match === undefined) throw new Error(`no alarm ${name}`);
     return match;
@@ -211,7 +215,12 @@ describe('the alarms', () => {
   it('auth unavailable: the sum of AUTH_UNAVAILABLE over the eight auth routes, at least one', () => {
     const props = alarm(operations, 'edge-upload-auth-unavailable');
     expect(props).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: topicRef(operations) });
-    const metrics = props.Metrics as Array<{ Id: string; Expression?: string; ReturnData?: boolean; MetricStat?: { Metric: { Dimensions: Array<{ Name: string; Value: string }> }; Stat: string } }>;
+    const metrics = props.Metrics as Array<{
+      Id: string;
+      Expression?: string;
+      ReturnData?: boolean;
+      MetricStat?: { Metric: { Dimensions: Array<{ Name: string; Value: string }> }; Stat: string };
+    }>;
     const expression = metrics.find((m) => m.Expression !== undefined)!;
     expect(expression.Expression).toMatch(/^SUM\(\[/);
     const routes = metrics
@@ -229,7 +238,9 @@ describe('the alarm topics', () => {
   it('one per region, encrypted with a rotated key CloudWatch may use, TLS only, and CloudWatch may publish', () => {
     for (const template of [operations, edgeAlarms]) {
       template.resourceCountIs('AWS::SNS::Topic', 1);
-      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmsKey'), 'Arn'] } });
+      template.hasResourceProperties('AWS::SNS::Topic', {
+        KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmsKey'), 'Arn'] },
+      });
       template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
       const policies = JSON.stringify(template.findResources('AWS::SNS::TopicPolicy'));
       expect(policies).toContain('aws:SecureTransport');

@@ -21,7 +21,10 @@ describe('by default (the shipped cdk.json)', () => {
   });
 
   it('serves the distribution over IPv4 only, without an IPv6 warning', () => {
-    const config = resourceNamed(t.web, 'AWS::CloudFront::Distribution', 'CdnDistribution').properties.DistributionConfig as Record<string, unknown>;
+    const config = resourceNamed(t.web, 'AWS::CloudFront::Distribution', 'CdnDistribution').properties.DistributionConfig as Record<
+      string,
+      unknown
+    >;
     expect(config.IPV6Enabled).toBe(false);
     expect(Annotations.fromStack(t.built.stacks.web).findWarning('*', Match.stringLikeRegexp('enableIpv6'))).toEqual([]);
   });
@@ -41,7 +44,10 @@ describe('with -c sesIdentityArn -c emailFrom -c enableIpv6=true', () => {
   });
 
   it('turns IPv6 on, and warns what that costs the per-IP rules', () => {
-    const config = resourceNamed(t.web, 'AWS::CloudFront::Distribution', 'CdnDistribution').properties.DistributionConfig as Record<string, unknown>;
+    const config = resourceNamed(t.web, 'AWS::CloudFront::Distribution', 'CdnDistribution').properties.DistributionConfig as Record<
+      string,
+      unknown
+    >;
     expect(config.IPV6Enabled).toBe(true);
     Annotations.fromStack(t.built.stacks.web).hasWarning('*', Match.stringLikeRegexp('enableIpv6 is on.*/64'));
   });

@@ -20,13 +20,17 @@ const BUCKET = 'edge-upload-uploads-111111111111-eu-west-1';
 const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
 const UPLOADS = `${BUCKET_ARN}/uploads/*`;
 const QUARANTINE = `${BUCKET_ARN}/quarantine/*`;
-const UPLOAD_KEY = { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'edge-upload-data', OutputName: Match.stringLikeRegexp('UploadKey') }) };
+const UPLOAD_KEY = {
+  'Fn::GetStackOutput': Match.objectLike({ StackName: 'edge-upload-data', OutputName: Match.stringLikeRegexp('UploadKey') }),
+};
 
 type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 const roleStatements = (): Statement[] =>
-  (resourceNamed(t.uploads, 'AWS::IAM::Policy', 'InspectorRoleDefaultPolicy').properties.PolicyDocument as { Statement: Statement[] }).Statement;
+  (resourceNamed(t.uploads, 'AWS::IAM::Policy', 'InspectorRoleDefaultPolicy').properties.PolicyDocument as { Statement: Statement[] })
+    .Statement;
 const bucketStatements = (): Statement[] =>
-  (Object.values(t.uploads.findResources('AWS::S3::BucketPolicy'))[0] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement;
+  (Object.values(t.uploads.findResources('AWS::S3::BucketPolicy'))[0] as { Properties: { PolicyDocument: { Statement: Statement[] } } })
+    .Properties.PolicyDocument.Statement;
 
 /** Every S3 statement holds only while the bucket is this account's. */
 const OWN_BUCKET = { StringEquals: { 's3:ResourceAccount': '111111111111' } };
@@ -39,7 +43,9 @@ describe('the function', () => {
       Architectures: ['arm64'],
       MemorySize: 256,
       Timeout: 30,
-      Environment: { Variables: { UPLOAD_BUCKET: BUCKET, UPLOAD_PREFIX: 'uploads/', QUARANTINE_PREFIX: 'quarantine/', UPLOAD_KMS_KEY_ID: UPLOAD_KEY } },
+      Environment: {
+        Variables: { UPLOAD_BUCKET: BUCKET, UPLOAD_PREFIX: 'uploads/', QUARANTINE_PREFIX: 'quarantine/', UPLOAD_KMS_KEY_ID: UPLOAD_KEY },
+      },
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InspectorDeadLetters'), 'Arn'] } },
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^InspectorLogs') } },
     });
@@ -49,7 +55,9 @@ describe('the function', () => {
     t.uploads.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
     t.uploads.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     t.uploads.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 
@@ -99,7 +107,11 @@ describe('the role: least privilege', () => {
       { Action: 's3:PutObjectTagging', Resource: [QUARANTINE, UPLOADS], Condition: OWN_BUCKET },
       { Action: 's3:PutObject', Resource: QUARANTINE, Condition: OWN_BUCKET },
       { Action: 's3:DeleteObject', Resource: UPLOADS, Condition: OWN_BUCKET },
-      { Action: 's3:ListBucket', Resource: BUCKET_ARN, Condition: { ...OWN_BUCKET, StringLike: { 's3:prefix': ['uploads/*', 'quarantine/*'] } } },
+      {
+        Action: 's3:ListBucket',
+        Resource: BUCKET_ARN,
+        Condition: { ...OWN_BUCKET, StringLike: { 's3:prefix': ['uploads/*', 'quarantine/*'] } },
+      },
     ]);
   });
 

@@ -26,7 +26,12 @@ describe('upload bucket', () => {
   it('blocks all public access and enforces object ownership (no ACLs)', () => {
     t.uploads.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: BUCKET,
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
     });
   });
@@ -40,7 +45,9 @@ describe('upload bucket', () => {
             BucketKeyEnabled: true,
             ServerSideEncryptionByDefault: {
               SSEAlgorithm: 'aws:kms',
-              KMSMasterKeyID: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'edge-upload-data', OutputName: Match.stringLikeRegexp('UploadKey') }) },
+              KMSMasterKeyID: {
+                'Fn::GetStackOutput': Match.objectLike({ StackName: 'edge-upload-data', OutputName: Match.stringLikeRegexp('UploadKey') }),
+              },
             },
           },
         ],
@@ -53,20 +60,41 @@ describe('upload bucket', () => {
   });
 
   it('allows CORS from the site origin for the form and every multipart request, with their headers, exposing ETag', () => {
-    const bucket = Object.values(t.uploads.findResources('AWS::S3::Bucket'))[0] as { Properties: { CorsConfiguration: { CorsRules: unknown[] } } };
+    const bucket = Object.values(t.uploads.findResources('AWS::S3::Bucket'))[0] as {
+      Properties: { CorsConfiguration: { CorsRules: unknown[] } };
+    };
     const rules = bucket.Properties.CorsConfiguration.CorsRules as Array<Record<string, unknown>>;
     expect(rules).toHaveLength(1);
     // POST: form, CreateMultipartUpload, CompleteMultipartUpload; PUT: UploadPart; GET: ListParts; DELETE: AbortMultipartUpload.
-    expect(rules[0]).toMatchObject({ AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE'], ExposedHeaders: ['ETag', 'Location'], MaxAge: 3600 });
+    expect(rules[0]).toMatchObject({
+      AllowedMethods: ['GET', 'PUT', 'POST', 'DELETE'],
+      ExposedHeaders: ['ETag', 'Location'],
+      MaxAge: 3600,
+    });
     // The signed headers of the create (Content-Type, x-amz-meta-userid, x-amz-server-side-encryption*) and a part's Content-MD5.
     expect(rules[0]!.AllowedHeaders).toEqual(['content-type', 'content-md5', 'x-amz-*']);
     expect(rules[0]!.AllowedOrigins).toEqual([
-      { 'Fn::Join': ['', ['https://', { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'edge-upload-web', OutputName: expect.stringMatching(/CdnDistribution.*DomainName/) }) }]] },
+      {
+        'Fn::Join': [
+          '',
+          [
+            'https://',
+            {
+              'Fn::GetStackOutput': expect.objectContaining({
+                StackName: 'edge-upload-web',
+                OutputName: expect.stringMatching(/CdnDistribution.*DomainName/),
+              }),
+            },
+          ],
+        ],
+      },
     ]);
   });
 
   it('aborts incomplete multipart uploads after 1 day, bucket-wide, and writes server access logs', () => {
-    const bucket = Object.values(t.uploads.findResources('AWS::S3::Bucket'))[0] as { Properties: { LifecycleConfiguration: { Rules: unknown[] } } };
+    const bucket = Object.values(t.uploads.findResources('AWS::S3::Bucket'))[0] as {
+      Properties: { LifecycleConfiguration: { Rules: unknown[] } };
+    };
     // Bucket-wide (no prefix or tag filter: a create under any key is cleaned up) and nothing else (no expiry of files).
     expect(bucket.Properties.LifecycleConfiguration.Rules).toContainEqual({
       Id: 'abort-incomplete-multipart-uploads',
@@ -75,7 +103,9 @@ describe('upload bucket', () => {
     });
     t.uploads.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: BUCKET,
-      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' })]) },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' })]),
+      },
       LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'upload-bucket/' },
     });
   });
@@ -86,7 +116,9 @@ describe('upload bucket', () => {
 
   describe('bucket policy', () => {
     const statements = (): Array<Record<string, unknown>> => {
-      const policies = Object.values(t.uploads.findResources('AWS::S3::BucketPolicy')) as Array<{ Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } } }>;
+      const policies = Object.values(t.uploads.findResources('AWS::S3::BucketPolicy')) as Array<{
+        Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } };
+      }>;
       expect(policies).toHaveLength(1);
       return policies[0]!.Properties.PolicyDocument.Statement;
     };
@@ -144,7 +176,9 @@ describe('upload bucket', () => {
         corsOrigins: ['https://example.com'],
         accessLogs: { bucketName: 'logs', prefix: 'u/' },
       });
-      const [only] = Object.values(Template.fromStack(stack).findResources('AWS::S3::BucketPolicy')) as Array<{ Properties: { PolicyDocument: { Statement: Statement[] } } }>;
+      const [only] = Object.values(Template.fromStack(stack).findResources('AWS::S3::BucketPolicy')) as Array<{
+        Properties: { PolicyDocument: { Statement: Statement[] } };
+      }>;
       policy = only!.Properties.PolicyDocument.Statement;
     });
 
@@ -185,7 +219,9 @@ describe('upload bucket', () => {
 describe('bucket names with dots', () => {
   it('are refused at synth by the config, naming the setting', () => {
     expect(() => buildTestApp({ context: { uploadBucketName: 'uploads.example.com' } })).toThrow(AppConfigError);
-    expect(() => buildTestApp({ context: { uploadBucketName: 'uploads.example.com' } })).toThrow(/edgeUpload\.uploadBucketName: it contains dots/);
+    expect(() => buildTestApp({ context: { uploadBucketName: 'uploads.example.com' } })).toThrow(
+      /edgeUpload\.uploadBucketName: it contains dots/,
+    );
   });
 
   it('are refused by the construct itself', () => {

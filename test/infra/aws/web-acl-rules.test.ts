@@ -27,7 +27,9 @@ describe('count mode', () => {
   });
 
   it('overrides a whole managed group to count', () => {
-    const [rule] = translate(`  - { name: sqli, type: managed-rule-group, priority: 1, action: count, group: AWSManagedRulesSQLiRuleSet }\n`).rules;
+    const [rule] = translate(
+      `  - { name: sqli, type: managed-rule-group, priority: 1, action: count, group: AWSManagedRulesSQLiRuleSet }\n`,
+    ).rules;
     expect(rule).toEqual({
       name: 'sqli',
       priority: 1,
@@ -95,8 +97,22 @@ describe('paths and windows', () => {
     expect(scopeDown).toEqual({
       orStatement: {
         statements: [
-          { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'STARTS_WITH', searchString: '/a/', textTransformations: DECODE_THEN_NORMALIZE } },
-          { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'EXACTLY', searchString: '/b', textTransformations: DECODE_THEN_NORMALIZE } },
+          {
+            byteMatchStatement: {
+              fieldToMatch: { uriPath: {} },
+              positionalConstraint: 'STARTS_WITH',
+              searchString: '/a/',
+              textTransformations: DECODE_THEN_NORMALIZE,
+            },
+          },
+          {
+            byteMatchStatement: {
+              fieldToMatch: { uriPath: {} },
+              positionalConstraint: 'EXACTLY',
+              searchString: '/b',
+              textTransformations: DECODE_THEN_NORMALIZE,
+            },
+          },
         ],
       },
     });
@@ -143,7 +159,16 @@ describe('sampled requests (they show Authorization and Cookie unredacted)', () 
   });
 
   it('stay on for a rule scoped to other paths only', () => {
-    expect(sampling(`  - { name: site, type: rate-limit, priority: 1, action: block, limit: 10, paths: ["/app/*", "/index.html"] }\n`)).toEqual([['site', true]]);
-    expect(mayMatchCredentials(parseFirewallRules('version: 1\nrules:\n  - { name: a, type: body-size, priority: 1, action: block, maxBytes: 1, paths: ["/assets/*"] }\n', 't.yaml').rules[0]!)).toBe(false);
+    expect(
+      sampling(`  - { name: site, type: rate-limit, priority: 1, action: block, limit: 10, paths: ["/app/*", "/index.html"] }\n`),
+    ).toEqual([['site', true]]);
+    expect(
+      mayMatchCredentials(
+        parseFirewallRules(
+          'version: 1\nrules:\n  - { name: a, type: body-size, priority: 1, action: block, maxBytes: 1, paths: ["/assets/*"] }\n',
+          't.yaml',
+        ).rules[0]!,
+      ),
+    ).toBe(false);
   });
 });

@@ -22,7 +22,8 @@ const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 
 type Json = Record<string, unknown>;
-const distributionConfig = (): Json => resourceNamed(t.web, 'AWS::CloudFront::Distribution', 'CdnDistribution').properties.DistributionConfig as Json;
+const distributionConfig = (): Json =>
+  resourceNamed(t.web, 'AWS::CloudFront::Distribution', 'CdnDistribution').properties.DistributionConfig as Json;
 const behaviour = (pattern: string): Json => {
   const found = (distributionConfig().CacheBehaviors as Json[]).find((b) => b.PathPattern === pattern);
   if (found === undefined) throw new Error(`no behaviour ${pattern}`);
@@ -39,11 +40,15 @@ describe('distribution', () => {
   });
 
   it('attaches the edge web ACL from us-east-1', () => {
-    expect(distributionConfig().WebACLId).toEqual({ 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'edge-upload-edge', Region: 'us-east-1' }) });
+    expect(distributionConfig().WebACLId).toEqual({
+      'Fn::GetStackOutput': expect.objectContaining({ StackName: 'edge-upload-edge', Region: 'us-east-1' }),
+    });
   });
 
   it('restricts the firewall file’s deny list by CloudFront geo restriction', () => {
-    expect(distributionConfig().Restrictions).toEqual({ GeoRestriction: { RestrictionType: 'blacklist', Locations: ['CU', 'IR', 'KP', 'SY'] } });
+    expect(distributionConfig().Restrictions).toEqual({
+      GeoRestriction: { RestrictionType: 'blacklist', Locations: ['CU', 'IR', 'KP', 'SY'] },
+    });
   });
 
   it('logs to the access-log bucket, without cookies (they carry the refresh token)', () => {
@@ -65,10 +70,14 @@ describe('distribution', () => {
         expect.objectContaining({
           AllowedMethods: ['GET', 'HEAD'],
           CachePolicyId: CACHING_OPTIMIZED,
-          FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/^CdnSiteRouter/), 'FunctionARN'] } }],
+          FunctionAssociations: [
+            { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/^CdnSiteRouter/), 'FunctionARN'] } },
+          ],
         }),
       );
-      expect(originOf(site)).toEqual(expect.objectContaining({ OriginAccessControlId: expect.anything(), S3OriginConfig: { OriginAccessIdentity: '' } }));
+      expect(originOf(site)).toEqual(
+        expect.objectContaining({ OriginAccessControlId: expect.anything(), S3OriginConfig: { OriginAccessIdentity: '' } }),
+      );
       t.web.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
         OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' },
       });
@@ -88,7 +97,9 @@ describe('distribution', () => {
   });
 
   describe('response headers policy', () => {
-    const headers = () => (resourceNamed(t.web, 'AWS::CloudFront::ResponseHeadersPolicy', 'CdnSecurityHeaders').properties.ResponseHeadersPolicyConfig as Json).SecurityHeadersConfig as Json;
+    const headers = () =>
+      (resourceNamed(t.web, 'AWS::CloudFront::ResponseHeadersPolicy', 'CdnSecurityHeaders').properties.ResponseHeadersPolicyConfig as Json)
+        .SecurityHeadersConfig as Json;
 
     it('is on every behaviour', () => {
       const config = distributionConfig();
@@ -101,7 +112,12 @@ describe('distribution', () => {
       const hsts = SECURITY_HEADERS.strictTransportSecurity;
       expect(headers()).toEqual(
         expect.objectContaining({
-          StrictTransportSecurity: { AccessControlMaxAgeSec: hsts.maxAgeSeconds, IncludeSubdomains: hsts.includeSubdomains, Preload: hsts.preload, Override: true },
+          StrictTransportSecurity: {
+            AccessControlMaxAgeSec: hsts.maxAgeSeconds,
+            IncludeSubdomains: hsts.includeSubdomains,
+            Preload: hsts.preload,
+            Override: true,
+          },
           ContentTypeOptions: { Override: true },
           FrameOptions: { FrameOption: 'DENY', Override: true },
           ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true },
@@ -127,7 +143,9 @@ describe('distribution', () => {
           AllowedMethods: expect.arrayContaining(['POST']),
           CachePolicyId: CACHING_DISABLED,
           OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
-          FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/^CdnAuthGuard/), 'FunctionARN'] } }],
+          FunctionAssociations: [
+            { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/^CdnAuthGuard/), 'FunctionARN'] } },
+          ],
         }),
       );
       expect(behaviour('/auth/*').LambdaFunctionAssociations).toBeUndefined();
@@ -136,11 +154,21 @@ describe('distribution', () => {
     it('reaches the API stage over TLS 1.2 with the origin-verify header', () => {
       expect(originOf(behaviour('/auth/*'))).toEqual(
         expect.objectContaining({
-          DomainName: { 'Fn::Join': ['', [{ Ref: expect.stringMatching(/^AuthApiRestApi/) }, '.execute-api.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] },
+          DomainName: {
+            'Fn::Join': ['', [{ Ref: expect.stringMatching(/^AuthApiRestApi/) }, '.execute-api.eu-west-1.', { Ref: 'AWS::URLSuffix' }]],
+          },
           OriginPath: '/api',
           CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'], OriginReadTimeout: 30 },
           OriginCustomHeaders: [
-            { HeaderName: 'x-origin-verify', HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: expect.stringMatching(/^AuthOriginVerifySecret/) }, ':SecretString:::}}']] } },
+            {
+              HeaderName: 'x-origin-verify',
+              HeaderValue: {
+                'Fn::Join': [
+                  '',
+                  ['{{resolve:secretsmanager:', { Ref: expect.stringMatching(/^AuthOriginVerifySecret/) }, ':SecretString:::}}'],
+                ],
+              },
+            },
           ],
         }),
       );
@@ -157,7 +185,13 @@ describe('distribution', () => {
             {
               EventType: 'viewer-request',
               IncludeBody: true,
-              LambdaFunctionARN: { 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'edge-upload-edge', Region: 'us-east-1', OutputName: expect.stringMatching(/PresignConfig.*FunctionVersionArn/) }) },
+              LambdaFunctionARN: {
+                'Fn::GetStackOutput': expect.objectContaining({
+                  StackName: 'edge-upload-edge',
+                  Region: 'us-east-1',
+                  OutputName: expect.stringMatching(/PresignConfig.*FunctionVersionArn/),
+                }),
+              },
             },
           ],
         }),
@@ -170,7 +204,12 @@ describe('distribution', () => {
 describe('site bucket', () => {
   it('is private, TLS-only and logs accesses', () => {
     t.web.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'site-bucket/' },
     });
@@ -200,17 +239,25 @@ describe('auth API', () => {
   it('runs the built auth bundle with the environment parseAuthConfig reads', () => {
     expect(fn()).toEqual(expect.objectContaining({ Handler: 'index.handler', Runtime: 'nodejs24.x' }));
     const variables = (fn().Environment as { Variables: Json }).Variables;
-    expect(Object.keys(variables).sort()).toEqual([AUTH_ENV.cookieMaxAge, AUTH_ENV.siteOrigin, AUTH_ENV.clientId, AUTH_ENV.userPoolId].sort());
-    expect(variables[AUTH_ENV.siteOrigin]).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^CdnDistribution/), 'DomainName'] }]] });
+    expect(Object.keys(variables).sort()).toEqual(
+      [AUTH_ENV.cookieMaxAge, AUTH_ENV.siteOrigin, AUTH_ENV.clientId, AUTH_ENV.userPoolId].sort(),
+    );
+    expect(variables[AUTH_ENV.siteOrigin]).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/^CdnDistribution/), 'DomainName'] }]],
+    });
     expect(variables[AUTH_ENV.cookieMaxAge]).toBe(String(7 * 24 * 3600));
   });
 
   it('has a role that may call AdminInitiateAuth on this pool and write its own logs, nothing more', () => {
-    const policy = resourceNamed(t.web, 'AWS::IAM::Policy', 'AuthApiFunctionRoleDefaultPolicy').properties.PolicyDocument as { Statement: Json[] };
+    const policy = resourceNamed(t.web, 'AWS::IAM::Policy', 'AuthApiFunctionRoleDefaultPolicy').properties.PolicyDocument as {
+      Statement: Json[];
+    };
     const actions = policy.Statement.flatMap((s) => [s.Action].flat());
     expect(actions.sort()).toEqual(['cognito-idp:AdminInitiateAuth', 'logs:CreateLogStream', 'logs:PutLogEvents']);
     const cognito = policy.Statement.find((s) => s.Action === 'cognito-idp:AdminInitiateAuth')!;
-    expect(cognito.Resource).toEqual({ 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'edge-upload-data', OutputName: expect.stringMatching(/UserPool.*Arn/) }) });
+    expect(cognito.Resource).toEqual({
+      'Fn::GetStackOutput': expect.objectContaining({ StackName: 'edge-upload-data', OutputName: expect.stringMatching(/UserPool.*Arn/) }),
+    });
     const roleId = (fn().Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     expect(t.web.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
   });
@@ -230,7 +277,15 @@ describe('auth API', () => {
       StageName: 'api',
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
       MethodSettings: Match.arrayWith([
-        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50, LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true }),
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 25,
+          ThrottlingBurstLimit: 50,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          MetricsEnabled: true,
+        }),
       ]),
     });
   });
@@ -240,9 +295,18 @@ describe('auth API', () => {
     const stage = resourceNamed(t.web, 'AWS::ApiGateway::Stage', 'AuthApiRestApiDeploymentStage').properties;
     const settings = stage.MethodSettings as Json[];
     const perRoute = Object.fromEntries(
-      settings.filter((m) => m.ResourcePath !== '/*').map((m) => [`${m.HttpMethod} ${String(m.ResourcePath).slice(1).replace(/~1/g, '/')}`, [m.ThrottlingRateLimit, m.ThrottlingBurstLimit]]),
+      settings
+        .filter((m) => m.ResourcePath !== '/*')
+        .map((m) => [
+          `${m.HttpMethod} ${String(m.ResourcePath).slice(1).replace(/~1/g, '/')}`,
+          [m.ThrottlingRateLimit, m.ThrottlingBurstLimit],
+        ]),
     );
-    expect(Object.keys(perRoute).sort()).toEqual(Object.keys(AUTH_ROUTES).map((route) => `POST ${route}`).sort());
+    expect(Object.keys(perRoute).sort()).toEqual(
+      Object.keys(AUTH_ROUTES)
+        .map((route) => `POST ${route}`)
+        .sort(),
+    );
     for (const [route, { rateLimit, burstLimit }] of Object.entries(SECURE_DEFAULTS.authApi.routeThrottling)) {
       expect(perRoute[`POST ${route}`]).toEqual([rateLimit, burstLimit]);
     }
@@ -250,10 +314,15 @@ describe('auth API', () => {
       expect(perRoute[`POST ${mail}`]![0]).toBeLessThan(perRoute['POST /auth/login']![0] as number);
     }
     // A method's own settings replace the stage's: logging stays error-level, without request data.
-    for (const m of settings) expect(m).toEqual(expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true }));
-    const resources = Object.values(t.web.findResources('AWS::ApiGateway::Resource')).map((r) => (r as { Properties: Json }).Properties.PathPart);
+    for (const m of settings)
+      expect(m).toEqual(expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true }));
+    const resources = Object.values(t.web.findResources('AWS::ApiGateway::Resource')).map(
+      (r) => (r as { Properties: Json }).Properties.PathPart,
+    );
     for (const route of Object.keys(AUTH_ROUTES)) expect(resources).toContain(route.slice('/auth/'.length));
-    const posts = t.web.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST', Integration: Match.objectLike({ Type: 'AWS_PROXY' }) } });
+    const posts = t.web.findResources('AWS::ApiGateway::Method', {
+      Properties: { HttpMethod: 'POST', Integration: Match.objectLike({ Type: 'AWS_PROXY' }) },
+    });
     expect(Object.keys(posts)).toHaveLength(Object.keys(AUTH_ROUTES).length);
   });
 
@@ -270,7 +339,12 @@ describe('auth API', () => {
             ByteMatchStatement: {
               FieldToMatch: { SingleHeader: { Name: 'x-origin-verify' } },
               PositionalConstraint: 'EXACTLY',
-              SearchString: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('^AuthOriginVerifySecret') }, ':SecretString:::}}']] },
+              SearchString: {
+                'Fn::Join': [
+                  '',
+                  ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('^AuthOriginVerifySecret') }, ':SecretString:::}}'],
+                ],
+              },
               TextTransformations: [{ Priority: 0, Type: 'NONE' }],
             },
           },
@@ -280,7 +354,15 @@ describe('auth API', () => {
     });
     t.web.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
       ResourceArn: {
-        'Fn::Join': ['', ['arn:aws:apigateway:eu-west-1::/restapis/', { Ref: Match.stringLikeRegexp('^AuthApiRestApi') }, '/stages/', { Ref: Match.stringLikeRegexp('^AuthApiRestApiDeploymentStageapi') }]],
+        'Fn::Join': [
+          '',
+          [
+            'arn:aws:apigateway:eu-west-1::/restapis/',
+            { Ref: Match.stringLikeRegexp('^AuthApiRestApi') },
+            '/stages/',
+            { Ref: Match.stringLikeRegexp('^AuthApiRestApiDeploymentStageapi') },
+          ],
+        ],
       },
     });
   });

@@ -17,7 +17,8 @@ const request = (overrides: Partial<FirewallRequest> = {}): FirewallRequest => (
   ...overrides,
 });
 
-const rulesFrom = (...rules: string[]) => parseFirewallRules(`version: 1\nrules:\n${rules.map((r) => `  - ${r}`).join('\n')}\n`, 'test.yaml');
+const rulesFrom = (...rules: string[]) =>
+  parseFirewallRules(`version: 1\nrules:\n${rules.map((r) => `  - ${r}`).join('\n')}\n`, 'test.yaml');
 
 /** Sends `n` requests and returns the verdicts. */
 function send(firewall: ReturnType<typeof createFirewall>, n: number, make: (i: number) => Partial<FirewallRequest>) {
@@ -29,7 +30,12 @@ describe('rate limits (shipped rules)', () => {
     const firewall = createFirewall(shipped);
     const verdicts = send(firewall, 100, (i) => ({ time: T0 + i * 1000 }));
     expect(verdicts.every((v) => v.action === 'allow')).toBe(true);
-    expect(firewall.inspect(request({ time: T0 + 100_000 }))).toEqual({ action: 'block', status: 429, rule: 'rate-limit-auth', counted: [] });
+    expect(firewall.inspect(request({ time: T0 + 100_000 }))).toEqual({
+      action: 'block',
+      status: 429,
+      rule: 'rate-limit-auth',
+      counted: [],
+    });
   });
 
   it('recovers once the window has passed', () => {
@@ -102,7 +108,10 @@ describe('rate limits (shipped rules)', () => {
     const site = send(firewall, 1900, (i) => ({ method: 'GET', uri: `/app/${i}`, bodySize: 0, time: T0 + 100 + i }));
     expect(site.every((v) => v.action === 'allow')).toBe(true); // 2,000 in all
     expect(firewall.inspect(request({ method: 'GET', uri: '/', time: T0 + 3000 }))).toEqual({
-      action: 'block', status: 429, rule: 'rate-limit-all', counted: [],
+      action: 'block',
+      status: 429,
+      rule: 'rate-limit-all',
+      counted: [],
     });
   });
 
@@ -140,7 +149,10 @@ describe('count mode', () => {
     );
     expect(firewall.inspect(request({ country: 'RU', bodySize: 50 }))).toEqual({ action: 'allow', counted: ['watch-geo'] });
     expect(firewall.inspect(request({ country: 'RU', bodySize: 500 }))).toEqual({
-      action: 'block', status: 413, rule: 'big-bodies', counted: ['watch-geo'],
+      action: 'block',
+      status: 413,
+      rule: 'big-bodies',
+      counted: ['watch-geo'],
     });
   });
 });
@@ -168,7 +180,10 @@ describe('body size', () => {
     const firewall = createFirewall(shipped);
     expect(firewall.inspect(request({ bodySize: 8192 })).action).toBe('allow');
     expect(firewall.inspect(request({ bodySize: 8193 }))).toEqual({ action: 'block', status: 403, rule: 'body-size-api', counted: [] });
-    expect(firewall.inspect(request({ ip: '192.0.2.1', uri: '/presign', bodySize: 9000 }))).toMatchObject({ action: 'block', rule: 'body-size-api' });
+    expect(firewall.inspect(request({ ip: '192.0.2.1', uri: '/presign', bodySize: 9000 }))).toMatchObject({
+      action: 'block',
+      rule: 'body-size-api',
+    });
   });
 
   it('leaves other paths and bodies of unknown size alone', () => {
@@ -247,7 +262,12 @@ describe('bounded memory', () => {
   it('tracks at most maxTrackedIps IPs per rate rule, dropping the least recently seen', () => {
     const firewall = createFirewall(shipped, options);
     send(firewall, 10, (i) => ({ ip: `192.0.2.${i}` }));
-    expect(firewall.stats().trackedIps).toEqual({ 'rate-limit-auth': 3, 'rate-limit-presign': 0, 'rate-limit-presign-all': 0, 'rate-limit-all': 3 });
+    expect(firewall.stats().trackedIps).toEqual({
+      'rate-limit-auth': 3,
+      'rate-limit-presign': 0,
+      'rate-limit-presign-all': 0,
+      'rate-limit-all': 3,
+    });
   });
 
   it('forgets IPs whose window has emptied', () => {

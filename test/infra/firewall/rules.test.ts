@@ -30,14 +30,41 @@ describe('the shipped rules file', () => {
   it('holds exactly the DESIGN §4 defaults, in priority order', () => {
     expect(rules.version).toBe(1);
     expect(rules.rules).toEqual([
-      { name: 'geo-deny', type: 'geo-deny', priority: 0, action: 'block', status: 403, countries: ['CU', 'IR', 'KP', 'SY'], cloudFrontGeoRestriction: true },
-      { name: 'aws-ip-reputation', type: 'managed-rule-group', priority: 10, action: 'block', group: 'AWSManagedRulesAmazonIpReputationList', countRules: [] },
       {
-        name: 'rate-limit-auth', type: 'rate-limit', priority: 20, action: 'block', status: 429, limit: 100, windowSeconds: 300,
+        name: 'geo-deny',
+        type: 'geo-deny',
+        priority: 0,
+        action: 'block',
+        status: 403,
+        countries: ['CU', 'IR', 'KP', 'SY'],
+        cloudFrontGeoRestriction: true,
+      },
+      {
+        name: 'aws-ip-reputation',
+        type: 'managed-rule-group',
+        priority: 10,
+        action: 'block',
+        group: 'AWSManagedRulesAmazonIpReputationList',
+        countRules: [],
+      },
+      {
+        name: 'rate-limit-auth',
+        type: 'rate-limit',
+        priority: 20,
+        action: 'block',
+        status: 429,
+        limit: 100,
+        windowSeconds: 300,
         paths: [{ match: 'prefix', path: '/auth/' }],
       },
       {
-        name: 'rate-limit-presign', type: 'rate-limit', priority: 30, action: 'block', status: 429, limit: 300, windowSeconds: 300,
+        name: 'rate-limit-presign',
+        type: 'rate-limit',
+        priority: 30,
+        action: 'block',
+        status: 429,
+        limit: 300,
+        windowSeconds: 300,
         paths: [
           { match: 'exact', path: '/presign' },
           { match: 'exact', path: '/presign/multipart' },
@@ -46,16 +73,53 @@ describe('the shipped rules file', () => {
         ],
       },
       {
-        name: 'rate-limit-presign-all', type: 'rate-limit', priority: 35, action: 'block', status: 429, limit: 1500, windowSeconds: 300,
+        name: 'rate-limit-presign-all',
+        type: 'rate-limit',
+        priority: 35,
+        action: 'block',
+        status: 429,
+        limit: 1500,
+        windowSeconds: 300,
         paths: [{ match: 'prefix', path: '/presign' }],
       },
-      { name: 'rate-limit-all', type: 'rate-limit', priority: 40, action: 'block', status: 429, limit: 2000, windowSeconds: 300, paths: [] },
       {
-        name: 'body-size-api', type: 'body-size', priority: 50, action: 'block', status: 403, maxBytes: 8 * 1024,
-        paths: [{ match: 'prefix', path: '/auth/' }, { match: 'prefix', path: '/presign' }],
+        name: 'rate-limit-all',
+        type: 'rate-limit',
+        priority: 40,
+        action: 'block',
+        status: 429,
+        limit: 2000,
+        windowSeconds: 300,
+        paths: [],
       },
-      { name: 'aws-known-bad-inputs', type: 'managed-rule-group', priority: 60, action: 'block', group: 'AWSManagedRulesKnownBadInputsRuleSet', countRules: [] },
-      { name: 'aws-common', type: 'managed-rule-group', priority: 70, action: 'block', group: 'AWSManagedRulesCommonRuleSet', countRules: [] },
+      {
+        name: 'body-size-api',
+        type: 'body-size',
+        priority: 50,
+        action: 'block',
+        status: 403,
+        maxBytes: 8 * 1024,
+        paths: [
+          { match: 'prefix', path: '/auth/' },
+          { match: 'prefix', path: '/presign' },
+        ],
+      },
+      {
+        name: 'aws-known-bad-inputs',
+        type: 'managed-rule-group',
+        priority: 60,
+        action: 'block',
+        group: 'AWSManagedRulesKnownBadInputsRuleSet',
+        countRules: [],
+      },
+      {
+        name: 'aws-common',
+        type: 'managed-rule-group',
+        priority: 70,
+        action: 'block',
+        group: 'AWSManagedRulesCommonRuleSet',
+        countRules: [],
+      },
     ]);
   });
 
@@ -78,13 +142,26 @@ describe('the shipped rules file', () => {
 
 describe('parseFirewallRules', () => {
   it('reads the same rules from JSON (JSON is YAML)', () => {
-    const json = JSON.stringify({
-      version: 1,
-      rules: [{ name: 'auth', type: 'rate-limit', priority: 1, action: 'count', limit: 10, windowSeconds: 60, paths: ['/auth/*'] }],
-    }, null, 2);
+    const json = JSON.stringify(
+      {
+        version: 1,
+        rules: [{ name: 'auth', type: 'rate-limit', priority: 1, action: 'count', limit: 10, windowSeconds: 60, paths: ['/auth/*'] }],
+      },
+      null,
+      2,
+    );
     const rules = parseFirewallRules(json, 'rules.json');
     expect(rules.rules).toEqual([
-      { name: 'auth', type: 'rate-limit', priority: 1, action: 'count', limit: 10, windowSeconds: 60, status: 429, paths: [{ match: 'prefix', path: '/auth/' }] },
+      {
+        name: 'auth',
+        type: 'rate-limit',
+        priority: 1,
+        action: 'count',
+        limit: 10,
+        windowSeconds: 60,
+        status: 429,
+        paths: [{ match: 'prefix', path: '/auth/' }],
+      },
     ]);
   });
 
@@ -157,8 +234,13 @@ describe('parseFirewallRules', () => {
       FILE,
     );
     expect(managed.rules[0]).toEqual({
-      name: 'crs', type: 'managed-rule-group', priority: 3, action: 'count', group: 'AWSManagedRulesCommonRuleSet',
-      countRules: ['SizeRestrictions_BODY', 'NoUserAgent_HEADER'], description: 'trying it out',
+      name: 'crs',
+      type: 'managed-rule-group',
+      priority: 3,
+      action: 'count',
+      group: 'AWSManagedRulesCommonRuleSet',
+      countRules: ['SizeRestrictions_BODY', 'NoUserAgent_HEADER'],
+      description: 'trying it out',
     });
     expect(parseFirewallRules('version: 1\nrules: []\n', FILE).rules).toEqual([]);
   });
@@ -168,7 +250,12 @@ describe('a bad rules file names the file, the line and the field', () => {
   it('rate limit below WAF minimum (the exact message)', () => {
     expect(() => parseFirewallRules(rateRule('    limit: 5'), FILE)).toThrow(
       new FirewallRulesError(FILE, [
-        { file: FILE, line: 7, field: 'rules[0].limit', message: "rules[0].limit must be a whole number from 10 to 2000000000 (WAF's rate-based range)" },
+        {
+          file: FILE,
+          line: 7,
+          field: 'rules[0].limit',
+          message: "rules[0].limit must be a whole number from 10 to 2000000000 (WAF's rate-based range)",
+        },
       ]),
     );
     expect(problems(rateRule('    limit: 5'))).toEqual([
@@ -189,31 +276,62 @@ describe('a bad rules file names the file, the line and the field', () => {
     expect(error.name).toBe('FirewallRulesError');
     expect(error.file).toBe(FILE);
     expect(error.problems).toEqual([expect.objectContaining({ file: FILE, line: 7, field: 'rules[0].limit' })]);
-    expect(error.message).toBe("firewall-rules.yaml:7: rules[0].limit must be a whole number from 10 to 2000000000 (WAF's rate-based range)");
+    expect(error.message).toBe(
+      "firewall-rules.yaml:7: rules[0].limit must be a whole number from 10 to 2000000000 (WAF's rate-based range)",
+    );
   });
 
   it.each<[string, string, string[]]>([
     ['a limit above WAF maximum', rateRule('    limit: 2000000001'), ['7: rules[0].limit must be a whole number']],
     ['a limit written as text', rateRule('    limit: "100"'), ['7: rules[0].limit must be a whole number']],
-    ['a window WAF does not offer', rateRule('    limit: 100', '    windowSeconds: 30'), ['8: rules[0].windowSeconds must be one of 60, 120, 300, 600']],
-    ['a status WAF cannot send for a block', rateRule('    limit: 100', '    status: 200'), ['8: rules[0].status must be an HTTP status WAF can send for a block: 400, 401, 403']],
+    [
+      'a window WAF does not offer',
+      rateRule('    limit: 100', '    windowSeconds: 30'),
+      ['8: rules[0].windowSeconds must be one of 60, 120, 300, 600'],
+    ],
+    [
+      'a status WAF cannot send for a block',
+      rateRule('    limit: 100', '    status: 200'),
+      ['8: rules[0].status must be an HTTP status WAF can send for a block: 400, 401, 403'],
+    ],
     ['a missing limit (reported at the rule)', rateRule(), ['3: rules[0].limit is missing']],
     [
       'a misspelt field, with a suggestion',
       rateRule('    limt: 100'),
       ['3: rules[0].limit is missing', '7: rules[0].limt is not a field of a rate-limit rule (did you mean limit?)'],
     ],
-    ['an unknown field', rateRule('    limit: 100', '    colour: red'), ['8: rules[0].colour is not a field of a rate-limit rule (known fields: name, type']],
-    ['a path without a leading slash', rateRule('    limit: 100', '    paths: ["auth/*"]'), ['8: rules[0].paths[0] "auth/*" must start with /']],
+    [
+      'an unknown field',
+      rateRule('    limit: 100', '    colour: red'),
+      ['8: rules[0].colour is not a field of a rate-limit rule (known fields: name, type'],
+    ],
+    [
+      'a path without a leading slash',
+      rateRule('    limit: 100', '    paths: ["auth/*"]'),
+      ['8: rules[0].paths[0] "auth/*" must start with /'],
+    ],
     [
       'a wildcard in the middle of a path',
       rateRule('    limit: 100', '    paths:', '      - /presign', '      - /a*/b'),
       ['10: rules[0].paths[1] "/a*/b" may only end with *'],
     ],
-    ['a query string in a path', rateRule('    limit: 100', '    paths: ["/presign?x=1"]'), ['8: rules[0].paths[0] "/presign?x=1" must be a path only']],
+    [
+      'a query string in a path',
+      rateRule('    limit: 100', '    paths: ["/presign?x=1"]'),
+      ['8: rules[0].paths[0] "/presign?x=1" must be a path only'],
+    ],
     [
       'a path that requests never have once decoded and normalized',
-      rateRule('    limit: 100', '    paths:', '      - /a//b', '      - /a/./b', '      - /a/../b*', '      - /%61uth/*', '      - /a+b', '      - /a/.*'),
+      rateRule(
+        '    limit: 100',
+        '    paths:',
+        '      - /a//b',
+        '      - /a/./b',
+        '      - /a/../b*',
+        '      - /%61uth/*',
+        '      - /a+b',
+        '      - /a/.*',
+      ),
       [
         '9: rules[0].paths[0] "/a//b" must be written decoded and normalized',
         '10: rules[0].paths[1] "/a/./b" must be written decoded and normalized',
@@ -223,7 +341,11 @@ describe('a bad rules file names the file, the line and the field', () => {
         '14: rules[0].paths[5] "/a/.*" must be written decoded and normalized',
       ],
     ],
-    ['a repeated path', rateRule('    limit: 100', '    paths:', '      - /presign', '      - /presign'), ['10: rules[0].paths[1] repeats "/presign" from rules[0].paths[0]']],
+    [
+      'a repeated path',
+      rateRule('    limit: 100', '    paths:', '      - /presign', '      - /presign'),
+      ['10: rules[0].paths[1] repeats "/presign" from rules[0].paths[0]'],
+    ],
     ['an empty path list', rateRule('    limit: 100', '    paths: []'), ['8: rules[0].paths must be a list of paths']],
     [
       'an action that is neither block nor count',
@@ -242,7 +364,15 @@ describe('a bad rules file names the file, the line and the field', () => {
     ],
     [
       'a rule name WAF refuses',
-      lines('version: 1', 'rules:', '  - name: rate limit', '    type: rate-limit', '    priority: 1', '    action: block', '    limit: 100'),
+      lines(
+        'version: 1',
+        'rules:',
+        '  - name: rate limit',
+        '    type: rate-limit',
+        '    priority: 1',
+        '    action: block',
+        '    limit: 100',
+      ),
       ['3: rules[0].name must be 1 to 128 letters, digits, - or _'],
     ],
     [
@@ -257,7 +387,17 @@ describe('a bad rules file names the file, the line and the field', () => {
     ],
     [
       'a country code that does not exist',
-      lines('version: 1', 'rules:', '  - name: g', '    type: geo-deny', '    priority: 0', '    action: block', '    countries:', '      - CU', '      - XX'),
+      lines(
+        'version: 1',
+        'rules:',
+        '  - name: g',
+        '    type: geo-deny',
+        '    priority: 0',
+        '    action: block',
+        '    countries:',
+        '      - CU',
+        '      - XX',
+      ),
       ['9: rules[0].countries[1] "XX" is not an ISO 3166-1 alpha-2 country code'],
     ],
     [
@@ -267,7 +407,17 @@ describe('a bad rules file names the file, the line and the field', () => {
     ],
     [
       'a country listed twice',
-      lines('version: 1', 'rules:', '  - name: g', '    type: geo-deny', '    priority: 0', '    action: block', '    countries:', '      - CU', '      - CU'),
+      lines(
+        'version: 1',
+        'rules:',
+        '  - name: g',
+        '    type: geo-deny',
+        '    priority: 0',
+        '    action: block',
+        '    countries:',
+        '      - CU',
+        '      - CU',
+      ),
       ['9: rules[0].countries[1] lists CU twice'],
     ],
     [
@@ -282,22 +432,52 @@ describe('a bad rules file names the file, the line and the field', () => {
     ],
     [
       'an unknown managed rule group',
-      lines('version: 1', 'rules:', '  - name: m', '    type: managed-rule-group', '    priority: 0', '    action: block', '    group: AWSManagedRulesEverything'),
+      lines(
+        'version: 1',
+        'rules:',
+        '  - name: m',
+        '    type: managed-rule-group',
+        '    priority: 0',
+        '    action: block',
+        '    group: AWSManagedRulesEverything',
+      ),
       ['7: rules[0].group "AWSManagedRulesEverything" is not a known AWS managed rule group; use one of AWSManagedRulesCommonRuleSet'],
     ],
     [
       'a managed rule group named without its prefix, with a guess',
-      lines('version: 1', 'rules:', '  - name: m', '    type: managed-rule-group', '    priority: 0', '    action: block', '    group: CommonRuleSet'),
+      lines(
+        'version: 1',
+        'rules:',
+        '  - name: m',
+        '    type: managed-rule-group',
+        '    priority: 0',
+        '    action: block',
+        '    group: CommonRuleSet',
+      ),
       ['7: rules[0].group "CommonRuleSet" is not a known AWS managed rule group; did you mean AWSManagedRulesCommonRuleSet?'],
     ],
     [
       'a status on a managed rule group, with the reason',
-      lines('version: 1', 'rules:', '  - name: m', '    type: managed-rule-group', '    priority: 0', '    action: block', '    group: AWSManagedRulesCommonRuleSet', '    status: 429'),
+      lines(
+        'version: 1',
+        'rules:',
+        '  - name: m',
+        '    type: managed-rule-group',
+        '    priority: 0',
+        '    action: block',
+        '    group: AWSManagedRulesCommonRuleSet',
+        '    status: 429',
+      ),
       ["8: rules[0].status is not a field of a managed-rule-group rule (a managed rule group blocks with WAF's default 403"],
     ],
     [
       'paths on a geo rule, with the reason',
-      lines('version: 1', 'rules:', '  - { name: g, type: geo-deny, priority: 0, action: block, countries: [CU],', '      paths: ["/auth/*"] }'),
+      lines(
+        'version: 1',
+        'rules:',
+        '  - { name: g, type: geo-deny, priority: 0, action: block, countries: [CU],',
+        '      paths: ["/auth/*"] }',
+      ),
       ['4: rules[0].paths is not a field of a geo-deny rule (a geo-deny rule applies to every path)'],
     ],
     [
@@ -330,7 +510,11 @@ describe('a bad rules file names the file, the line and the field', () => {
       ),
       ['4: rules[1].group: managed rule group "AWSManagedRulesCommonRuleSet" is already used by rules[0]'],
     ],
-    ['a rule that is not a mapping', lines('version: 1', 'rules:', '  - just-a-name'), ['3: rules[0] must be a mapping of `field: value` lines']],
+    [
+      'a rule that is not a mapping',
+      lines('version: 1', 'rules:', '  - just-a-name'),
+      ['3: rules[0] must be a mapping of `field: value` lines'],
+    ],
     ['rules that are not a list', lines('version: 1', 'rules:', '  name: r'), ['3: rules must be a list']],
     ['no rules at all', lines('version: 1'), ['1: rules is missing']],
     ['a wrong version', lines('version: 2', 'rules: []'), ['1: version must be 1']],
@@ -346,12 +530,26 @@ describe('a bad rules file names the file, the line and the field', () => {
     ],
     [
       'a key repeated in one rule (YAML)',
-      lines('version: 1', 'rules:', '  - name: a', '    name: b', '    type: body-size', '    priority: 1', '    action: block', '    maxBytes: 1'),
+      lines(
+        'version: 1',
+        'rules:',
+        '  - name: a',
+        '    name: b',
+        '    type: body-size',
+        '    priority: 1',
+        '    action: block',
+        '    maxBytes: 1',
+      ),
       ['4: YAML: Map keys must be unique'],
     ],
     [
       'an alias',
-      lines('version: 1', 'rules:', '  - { name: a, type: body-size, priority: 1, action: block, maxBytes: &size 10 }', '  - { name: b, type: body-size, priority: 2, action: block, maxBytes: *size }'),
+      lines(
+        'version: 1',
+        'rules:',
+        '  - { name: a, type: body-size, priority: 1, action: block, maxBytes: &size 10 }',
+        '  - { name: b, type: body-size, priority: 2, action: block, maxBytes: *size }',
+      ),
       ['4: rules[1].maxBytes uses a YAML alias'],
     ],
     [
@@ -403,12 +601,19 @@ describe('a bad rules file names the file, the line and the field', () => {
   });
 
   it('gives JSON files line numbers too', () => {
-    const json = '{\n  "version": 1,\n  "rules": [\n    {\n      "name": "r",\n      "type": "rate-limit",\n      "priority": 1,\n      "action": "block",\n      "limit": 3\n    }\n  ]\n}\n';
+    const json =
+      '{\n  "version": 1,\n  "rules": [\n    {\n      "name": "r",\n      "type": "rate-limit",\n      "priority": 1,\n      "action": "block",\n      "limit": 3\n    }\n  ]\n}\n';
     expect(problems(json)).toEqual([expect.stringMatching(/^9: rules\[0\]\.limit must be a whole number/)]);
   });
 
   it('does not let __proto__ in the file reach the rules', () => {
-    const found = problems(lines('version: 1', 'rules:', '  - { name: a, type: body-size, priority: 1, action: block, maxBytes: 1, __proto__: { admin: true } }'));
+    const found = problems(
+      lines(
+        'version: 1',
+        'rules:',
+        '  - { name: a, type: body-size, priority: 1, action: block, maxBytes: 1, __proto__: { admin: true } }',
+      ),
+    );
     expect(found).toEqual([expect.stringContaining('3: rules[0].__proto__ is not a field of a body-size rule')]);
     expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
   });

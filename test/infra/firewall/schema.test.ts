@@ -52,7 +52,11 @@ describe('firewall-rules.schema.json', () => {
 
   it.each<[string, unknown, boolean]>([
     ['a minimal rate limit', rule(rate), true],
-    ['a rate limit with every field', rule({ ...rate, windowSeconds: 60, paths: ['/auth/*', '/presign'], status: 503, description: 'x' }), true],
+    [
+      'a rate limit with every field',
+      rule({ ...rate, windowSeconds: 60, paths: ['/auth/*', '/presign'], status: 503, description: 'x' }),
+      true,
+    ],
     ['a limit under 10', rule({ ...rate, limit: 9 }), false],
     ['a fractional limit', rule({ ...rate, limit: 10.5 }), false],
     ['a 90 s window', rule({ ...rate, windowSeconds: 90 }), false],

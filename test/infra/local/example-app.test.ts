@@ -28,7 +28,12 @@ afterAll(async () => {
 
 it('answers 503 for /config.json until configured, then the config, with a CSP that allows only the stack’s origins', async () => {
   expect((await fetch(`${app.url}/config.json`)).status).toBe(503);
-  const config = { edgeUrl: 'http://127.0.0.1:3000', uploadUrl: 'http://127.0.0.1:4569/edge-upload-local', cognitoEndpoint: 'http://127.0.0.1:9229', clientId: 'c2' };
+  const config = {
+    edgeUrl: 'http://127.0.0.1:3000',
+    uploadUrl: 'http://127.0.0.1:4569/edge-upload-local',
+    cognitoEndpoint: 'http://127.0.0.1:9229',
+    clientId: 'c2',
+  };
   app.configure(config);
   const answer = await fetch(`${app.url}/config.json`);
   expect(await answer.json()).toEqual(config);

@@ -6,7 +6,13 @@
 import { INSPECTION_DIRECTIVES, metricLine } from '../../../edge-functions/core/metric-line';
 import { createFirewall } from '../../../infra/firewall/engine';
 import { parseFirewallRules } from '../../../infra/firewall/rules';
-import { createMetricsCollector, LATENCY_SAMPLES, MAX_OUTCOMES, MAX_ROUTES, observedFirewall } from '../../../infra/local/metrics-collector';
+import {
+  createMetricsCollector,
+  LATENCY_SAMPLES,
+  MAX_OUTCOMES,
+  MAX_ROUTES,
+  observedFirewall,
+} from '../../../infra/local/metrics-collector';
 
 const line = (Route: string, Outcome: string, LatencyMs: number, extra: Record<string, string | number> = {}) =>
   metricLine({ route: Route, status: 200, ...extra, Route, Outcome, Requests: 1, LatencyMs }, 1_790_000_000_000);
@@ -24,7 +30,11 @@ describe('the metrics collector', () => {
       latencyMs: { count: 100, p50: 50, p90: 90, p99: 99 },
       counts: {},
     });
-    expect(snapshot.routes['/auth/login']).toMatchObject({ requests: 1, outcomes: { INVALID_CREDENTIALS: 1 }, latencyMs: { p50: 3, p99: 3 } });
+    expect(snapshot.routes['/auth/login']).toMatchObject({
+      requests: 1,
+      outcomes: { INVALID_CREDENTIALS: 1 },
+      latencyMs: { p50: 3, p99: 3 },
+    });
   });
 
   it("sums the inspector's Verified and Quarantined, as its directive names them", () => {
@@ -37,7 +47,11 @@ describe('the metrics collector', () => {
     metrics.observeLine(inspected('GONE', 0, 0));
     const snapshot = metrics.snapshot();
     expect(snapshot.uploads).toEqual({ verified: 2, quarantined: 1 });
-    expect(snapshot.routes['inspector']).toMatchObject({ requests: 4, outcomes: { OK: 2, QUARANTINED: 1, GONE: 1 }, counts: { Verified: 2, Quarantined: 1 } });
+    expect(snapshot.routes['inspector']).toMatchObject({
+      requests: 4,
+      outcomes: { OK: 2, QUARANTINED: 1, GONE: 1 },
+      counts: { Verified: 2, Quarantined: 1 },
+    });
   });
 
   it('ignores what is not an EdgeUpload EMF line: plain logs, other namespaces, broken JSON, metrics not declared', () => {
@@ -84,7 +98,11 @@ rules:
       requests: 14,
       allowed: 11,
       blocked: 3,
-      rules: { 'geo-deny': { blocked: 1, counted: 0 }, 'geo-watch': { blocked: 0, counted: 13 }, 'rate-limit-auth': { blocked: 2, counted: 0 } },
+      rules: {
+        'geo-deny': { blocked: 1, counted: 0 },
+        'geo-watch': { blocked: 0, counted: 13 },
+        'rate-limit-auth': { blocked: 2, counted: 0 },
+      },
     });
     expect(firewall.rules).toBe(rules);
   });

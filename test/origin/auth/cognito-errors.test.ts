@@ -110,7 +110,13 @@ const ERROR_CASES: Case[] = [
   ['resend', 'CodeDeliveryFailureException', () => new CodeDeliveryFailureException(client), 503, 'AUTH_UNAVAILABLE'],
   ['login', 'NotAuthorizedException', () => new NotAuthorizedException(client), 401, 'INVALID_CREDENTIALS'],
   ['login', 'UserNotFoundException', () => new UserNotFoundException(client), 401, 'INVALID_CREDENTIALS'],
-  ['login', 'InvalidPasswordException (cognito-local: wrong password)', () => new InvalidPasswordException(client), 401, 'INVALID_CREDENTIALS'],
+  [
+    'login',
+    'InvalidPasswordException (cognito-local: wrong password)',
+    () => new InvalidPasswordException(client),
+    401,
+    'INVALID_CREDENTIALS',
+  ],
   ['login', 'UserNotConfirmedException', () => new UserNotConfirmedException(client), 403, 'USER_NOT_CONFIRMED'],
   ['login', 'TooManyRequestsException', () => new TooManyRequestsException(client), 429, 'TOO_MANY_REQUESTS'],
   ['login', 'a throttling error', throttled, 503, 'AUTH_UNAVAILABLE'],
@@ -178,7 +184,11 @@ describe('Cognito failures map to the API errors of DESIGN §3', () => {
     const result = await h.invoke(loadEvent('auth-register'));
     expect(result.body).not.toContain(COGNITO_MESSAGE);
     const [entry] = logEntries(h.logs);
-    expect(entry).toMatchObject({ level: 'error', outcome: 'INTERNAL', error: { name: 'ResourceNotFoundException', message: COGNITO_MESSAGE } });
+    expect(entry).toMatchObject({
+      level: 'error',
+      outcome: 'INTERNAL',
+      error: { name: 'ResourceNotFoundException', message: COGNITO_MESSAGE },
+    });
   });
 });
 

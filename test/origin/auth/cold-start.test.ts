@@ -31,7 +31,12 @@ describe('cold start', () => {
   it('fails with a message naming every bad variable', () => {
     let thrown: unknown;
     try {
-      loadEntry({ USER_POOL_ID: undefined, USER_POOL_CLIENT_ID: 'ok', SITE_ORIGIN: 'http://uploads.example.com/app', COGNITO_MAX_ATTEMPTS: 'many' });
+      loadEntry({
+        USER_POOL_ID: undefined,
+        USER_POOL_CLIENT_ID: 'ok',
+        SITE_ORIGIN: 'http://uploads.example.com/app',
+        COGNITO_MAX_ATTEMPTS: 'many',
+      });
     } catch (error) {
       thrown = error;
     }

@@ -40,7 +40,9 @@ function stubSuccess(): void {
   h.cognito.on(SignUpCommand).resolves({ UserConfirmed: false, UserSub: 'sub', CodeDeliveryDetails: { Destination: FIXTURE.email } });
   h.cognito.on(ConfirmSignUpCommand).resolves({});
   h.cognito.on(ResendConfirmationCodeCommand).resolves({ CodeDeliveryDetails: { Destination: FIXTURE.email } });
-  h.cognito.on(AdminInitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: access, IdToken: id, RefreshToken: 'r.e.f', ExpiresIn: 3600 } });
+  h.cognito
+    .on(AdminInitiateAuthCommand)
+    .resolves({ AuthenticationResult: { AccessToken: access, IdToken: id, RefreshToken: 'r.e.f', ExpiresIn: 3600 } });
   h.cognito.on(RevokeTokenCommand).resolves({});
   h.cognito.on(ForgotPasswordCommand).resolves({ CodeDeliveryDetails: { Destination: FIXTURE.email } });
   h.cognito.on(ConfirmForgotPasswordCommand).resolves({});
@@ -56,14 +58,17 @@ describe('the auth log line, in Embedded Metric Format', () => {
     expect(ROUTE_FIXTURES.map(([route]) => route).sort()).toEqual(Object.keys(AUTH_ROUTES).sort());
   });
 
-  it.each(ROUTE_FIXTURES)('%s, answered: Route is the route, Outcome OK, with the namespace, dimensions and metrics', async (route, fixture) => {
-    stubSuccess();
-    const result = await h.invoke(loadEvent(fixture));
-    expect(result.statusCode).toBeLessThan(300);
-    const line = onlyLine();
-    expect(line['_aws']).toEqual({ Timestamp: expect.any(Number), CloudWatchMetrics: expectedDirectives() });
-    expect(line).toMatchObject({ Route: route, Outcome: 'OK', Requests: 1, LatencyMs: 7, route, latencyMs: 7 });
-  });
+  it.each(ROUTE_FIXTURES)(
+    '%s, answered: Route is the route, Outcome OK, with the namespace, dimensions and metrics',
+    async (route, fixture) => {
+      stubSuccess();
+      const result = await h.invoke(loadEvent(fixture));
+      expect(result.statusCode).toBeLessThan(300);
+      const line = onlyLine();
+      expect(line['_aws']).toEqual({ Timestamp: expect.any(Number), CloudWatchMetrics: expectedDirectives() });
+      expect(line).toMatchObject({ Route: route, Outcome: 'OK', Requests: 1, LatencyMs: 7, route, latencyMs: 7 });
+    },
+  );
 
   it.each(ROUTE_FIXTURES)('%s, Cognito down: Outcome AUTH_UNAVAILABLE, the error code', async (route, fixture) => {
     // Every Cognito call fails.

@@ -2,11 +2,7 @@
  * The boundary checks every request passes before Cognito is called
  * (DESIGN §3: 404, 405, 403, 415, 413, 400), on recorded events.
  */
-import {
-  AdminInitiateAuthCommand,
-  ForgotPasswordCommand,
-  SignUpCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { AdminInitiateAuthCommand, ForgotPasswordCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { AUTH_ROUTES, MAX_AUTH_BODY_BYTES } from '../../../edge-functions/core/auth-routes';
 import {
   FIXTURE,
@@ -70,14 +66,17 @@ describe('method', () => {
 });
 
 describe('origin', () => {
-  it.each(['https://evil.example', 'null', 'http://uploads.example.com', 'https://uploads.example.com:8443', 'https://sub.uploads.example.com'])(
-    '403 FORBIDDEN_ORIGIN for Origin: %s',
-    async (origin) => {
-      for (const name of ALL_FIXTURES) {
-        await expectError(withHeader(loadEvent(name), 'Origin', origin), 403, 'FORBIDDEN_ORIGIN');
-      }
-    },
-  );
+  it.each([
+    'https://evil.example',
+    'null',
+    'http://uploads.example.com',
+    'https://uploads.example.com:8443',
+    'https://sub.uploads.example.com',
+  ])('403 FORBIDDEN_ORIGIN for Origin: %s', async (origin) => {
+    for (const name of ALL_FIXTURES) {
+      await expectError(withHeader(loadEvent(name), 'Origin', origin), 403, 'FORBIDDEN_ORIGIN');
+    }
+  });
 
   it('403 when any of several Origin headers is foreign', async () => {
     await expectError(withHeader(loadEvent('auth-login'), 'origin', FIXTURE.siteOrigin, 'https://evil.example'), 403, 'FORBIDDEN_ORIGIN');
@@ -107,15 +106,23 @@ describe('content type', () => {
     await expectError(withHeader(loadEvent(name), 'Content-Type'), 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
-  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/jsonp', 'application/json-patch+json'])(
-    '415 for Content-Type: %s',
-    async (type) => {
-      await expectError(withHeader(loadEvent('auth-register'), 'Content-Type', type), 415, 'UNSUPPORTED_MEDIA_TYPE');
-    },
-  );
+  it.each([
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/json; charset=latin1',
+    'application/jsonp',
+    'application/json-patch+json',
+  ])('415 for Content-Type: %s', async (type) => {
+    await expectError(withHeader(loadEvent('auth-register'), 'Content-Type', type), 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
 
   it('415 for two Content-Type headers', async () => {
-    await expectError(withHeader(loadEvent('auth-register'), 'Content-Type', 'application/json', 'text/plain'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await expectError(
+      withHeader(loadEvent('auth-register'), 'Content-Type', 'application/json', 'text/plain'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 
   it.each(['application/json', 'application/json; charset=utf-8', 'Application/JSON; Charset="UTF-8"'])('accepts %s', async (type) => {
@@ -171,7 +178,10 @@ describe('body content', () => {
     ['a non-string email', { email: 42, password: FIXTURE.password }],
     ['an invalid email', { email: 'not-an-email', password: FIXTURE.password }],
     ['an email with spaces inside', { email: 'ann smith@example.com', password: FIXTURE.password }],
-    ['an email over 254 characters', { email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com`, password: FIXTURE.password }],
+    [
+      'an email over 254 characters',
+      { email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com`, password: FIXTURE.password },
+    ],
     ['an empty password', { email: FIXTURE.email, password: '' }],
     ['a non-string password', { email: FIXTURE.email, password: ['x'] }],
   ])('400 INVALID_REQUEST for %s', async (_name, body) => {
@@ -205,7 +215,11 @@ describe('body content', () => {
   });
 
   it('checks in the documented order: 404, 405, 403, 415, 413, 400', async () => {
-    const everythingWrong = withHeader(withHeader(withBody(loadEvent('auth-login'), 'x'.repeat(5000)), 'Content-Type', 'text/plain'), 'Origin', 'https://evil.example');
+    const everythingWrong = withHeader(
+      withHeader(withBody(loadEvent('auth-login'), 'x'.repeat(5000)), 'Content-Type', 'text/plain'),
+      'Origin',
+      'https://evil.example',
+    );
     await expectError(withPath(withMethod(everythingWrong, 'GET'), '/auth/nope'), 404, 'NOT_FOUND');
     await expectError(withMethod(everythingWrong, 'GET'), 405, 'METHOD_NOT_ALLOWED');
     await expectError(everythingWrong, 403, 'FORBIDDEN_ORIGIN');

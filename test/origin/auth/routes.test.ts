@@ -130,7 +130,9 @@ describe('POST /auth/resend', () => {
   it('answers exactly the same for an unknown email (no enumeration)', async () => {
     h.cognito.on(ResendConfirmationCodeCommand).resolves({ CodeDeliveryDetails: { Destination: 'a***@e***' } });
     const known = await h.invoke(loadEvent('auth-resend'));
-    h.cognito.on(ResendConfirmationCodeCommand).rejects(new UserNotFoundException({ message: 'Username/client id combination not found.', $metadata }));
+    h.cognito
+      .on(ResendConfirmationCodeCommand)
+      .rejects(new UserNotFoundException({ message: 'Username/client id combination not found.', $metadata }));
     const unknown = await h.invoke(loadEvent('auth-resend'));
     expect(unknown.statusCode).toBe(known.statusCode);
     expect(unknown.body).toBe(known.body);
@@ -217,9 +219,7 @@ describe('POST /auth/login', () => {
   it('uses the configured cookie name and lifetime', async () => {
     const custom = handlerWith({ REFRESH_COOKIE_NAME: '__Secure-refresh', REFRESH_COOKIE_MAX_AGE_SECONDS: '86400' });
     const result = await custom(loadEvent('auth-login'));
-    expect(setCookies(result)[0]).toBe(
-      `__Secure-refresh=${ISSUED_REFRESH}; Max-Age=86400; Path=/auth; HttpOnly; Secure; SameSite=Strict`,
-    );
+    expect(setCookies(result)[0]).toBe(`__Secure-refresh=${ISSUED_REFRESH}; Max-Age=86400; Path=/auth; HttpOnly; Secure; SameSite=Strict`);
   });
 });
 
@@ -265,17 +265,26 @@ describe('POST /auth/refresh', () => {
 
   it.each([
     ['in one Cookie header', [`${FIXTURE.refreshCookieName}=eyJplanted.a.b; ${FIXTURE.refreshCookieName}=${FIXTURE.refreshToken}`]],
-    ['in two Cookie headers', [`${FIXTURE.refreshCookieName}=eyJplanted.a.b`, `theme=dark; ${FIXTURE.refreshCookieName}=${FIXTURE.refreshToken}`]],
-    ['even when both copies are equal', [`${FIXTURE.refreshCookieName}=${FIXTURE.refreshToken}; ${FIXTURE.refreshCookieName}=${FIXTURE.refreshToken}`]],
-  ])('answers 401 INVALID_REFRESH to two refresh cookies (cookie tossing) %s, clears ours and asks Cognito nothing', async (_label, cookies) => {
-    h.cognito.on(AdminInitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: ACCESS, IdToken: ID, ExpiresIn: 3600 } });
-    const result = await h.invoke(withHeader(loadEvent('auth-refresh'), 'Cookie', ...cookies));
-    expect(result.statusCode).toBe(401);
-    expect(errorBody(result).error.code).toBe('INVALID_REFRESH');
-    expect(setCookies(result)).toHaveLength(1);
-    expectClearedCookie(setCookies(result)[0]);
-    expect(h.cognito.commandCalls(AdminInitiateAuthCommand)).toHaveLength(0);
-  });
+    [
+      'in two Cookie headers',
+      [`${FIXTURE.refreshCookieName}=eyJplanted.a.b`, `theme=dark; ${FIXTURE.refreshCookieName}=${FIXTURE.refreshToken}`],
+    ],
+    [
+      'even when both copies are equal',
+      [`${FIXTURE.refreshCookieName}=${FIXTURE.refreshToken}; ${FIXTURE.refreshCookieName}=${FIXTURE.refreshToken}`],
+    ],
+  ])(
+    'answers 401 INVALID_REFRESH to two refresh cookies (cookie tossing) %s, clears ours and asks Cognito nothing',
+    async (_label, cookies) => {
+      h.cognito.on(AdminInitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: ACCESS, IdToken: ID, ExpiresIn: 3600 } });
+      const result = await h.invoke(withHeader(loadEvent('auth-refresh'), 'Cookie', ...cookies));
+      expect(result.statusCode).toBe(401);
+      expect(errorBody(result).error.code).toBe('INVALID_REFRESH');
+      expect(setCookies(result)).toHaveLength(1);
+      expectClearedCookie(setCookies(result)[0]);
+      expect(h.cognito.commandCalls(AdminInitiateAuthCommand)).toHaveLength(0);
+    },
+  );
 
   it('ignores a body: the cookie is the only input', async () => {
     h.cognito.on(AdminInitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: ACCESS, IdToken: ID, ExpiresIn: 60 } });

@@ -36,7 +36,9 @@ describe('parseAuthConfig: required values', () => {
   it.each(['eu-west-1', 'eu-west-1_', '_AbC', 'EU-WEST-1_Ab', 'x/eu-west-1_Ab', 'eu-west-1_Ab/x', `eu-west-1_${'a'.repeat(46)}`])(
     'refuses the pool id %j',
     (USER_POOL_ID) => {
-      expect(problemsOf({ ...VALID, USER_POOL_ID })).toEqual(['USER_POOL_ID must look like <region>_<id>, for example eu-west-1_AbCdEfGhI']);
+      expect(problemsOf({ ...VALID, USER_POOL_ID })).toEqual([
+        'USER_POOL_ID must look like <region>_<id>, for example eu-west-1_AbCdEfGhI',
+      ]);
     },
   );
 
@@ -47,7 +49,9 @@ describe('parseAuthConfig: required values', () => {
   });
 
   it.each(['a-b', 'a b', 'x'.repeat(129), 'abc/'])('refuses the client id %j', (USER_POOL_CLIENT_ID) => {
-    expect(problemsOf({ ...VALID, USER_POOL_CLIENT_ID })).toEqual(['USER_POOL_CLIENT_ID must be a Cognito app client id (letters, digits, _ or +)']);
+    expect(problemsOf({ ...VALID, USER_POOL_CLIENT_ID })).toEqual([
+      'USER_POOL_CLIENT_ID must be a Cognito app client id (letters, digits, _ or +)',
+    ]);
   });
 
   it('accepts a client id of 128 characters with _ and +', () => {
@@ -59,27 +63,40 @@ describe('parseAuthConfig: required values', () => {
 describe('parseAuthConfig: origins and endpoints', () => {
   const originProblem = 'SITE_ORIGIN must be an origin such as https://uploads.example.com (scheme, host, optional port; no path)';
 
-  it.each(['uploads.example.com', 'https://uploads.example.com/app', 'https://uploads.example.com?x', 'https://user@uploads.example.com', 'file:///tmp', 'https://uploads.example.com//'])(
-    'refuses the site origin %j',
+  it.each([
+    'uploads.example.com',
+    'https://uploads.example.com/app',
+    'https://uploads.example.com?x',
+    'https://user@uploads.example.com',
+    'file:///tmp',
+    'https://uploads.example.com//',
+  ])('refuses the site origin %j', (SITE_ORIGIN) => {
+    expect(problemsOf({ ...VALID, SITE_ORIGIN })).toEqual([originProblem]);
+  });
+
+  it.each(['http://127.0.0.1:3000', 'http://[::1]:3000', 'https://uploads.example.com:8443'])(
+    'accepts the site origin %s',
     (SITE_ORIGIN) => {
-      expect(problemsOf({ ...VALID, SITE_ORIGIN })).toEqual([originProblem]);
+      expect(parseAuthConfig({ ...VALID, SITE_ORIGIN }).siteOrigin).toBe(SITE_ORIGIN);
     },
   );
-
-  it.each(['http://127.0.0.1:3000', 'http://[::1]:3000', 'https://uploads.example.com:8443'])('accepts the site origin %s', (SITE_ORIGIN) => {
-    expect(parseAuthConfig({ ...VALID, SITE_ORIGIN }).siteOrigin).toBe(SITE_ORIGIN);
-  });
 
   it.each(['http://uploads.example.com', 'http://127.0.0.2', 'ws://localhost'])('refuses plain %s', (SITE_ORIGIN) => {
-    expect(problemsOf({ ...VALID, SITE_ORIGIN })).toEqual(['SITE_ORIGIN must use https (http is allowed only for localhost and 127.0.0.1)']);
+    expect(problemsOf({ ...VALID, SITE_ORIGIN })).toEqual([
+      'SITE_ORIGIN must use https (http is allowed only for localhost and 127.0.0.1)',
+    ]);
   });
 
-  it.each(['not a url', 'ftp://127.0.0.1', 'http://u:p@127.0.0.1:9229', 'http://:p@127.0.0.1:9229', 'http://127.0.0.1:9229/?x=1', 'http://127.0.0.1:9229/#x'])(
-    'refuses the Cognito endpoint %j',
-    (COGNITO_ENDPOINT) => {
-      expect(problemsOf({ ...VALID, COGNITO_ENDPOINT })).toEqual(['COGNITO_ENDPOINT must be an http(s) URL such as http://127.0.0.1:9229']);
-    },
-  );
+  it.each([
+    'not a url',
+    'ftp://127.0.0.1',
+    'http://u:p@127.0.0.1:9229',
+    'http://:p@127.0.0.1:9229',
+    'http://127.0.0.1:9229/?x=1',
+    'http://127.0.0.1:9229/#x',
+  ])('refuses the Cognito endpoint %j', (COGNITO_ENDPOINT) => {
+    expect(problemsOf({ ...VALID, COGNITO_ENDPOINT })).toEqual(['COGNITO_ENDPOINT must be an http(s) URL such as http://127.0.0.1:9229']);
+  });
 
   it('accepts an https Cognito endpoint', () => {
     expect(parseAuthConfig({ ...VALID, COGNITO_ENDPOINT: 'https://cognito.example' }).cognito.endpoint).toBe('https://cognito.example/');
@@ -90,7 +107,11 @@ describe('parseAuthConfig: the refresh cookie and limits', () => {
   it.each([
     ['a space', '__Secure-a b', 'REFRESH_COOKIE_NAME must be a cookie name of at most 64 token characters'],
     ['65 characters', `__Secure-${'a'.repeat(56)}`, 'REFRESH_COOKIE_NAME must be a cookie name of at most 64 token characters'],
-    ['the __Host- prefix', '__Host-refresh', 'REFRESH_COOKIE_NAME cannot use the __Host- prefix: it requires Path=/ and the cookie is Path=/auth'],
+    [
+      'the __Host- prefix',
+      '__Host-refresh',
+      'REFRESH_COOKIE_NAME cannot use the __Host- prefix: it requires Path=/ and the cookie is Path=/auth',
+    ],
     ['no prefix', 'refresh', 'REFRESH_COOKIE_NAME must start with __Secure-'],
   ])('refuses a cookie name with %s', (_label, REFRESH_COOKIE_NAME, problem) => {
     expect(problemsOf({ ...VALID, REFRESH_COOKIE_NAME })).toEqual([problem]);

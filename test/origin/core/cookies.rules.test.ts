@@ -1,15 +1,25 @@
 /** The refresh cookie: what may go into it, its fixed attributes, and reading exactly one back. */
-import { clearedRefreshCookie, COOKIE_NAME_PATTERN, isPlausibleRefreshToken, readCookie, refreshCookie } from '../../../origin/core/cookies';
+import {
+  clearedRefreshCookie,
+  COOKIE_NAME_PATTERN,
+  isPlausibleRefreshToken,
+  readCookie,
+  refreshCookie,
+} from '../../../origin/core/cookies';
 
 const settings = { name: '__Secure-refresh', maxAgeSeconds: 3600 };
 
 describe('refreshCookie', () => {
   it('sets the token with Max-Age and the fixed attributes', () => {
-    expect(refreshCookie('abc.def_-.', settings)).toBe('__Secure-refresh=abc.def_-.; Max-Age=3600; Path=/auth; HttpOnly; Secure; SameSite=Strict');
+    expect(refreshCookie('abc.def_-.', settings)).toBe(
+      '__Secure-refresh=abc.def_-.; Max-Age=3600; Path=/auth; HttpOnly; Secure; SameSite=Strict',
+    );
   });
 
   it('clears it with the same attributes', () => {
-    expect(clearedRefreshCookie(settings)).toBe('__Secure-refresh=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/auth; HttpOnly; Secure; SameSite=Strict');
+    expect(clearedRefreshCookie(settings)).toBe(
+      '__Secure-refresh=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/auth; HttpOnly; Secure; SameSite=Strict',
+    );
   });
 
   it.each(['', 'a;b', 'a b', '.abc', 'abc\r\nSet-Cookie: x=y', 'a=b', 'a'.repeat(4097)])('refuses to put %j in a cookie', (token) => {

@@ -4,7 +4,9 @@ const settings = { name: '__Secure-edge_upload_refresh', maxAgeSeconds: 2592000 
 
 describe('the refresh cookie', () => {
   it('is HttpOnly, Secure, SameSite=Strict, Path=/auth and host-only', () => {
-    expect(refreshCookie('eyJh.b.c', settings)).toBe('__Secure-edge_upload_refresh=eyJh.b.c; Max-Age=2592000; Path=/auth; HttpOnly; Secure; SameSite=Strict');
+    expect(refreshCookie('eyJh.b.c', settings)).toBe(
+      '__Secure-edge_upload_refresh=eyJh.b.c; Max-Age=2592000; Path=/auth; HttpOnly; Secure; SameSite=Strict',
+    );
   });
 
   it('is cleared with the same name, path and attributes', () => {

@@ -25,7 +25,12 @@ describe('jsonResponse and noContentResponse', () => {
       body: '{"ok":true}',
     });
     expect(JSON_CONTENT_TYPE).toBe('application/json; charset=utf-8');
-    expect(jsonResponse(201, null)).toEqual({ status: 201, headers: { ...BASE, 'Content-Type': JSON_CONTENT_TYPE }, cookies: [], body: 'null' });
+    expect(jsonResponse(201, null)).toEqual({
+      status: 201,
+      headers: { ...BASE, 'Content-Type': JSON_CONTENT_TYPE },
+      cookies: [],
+      body: 'null',
+    });
   });
 
   it('sends no-store and nosniff on a 204, and no Content-Type', () => {
@@ -34,7 +39,14 @@ describe('jsonResponse and noContentResponse', () => {
   });
 
   it('reads every value of a header by its name in any case', () => {
-    const request = { method: 'POST', path: '/', headers: new Map([['origin', ['a', 'b']]]), rawBody: null, isBase64Encoded: false, requestId: undefined };
+    const request = {
+      method: 'POST',
+      path: '/',
+      headers: new Map([['origin', ['a', 'b']]]),
+      rawBody: null,
+      isBase64Encoded: false,
+      requestId: undefined,
+    };
     expect(headerValues(request, 'Origin')).toEqual(['a', 'b']);
     expect(headerValues(request, 'host')).toEqual([]);
   });
@@ -48,7 +60,12 @@ describe('toErrorResponse', () => {
     [new UnsupportedMediaTypeError(), 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with Content-Type: application/json.'],
   ])('answers %p with its status, code and message, nosniff included', (error, status, code, message) => {
     const { response, outcome } = toErrorResponse(error, ['k=v']);
-    expect(response).toEqual({ status, headers: { ...BASE, 'Content-Type': JSON_CONTENT_TYPE }, cookies: ['k=v'], body: JSON.stringify({ error: { code, message } }) });
+    expect(response).toEqual({
+      status,
+      headers: { ...BASE, 'Content-Type': JSON_CONTENT_TYPE },
+      cookies: ['k=v'],
+      body: JSON.stringify({ error: { code, message } }),
+    });
     expect(outcome).toEqual({ code, status, detail: error.detail, internal: undefined });
   });
 
@@ -108,13 +125,30 @@ describe('jsonLineLogger', () => {
   }
 
   it('writes info below 500 and leaves absent fields out', () => {
-    expect(logged({ status: 499 })).toEqual({ level: 'info', msg: 'auth request', route: '/auth/login', method: 'POST', status: 499, outcome: 'LOGGED_IN', latencyMs: 3 });
+    expect(logged({ status: 499 })).toEqual({
+      level: 'info',
+      msg: 'auth request',
+      route: '/auth/login',
+      method: 'POST',
+      status: 499,
+      outcome: 'LOGGED_IN',
+      latencyMs: 3,
+    });
   });
 
   it('writes error from 500 on, with the request id, detail and error when there are some', () => {
     const error = { name: 'E', message: 'm', stack: undefined };
     expect(logged({ status: 500, requestId: 'r1', detail: 'd', error })).toEqual({
-      level: 'error', msg: 'auth request', route: '/auth/login', method: 'POST', status: 500, outcome: 'LOGGED_IN', latencyMs: 3, requestId: 'r1', detail: 'd', error: { name: 'E', message: 'm' },
+      level: 'error',
+      msg: 'auth request',
+      route: '/auth/login',
+      method: 'POST',
+      status: 500,
+      outcome: 'LOGGED_IN',
+      latencyMs: 3,
+      requestId: 'r1',
+      detail: 'd',
+      error: { name: 'E', message: 'm' },
     });
   });
 });

@@ -34,7 +34,16 @@ describe('unmetPasswordRules', () => {
     ['NoSymbolsHere123', ['a symbol such as ! @ # $ % & * - or a space inside the password']],
     [' Leading-Space-9', ['no space at the start or end']],
     ['Trailing-Space-9 ', ['no space at the start or end']],
-    ['', ['at least 12 characters', 'an uppercase letter (A-Z)', 'a lowercase letter (a-z)', 'a digit (0-9)', 'a symbol such as ! @ # $ % & * - or a space inside the password']],
+    [
+      '',
+      [
+        'at least 12 characters',
+        'an uppercase letter (A-Z)',
+        'a lowercase letter (a-z)',
+        'a digit (0-9)',
+        'a symbol such as ! @ # $ % & * - or a space inside the password',
+      ],
+    ],
   ])('%j misses %j', (password, unmet) => {
     expect(unmetPasswordRules(password)).toEqual(unmet);
   });

@@ -170,12 +170,15 @@ describe('checkContentType', () => {
 });
 
 describe('isJsonMediaType', () => {
-  it.each(['application/json', ' Application/JSON ', 'application/json; charset=utf-8', 'application/json;charset="UTF-8"', 'application/json;'])(
-    'accepts %j',
-    (value) => {
-      expect(isJsonMediaType(value)).toBe(true);
-    },
-  );
+  it.each([
+    'application/json',
+    ' Application/JSON ',
+    'application/json; charset=utf-8',
+    'application/json;charset="UTF-8"',
+    'application/json;',
+  ])('accepts %j', (value) => {
+    expect(isJsonMediaType(value)).toBe(true);
+  });
 
   it.each([
     'text/plain;a=application/json',

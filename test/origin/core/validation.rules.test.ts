@@ -1,13 +1,7 @@
 /** The auth request bodies: exact fields, exact refusals, and the password policy at its edges. */
 import { AuthApiError, InvalidPasswordError, InvalidRequestError } from '../../../origin/core/errors';
 import { MAX_PASSWORD_LENGTH, unmetPasswordRules } from '../../../origin/core/password-policy';
-import {
-  parseConfirmBody,
-  parseEmailBody,
-  parseLoginBody,
-  parseRegisterBody,
-  parseResetBody,
-} from '../../../origin/core/validation';
+import { parseConfirmBody, parseEmailBody, parseLoginBody, parseRegisterBody, parseResetBody } from '../../../origin/core/validation';
 
 const GOOD = 'Correct-Horse-9';
 
@@ -40,13 +34,21 @@ describe('the body as a whole', () => {
   });
 
   it('names every missing field', () => {
-    expectInvalid(() => parseResetBody('{"email":"a@b.co"}'), 'The body must hold "email", "code", "newPassword"; missing "code", "newPassword".', 'missing field');
+    expectInvalid(
+      () => parseResetBody('{"email":"a@b.co"}'),
+      'The body must hold "email", "code", "newPassword"; missing "code", "newPassword".',
+      'missing field',
+    );
   });
 
   it('returns exactly the fields, normalized', () => {
     expect(parseEmailBody('{"email":" Ann@Example.COM "}')).toStrictEqual({ email: 'ann@example.com' });
     expect(parseConfirmBody('{"email":"a@b.co","code":" 123456 "}')).toStrictEqual({ email: 'a@b.co', code: '123456' });
-    expect(parseResetBody(JSON.stringify({ email: 'a@b.co', code: '000000', newPassword: GOOD }))).toStrictEqual({ email: 'a@b.co', code: '000000', newPassword: GOOD });
+    expect(parseResetBody(JSON.stringify({ email: 'a@b.co', code: '000000', newPassword: GOOD }))).toStrictEqual({
+      email: 'a@b.co',
+      code: '000000',
+      newPassword: GOOD,
+    });
     expect(parseLoginBody('{"email":"a@b.co","password":" x "}')).toStrictEqual({ email: 'a@b.co', password: ' x ' });
     expect(parseRegisterBody(JSON.stringify({ email: 'a@b.co', password: GOOD }))).toStrictEqual({ email: 'a@b.co', password: GOOD });
   });
@@ -55,11 +57,19 @@ describe('the body as a whole', () => {
 describe('fields', () => {
   it('refuses an email that is not a string, or not an address', () => {
     expectInvalid(() => parseEmailBody('{"email":1}'), '"email" must be a string.', 'email type');
-    expectInvalid(() => parseEmailBody('{"email":"ann.example.com"}'), '"email" must be a valid email address of at most 254 characters.', 'email syntax');
+    expectInvalid(
+      () => parseEmailBody('{"email":"ann.example.com"}'),
+      '"email" must be a valid email address of at most 254 characters.',
+      'email syntax',
+    );
   });
 
   it.each(['12345', '1234567', '12345a', 'a123456', '１２３４５６'])('refuses the code %j', (code) => {
-    expectInvalid(() => parseConfirmBody(JSON.stringify({ email: 'a@b.co', code })), '"code" must be the 6-digit code from the email.', 'code format');
+    expectInvalid(
+      () => parseConfirmBody(JSON.stringify({ email: 'a@b.co', code })),
+      '"code" must be the 6-digit code from the email.',
+      'code format',
+    );
   });
 
   it('refuses a code that is not a string', () => {
@@ -67,8 +77,16 @@ describe('fields', () => {
   });
 
   it('refuses a login password that is empty, too long or not a string, counting characters, not units', () => {
-    expectInvalid(() => parseLoginBody('{"email":"a@b.co","password":""}'), '"password" must be 1 to 256 characters long.', 'password length');
-    expectInvalid(() => parseLoginBody(JSON.stringify({ email: 'a@b.co', password: 'a'.repeat(MAX_PASSWORD_LENGTH + 1) })), '"password" must be 1 to 256 characters long.', 'password length');
+    expectInvalid(
+      () => parseLoginBody('{"email":"a@b.co","password":""}'),
+      '"password" must be 1 to 256 characters long.',
+      'password length',
+    );
+    expectInvalid(
+      () => parseLoginBody(JSON.stringify({ email: 'a@b.co', password: 'a'.repeat(MAX_PASSWORD_LENGTH + 1) })),
+      '"password" must be 1 to 256 characters long.',
+      'password length',
+    );
     expectInvalid(() => parseLoginBody('{"email":"a@b.co","password":1}'), '"password" must be a string.', 'password type');
     const emoji = '\u{1F600}'.repeat(MAX_PASSWORD_LENGTH);
     expect(parseLoginBody(JSON.stringify({ email: 'a@b.co', password: emoji })).password).toBe(emoji);
@@ -82,7 +100,11 @@ describe('fields', () => {
       'The password needs at least 12 characters, an uppercase letter (A-Z), a digit (0-9), a symbol such as ! @ # $ % & * - or a space inside the password. ' +
         'The policy: at least 12 characters, an uppercase letter, a lowercase letter, a digit, a symbol.',
     );
-    expectInvalid(() => parseResetBody(JSON.stringify({ email: 'a@b.co', code: '123456', newPassword: 7 })), '"newPassword" must be a string.', 'newPassword type');
+    expectInvalid(
+      () => parseResetBody(JSON.stringify({ email: 'a@b.co', code: '123456', newPassword: 7 })),
+      '"newPassword" must be a string.',
+      'newPassword type',
+    );
   });
 });
 

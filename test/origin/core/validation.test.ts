@@ -1,12 +1,6 @@
 import { InvalidPasswordError, InvalidRequestError } from '../../../origin/core/errors';
 import { isValidEmail, maskEmail, normalizeEmail } from '../../../origin/core/email';
-import {
-  parseConfirmBody,
-  parseEmailBody,
-  parseLoginBody,
-  parseRegisterBody,
-  parseResetBody,
-} from '../../../origin/core/validation';
+import { parseConfirmBody, parseEmailBody, parseLoginBody, parseRegisterBody, parseResetBody } from '../../../origin/core/validation';
 
 const PASSWORD = 'Correct-Horse-9-Battery';
 
@@ -68,9 +62,18 @@ describe('email addresses', () => {
 
 describe('body parsers', () => {
   it('parse each route body into normalized, typed values', () => {
-    expect(parseRegisterBody(JSON.stringify({ email: ' Ann@Example.com', password: PASSWORD }))).toEqual({ email: 'ann@example.com', password: PASSWORD });
-    expect(parseLoginBody(JSON.stringify({ email: 'ann@example.com', password: 'any' }))).toEqual({ email: 'ann@example.com', password: 'any' });
-    expect(parseConfirmBody(JSON.stringify({ email: 'ann@example.com', code: ' 012345 ' }))).toEqual({ email: 'ann@example.com', code: '012345' });
+    expect(parseRegisterBody(JSON.stringify({ email: ' Ann@Example.com', password: PASSWORD }))).toEqual({
+      email: 'ann@example.com',
+      password: PASSWORD,
+    });
+    expect(parseLoginBody(JSON.stringify({ email: 'ann@example.com', password: 'any' }))).toEqual({
+      email: 'ann@example.com',
+      password: 'any',
+    });
+    expect(parseConfirmBody(JSON.stringify({ email: 'ann@example.com', code: ' 012345 ' }))).toEqual({
+      email: 'ann@example.com',
+      code: '012345',
+    });
     expect(parseEmailBody(JSON.stringify({ email: 'ann@example.com' }))).toEqual({ email: 'ann@example.com' });
     expect(parseResetBody(JSON.stringify({ email: 'ann@example.com', code: '000000', newPassword: PASSWORD }))).toEqual({
       email: 'ann@example.com',

@@ -27,8 +27,13 @@ let s3rver: RunningS3rver;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'edge-upload-inspector-bundle-'));
-  const script = 'const { build } = await import(process.argv[1]); await build({ outfile: process.argv[2] }); (await import("esbuild")).stop();';
-  execFileSync(process.execPath, ['--input-type=module', '-e', script, path.join(ROOT, 'scripts', 'build', 'inspector.mjs'), path.join(dir, 'fn', 'index.js')], { cwd: ROOT });
+  const script =
+    'const { build } = await import(process.argv[1]); await build({ outfile: process.argv[2] }); (await import("esbuild")).stop();';
+  execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', script, path.join(ROOT, 'scripts', 'build', 'inspector.mjs'), path.join(dir, 'fn', 'index.js')],
+    { cwd: ROOT },
+  );
   s3rver = await startS3rver({ port: 0, directory: path.join(dir, 's3'), buckets: [{ name: BUCKET }] });
 });
 
@@ -42,7 +47,10 @@ afterAll(async () => {
  * `env` (none of the machine's AWS settings). Asynchronously: s3rver answers
  * from this process, so blocking it would deadlock the function.
  */
-function runInFunctionFolder(script: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runInFunctionFolder(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script], {
       cwd: path.join(dir, 'fn'),
@@ -86,9 +94,21 @@ async function startEventBridgeStandIn(): Promise<{ server: Server; url: string;
 it('needs nothing outside its own file, and its handler verifies a real upload and announces it', async () => {
   const eventBridge = await startEventBridgeStandIn();
   const key = 'uploads/0f5e8c1a-5b7d-4c2e-9a31-7d2b6e4f8a90/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d/bundle.png';
-  const client = new S3Client({ endpoint: s3rver.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const client = new S3Client({
+    endpoint: s3rver.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   try {
-    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: REAL_FILES.find((f) => f.name === 'image-large.png')!.bytes, ContentType: 'image/png' }));
+    await client.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: key,
+        Body: REAL_FILES.find((f) => f.name === 'image-large.png')!.bytes,
+        ContentType: 'image/png',
+      }),
+    );
     writeFileSync(path.join(dir, 'event.json'), JSON.stringify(objectCreatedEvent(BUCKET, key)));
     const result = await runInFunctionFolder(
       "require('./index.js').handler(require('../event.json'), { awsRequestId: 'bundle-1' }).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); })",
@@ -107,7 +127,9 @@ it('needs nothing outside its own file, and its handler verifies a real upload a
     expect(JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}')).toMatchObject({ outcome: 'VERIFIED', key, requestId: 'bundle-1' });
     const { TagSet } = await client.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: key }));
     expect(TagSet).toEqual([{ Key: 'verified', Value: 'true' }]);
-    expect(eventBridge.entries).toEqual([expect.objectContaining({ Source: 'edge-upload', DetailType: 'Upload Verified', EventBusName: 'default' })]);
+    expect(eventBridge.entries).toEqual([
+      expect.objectContaining({ Source: 'edge-upload', DetailType: 'Upload Verified', EventBusName: 'default' }),
+    ]);
   } finally {
     client.destroy();
     await new Promise((resolve) => eventBridge.server.close(resolve));

@@ -37,8 +37,12 @@ describe('parseInspectorConfig', () => {
   });
 
   it('refuses a quarantine prefix that overlaps the upload prefix (quarantined copies would be inspected again)', () => {
-    expect(() => parseInspectorConfig({ UPLOAD_BUCKET: BUCKET, UPLOAD_KMS_KEY_ID: KMS, QUARANTINE_PREFIX: 'uploads/quarantine/' })).toThrow(/must not overlap/);
-    expect(() => parseInspectorConfig({ UPLOAD_BUCKET: BUCKET, UPLOAD_KMS_KEY_ID: KMS, UPLOAD_PREFIX: 'quarantine/' })).toThrow(/must not overlap/);
+    expect(() => parseInspectorConfig({ UPLOAD_BUCKET: BUCKET, UPLOAD_KMS_KEY_ID: KMS, QUARANTINE_PREFIX: 'uploads/quarantine/' })).toThrow(
+      /must not overlap/,
+    );
+    expect(() => parseInspectorConfig({ UPLOAD_BUCKET: BUCKET, UPLOAD_KMS_KEY_ID: KMS, UPLOAD_PREFIX: 'quarantine/' })).toThrow(
+      /must not overlap/,
+    );
   });
 });
 

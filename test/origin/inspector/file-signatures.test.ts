@@ -5,7 +5,13 @@
 import { detectFormat } from '../../../origin/inspector/core/file-signatures';
 import { ELF_EXECUTABLE, HTML_PAGE, REAL_FILES, WINDOWS_EXECUTABLE } from './support/sample-files';
 
-const FORMAT_OF_TYPE: Record<string, string> = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif', 'application/pdf': 'pdf' };
+const FORMAT_OF_TYPE: Record<string, string> = {
+  'image/jpeg': 'jpeg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'application/pdf': 'pdf',
+};
 
 describe('detectFormat', () => {
   it.each(REAL_FILES.map((file) => [file.name, file] as const))('recognizes %s by its first bytes', (_name, file) => {

@@ -140,27 +140,42 @@ class RecordingStore implements UploadStore {
 }
 
 describe('real files', () => {
-  it.each(REAL_FILES.map((file) => [file.name, file] as const))('%s: tagged verified=true and left where it is, read in bounded ranges', async (_name, file) => {
-    const key = uploadKey(`Holiday été ${file.name}`);
-    await put(key, file.bytes, file.type);
-    const recording = new RecordingStore(store);
-    const { handler, lines } = handlerWith(recording);
+  it.each(REAL_FILES.map((file) => [file.name, file] as const))(
+    '%s: tagged verified=true and left where it is, read in bounded ranges',
+    async (_name, file) => {
+      const key = uploadKey(`Holiday été ${file.name}`);
+      await put(key, file.bytes, file.type);
+      const recording = new RecordingStore(store);
+      const { handler, lines } = handlerWith(recording);
 
-    await handler(objectCreatedEvent(BUCKET, key), { awsRequestId: 'req-1' });
+      await handler(objectCreatedEvent(BUCKET, key), { awsRequestId: 'req-1' });
 
-    expect(await tags(key)).toEqual({ verified: 'true' });
-    expect(await exists(config.quarantinePrefix + key.slice(config.uploadPrefix.length))).toBe(false);
-    expect(lines).toEqual([
-      expect.objectContaining({ level: 'info', msg: 'upload inspected', outcome: 'VERIFIED', bucket: BUCKET, key, declaredType: file.type, size: file.bytes.length, requestId: 'req-1' }),
-    ]);
-    // Never the whole file: the head, and the tail only when the head did not reach the end.
-    expect(recording.ranges[0]).toEqual({ start: 0, end: HEAD_BYTES - 1 });
-    if (file.bytes.length > HEAD_BYTES) {
-      expect(recording.ranges).toEqual([{ start: 0, end: HEAD_BYTES - 1 }, { start: file.bytes.length - TAIL_BYTES, end: file.bytes.length - 1 }]);
-    } else {
-      expect(recording.ranges).toHaveLength(1);
-    }
-  });
+      expect(await tags(key)).toEqual({ verified: 'true' });
+      expect(await exists(config.quarantinePrefix + key.slice(config.uploadPrefix.length))).toBe(false);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'info',
+          msg: 'upload inspected',
+          outcome: 'VERIFIED',
+          bucket: BUCKET,
+          key,
+          declaredType: file.type,
+          size: file.bytes.length,
+          requestId: 'req-1',
+        }),
+      ]);
+      // Never the whole file: the head, and the tail only when the head did not reach the end.
+      expect(recording.ranges[0]).toEqual({ start: 0, end: HEAD_BYTES - 1 });
+      if (file.bytes.length > HEAD_BYTES) {
+        expect(recording.ranges).toEqual([
+          { start: 0, end: HEAD_BYTES - 1 },
+          { start: file.bytes.length - TAIL_BYTES, end: file.bytes.length - 1 },
+        ]);
+      } else {
+        expect(recording.ranges).toHaveLength(1);
+      }
+    },
+  );
 });
 
 describe('disguised files', () => {
@@ -169,24 +184,36 @@ describe('disguised files', () => {
     ['an ELF executable named .pdf', 'invoice.pdf', ELF_EXECUTABLE, 'application/pdf', 'TYPE_MISMATCH', 'elf-executable'],
     ['a PNG cut short (2,000 of 3,312 bytes)', 'holiday.png', truncatedPng(2000), 'image/png', 'TRUNCATED', 'png'],
     ['a PNG cut inside its header', 'tiny.png', truncatedPng(20), 'image/png', 'TRUNCATED', 'png'],
-  ] as const)('%s: moved to quarantine/ with the same rest of the key, content and metadata', async (_what, name, bytes, type, reason, detected) => {
-    const key = uploadKey(name);
-    const quarantined = `quarantine/${key.slice('uploads/'.length)}`;
-    await put(key, bytes, type);
-    const { handler, lines } = handlerWith(store);
+  ] as const)(
+    '%s: moved to quarantine/ with the same rest of the key, content and metadata',
+    async (_what, name, bytes, type, reason, detected) => {
+      const key = uploadKey(name);
+      const quarantined = `quarantine/${key.slice('uploads/'.length)}`;
+      await put(key, bytes, type);
+      const { handler, lines } = handlerWith(store);
 
-    await handler(objectCreatedEvent(BUCKET, key));
+      await handler(objectCreatedEvent(BUCKET, key));
 
-    expect(await exists(key)).toBe(false);
-    const copy = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: quarantined }));
-    expect(Buffer.from(await copy.Body!.transformToByteArray())).toEqual(bytes);
-    expect(copy.ContentType).toBe(type);
-    expect(copy.Metadata).toEqual({ userid: USER });
-    expect(lines).toEqual([
-      expect.objectContaining({ level: 'warn', outcome: 'QUARANTINED', reason, detected, key, quarantineKey: quarantined, declaredType: type, size: bytes.length }),
-    ]);
-    expect(JSON.stringify(lines)).not.toContain('<script');
-  });
+      expect(await exists(key)).toBe(false);
+      const copy = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: quarantined }));
+      expect(Buffer.from(await copy.Body!.transformToByteArray())).toEqual(bytes);
+      expect(copy.ContentType).toBe(type);
+      expect(copy.Metadata).toEqual({ userid: USER });
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'warn',
+          outcome: 'QUARANTINED',
+          reason,
+          detected,
+          key,
+          quarantineKey: quarantined,
+          declaredType: type,
+          size: bytes.length,
+        }),
+      ]);
+      expect(JSON.stringify(lines)).not.toContain('<script');
+    },
+  );
 
   it('a repeated event for an object already quarantined: GONE, nothing else happens', async () => {
     const key = uploadKey('again.png');
@@ -276,7 +303,9 @@ describe('when S3 does not cooperate', () => {
     })(store);
     const { handler, lines } = handlerWith(refusing);
     await handler(objectCreatedEvent(BUCKET, key));
-    expect(lines).toEqual([expect.objectContaining({ outcome: 'QUARANTINED', reason: 'UNREADABLE', detail: 'the first bytes could not be read (AccessDenied)' })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ outcome: 'QUARANTINED', reason: 'UNREADABLE', detail: 'the first bytes could not be read (AccessDenied)' }),
+    ]);
     expect(await exists(key)).toBe(false);
     expect(await exists(`quarantine/${key.slice('uploads/'.length)}`)).toBe(true);
   });
@@ -383,12 +412,21 @@ describe('the large-file types', () => {
     const { handler, lines } = handlerWith(recording);
     await handler(objectCreatedEvent(BUCKET, key));
     expect(lines).toEqual([expect.objectContaining({ outcome: 'VERIFIED', detected: 'zip' })]);
-    expect(recording.ranges).toEqual([{ start: 0, end: HEAD_BYTES - 1 }, { start: zip.length - ZIP_TAIL_BYTES, end: zip.length - 1 }]);
+    expect(recording.ranges).toEqual([
+      { start: 0, end: HEAD_BYTES - 1 },
+      { start: zip.length - ZIP_TAIL_BYTES, end: zip.length - 1 },
+    ]);
   });
 
   it.each([
     ['an MP4 cut inside its media data', 'cut.mp4', cameraMp4().subarray(0, 150_000), 'video/mp4', 'TRUNCATED'],
-    ['a PNG named .zip with an archive behind it', 'poly.zip', Buffer.concat([REAL_FILES.find((f) => f.name === 'image.png')!.bytes, ordinaryZip()]), 'application/zip', 'TYPE_MISMATCH'],
+    [
+      'a PNG named .zip with an archive behind it',
+      'poly.zip',
+      Buffer.concat([REAL_FILES.find((f) => f.name === 'image.png')!.bytes, ordinaryZip()]),
+      'application/zip',
+      'TYPE_MISMATCH',
+    ],
     ['a zip cut before its end record', 'cut.zip', ordinaryZip().subarray(0, 600), 'application/zip', 'TRUNCATED'],
     ['an iPhone movie named .mp4', 'IMG_0002.mp4', iphoneMov(), 'video/mp4', 'TYPE_MISMATCH'],
   ] as const)('%s: moved to quarantine/ (%s)', async (_what, name, bytes, type, reason) => {
@@ -451,7 +489,9 @@ describe('objects uploaded in parts (multipart ETags "<hex>-N")', () => {
 
   /** A multipart upload to s3rver, as the browser does it; returns the ETag S3 would give the object. */
   async function putInParts(key: string, bytes: Buffer, type: string, multipart: MultipartEtagStore): Promise<string> {
-    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ContentType: type, Metadata: { userid: USER } }));
+    const { UploadId } = await client.send(
+      new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ContentType: type, Metadata: { userid: USER } }),
+    );
     const parts: Array<{ PartNumber: number; ETag: string }> = [];
     const md5s: Buffer[] = [];
     for (let start = 0, number = 1; start < bytes.length; start += PART, number++) {
@@ -510,7 +550,9 @@ describe('objects uploaded in parts (multipart ETags "<hex>-N")', () => {
     const { handler, lines } = handlerWith(swapping);
     await handler(objectCreatedEvent(BUCKET, key));
     expect(swapped).toBe(true);
-    expect(lines).toEqual([expect.objectContaining({ outcome: 'QUARANTINED', reason: 'TYPE_MISMATCH', etag: expect.stringMatching(/-2"$/) })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ outcome: 'QUARANTINED', reason: 'TYPE_MISMATCH', etag: expect.stringMatching(/-2"$/) }),
+    ]);
   });
 
   it('an If-Match with a multipart ETag that is no longer current: ObjectChangedError, from every conditional step', async () => {
@@ -519,7 +561,9 @@ describe('objects uploaded in parts (multipart ETags "<hex>-N")', () => {
     await putInParts(key, iphoneMov(), 'video/quicktime', multipart);
     const stale = '"0123456789abcdef0123456789abcdef-2"';
     await expect(multipart.readRange(BUCKET, key, { start: 0, end: 9 }, stale)).rejects.toBeInstanceOf(ObjectChangedError);
-    await expect(multipart.copy(BUCKET, key, `quarantine/${key.slice('uploads/'.length)}`, stale, {})).rejects.toBeInstanceOf(ObjectChangedError);
+    await expect(multipart.copy(BUCKET, key, `quarantine/${key.slice('uploads/'.length)}`, stale, {})).rejects.toBeInstanceOf(
+      ObjectChangedError,
+    );
     await expect(multipart.delete(BUCKET, key, stale)).rejects.toBeInstanceOf(ObjectChangedError);
     expect(await exists(key)).toBe(true);
   });
@@ -543,7 +587,9 @@ describe('an object too big for one CopyObject (S3 copies at most 5 GiB; videos 
     const fake = Buffer.concat([HTML_PAGE, mediaData(1024)]);
     await put(key, fake, 'video/mp4');
     const outcome = await inspectObject(BUCKET, key, { store, config, maxCopyBytes: fake.length });
-    expect(outcome).toEqual(expect.objectContaining({ outcome: 'QUARANTINED', quarantineKey: `quarantine/${key.slice('uploads/'.length)}` }));
+    expect(outcome).toEqual(
+      expect.objectContaining({ outcome: 'QUARANTINED', quarantineKey: `quarantine/${key.slice('uploads/'.length)}` }),
+    );
     expect(await exists(key)).toBe(false);
   });
 });

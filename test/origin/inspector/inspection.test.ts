@@ -4,7 +4,16 @@
  * is two bounded ranges, never the whole file.
  */
 import fc from 'fast-check';
-import { decide, HEAD_BYTES, HEAD_RANGE, normalizeContentType, QUARANTINE_REASONS, TAIL_BYTES, tailRange, type ObjectSample } from '../../../origin/inspector/core/inspection';
+import {
+  decide,
+  HEAD_BYTES,
+  HEAD_RANGE,
+  normalizeContentType,
+  QUARANTINE_REASONS,
+  TAIL_BYTES,
+  tailRange,
+  type ObjectSample,
+} from '../../../origin/inspector/core/inspection';
 import { crc32 } from '../../../origin/inspector/core/crc32';
 import { FORMAT_BY_TYPE } from '../../../origin/inspector/core/file-signatures';
 import { DEFAULT_UPLOAD_RULES } from '../../../edge-functions/core/upload-rules';
@@ -23,7 +32,11 @@ const EXTENSION: Record<string, string> = {
 };
 
 /** What the adapter gives the core: the first HEAD_BYTES and the last TAIL_BYTES, as two ranged GETs would. */
-function sample(bytes: Uint8Array, declaredType: string | undefined, name = `file.${EXTENSION[declaredType ?? ''] ?? 'bin'}`): ObjectSample {
+function sample(
+  bytes: Uint8Array,
+  declaredType: string | undefined,
+  name = `file.${EXTENSION[declaredType ?? ''] ?? 'bin'}`,
+): ObjectSample {
   return {
     key: `${KEY}/${name}`,
     declaredType,
@@ -35,7 +48,11 @@ function sample(bytes: Uint8Array, declaredType: string | undefined, name = `fil
 
 describe('real files', () => {
   it.each(REAL_FILES.map((file) => [file.name, file] as const))('verifies %s declared as its own type', (_name, file) => {
-    expect(decide(sample(file.bytes, file.type, file.name))).toEqual({ verdict: 'verified', declaredType: file.type, detected: expect.any(String) });
+    expect(decide(sample(file.bytes, file.type, file.name))).toEqual({
+      verdict: 'verified',
+      declaredType: file.type,
+      detected: expect.any(String),
+    });
   });
 
   it('reads the declared type as S3 stores it: any case, with parameters', () => {
@@ -48,7 +65,12 @@ describe('real files', () => {
     for (const file of REAL_FILES) {
       for (const type of Object.keys(DEFAULT_UPLOAD_RULES.types).filter((t) => t !== file.type && t in FORMAT_BY_TYPE)) {
         const decision = decide(sample(file.bytes, type));
-        expect(decision).toMatchObject({ verdict: 'quarantine', reason: 'TYPE_MISMATCH', declaredType: type, detected: EXTENSION[file.type] === 'jpg' ? 'jpeg' : EXTENSION[file.type] });
+        expect(decision).toMatchObject({
+          verdict: 'quarantine',
+          reason: 'TYPE_MISMATCH',
+          declaredType: type,
+          detected: EXTENSION[file.type] === 'jpg' ? 'jpeg' : EXTENSION[file.type],
+        });
       }
     }
   });
@@ -66,27 +88,63 @@ describe('disguised files', () => {
   });
 
   it('an executable named .pdf: TYPE_MISMATCH, detected as the executable it is', () => {
-    expect(decide(sample(ELF_EXECUTABLE, 'application/pdf', 'invoice.pdf'))).toMatchObject({ reason: 'TYPE_MISMATCH', detected: 'elf-executable' });
-    expect(decide(sample(WINDOWS_EXECUTABLE, 'application/pdf', 'invoice.pdf'))).toMatchObject({ reason: 'TYPE_MISMATCH', detected: 'windows-executable' });
+    expect(decide(sample(ELF_EXECUTABLE, 'application/pdf', 'invoice.pdf'))).toMatchObject({
+      reason: 'TYPE_MISMATCH',
+      detected: 'elf-executable',
+    });
+    expect(decide(sample(WINDOWS_EXECUTABLE, 'application/pdf', 'invoice.pdf'))).toMatchObject({
+      reason: 'TYPE_MISMATCH',
+      detected: 'windows-executable',
+    });
   });
 
   it('bytes of no known format: UNRECOGNIZED_CONTENT', () => {
-    expect(decide(sample(Buffer.from('just some text, honestly a PNG'), 'image/png'))).toMatchObject({ reason: 'UNRECOGNIZED_CONTENT', detected: undefined });
+    expect(decide(sample(Buffer.from('just some text, honestly a PNG'), 'image/png'))).toMatchObject({
+      reason: 'UNRECOGNIZED_CONTENT',
+      detected: undefined,
+    });
   });
 
   it('every allowed upload type is one it checks (the large-file types too: large-file-types.test.ts); none is verified blindly', () => {
     expect(Object.keys(DEFAULT_UPLOAD_RULES.types).filter((type) => !(type in FORMAT_BY_TYPE))).toEqual([]);
     // A bare ftyp box and a bare local file header: the right magic numbers, nothing behind them.
-    const mp4 = new Uint8Array([0, 0, 0, 0x18, ...new TextEncoder().encode('ftypisom'), 0, 0, 2, 0, ...new TextEncoder().encode('isomiso2mp41')]);
+    const mp4 = new Uint8Array([
+      0,
+      0,
+      0,
+      0x18,
+      ...new TextEncoder().encode('ftypisom'),
+      0,
+      0,
+      2,
+      0,
+      ...new TextEncoder().encode('isomiso2mp41'),
+    ]);
     const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, ...new Array<number>(40).fill(0)]);
-    expect(decide(sample(mp4, 'video/mp4', 'talk.mp4'))).toMatchObject({ verdict: 'quarantine', reason: 'TRUNCATED', declaredType: 'video/mp4', detected: 'mp4' });
-    expect(decide(sample(mp4, 'video/quicktime', 'talk.mov'))).toMatchObject({ verdict: 'quarantine', reason: 'TRUNCATED', detected: 'mp4' });
-    expect(decide(sample(zip, 'application/zip', 'photos.zip'))).toMatchObject({ verdict: 'quarantine', reason: 'MALFORMED_HEADER', detected: 'zip' });
+    expect(decide(sample(mp4, 'video/mp4', 'talk.mp4'))).toMatchObject({
+      verdict: 'quarantine',
+      reason: 'TRUNCATED',
+      declaredType: 'video/mp4',
+      detected: 'mp4',
+    });
+    expect(decide(sample(mp4, 'video/quicktime', 'talk.mov'))).toMatchObject({
+      verdict: 'quarantine',
+      reason: 'TRUNCATED',
+      detected: 'mp4',
+    });
+    expect(decide(sample(zip, 'application/zip', 'photos.zip'))).toMatchObject({
+      verdict: 'quarantine',
+      reason: 'MALFORMED_HEADER',
+      detected: 'zip',
+    });
   });
 
   it('a type that is not an upload type, or none: TYPE_NOT_ALLOWED', () => {
     expect(decide(sample(HTML_PAGE, 'text/html', 'page.html'))).toMatchObject({ reason: 'TYPE_NOT_ALLOWED', declaredType: 'text/html' });
-    expect(decide(sample(fixture('image.png'), undefined, 'image.png'))).toMatchObject({ reason: 'TYPE_NOT_ALLOWED', declaredType: undefined });
+    expect(decide(sample(fixture('image.png'), undefined, 'image.png'))).toMatchObject({
+      reason: 'TYPE_NOT_ALLOWED',
+      declaredType: undefined,
+    });
     expect(decide(sample(fixture('image.png'), 'image/svg+xml', 'image.png'))).toMatchObject({ reason: 'TYPE_NOT_ALLOWED' });
   });
 
@@ -103,7 +161,10 @@ describe('disguised files', () => {
 
 describe('truncated and padded files', () => {
   it('a PNG cut inside its header: TRUNCATED, from the first bytes alone', () => {
-    for (const length of [1, 8, 20, 32]) expect(decide(sample(truncatedPng(length), 'image/png'))).toMatchObject({ reason: length < 8 ? 'UNRECOGNIZED_CONTENT' : 'TRUNCATED' });
+    for (const length of [1, 8, 20, 32])
+      expect(decide(sample(truncatedPng(length), 'image/png'))).toMatchObject({
+        reason: length < 8 ? 'UNRECOGNIZED_CONTENT' : 'TRUNCATED',
+      });
   });
 
   it('a PNG cut anywhere after its header, however short the cut: TRUNCATED (no IEND at the end)', () => {
@@ -127,7 +188,9 @@ describe('truncated and padded files', () => {
   });
 
   it('bytes after the end: TRAILING_DATA for PNG and WebP', () => {
-    expect(decide(sample(withTrailingData('image.png', Buffer.from('PK\u0003\u0004zip')), 'image/png'))).toMatchObject({ reason: 'TRAILING_DATA' });
+    expect(decide(sample(withTrailingData('image.png', Buffer.from('PK\u0003\u0004zip')), 'image/png'))).toMatchObject({
+      reason: 'TRAILING_DATA',
+    });
     expect(decide(sample(withTrailingData('image.webp', Buffer.from('<html>')), 'image/webp'))).toMatchObject({ reason: 'TRAILING_DATA' });
   });
 
@@ -181,7 +244,17 @@ describe('what is read', () => {
 
   it('every reason code has a description', () => {
     expect(Object.keys(QUARANTINE_REASONS).sort()).toEqual(
-      ['EMPTY_OBJECT', 'EXTENSION_MISMATCH', 'MALFORMED_HEADER', 'TRAILING_DATA', 'TRUNCATED', 'TYPE_MISMATCH', 'TYPE_NOT_ALLOWED', 'UNREADABLE', 'UNRECOGNIZED_CONTENT'].sort(),
+      [
+        'EMPTY_OBJECT',
+        'EXTENSION_MISMATCH',
+        'MALFORMED_HEADER',
+        'TRAILING_DATA',
+        'TRUNCATED',
+        'TYPE_MISMATCH',
+        'TYPE_NOT_ALLOWED',
+        'UNREADABLE',
+        'UNRECOGNIZED_CONTENT',
+      ].sort(),
     );
   });
 });

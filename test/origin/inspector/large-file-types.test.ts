@@ -6,7 +6,15 @@
  * head, tail, then each range it asks for, from the same bytes.
  */
 import fc from 'fast-check';
-import { decide, HEAD_BYTES, tailBytesFor, tailRange, TAIL_BYTES, type ByteRange, type InspectionDecision } from '../../../origin/inspector/core/inspection';
+import {
+  decide,
+  HEAD_BYTES,
+  tailBytesFor,
+  tailRange,
+  TAIL_BYTES,
+  type ByteRange,
+  type InspectionDecision,
+} from '../../../origin/inspector/core/inspection';
 import { detectFormat } from '../../../origin/inspector/core/file-signatures';
 import { BOX_READ_BYTES, MAX_BOX_READS } from '../../../origin/inspector/core/iso-bmff';
 import { ZIP_TAIL_BYTES } from '../../../origin/inspector/core/zip-structure';
@@ -32,7 +40,11 @@ const KEY = 'uploads/0f5e8c1a-5b7d-4c2e-9a31-7d2b6e4f8a90/2026/12/06/0b9a1c2d-3e
 const NAME: Record<string, string> = { 'video/mp4': 'talk.mp4', 'video/quicktime': 'talk.mov', 'application/zip': 'photos.zip' };
 
 /** decide() over `bytes` as inspect-object.ts reads them; the extra ranges it asked for come back too. */
-function inspect(bytes: Uint8Array, declaredType: string, name = NAME[declaredType] ?? 'file.bin'): { decision: Exclude<InspectionDecision, { verdict: 'read-more' }>; reads: ByteRange[] } {
+function inspect(
+  bytes: Uint8Array,
+  declaredType: string,
+  name = NAME[declaredType] ?? 'file.bin',
+): { decision: Exclude<InspectionDecision, { verdict: 'read-more' }>; reads: ByteRange[] } {
   const tail = tailRange(bytes.length, tailBytesFor(declaredType));
   const sample = {
     key: `${KEY}/${name}`,
@@ -59,7 +71,10 @@ describe('MP4 and M4V (video/mp4)', () => {
   it('verifies an MP4 as ffmpeg writes it for the web (ftyp, moov, mdat), as .mp4 and .m4v', () => {
     expect(verdict(faststartMp4(), 'video/mp4')).toEqual({ verdict: 'verified', declaredType: 'video/mp4', detected: 'mp4' });
     expect(verdict(faststartMp4(), 'video/mp4', 'clip.M4V').verdict).toBe('verified');
-    expect(verdict(Buffer.concat([ftyp('M4V ', ['M4V ', 'M4A ', 'mp42', 'isom']), moov(), box('mdat', mediaData(100))]), 'video/mp4', 'film.m4v').verdict).toBe('verified');
+    expect(
+      verdict(Buffer.concat([ftyp('M4V ', ['M4V ', 'M4A ', 'mp42', 'isom']), moov(), box('mdat', mediaData(100))]), 'video/mp4', 'film.m4v')
+        .verdict,
+    ).toBe('verified');
   });
 
   it('verifies a camera MP4 whose moov comes last, reading its header with one more small ranged read', () => {
@@ -71,8 +86,12 @@ describe('MP4 and M4V (video/mp4)', () => {
   });
 
   it('verifies 64-bit box sizes (size 1) and a last box that runs "to the end" (size 0)', () => {
-    expect(verdict(Buffer.concat([ftyp('isom', ['isom']), moov(), largeBox('mdat', mediaData(5000))]), 'video/mp4').verdict).toBe('verified');
-    expect(verdict(Buffer.concat([ftyp('isom', ['isom']), moov(), toEndBox('mdat', mediaData(5000))]), 'video/mp4').verdict).toBe('verified');
+    expect(verdict(Buffer.concat([ftyp('isom', ['isom']), moov(), largeBox('mdat', mediaData(5000))]), 'video/mp4').verdict).toBe(
+      'verified',
+    );
+    expect(verdict(Buffer.concat([ftyp('isom', ['isom']), moov(), toEndBox('mdat', mediaData(5000))]), 'video/mp4').verdict).toBe(
+      'verified',
+    );
   });
 
   it('walks a fragmented MP4 only MAX_BOX_READS reads far, and verifies it on its moov and the chain read', () => {
@@ -83,7 +102,11 @@ describe('MP4 and M4V (video/mp4)', () => {
   });
 
   it('a QuickTime-branded movie declared video/mp4: TYPE_MISMATCH, detected quicktime', () => {
-    expect(verdict(iphoneMov(), 'video/mp4', 'IMG_0001.mp4')).toMatchObject({ verdict: 'quarantine', reason: 'TYPE_MISMATCH', detected: 'quicktime' });
+    expect(verdict(iphoneMov(), 'video/mp4', 'IMG_0001.mp4')).toMatchObject({
+      verdict: 'quarantine',
+      reason: 'TYPE_MISMATCH',
+      detected: 'quicktime',
+    });
   });
 
   it('an ISO media file of another kind (a HEIC photo named .mp4): TYPE_MISMATCH, detected iso-media', () => {
@@ -101,9 +124,19 @@ describe('MP4 and M4V (video/mp4)', () => {
 
 describe('QuickTime (video/quicktime)', () => {
   it('verifies an iPhone movie (major brand "qt  ") and a classic one with no ftyp', () => {
-    expect(verdict(iphoneMov(), 'video/quicktime')).toEqual({ verdict: 'verified', declaredType: 'video/quicktime', detected: 'quicktime' });
-    expect(verdict(classicMov(), 'video/quicktime')).toEqual({ verdict: 'verified', declaredType: 'video/quicktime', detected: 'quicktime' });
-    expect(verdict(Buffer.concat([ftyp('XYZ1', ['qt  ']), moov(), box('mdat', mediaData(10))]), 'video/quicktime').verdict).toBe('verified');
+    expect(verdict(iphoneMov(), 'video/quicktime')).toEqual({
+      verdict: 'verified',
+      declaredType: 'video/quicktime',
+      detected: 'quicktime',
+    });
+    expect(verdict(classicMov(), 'video/quicktime')).toEqual({
+      verdict: 'verified',
+      declaredType: 'video/quicktime',
+      detected: 'quicktime',
+    });
+    expect(verdict(Buffer.concat([ftyp('XYZ1', ['qt  ']), moov(), box('mdat', mediaData(10))]), 'video/quicktime').verdict).toBe(
+      'verified',
+    );
   });
 
   it('accepts an MP4 named .mov (QuickTime plays MP4), but not a classic movie named .mp4', () => {
@@ -146,7 +179,9 @@ describe('MP4 and QuickTime that lie or were cut', () => {
   });
 
   it('no moov box anywhere (a recording cut off, or media data alone): TRUNCATED', () => {
-    expect(verdict(Buffer.concat([ftyp('isom', ['isom']), box('mdat', mediaData(3000))]), 'video/mp4')).toMatchObject({ reason: 'TRUNCATED' });
+    expect(verdict(Buffer.concat([ftyp('isom', ['isom']), box('mdat', mediaData(3000))]), 'video/mp4')).toMatchObject({
+      reason: 'TRUNCATED',
+    });
     expect(verdict(Buffer.concat([box('mdat', mediaData(3000)), box('free')]), 'video/quicktime')).toMatchObject({ reason: 'TRUNCATED' });
   });
 
@@ -195,9 +230,18 @@ describe('ZIP (application/zip)', () => {
   });
 
   it('a polyglot whose first bytes are another format (a PNG, an executable, a PDF): TYPE_MISMATCH', () => {
-    expect(verdict(Buffer.concat([fixture('image.png'), ordinaryZip()]), 'application/zip')).toMatchObject({ reason: 'TYPE_MISMATCH', detected: 'png' });
-    expect(verdict(Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200), ordinaryZip()]), 'application/zip')).toMatchObject({ reason: 'TYPE_MISMATCH', detected: 'windows-executable' });
-    expect(verdict(Buffer.concat([fixture('document.pdf'), ordinaryZip()]), 'application/zip')).toMatchObject({ reason: 'TYPE_MISMATCH', detected: 'pdf' });
+    expect(verdict(Buffer.concat([fixture('image.png'), ordinaryZip()]), 'application/zip')).toMatchObject({
+      reason: 'TYPE_MISMATCH',
+      detected: 'png',
+    });
+    expect(verdict(Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200), ordinaryZip()]), 'application/zip')).toMatchObject({
+      reason: 'TYPE_MISMATCH',
+      detected: 'windows-executable',
+    });
+    expect(verdict(Buffer.concat([fixture('document.pdf'), ordinaryZip()]), 'application/zip')).toMatchObject({
+      reason: 'TYPE_MISMATCH',
+      detected: 'pdf',
+    });
   });
 
   it('two archives glued together, or an entry in front of the one the directory names: MALFORMED_HEADER', () => {
@@ -214,7 +258,10 @@ describe('ZIP (application/zip)', () => {
     for (let length = 1; length < zip.length; length++) {
       const decision = verdict(zip.subarray(0, length), 'application/zip');
       expect(decision.verdict).toBe('quarantine');
-      if (length >= 30) expect(decision).toMatchObject({ reason: length > zip.length - 22 ? 'TRUNCATED' : expect.stringMatching(/^(TRUNCATED|MALFORMED_HEADER)$/) });
+      if (length >= 30)
+        expect(decision).toMatchObject({
+          reason: length > zip.length - 22 ? 'TRUNCATED' : expect.stringMatching(/^(TRUNCATED|MALFORMED_HEADER)$/),
+        });
     }
   });
 
@@ -227,7 +274,9 @@ describe('ZIP (application/zip)', () => {
   });
 
   it('a split or multi-disk archive, a zip64 end without its record, a directory that does not add up: MALFORMED_HEADER', () => {
-    expect(verdict(Buffer.concat([Buffer.from([0x50, 0x4b, 0x07, 0x08]), ordinaryZip()]), 'application/zip')).toMatchObject({ reason: 'MALFORMED_HEADER' });
+    expect(verdict(Buffer.concat([Buffer.from([0x50, 0x4b, 0x07, 0x08]), ordinaryZip()]), 'application/zip')).toMatchObject({
+      reason: 'MALFORMED_HEADER',
+    });
     const multiDisk = ordinaryZip();
     multiDisk.writeUInt16LE(1, multiDisk.length - 22 + 4);
     expect(verdict(multiDisk, 'application/zip')).toMatchObject({ reason: 'MALFORMED_HEADER' });
@@ -246,7 +295,9 @@ describe('ZIP (application/zip)', () => {
   });
 
   it('an empty archive with anything before its end record: MALFORMED_HEADER; a local header alone: TRUNCATED', () => {
-    expect(verdict(Buffer.concat([Buffer.from('PK\u0005\u0006', 'latin1'), Buffer.alloc(18), zipArchive([])]), 'application/zip').verdict).toBe('quarantine');
+    expect(
+      verdict(Buffer.concat([Buffer.from('PK\u0005\u0006', 'latin1'), Buffer.alloc(18), zipArchive([])]), 'application/zip').verdict,
+    ).toBe('quarantine');
     expect(verdict(ordinaryZip().subarray(0, 200), 'application/zip')).toMatchObject({ reason: 'TRUNCATED' });
   });
 

@@ -7,7 +7,18 @@
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { get, headObject, json, presignOne, s3Client, signUpAndLogIn, startTestStack, uploadFile, type Session, type TestStack } from '../../system/local-stack/support/stack-harness';
+import {
+  get,
+  headObject,
+  json,
+  presignOne,
+  s3Client,
+  signUpAndLogIn,
+  startTestStack,
+  uploadFile,
+  type Session,
+  type TestStack,
+} from '../../system/local-stack/support/stack-harness';
 import { LOCAL_INSPECTOR_CREDENTIALS } from '../../../infra/local/local-settings';
 import { fixture, HTML_PAGE } from './support/sample-files';
 
@@ -36,7 +47,9 @@ async function tagsOf(key: string): Promise<Record<string, string>> {
 }
 
 function inspectorLines(): Array<Record<string, unknown>> {
-  return harness.logs.filter((line) => line.startsWith('[inspector] ')).map((line) => JSON.parse(line.slice('[inspector] '.length)) as Record<string, unknown>);
+  return harness.logs
+    .filter((line) => line.startsWith('[inspector] '))
+    .map((line) => JSON.parse(line.slice('[inspector] '.length)) as Record<string, unknown>);
 }
 
 it('a real PNG uploaded through presign ends up tagged verified=true, where it was put', async () => {
@@ -67,7 +80,14 @@ it('an HTML page declared as image/png is moved to quarantine/ with the same res
   // The guard keeps the SSE headers through s3rver's copy, as S3 reports them.
   expect(moved?.ServerSideEncryption).toBe('aws:kms');
   expect(inspectorLines()).toContainEqual(
-    expect.objectContaining({ level: 'warn', outcome: 'QUARANTINED', reason: 'TYPE_MISMATCH', detected: 'html', key: upload.key, quarantineKey }),
+    expect.objectContaining({
+      level: 'warn',
+      outcome: 'QUARANTINED',
+      reason: 'TYPE_MISMATCH',
+      detected: 'html',
+      key: upload.key,
+      quarantineKey,
+    }),
   );
 });
 
@@ -110,10 +130,19 @@ describe('verdict events, as EventBridge would carry them', () => {
     expect(about(bad.key)).toEqual([
       expect.objectContaining({
         'detail-type': 'Upload Rejected',
-        detail: expect.objectContaining({ key: bad.key, userId: session.sub, size: HTML_PAGE.length, type: 'image/png', reason: 'TYPE_MISMATCH' }),
+        detail: expect.objectContaining({
+          key: bad.key,
+          userId: session.sub,
+          size: HTML_PAGE.length,
+          type: 'image/png',
+          reason: 'TYPE_MISMATCH',
+        }),
       }),
     ]);
-    const file = readFileSync(path.join(harness.stateDir, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown);
+    const file = readFileSync(path.join(harness.stateDir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
     expect(file).toEqual(events);
   });
 });

@@ -16,7 +16,10 @@ import { expectedDirectives, parseEmfLine } from '../../support/emf';
 import { HTML_PAGE, objectCreatedEvent, REAL_FILES } from './support/sample-files';
 
 const BUCKET = 'edge-upload-metrics-test';
-const config = parseInspectorConfig({ UPLOAD_BUCKET: BUCKET, UPLOAD_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-4000-8000-00000000c0de' });
+const config = parseInspectorConfig({
+  UPLOAD_BUCKET: BUCKET,
+  UPLOAD_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-4000-8000-00000000c0de',
+});
 const USER = '0f5e8c1a-5b7d-4c2e-9a31-7d2b6e4f8a90';
 const WRITTEN_AT = 1_790_000_000_456;
 
@@ -46,7 +49,12 @@ class MemoryStore implements UploadStore {
   async readRange(_bucket: string, key: string, range: ByteRange, ifMatch?: string): Promise<ObjectBytes> {
     const object = this.get(key, ifMatch);
     if (object.bytes.length === 0 && range.start > 0) throw new ObjectUnreadableError(key, 'empty');
-    return { bytes: object.bytes.subarray(range.start, range.end + 1), size: object.bytes.length, etag: object.etag, contentType: object.type };
+    return {
+      bytes: object.bytes.subarray(range.start, range.end + 1),
+      size: object.bytes.length,
+      etag: object.etag,
+      contentType: object.type,
+    };
   }
   async copy(_bucket: string, source: string, destination: string, ifMatch: string, tags: Tags): Promise<void> {
     const object = this.get(source, ifMatch);
@@ -67,7 +75,8 @@ class MemoryStore implements UploadStore {
 }
 
 let counter = 0;
-const uploadKey = (name: string) => `uploads/${USER}/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-${String((counter += 1)).padStart(12, '0')}/${name}`;
+const uploadKey = (name: string) =>
+  `uploads/${USER}/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-${String((counter += 1)).padStart(12, '0')}/${name}`;
 
 function inspector(store: MemoryStore) {
   const lines: string[] = [];
@@ -75,7 +84,10 @@ function inspector(store: MemoryStore) {
   const handler = createInspectorHandler({
     config,
     store,
-    logger: jsonLineInspectionLogger((line) => lines.push(line), () => WRITTEN_AT),
+    logger: jsonLineInspectionLogger(
+      (line) => lines.push(line),
+      () => WRITTEN_AT,
+    ),
     now: () => (clock += 12.5),
     // The verdict events are not this suite's subject (verdict-events.test.ts): kept, not sent.
     events: { publish: async () => undefined },
@@ -108,7 +120,13 @@ describe('the inspector log line, in Embedded Metric Format', () => {
     store.put(key, HTML_PAGE, 'image/png');
     const { handler, lines } = inspector(store);
     await handler(objectCreatedEvent(BUCKET, key));
-    expect(parseEmfLine(lines[0] ?? '')).toMatchObject({ Route: 'inspector', Outcome: 'QUARANTINED', Verified: 0, Quarantined: 1, outcome: 'QUARANTINED' });
+    expect(parseEmfLine(lines[0] ?? '')).toMatchObject({
+      Route: 'inspector',
+      Outcome: 'QUARANTINED',
+      Verified: 0,
+      Quarantined: 1,
+      outcome: 'QUARANTINED',
+    });
   });
 
   it('gone, skipped and failed objects each count as a request with their outcome, and neither verified nor quarantined', async () => {
@@ -134,7 +152,9 @@ describe('the inspector log line, in Embedded Metric Format', () => {
     const { handler, lines } = inspector(store);
     await handler(objectCreatedEvent(BUCKET, key));
     const line = parseEmfLine(lines[0] ?? '');
-    const dimensions = (line['_aws'] as { CloudWatchMetrics: Array<{ Dimensions: string[][] }> }).CloudWatchMetrics.flatMap((d) => d.Dimensions.flat());
+    const dimensions = (line['_aws'] as { CloudWatchMetrics: Array<{ Dimensions: string[][] }> }).CloudWatchMetrics.flatMap((d) =>
+      d.Dimensions.flat(),
+    );
     for (const name of dimensions) expect(String(line[name])).not.toContain(USER);
   });
 });

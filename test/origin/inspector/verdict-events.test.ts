@@ -19,7 +19,12 @@ const KEY = `uploads/${USER}/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d/hol
 
 describe('verdictEvent', () => {
   it('says Upload Verified with key, user id, size and type', () => {
-    const event = verdictEvent({ outcome: 'VERIFIED', declaredType: 'image/png', detected: 'png', size: 483211, etag: '"abc"' }, 'acme-uploads', KEY, 'uploads/');
+    const event = verdictEvent(
+      { outcome: 'VERIFIED', declaredType: 'image/png', detected: 'png', size: 483211, etag: '"abc"' },
+      'acme-uploads',
+      KEY,
+      'uploads/',
+    );
     expect(event).toEqual({
       source: 'edge-upload',
       detailType: 'Upload Verified',
@@ -29,17 +34,36 @@ describe('verdictEvent', () => {
 
   it('says Upload Rejected with the reason and where the object is now', () => {
     const event = verdictEvent(
-      { outcome: 'QUARANTINED', quarantineKey: `quarantine/${KEY.slice(8)}`, reason: 'TYPE_MISMATCH', declaredType: 'image/png', size: 12, etag: '"e"' },
+      {
+        outcome: 'QUARANTINED',
+        quarantineKey: `quarantine/${KEY.slice(8)}`,
+        reason: 'TYPE_MISMATCH',
+        declaredType: 'image/png',
+        size: 12,
+        etag: '"e"',
+      },
       'acme-uploads',
       KEY,
       'uploads/',
     );
     expect(event.detailType).toBe('Upload Rejected');
-    expect(event.detail).toMatchObject({ key: KEY, userId: USER, size: 12, type: 'image/png', reason: 'TYPE_MISMATCH', quarantineKey: `quarantine/${KEY.slice(8)}` });
+    expect(event.detail).toMatchObject({
+      key: KEY,
+      userId: USER,
+      size: 12,
+      type: 'image/png',
+      reason: 'TYPE_MISMATCH',
+      quarantineKey: `quarantine/${KEY.slice(8)}`,
+    });
   });
 
   it('leaves out what an unreadable object never told', () => {
-    const event = verdictEvent({ outcome: 'QUARANTINED', quarantineKey: 'quarantine/x', reason: 'UNREADABLE', etag: '"e"' }, 'b', KEY, 'uploads/');
+    const event = verdictEvent(
+      { outcome: 'QUARANTINED', quarantineKey: 'quarantine/x', reason: 'UNREADABLE', etag: '"e"' },
+      'b',
+      KEY,
+      'uploads/',
+    );
     expect(Object.keys(event.detail).sort()).toEqual(['bucket', 'etag', 'key', 'quarantineKey', 'reason', 'userId']);
   });
 
@@ -64,7 +88,13 @@ async function eventBridgeStandIn(failed: boolean): Promise<{ server: Server; en
     req.on('end', () => {
       received.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
       res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify(failed ? { FailedEntryCount: 1, Entries: [{ ErrorCode: 'AccessDeniedException', ErrorMessage: 'no' }] } : { FailedEntryCount: 0, Entries: [{ EventId: '11710aed-b79e-4468-a20b-bb3c0c3b4860' }] }));
+      res.end(
+        JSON.stringify(
+          failed
+            ? { FailedEntryCount: 1, Entries: [{ ErrorCode: 'AccessDeniedException', ErrorMessage: 'no' }] }
+            : { FailedEntryCount: 0, Entries: [{ EventId: '11710aed-b79e-4468-a20b-bb3c0c3b4860' }] },
+        ),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -72,9 +102,19 @@ async function eventBridgeStandIn(failed: boolean): Promise<{ server: Server; en
 }
 
 describe('EventBridgeVerdictPublisher', () => {
-  const event = verdictEvent({ outcome: 'VERIFIED', declaredType: 'image/png', detected: 'png', size: 5, etag: '"abc"' }, 'acme-uploads', KEY, 'uploads/');
+  const event = verdictEvent(
+    { outcome: 'VERIFIED', declaredType: 'image/png', detected: 'png', size: 5, etag: '"abc"' },
+    'acme-uploads',
+    KEY,
+    'uploads/',
+  );
   const clientFor = (endpoint: string) =>
-    new EventBridgeClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' }, maxAttempts: 1 });
+    new EventBridgeClient({
+      endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' },
+      maxAttempts: 1,
+    });
 
   it('puts one entry on the default bus: source, detail-type and the detail as JSON', async () => {
     const standIn = await eventBridgeStandIn(false);
@@ -115,12 +155,24 @@ describe('LocalEventBus', () => {
   it('appends each event to events.jsonl in the EventBridge envelope, and keeps them across a restart', async () => {
     const file = path.join(dir, 'events.jsonl');
     const bus = new LocalEventBus(file, () => new Date('2026-11-29T12:00:00.123Z'));
-    await bus.publish(verdictEvent({ outcome: 'VERIFIED', declaredType: 'image/png', detected: 'png', size: 5, etag: '"a"' }, 'b', KEY, 'uploads/'));
-    await bus.publish(verdictEvent({ outcome: 'QUARANTINED', quarantineKey: 'q', reason: 'TYPE_MISMATCH', etag: '"b"' }, 'b', KEY, 'uploads/'));
+    await bus.publish(
+      verdictEvent({ outcome: 'VERIFIED', declaredType: 'image/png', detected: 'png', size: 5, etag: '"a"' }, 'b', KEY, 'uploads/'),
+    );
+    await bus.publish(
+      verdictEvent({ outcome: 'QUARANTINED', quarantineKey: 'q', reason: 'TYPE_MISMATCH', etag: '"b"' }, 'b', KEY, 'uploads/'),
+    );
 
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((line) => line['detail-type'])).toEqual(['Upload Verified', 'Upload Rejected']);
-    expect(lines[0]).toMatchObject({ version: '0', source: 'edge-upload', time: '2026-11-29T12:00:00Z', detail: { key: KEY, userId: USER } });
+    expect(lines[0]).toMatchObject({
+      version: '0',
+      source: 'edge-upload',
+      time: '2026-11-29T12:00:00Z',
+      detail: { key: KEY, userId: USER },
+    });
     expect(new LocalEventBus(file).all()).toEqual(lines);
   });
 });

@@ -135,7 +135,12 @@ describe('against cognito-local', () => {
   it('refresh with the cookie → 200 with new tokens', async () => {
     const result = await handler(request('auth-refresh', undefined, refreshPair));
     expect(result.statusCode).toBe(200);
-    expect(jsonBody(result)).toEqual({ accessToken: expect.any(String), idToken: expect.any(String), expiresIn: 3600, tokenType: 'Bearer' });
+    expect(jsonBody(result)).toEqual({
+      accessToken: expect.any(String),
+      idToken: expect.any(String),
+      expiresIn: 3600,
+      tokenType: 'Bearer',
+    });
     expect(setCookies(result)).toEqual([]);
   });
 
@@ -250,7 +255,12 @@ describe('what cognito-local itself does (the README relies on this)', () => {
 
   it('does not enforce the pool password policy', async () => {
     const output = await client.send(
-      new SignUpCommand({ ClientId: cognito.clientId, Username: 'lax@example.com', Password: 'x', UserAttributes: [{ Name: 'email', Value: 'lax@example.com' }] }),
+      new SignUpCommand({
+        ClientId: cognito.clientId,
+        Username: 'lax@example.com',
+        Password: 'x',
+        UserAttributes: [{ Name: 'email', Value: 'lax@example.com' }],
+      }),
     );
     expect(output.UserConfirmed).toBe(false);
   });
@@ -265,7 +275,11 @@ describe('the built bundle (dist/origin/auth/index.js)', () => {
       const buildScript = path.join(__dirname, '..', '..', '..', 'scripts', 'build', 'origin.mjs');
       const built = spawnSync(
         process.execPath,
-        ['--input-type=module', '-e', `const { build } = await import(${JSON.stringify(pathToFileURL(buildScript).href)}); await build({ outfile: ${JSON.stringify(outfile)} });`],
+        [
+          '--input-type=module',
+          '-e',
+          `const { build } = await import(${JSON.stringify(pathToFileURL(buildScript).href)}); await build({ outfile: ${JSON.stringify(outfile)} });`,
+        ],
         { cwd: path.join(__dirname, '..', '..', '..'), encoding: 'utf8', timeout: 60_000 },
       );
       expect(built.stderr).toBe('');
@@ -288,7 +302,10 @@ describe('the built bundle (dist/origin/auth/index.js)', () => {
       };
 
       const ok = invoke(envFor(cognito));
-      expect(ok.result).toMatchObject({ statusCode: 200, multiValueHeaders: { 'Set-Cookie': [expect.stringMatching(/^__Secure-edge_upload_refresh=eyJ/)] } });
+      expect(ok.result).toMatchObject({
+        statusCode: 200,
+        multiValueHeaders: { 'Set-Cookie': [expect.stringMatching(/^__Secure-edge_upload_refresh=eyJ/)] },
+      });
       expect(ok.log).toMatchObject({ msg: 'auth request', route: '/auth/login', status: 200, outcome: 'LOGGED_IN' });
 
       // Cognito unreachable (a closed port): a quick, honest 503. Checked here, in a plain Node process,

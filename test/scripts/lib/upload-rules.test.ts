@@ -30,7 +30,10 @@ it('a broken rules file fails the compile step with file:line: and the problem',
   const text = SHIPPED.replace('maxBytes: 20 GiB', 'maxBytes: 20 GB');
   writeFileSync(file, text);
   const line = text.slice(0, text.indexOf('maxBytes: 20 GB')).split('\n').length;
-  const result = runModule('const { compileUploadRules } = await import(process.argv[1]); await compileUploadRules(process.argv[2]);', file);
+  const result = runModule(
+    'const { compileUploadRules } = await import(process.argv[1]); await compileUploadRules(process.argv[2]);',
+    file,
+  );
   expect(result.status).not.toBe(0);
   expect(result.stderr).toContain(`${file}:${line}: types.video/mp4.maxBytes "20 GB" is not a size`);
 });
@@ -51,7 +54,11 @@ it('a broken rules file fails a bundle build through the plugin, at its line', (
   const result = runModule(script, file);
   expect(result.status).toBe(1);
   expect(result.stdout).not.toContain('BUILT');
-  expect(result.stdout).toMatch(new RegExp(`broken-plugin\\.yaml:${line}:0: ERROR: \\[plugin: upload-rules\\] invalid upload rules: maxFilesPerRequest must be a whole number from 1 to 10`));
+  expect(result.stdout).toMatch(
+    new RegExp(
+      `broken-plugin\\.yaml:${line}:0: ERROR: \\[plugin: upload-rules\\] invalid upload rules: maxFilesPerRequest must be a whole number from 1 to 10`,
+    ),
+  );
 });
 
 it('a type removed from the file is refused by the built edge validation and the built site check', () => {

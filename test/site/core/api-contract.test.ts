@@ -1,4 +1,11 @@
-import { apiErrorFrom, formLifetimeMs, parsePresignResponse, parseStatus, parseTokenGrant, type PresignFile } from '../../../client/core/api-contract';
+import {
+  apiErrorFrom,
+  formLifetimeMs,
+  parsePresignResponse,
+  parseStatus,
+  parseTokenGrant,
+  type PresignFile,
+} from '../../../client/core/api-contract';
 import { safeJsonParse } from '../../../edge-functions/core/safe-json';
 import { ApiError, UnexpectedResponseError } from '../../../client/core/errors';
 
@@ -7,8 +14,17 @@ const sent: PresignFile[] = [
   { name: 'b.pdf', size: 9, type: 'application/pdf', id: '0b9a2c4e-1111-4222-9333-444455556667' },
 ];
 
-function upload(id: string, fields: Record<string, unknown> = { key: `k/${id}`, 'Content-Type': 'image/png', Policy: 'p', 'X-Amz-Date': '20261129T120000Z' }) {
-  return { id, key: `uploads/sub/2026/11/29/${id}/x.png`, url: 'http://127.0.0.1:4569/edge-upload-local', fields, expiresAt: '2026-11-29T12:05:00Z' };
+function upload(
+  id: string,
+  fields: Record<string, unknown> = { key: `k/${id}`, 'Content-Type': 'image/png', Policy: 'p', 'X-Amz-Date': '20261129T120000Z' },
+) {
+  return {
+    id,
+    key: `uploads/sub/2026/11/29/${id}/x.png`,
+    url: 'http://127.0.0.1:4569/edge-upload-local',
+    fields,
+    expiresAt: '2026-11-29T12:05:00Z',
+  };
 }
 
 describe('parsePresignResponse', () => {
@@ -46,7 +62,9 @@ describe('formLifetimeMs', () => {
   });
 
   it('is never negative', () => {
-    expect(formLifetimeMs({ id: 'x', key: 'k', url: 'https://b/', fields: [['x-amz-date', '20261129T120000Z']], expiresAt: 0 }, 42)).toBe(0);
+    expect(formLifetimeMs({ id: 'x', key: 'k', url: 'https://b/', fields: [['x-amz-date', '20261129T120000Z']], expiresAt: 0 }, 42)).toBe(
+      0,
+    );
   });
 });
 
@@ -54,7 +72,11 @@ describe('parseTokenGrant and parseStatus', () => {
   const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
 
   it('takes a login answer', () => {
-    expect(parseTokenGrant(200, { accessToken: token, idToken: token, expiresIn: 3600, tokenType: 'Bearer' })).toEqual({ accessToken: token, idToken: token, expiresIn: 3600 });
+    expect(parseTokenGrant(200, { accessToken: token, idToken: token, expiresIn: 3600, tokenType: 'Bearer' })).toEqual({
+      accessToken: token,
+      idToken: token,
+      expiresIn: 3600,
+    });
   });
 
   it('refuses anything that is not one', () => {
@@ -64,7 +86,10 @@ describe('parseTokenGrant and parseStatus', () => {
   });
 
   it('reads status answers', () => {
-    expect(parseStatus(201, { status: 'CONFIRMATION_REQUIRED', destination: 'a***@e***' })).toEqual({ status: 'CONFIRMATION_REQUIRED', destination: 'a***@e***' });
+    expect(parseStatus(201, { status: 'CONFIRMATION_REQUIRED', destination: 'a***@e***' })).toEqual({
+      status: 'CONFIRMATION_REQUIRED',
+      destination: 'a***@e***',
+    });
     expect(parseStatus(200, { status: 'SENT' })).toEqual({ status: 'SENT', destination: undefined });
     expect(() => parseStatus(200, [])).toThrow(UnexpectedResponseError);
   });
@@ -72,9 +97,17 @@ describe('parseTokenGrant and parseStatus', () => {
 
 describe('apiErrorFrom', () => {
   it('keeps the code, message and file of the §3 error shape', () => {
-    const error = apiErrorFrom(413, { error: { code: 'FILE_TOO_LARGE', message: 'photo.png is 12.0 MiB; the limit for image/png is 10 MiB', file: 0 } });
+    const error = apiErrorFrom(413, {
+      error: { code: 'FILE_TOO_LARGE', message: 'photo.png is 12.0 MiB; the limit for image/png is 10 MiB', file: 0 },
+    });
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 413, code: 'FILE_TOO_LARGE', file: 0, transient: false, message: 'photo.png is 12.0 MiB; the limit for image/png is 10 MiB' });
+    expect(error).toMatchObject({
+      status: 413,
+      code: 'FILE_TOO_LARGE',
+      file: 0,
+      transient: false,
+      message: 'photo.png is 12.0 MiB; the limit for image/png is 10 MiB',
+    });
   });
 
   it('marks throttling and outages as transient', () => {
@@ -83,7 +116,11 @@ describe('apiErrorFrom', () => {
   });
 
   it('gives a generic, readable error for a body of another shape', () => {
-    expect(apiErrorFrom(502, '<html>')).toMatchObject({ code: 'HTTP_502', message: 'The server had a problem (HTTP 502). Try again in a moment.', transient: true });
+    expect(apiErrorFrom(502, '<html>')).toMatchObject({
+      code: 'HTTP_502',
+      message: 'The server had a problem (HTTP 502). Try again in a moment.',
+      transient: true,
+    });
     expect(apiErrorFrom(429, undefined).message).toMatch(/Too many requests/);
     expect(apiErrorFrom(400, { error: { code: 'X', message: '' } })).toMatchObject({ code: 'HTTP_400' });
     expect(apiErrorFrom(400, { error: { code: 'X', message: 'm', file: -1 } }).file).toBeUndefined();

@@ -19,7 +19,10 @@ function rejection(file: FileFacts): FileRejectedError {
 
 describe('checkFile', () => {
   it('accepts each allowed type with each of its extensions, up to its limit', () => {
-    expect(checkFile({ name: 'holiday.png', size: 10 * MiB, type: 'image/png' }, rules)).toEqual({ type: 'image/png', safeName: 'holiday.png' });
+    expect(checkFile({ name: 'holiday.png', size: 10 * MiB, type: 'image/png' }, rules)).toEqual({
+      type: 'image/png',
+      safeName: 'holiday.png',
+    });
     expect(checkFile({ name: 'Photo.JPG', size: 1, type: 'image/jpeg' }, rules)).toEqual({ type: 'image/jpeg', safeName: 'Photo.jpg' });
     expect(checkFile({ name: 'scan.jpeg', size: 5, type: 'image/jpeg' }, rules).type).toBe('image/jpeg');
     expect(checkFile({ name: 'report.pdf', size: 50 * MiB, type: 'application/pdf' }, rules).type).toBe('application/pdf');
@@ -41,7 +44,10 @@ describe('checkFile', () => {
   });
 
   it('refuses an empty file and an oversize one with the sizes in words', () => {
-    expect(rejection({ name: 'empty.gif', size: 0, type: 'image/gif' })).toMatchObject({ code: 'EMPTY_FILE', message: 'empty.gif is empty. Check that you picked the right file.' });
+    expect(rejection({ name: 'empty.gif', size: 0, type: 'image/gif' })).toMatchObject({
+      code: 'EMPTY_FILE',
+      message: 'empty.gif is empty. Check that you picked the right file.',
+    });
     expect(rejection({ name: 'big.png', size: 11 * MiB, type: 'image/png' })).toMatchObject({
       code: 'FILE_TOO_LARGE',
       message: 'big.png is 11 MB; PNG images can be up to 10 MB. Make it smaller, or pick another file.',
@@ -78,11 +84,16 @@ describe('checkFile', () => {
 
 describe('checkFile against the edge (the one set of rules, seen from both sides)', () => {
   const extensions = ['png', 'jpg', 'jpeg', 'JPG', 'gif', 'webp', 'pdf', 'txt', 'exe', 'svg', ''];
-  const types = [...Object.keys(rules.types), 'IMAGE/PNG', 'text/plain', 'image/svg+xml', 'application/zip', 'image/png; charset=x', ' image/gif '];
-  const sizes = fc.oneof(
-    fc.constantFrom(0, 1, 10 * MiB, 10 * MiB + 1, 50 * MiB, 50 * MiB + 1),
-    fc.integer({ min: 0, max: 60 * MiB }),
-  );
+  const types = [
+    ...Object.keys(rules.types),
+    'IMAGE/PNG',
+    'text/plain',
+    'image/svg+xml',
+    'application/zip',
+    'image/png; charset=x',
+    ' image/gif ',
+  ];
+  const sizes = fc.oneof(fc.constantFrom(0, 1, 10 * MiB, 10 * MiB + 1, 50 * MiB, 50 * MiB + 1), fc.integer({ min: 0, max: 60 * MiB }));
   const base = fc.oneof(
     fc.string({ minLength: 1, maxLength: 40 }),
     fc.constantFrom('photo', '..', '...', '-', 'a/b', 'C:\\x\\y', '\u202ertl', 'e\u0301t\u00e9', '写真', ' spaced name '),
@@ -118,10 +129,14 @@ describe('checkFile against the edge (the one set of rules, seen from both sides
 
 describe('what the picker and the hint say', () => {
   it('lists every allowed type and extension for <input accept>', () => {
-    expect(acceptAttribute(rules)).toBe('image/jpeg,.jpg,.jpeg,image/png,.png,image/webp,.webp,image/gif,.gif,application/pdf,.pdf,video/mp4,.mp4,.m4v,video/quicktime,.mov,application/zip,.zip');
+    expect(acceptAttribute(rules)).toBe(
+      'image/jpeg,.jpg,.jpeg,image/png,.png,image/webp,.webp,image/gif,.gif,application/pdf,.pdf,video/mp4,.mp4,.m4v,video/quicktime,.mov,application/zip,.zip',
+    );
   });
 
   it('groups the types by their size limit', () => {
-    expect(allowedSummary(rules)).toBe('JPEG, PNG, WEBP and GIF images up to 10\u00a0MB; PDF documents up to 50\u00a0MB; MP4 and QuickTime videos up to 20\u00a0GB; ZIP archives up to 5\u00a0GB');
+    expect(allowedSummary(rules)).toBe(
+      'JPEG, PNG, WEBP and GIF images up to 10\u00a0MB; PDF documents up to 50\u00a0MB; MP4 and QuickTime videos up to 20\u00a0GB; ZIP archives up to 5\u00a0GB',
+    );
   });
 });

@@ -20,7 +20,11 @@ describe('the /presign/files answers', () => {
     const listing = parseFilesListing(200, { list: signed('GET'), quarantined: signed('GET'), expiresAt: '2026-01-02T03:09:05Z' });
     expect(listing.list.url).toContain('m=GET');
     expect(listing.expiresAt).toBe(Date.UTC(2026, 0, 2, 3, 9, 5));
-    const access = parseFilesAccess(200, { files: [{ key: KEY, get: signed('GET'), tagging: signed('GET'), delete: signed('DELETE') }], expiresAt: '2026-01-02T03:09:05Z' }, [KEY]);
+    const access = parseFilesAccess(
+      200,
+      { files: [{ key: KEY, get: signed('GET'), tagging: signed('GET'), delete: signed('DELETE') }], expiresAt: '2026-01-02T03:09:05Z' },
+      [KEY],
+    );
     expect(access.get(KEY)?.delete.method).toBe('DELETE');
   });
 
@@ -28,9 +32,15 @@ describe('the /presign/files answers', () => {
     const file = { key: KEY, get: signed('GET'), tagging: signed('GET'), delete: signed('DELETE') };
     const at = '2026-01-02T03:09:05Z';
     expect(() => parseFilesAccess(200, { files: [], expiresAt: at }, [KEY])).toThrow(UnexpectedResponseError);
-    expect(() => parseFilesAccess(200, { files: [{ ...file, key: 'uploads/other/x' }], expiresAt: at }, [KEY])).toThrow(UnexpectedResponseError);
-    expect(() => parseFilesAccess(200, { files: [{ ...file, delete: signed('GET') }], expiresAt: at }, [KEY])).toThrow(UnexpectedResponseError);
-    expect(() => parseFilesListing(200, { list: { method: 'GET', url: 'javascript:alert(1)' }, quarantined: signed('GET'), expiresAt: at })).toThrow(UnexpectedResponseError);
+    expect(() => parseFilesAccess(200, { files: [{ ...file, key: 'uploads/other/x' }], expiresAt: at }, [KEY])).toThrow(
+      UnexpectedResponseError,
+    );
+    expect(() => parseFilesAccess(200, { files: [{ ...file, delete: signed('GET') }], expiresAt: at }, [KEY])).toThrow(
+      UnexpectedResponseError,
+    );
+    expect(() =>
+      parseFilesListing(200, { list: { method: 'GET', url: 'javascript:alert(1)' }, quarantined: signed('GET'), expiresAt: at }),
+    ).toThrow(UnexpectedResponseError);
     expect(() => parseFilesListing(200, { list: signed('GET'), quarantined: signed('GET') })).toThrow(UnexpectedResponseError);
   });
 });
@@ -44,14 +54,21 @@ describe('S3 XML', () => {
     const page = parseListObjects(xml);
     expect(page.objects).toEqual([{ key: 'uploads/s/2026/01/02/id/a&b.png', size: 42, lastModified: Date.UTC(2026, 0, 2, 3, 4, 5) }]);
     expect(page.nextContinuationToken).toBe('tok/+=');
-    expect(parseListObjects('<ListBucketResult><IsTruncated>false</IsTruncated><NextContinuationToken>x</NextContinuationToken></ListBucketResult>').nextContinuationToken).toBeUndefined();
+    expect(
+      parseListObjects(
+        '<ListBucketResult><IsTruncated>false</IsTruncated><NextContinuationToken>x</NextContinuationToken></ListBucketResult>',
+      ).nextContinuationToken,
+    ).toBeUndefined();
     expect(() => parseListObjects('<Error><Code>AccessDenied</Code></Error>')).toThrow(UnexpectedResponseError);
   });
 
   it('reads the inspector’s tags: verified, a quarantine reason, or nothing yet', () => {
     const tagging = (tags: string) => `<Tagging><TagSet>${tags}</TagSet></Tagging>`;
     expect(parseTagging(tagging('<Tag><Key>verified</Key><Value>true</Value></Tag>'))).toEqual({ status: 'verified' });
-    expect(parseTagging(tagging('<Tag><Key>quarantine-reason</Key><Value>TYPE_MISMATCH</Value></Tag>'))).toEqual({ status: 'rejected', reason: 'TYPE_MISMATCH' });
+    expect(parseTagging(tagging('<Tag><Key>quarantine-reason</Key><Value>TYPE_MISMATCH</Value></Tag>'))).toEqual({
+      status: 'rejected',
+      reason: 'TYPE_MISMATCH',
+    });
     expect(parseTagging(tagging(''))).toEqual({ status: 'checking' });
     expect(parseTagging(tagging('<Tag><Key>verified</Key><Value>false</Value></Tag>'))).toEqual({ status: 'checking' });
   });

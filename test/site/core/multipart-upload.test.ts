@@ -33,10 +33,16 @@ function world(store: MultipartStore = new MemoryMultipartStore(), clock = new M
   const progress: number[] = [];
   const upload = (file: TestFile, resume?: Parameters<typeof start>[1]) => start(file, resume);
   function start(file: TestFile, resumeFrom?: import('../../../client/core/multipart-store').MultipartRecord) {
-    return new MultipartUpload<TestFile>(file, { name: file.name, size: file.size, type: file.type, id: ID }, deps, {
-      onProgress: (sent) => progress.push(sent),
-      onNotice: (notice) => notices.push(notice),
-    }, resumeFrom);
+    return new MultipartUpload<TestFile>(
+      file,
+      { name: file.name, size: file.size, type: file.type, id: ID },
+      deps,
+      {
+        onProgress: (sent) => progress.push(sent),
+        onNotice: (notice) => notices.push(notice),
+      },
+      resumeFrom,
+    );
   }
   return { clock, s3, edge, store, deps, upload, notices, progress, hashed };
 }
@@ -45,7 +51,10 @@ function world(store: MultipartStore = new MemoryMultipartStore(), clock = new M
 async function finish(run: Promise<void>, clock: ManualClock): Promise<void> {
   let done = false;
   let failure: unknown;
-  run.then(() => (done = true), (error: unknown) => ((done = true), (failure = error)));
+  run.then(
+    () => (done = true),
+    (error: unknown) => ((done = true), (failure = error)),
+  );
   for (let i = 0; i < 500 && !done; i += 1) await clock.advance(1_000);
   if (!done) throw new Error('the upload never finished');
   if (failure !== undefined) throw failure;
@@ -144,7 +153,10 @@ describe('MultipartUpload against an in-memory S3', () => {
 
     s3.hold = false;
     await finish(multipart.run(), clock);
-    const sentAfter = s3.puts.slice(putsAtPause).map((put) => put.partNumber).sort((a, b) => a - b);
+    const sentAfter = s3.puts
+      .slice(putsAtPause)
+      .map((put) => put.partNumber)
+      .sort((a, b) => a - b);
     expect(sentAfter).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
     expect(s3.objects.size).toBe(1);
   });
@@ -178,7 +190,12 @@ describe('MultipartUpload against an in-memory S3', () => {
     expect(second.edge.startCalls).toHaveLength(0);
     expect(s3.creates).toBe(1);
     expect(s3.listed).toHaveLength(1);
-    expect(s3.puts.slice(putsBefore).map((put) => put.partNumber).sort((a, b) => a - b)).toEqual([5, 6, 7, 8, 9, 10]);
+    expect(
+      s3.puts
+        .slice(putsBefore)
+        .map((put) => put.partNumber)
+        .sort((a, b) => a - b),
+    ).toEqual([5, 6, 7, 8, 9, 10]);
     expect(s3.objects.get(record.key)?.equals(Buffer.from(await file.blob.arrayBuffer()))).toBe(true);
     expect(await store.list()).toEqual([]);
   });
@@ -189,7 +206,10 @@ describe('MultipartUpload against an in-memory S3', () => {
     const first = world(store, clock);
     first.s3.hold = true;
     const file = testFile(6_000);
-    void first.upload(file).run().catch(() => undefined);
+    void first
+      .upload(file)
+      .run()
+      .catch(() => undefined);
     await settle();
     first.s3.releaseHeld();
     await settle();
@@ -271,7 +291,9 @@ describe('MD5 (streaming, @noble/hashes)', () => {
     const file = testFile(1_000_003);
     const bytes = Buffer.from(await file.blob.arrayBuffer());
     expect(await md5Base64(file.blob, 0, file.size, undefined, 65_536)).toBe(createHash('md5').update(bytes).digest('base64'));
-    expect(await md5Base64(file.blob, 12_345, 777_777, undefined, 4_096)).toBe(createHash('md5').update(bytes.subarray(12_345, 777_777)).digest('base64'));
+    expect(await md5Base64(file.blob, 12_345, 777_777, undefined, 4_096)).toBe(
+      createHash('md5').update(bytes.subarray(12_345, 777_777)).digest('base64'),
+    );
   });
 
   test('stops between slices when aborted', async () => {
@@ -283,14 +305,32 @@ describe('MD5 (streaming, @noble/hashes)', () => {
 
 describe('S3 multipart XML', () => {
   test('UploadId, ListParts and the complete body', () => {
-    expect(parseUploadId('<?xml version="1.0"?><InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>b</Bucket><Key>k</Key><UploadId>VXBsb2Fk.x_y~z-1</UploadId></InitiateMultipartUploadResult>')).toBe('VXBsb2Fk.x_y~z-1');
-    expect(() => parseUploadId('<InitiateMultipartUploadResult><UploadId>a b</UploadId></InitiateMultipartUploadResult>')).toThrow(MultipartError);
+    expect(
+      parseUploadId(
+        '<?xml version="1.0"?><InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>b</Bucket><Key>k</Key><UploadId>VXBsb2Fk.x_y~z-1</UploadId></InitiateMultipartUploadResult>',
+      ),
+    ).toBe('VXBsb2Fk.x_y~z-1');
+    expect(() => parseUploadId('<InitiateMultipartUploadResult><UploadId>a b</UploadId></InitiateMultipartUploadResult>')).toThrow(
+      MultipartError,
+    );
     const page = parseListParts(
       '<ListPartsResult><IsTruncated>true</IsTruncated><NextPartNumberMarker>2</NextPartNumberMarker>' +
         '<Part><PartNumber>1</PartNumber><ETag>&quot;aa&quot;</ETag><Size>5</Size></Part><Part><PartNumber>2</PartNumber><ETag>"bb"</ETag><Size>3</Size></Part></ListPartsResult>',
     );
-    expect(page).toEqual({ parts: [{ partNumber: 1, etag: '"aa"', size: 5 }, { partNumber: 2, etag: '"bb"', size: 3 }], isTruncated: true, nextPartNumberMarker: 2 });
-    expect(completeMultipartXml([{ partNumber: 2, etag: '"b"' }, { partNumber: 1, etag: '"a"' }])).toBe(
+    expect(page).toEqual({
+      parts: [
+        { partNumber: 1, etag: '"aa"', size: 5 },
+        { partNumber: 2, etag: '"bb"', size: 3 },
+      ],
+      isTruncated: true,
+      nextPartNumberMarker: 2,
+    });
+    expect(
+      completeMultipartXml([
+        { partNumber: 2, etag: '"b"' },
+        { partNumber: 1, etag: '"a"' },
+      ]),
+    ).toBe(
       '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"a"</ETag></Part><Part><PartNumber>2</PartNumber><ETag>"b"</ETag></Part></CompleteMultipartUpload>',
     );
   });

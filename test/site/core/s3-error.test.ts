@@ -20,7 +20,8 @@ function guardAnswer(error: Error): { status: number; body: string } {
 
 describe('parseS3ErrorXml', () => {
   it('reads Code, Message and RequestId, unescaping entities', () => {
-    const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Invalid according to Policy: Policy Condition failed: [&quot;eq&quot;, &quot;$key&quot;, &quot;a&amp;b&lt;c&gt;&#39;&#x41;&quot;]</Message><RequestId>4442587FB7D0A2F9</RequestId><HostId>x</HostId></Error>';
+    const xml =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Invalid according to Policy: Policy Condition failed: [&quot;eq&quot;, &quot;$key&quot;, &quot;a&amp;b&lt;c&gt;&#39;&#x41;&quot;]</Message><RequestId>4442587FB7D0A2F9</RequestId><HostId>x</HostId></Error>';
     expect(parseS3ErrorXml(xml)).toEqual({
       code: 'AccessDenied',
       message: 'Invalid according to Policy: Policy Condition failed: ["eq", "$key", "a&b<c>\'A"]',
@@ -29,7 +30,11 @@ describe('parseS3ErrorXml', () => {
   });
 
   it('finds nothing in a body that is not an S3 error document', () => {
-    expect(parseS3ErrorXml('<html><body>502 Bad Gateway</body></html>')).toEqual({ code: undefined, message: undefined, requestId: undefined });
+    expect(parseS3ErrorXml('<html><body>502 Bad Gateway</body></html>')).toEqual({
+      code: undefined,
+      message: undefined,
+      requestId: undefined,
+    });
     expect(parseS3ErrorXml('')).toEqual({ code: undefined, message: undefined, requestId: undefined });
   });
 });
@@ -65,29 +70,54 @@ describe('s3ErrorFromResponse: the guard’s refusals in words', () => {
   });
 
   it('SlowDown is transient even though S3 sends it with 503, and RequestTimeout with 400', () => {
-    expect(s3ErrorFromResponse(503, '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>').transient).toBe(true);
-    expect(s3ErrorFromResponse(400, '<Error><Code>RequestTimeout</Code></Error>')).toMatchObject({ transient: true, message: expect.stringMatching(/stopped waiting/) });
+    expect(
+      s3ErrorFromResponse(503, '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>').transient,
+    ).toBe(true);
+    expect(s3ErrorFromResponse(400, '<Error><Code>RequestTimeout</Code></Error>')).toMatchObject({
+      transient: true,
+      message: expect.stringMatching(/stopped waiting/),
+    });
   });
 
   it('an unknown code is named; a code that is an Object.prototype key is just a code', () => {
-    expect(s3ErrorFromResponse(400, '<Error><Code>BrandNewError</Code></Error>').message).toBe('The storage service refused the upload (BrandNewError).');
-    expect(s3ErrorFromResponse(400, '<Error><Code>constructor</Code></Error>').message).toBe('The storage service refused the upload (constructor).');
+    expect(s3ErrorFromResponse(400, '<Error><Code>BrandNewError</Code></Error>').message).toBe(
+      'The storage service refused the upload (BrandNewError).',
+    );
+    expect(s3ErrorFromResponse(400, '<Error><Code>constructor</Code></Error>').message).toBe(
+      'The storage service refused the upload (constructor).',
+    );
   });
 
   it('a body that is not XML (a proxy’s page) still gives a sentence with the status', () => {
-    expect(s3ErrorFromResponse(502, '<html>Bad gateway</html>')).toMatchObject({ code: undefined, transient: true, message: 'The storage service had a problem (HTTP 502).' });
+    expect(s3ErrorFromResponse(502, '<html>Bad gateway</html>')).toMatchObject({
+      code: undefined,
+      transient: true,
+      message: 'The storage service had a problem (HTTP 502).',
+    });
     expect(s3ErrorFromResponse(403, '')).toMatchObject({ transient: false, message: 'The storage service refused the upload (HTTP 403).' });
   });
 
   it('any status and any body give an S3ServiceError with a message, never a throw', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 100, max: 599 }), fc.oneof(fc.string(), fc.string().map((s) => `<Error><Code>${s}</Code><Message>${s}</Message></Error>`)), (status, body) => {
-        const error = s3ErrorFromResponse(status, body);
-        expect(error).toBeInstanceOf(S3ServiceError);
-        expect(typeof error.message).toBe('string');
-        expect(error.message.length).toBeGreaterThan(0);
-        expect(error.transient).toBe(status >= 500 || ['InternalError', 'ServiceUnavailable', 'SlowDown', 'RequestTimeout', 'RequestTimeTooSkewed', 'OperationAborted'].includes(error.code ?? ''));
-      }),
+      fc.property(
+        fc.integer({ min: 100, max: 599 }),
+        fc.oneof(
+          fc.string(),
+          fc.string().map((s) => `<Error><Code>${s}</Code><Message>${s}</Message></Error>`),
+        ),
+        (status, body) => {
+          const error = s3ErrorFromResponse(status, body);
+          expect(error).toBeInstanceOf(S3ServiceError);
+          expect(typeof error.message).toBe('string');
+          expect(error.message.length).toBeGreaterThan(0);
+          expect(error.transient).toBe(
+            status >= 500 ||
+              ['InternalError', 'ServiceUnavailable', 'SlowDown', 'RequestTimeout', 'RequestTimeTooSkewed', 'OperationAborted'].includes(
+                error.code ?? '',
+              ),
+          );
+        },
+      ),
       { numRuns: 1000 },
     );
   });

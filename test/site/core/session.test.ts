@@ -208,7 +208,10 @@ describe('logging out', () => {
   });
 
   it('a failed revocation is reported, but the page is logged out anyway', async () => {
-    const { session } = setup(async () => grant(), async () => Promise.reject(new NetworkError()));
+    const { session } = setup(
+      async () => grant(),
+      async () => Promise.reject(new NetworkError()),
+    );
     session.accept(grant());
     await expect(session.logout()).rejects.toBeInstanceOf(NetworkError);
     expect(session.state.signedIn).toBe(false);

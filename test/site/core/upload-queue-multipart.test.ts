@@ -9,7 +9,11 @@ import { FakeEdge, FakeS3, testFile, type TestFile } from '../support/fake-multi
 import { ManualClock, settle } from '../support/manual-clock';
 
 // Until the rules file carries them (h/upload-rules), a small threshold stands in for postMaxBytes.
-const rules = { ...DEFAULT_UPLOAD_RULES, types: { ...DEFAULT_UPLOAD_RULES.types, 'video/mp4': { extensions: ['mp4'], maxBytes: 20 * 1024 * MiB } }, postMaxBytes: 4_000 } as UploadRules;
+const rules = {
+  ...DEFAULT_UPLOAD_RULES,
+  types: { ...DEFAULT_UPLOAD_RULES.types, 'video/mp4': { extensions: ['mp4'], maxBytes: 20 * 1024 * MiB } },
+  postMaxBytes: 4_000,
+} as UploadRules;
 
 function setup(store = new MemoryMultipartStore(), clock = new ManualClock(), s3 = new FakeS3(clock)) {
   const edge = new FakeEdge(clock);
@@ -24,7 +28,15 @@ function setup(store = new MemoryMultipartStore(), clock = new ManualClock(), s3
     newId: () => `00000000-0000-4000-8000-${(++ids).toString(16).padStart(12, '0')}`,
     presign: (files) => {
       presigned.push(...files);
-      return Promise.resolve(files.map((file) => ({ id: file.id, key: `k/${file.id}`, url: 'https://bucket.test/', fields: [], expiresAt: clock.now() + 300_000 })));
+      return Promise.resolve(
+        files.map((file) => ({
+          id: file.id,
+          key: `k/${file.id}`,
+          url: 'https://bucket.test/',
+          fields: [],
+          expiresAt: clock.now() + 300_000,
+        })),
+      );
     },
     post: (form) => {
       posted.push(form.key);
@@ -88,7 +100,12 @@ describe('the upload queue with MD5 and multipart', () => {
     expect(again?.id).toBe(id);
     expect(second.queue.unfinished()).toEqual([]);
     await until(clock, () => second.queue.get(id)?.state === 'done');
-    expect(first.s3.puts.slice(putsBefore).map((put) => put.partNumber).sort((x, y) => x - y)).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(
+      first.s3.puts
+        .slice(putsBefore)
+        .map((put) => put.partNumber)
+        .sort((x, y) => x - y),
+    ).toEqual([5, 6, 7, 8, 9, 10, 11, 12]);
     expect(second.edge.startCalls).toHaveLength(0);
     expect(await store.list()).toEqual([]);
   });

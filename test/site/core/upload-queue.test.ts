@@ -6,7 +6,14 @@ import { MAX_AUTO_RETRIES } from '../../../client/core/backoff';
 import { AbortedError, ApiError, NetworkError, S3ServiceError, SessionExpiredError } from '../../../client/core/errors';
 import type { FileFacts } from '../../../client/core/file-check';
 import { s3ErrorFromResponse } from '../../../client/core/s3-error';
-import { FORM_EXPIRY_MARGIN_MS, MAX_PARALLEL_UPLOADS, summarize, UploadQueue, type PostProgressOptions, type UploadSnapshot } from '../../../client/core/upload-queue';
+import {
+  FORM_EXPIRY_MARGIN_MS,
+  MAX_PARALLEL_UPLOADS,
+  summarize,
+  UploadQueue,
+  type PostProgressOptions,
+  type UploadSnapshot,
+} from '../../../client/core/upload-queue';
 import { ManualClock, settle } from '../support/manual-clock';
 
 const rules = DEFAULT_UPLOAD_RULES;
@@ -26,14 +33,19 @@ function uuid(n: number): string {
 
 /** SigV4's date format: 20261129T120000Z. */
 function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function png(name: string, size = 1000): FileFacts {
   return { name, size, type: 'image/png' };
 }
 
-function setup(options: { presign?: (files: readonly PresignFile[], signal: AbortSignal) => Promise<PresignedForm[]>; ttlMs?: number } = {}) {
+function setup(
+  options: { presign?: (files: readonly PresignFile[], signal: AbortSignal) => Promise<PresignedForm[]>; ttlMs?: number } = {},
+) {
   const clock = new ManualClock();
   const presignCalls: PresignFile[][] = [];
   const posts: PostCall[] = [];
@@ -87,7 +99,12 @@ function states(queue: UploadQueue<FileFacts>): string[] {
 describe('UploadQueue: checking and batching', () => {
   it('refuses files that break the rules before any request, and sends the rest', async () => {
     const { queue, presignCalls } = setup();
-    const added = queue.add([png('ok.png'), { name: 'notes.txt', size: 10, type: 'text/plain' }, png('big.png', 11 * MiB), png('empty.png', 0)]);
+    const added = queue.add([
+      png('ok.png'),
+      { name: 'notes.txt', size: 10, type: 'text/plain' },
+      png('big.png', 11 * MiB),
+      png('empty.png', 0),
+    ]);
     expect(added.map((upload) => upload.state)).toEqual(['queued', 'rejected', 'rejected', 'rejected']);
     expect(added[2]?.error).toMatchObject({ code: 'FILE_TOO_LARGE' });
     await settle();
@@ -220,7 +237,9 @@ describe('UploadQueue: failures and retries', () => {
     const [added] = queue.add([png('a.png')]);
     await settle();
     await clock.advance(61_000);
-    posts[0]?.fail(s3ErrorFromResponse(403, '<Error><Code>AccessDenied</Code><Message>Invalid according to Policy: Policy expired.</Message></Error>'));
+    posts[0]?.fail(
+      s3ErrorFromResponse(403, '<Error><Code>AccessDenied</Code><Message>Invalid according to Policy: Policy expired.</Message></Error>'),
+    );
     await clock.advance(1000);
     expect(presignCalls).toHaveLength(2);
     posts[1]?.succeed();
@@ -277,7 +296,13 @@ describe('UploadQueue: failures and retries', () => {
       presign: async (files) => {
         calls += 1;
         if (calls === 1) throw new ApiError(400, 'INVALID_FILENAME', 'not a usable name', 1);
-        return files.map((file) => ({ id: file.id, key: `k/${file.id}`, url: 'https://b.example/', fields: [['key', `k/${file.id}`]], expiresAt: Date.now() + 3_600_000 }));
+        return files.map((file) => ({
+          id: file.id,
+          key: `k/${file.id}`,
+          url: 'https://b.example/',
+          fields: [['key', `k/${file.id}`]],
+          expiresAt: Date.now() + 3_600_000,
+        }));
       },
     });
     const added = queue.add([png('a.png'), png('b.png'), png('c.png')]);
@@ -306,9 +331,15 @@ describe('UploadQueue: failures and retries', () => {
     await settle();
     expect(queue.get(added[1]?.id ?? '')).toMatchObject({
       state: 'failed',
-      error: { code: 'USE_MULTIPART', message: 'talk.mp4 is larger than 100 MiB: upload it as a multipart upload (POST /presign/multipart).' },
+      error: {
+        code: 'USE_MULTIPART',
+        message: 'talk.mp4 is larger than 100 MiB: upload it as a multipart upload (POST /presign/multipart).',
+      },
     });
-    expect(presignCalls.map((call) => call.map((file) => file.name))).toEqual([['a.png', 'talk.mp4', 'b.png'], ['a.png', 'b.png']]);
+    expect(presignCalls.map((call) => call.map((file) => file.name))).toEqual([
+      ['a.png', 'talk.mp4', 'b.png'],
+      ['a.png', 'b.png'],
+    ]);
     expect(posts.map((post) => post.file.name)).toEqual(['a.png', 'b.png']);
   });
 
@@ -318,7 +349,13 @@ describe('UploadQueue: failures and retries', () => {
       presign: async (files) => {
         calls += 1;
         if (calls === 1) throw new NetworkError();
-        return files.map((file) => ({ id: file.id, key: `k/${file.id}`, url: 'https://b.example/', fields: [], expiresAt: Date.now() + 3_600_000 }));
+        return files.map((file) => ({
+          id: file.id,
+          key: `k/${file.id}`,
+          url: 'https://b.example/',
+          fields: [],
+          expiresAt: Date.now() + 3_600_000,
+        }));
       },
     });
     const [added] = queue.add([png('a.png')]);
@@ -363,7 +400,9 @@ describe('UploadQueue: cancel and remove', () => {
 
   it('cancels a file while it is being signed: its form is never used', async () => {
     let release: (forms: PresignedForm[]) => void = () => undefined;
-    const { queue, posts, formFor } = setup({ presign: (files) => new Promise((resolve) => (release = () => resolve(files.map(formFor)))) });
+    const { queue, posts, formFor } = setup({
+      presign: (files) => new Promise((resolve) => (release = () => resolve(files.map(formFor)))),
+    });
     const added = queue.add([png('a.png'), png('b.png')]);
     await settle();
     queue.cancel(added[0]?.id ?? '');
@@ -419,7 +458,16 @@ describe('UploadQueue: cancel and remove', () => {
 
 describe('summarize', () => {
   it('adds up files, bytes and speeds; failed and cancelled files leave the totals', () => {
-    const base = { type: 'image/png', error: undefined, key: undefined, retries: 0, retryAt: undefined, secondsLeft: undefined, multipart: false, notice: undefined };
+    const base = {
+      type: 'image/png',
+      error: undefined,
+      key: undefined,
+      retries: 0,
+      retryAt: undefined,
+      secondsLeft: undefined,
+      multipart: false,
+      notice: undefined,
+    };
     const uploads: UploadSnapshot[] = [
       { ...base, id: '1', name: 'a', size: 100, state: 'done', sent: 100, bytesPerSecond: undefined },
       { ...base, id: '2', name: 'b', size: 300, state: 'uploading', sent: 100, bytesPerSecond: 50 },
@@ -428,7 +476,17 @@ describe('summarize', () => {
       { ...base, id: '5', name: 'e', size: 999, state: 'cancelled', sent: 10, bytesPerSecond: undefined },
       { ...base, id: '6', name: 'f.exe', size: 7, state: 'rejected', sent: 0, bytesPerSecond: undefined },
     ];
-    expect(summarize(uploads)).toEqual({ files: 6, done: 1, failed: 1, refused: 1, active: 2, bytesTotal: 500, bytesSent: 200, bytesPerSecond: 50, secondsLeft: 6 });
+    expect(summarize(uploads)).toEqual({
+      files: 6,
+      done: 1,
+      failed: 1,
+      refused: 1,
+      active: 2,
+      bytesTotal: 500,
+      bytesSent: 200,
+      bytesPerSecond: 50,
+      secondsLeft: 6,
+    });
     expect(summarize([])).toMatchObject({ files: 0, active: 0, secondsLeft: undefined });
   });
 });

@@ -10,7 +10,8 @@ function setup(options: { maxKeys?: number } = {}) {
   return { clock, backend, files, changes: () => changes };
 }
 
-const rest = (n: number, name = `file-${String(n).padStart(3, '0')}.png`) => `2026/01/02/00000000-0000-4000-8000-${String(n).padStart(12, '0')}/${name}`;
+const rest = (n: number, name = `file-${String(n).padStart(3, '0')}.png`) =>
+  `2026/01/02/00000000-0000-4000-8000-${String(n).padStart(12, '0')}/${name}`;
 
 describe('YourFiles', () => {
   it('lists earlier uploads with name, size, date and verdict, rejected ones with the inspector’s reason', async () => {
@@ -76,7 +77,11 @@ describe('YourFiles', () => {
     backend.inspect(key, { reason: 'UNRECOGNIZED_CONTENT' });
     await clock.advance(1000);
     const row = files.row(key);
-    expect([row?.status, row?.reason, row?.storedKey]).toEqual(['rejected', 'UNRECOGNIZED_CONTENT', `quarantine/sub-1/${rest(8, 'page.png')}`]);
+    expect([row?.status, row?.reason, row?.storedKey]).toEqual([
+      'rejected',
+      'UNRECOGNIZED_CONTENT',
+      `quarantine/sub-1/${rest(8, 'page.png')}`,
+    ]);
     expect(clock.pending()).toEqual([]);
     files.dispose();
   });

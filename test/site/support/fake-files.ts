@@ -85,7 +85,8 @@ export class FakeFilesBackend implements FilesApi {
     this.sent.push(`${request.method} ${op}`);
     if (Number(url.searchParams.get('expires')) < this.now()) return error(403, 'AccessDenied', 'Request has expired');
     const key = url.searchParams.get('key') ?? '';
-    if (op === 'list' && request.method === 'GET') return this.list(url.searchParams.get('prefix') ?? '', url.searchParams.get('token') ?? undefined);
+    if (op === 'list' && request.method === 'GET')
+      return this.list(url.searchParams.get('prefix') ?? '', url.searchParams.get('token') ?? undefined);
     const object = this.objects.get(key);
     if (op === 'delete' && request.method === 'DELETE') {
       this.objects.delete(key);
@@ -95,7 +96,10 @@ export class FakeFilesBackend implements FilesApi {
     if (op === 'tagging' && request.method === 'GET') {
       if (this.failTagging !== undefined) return error(this.failTagging, 'InternalError', 'We encountered an internal error.');
       const tags = [...object.tags].map(([k, v]) => `<Tag><Key>${k}</Key><Value>${v}</Value></Tag>`).join('');
-      return { status: 200, body: `<?xml version="1.0" encoding="UTF-8"?><Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet>${tags}</TagSet></Tagging>` };
+      return {
+        status: 200,
+        body: `<?xml version="1.0" encoding="UTF-8"?><Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet>${tags}</TagSet></Tagging>`,
+      };
     }
     if (op === 'get' && request.method === 'GET') return { status: 200, body: 'x'.repeat(object.size) };
     return error(405, 'MethodNotAllowed', 'no');
@@ -125,5 +129,8 @@ export class FakeFilesBackend implements FilesApi {
 }
 
 function error(status: number, code: string, message: string): S3TextAnswer {
-  return { status, body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>R1</RequestId></Error>` };
+  return {
+    status,
+    body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>R1</RequestId></Error>`,
+  };
 }

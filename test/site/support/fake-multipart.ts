@@ -45,7 +45,10 @@ export interface PutRecord {
 }
 
 function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 export class FakeS3 {
@@ -91,7 +94,11 @@ export class FakeS3 {
       const id = `upload-${this.nextUploadId++}`;
       this.creates += 1;
       this.uploads.set(id, { key, parts: new Map() });
-      return { status: 200, etag: null, body: `<InitiateMultipartUploadResult><Key>${key}</Key><UploadId>${id}</UploadId></InitiateMultipartUploadResult>` };
+      return {
+        status: 200,
+        etag: null,
+        body: `<InitiateMultipartUploadResult><Key>${key}</Key><UploadId>${id}</UploadId></InitiateMultipartUploadResult>`,
+      };
     }
     const upload = uploadId === null ? undefined : this.uploads.get(uploadId);
     if (upload === undefined || uploadId === null) return { status: 404, etag: null, body: '<Error><Code>NoSuchUpload</Code></Error>' };
@@ -99,7 +106,12 @@ export class FakeS3 {
     if (request.method === 'GET') {
       this.listed.push(uploadId);
       const parts = [...upload.parts].sort(([a], [b]) => a - b);
-      const xml = parts.map(([n, p]) => `<Part><PartNumber>${n}</PartNumber><ETag>${p.etag.replace(/"/g, '&quot;')}</ETag><Size>${p.bytes.length}</Size></Part>`).join('');
+      const xml = parts
+        .map(
+          ([n, p]) =>
+            `<Part><PartNumber>${n}</PartNumber><ETag>${p.etag.replace(/"/g, '&quot;')}</ETag><Size>${p.bytes.length}</Size></Part>`,
+        )
+        .join('');
       return { status: 200, etag: null, body: `<ListPartsResult><IsTruncated>false</IsTruncated>${xml}</ListPartsResult>` };
     }
     if (request.method === 'DELETE') {
@@ -110,12 +122,18 @@ export class FakeS3 {
     if (request.method === 'POST') {
       if (body?.kind !== 'text') throw new Error('complete needs its XML');
       this.completeBodies.push(body.text);
-      const listed = [...body.text.matchAll(/<Part><PartNumber>(\d+)<\/PartNumber><ETag>([^<]*)<\/ETag><\/Part>/g)].map((m) => ({ n: Number(m[1]), etag: m[2] ?? '' }));
-      for (let i = 1; i < listed.length; i += 1) if ((listed[i]?.n ?? 0) <= (listed[i - 1]?.n ?? 0)) return { status: 400, etag: null, body: '<Error><Code>InvalidPartOrder</Code></Error>' };
+      const listed = [...body.text.matchAll(/<Part><PartNumber>(\d+)<\/PartNumber><ETag>([^<]*)<\/ETag><\/Part>/g)].map((m) => ({
+        n: Number(m[1]),
+        etag: m[2] ?? '',
+      }));
+      for (let i = 1; i < listed.length; i += 1)
+        if ((listed[i]?.n ?? 0) <= (listed[i - 1]?.n ?? 0))
+          return { status: 400, etag: null, body: '<Error><Code>InvalidPartOrder</Code></Error>' };
       const chunks: Buffer[] = [];
       for (const part of listed) {
         const stored = upload.parts.get(part.n);
-        if (stored === undefined || stored.etag !== part.etag) return { status: 400, etag: null, body: '<Error><Code>InvalidPart</Code></Error>' };
+        if (stored === undefined || stored.etag !== part.etag)
+          return { status: 400, etag: null, body: '<Error><Code>InvalidPart</Code></Error>' };
         chunks.push(stored.bytes);
       }
       this.objects.set(upload.key, Buffer.concat(chunks));
@@ -125,7 +143,13 @@ export class FakeS3 {
     throw new Error(`unexpected ${request.method}`);
   };
 
-  private async putPart(request: SignedRequest, url: URL, upload: Upload, body: S3Body<TestFile> | undefined, options: S3SendOptions): Promise<S3Answer> {
+  private async putPart(
+    request: SignedRequest,
+    url: URL,
+    upload: Upload,
+    body: S3Body<TestFile> | undefined,
+    options: S3SendOptions,
+  ): Promise<S3Answer> {
     if (body?.kind !== 'slice') throw new Error('a part needs its bytes');
     const partNumber = Number(url.searchParams.get('partNumber'));
     this.inFlight += 1;
@@ -151,7 +175,8 @@ export class FakeS3 {
         this.failNext.set(partNumber, failures - 1);
         throw new NetworkError();
       }
-      if (bytes.length !== Number(url.searchParams.get('len'))) return { status: 403, etag: null, body: '<Error><Code>SignatureDoesNotMatch</Code></Error>' };
+      if (bytes.length !== Number(url.searchParams.get('len')))
+        return { status: 403, etag: null, body: '<Error><Code>SignatureDoesNotMatch</Code></Error>' };
       const md5 = createHash('md5').update(bytes).digest();
       if (contentMd5 === undefined) throw new Error(`part ${partNumber} was sent without Content-MD5`);
       if (contentMd5 !== md5.toString('base64')) return { status: 400, etag: null, body: '<Error><Code>BadDigest</Code></Error>' };
@@ -188,7 +213,11 @@ export class FakeEdge {
       partCount: Math.ceil(file.size / this.partSize),
       ticket: `ticket-${++this.tickets}-${this.clock.now() + this.ticketTtlMs}`,
       ticketExpiresAt: new Date(this.clock.now() + this.ticketTtlMs).toISOString(),
-      create: { method: 'POST', url: `${HOST}/${encodeURIComponent(key)}?uploads&exp=${this.clock.now() + this.urlTtlMs}`, headers: { 'Content-Type': file.type } },
+      create: {
+        method: 'POST',
+        url: `${HOST}/${encodeURIComponent(key)}?uploads&exp=${this.clock.now() + this.urlTtlMs}`,
+        headers: { 'Content-Type': file.type },
+      },
     });
   };
 

@@ -87,7 +87,14 @@ function loadBundle(overrides: Record<string, unknown> = {}): Handler {
   const dir = mkdtempSync(join(tmpdir(), 'edge-upload-edge-multipart-'));
   dirs.push(dir);
   copyFileSync(BUNDLE, join(dir, 'index.js'));
-  const config = testEdgeConfig(key, { bucket: BUCKET, region: REGION, uploadUrl: `${rgw.endpoint}/${BUCKET}`, kmsKeyId: rgw.kmsKeyId, local: true, ...overrides });
+  const config = testEdgeConfig(key, {
+    bucket: BUCKET,
+    region: REGION,
+    uploadUrl: `${rgw.endpoint}/${BUCKET}`,
+    kmsKeyId: rgw.kmsKeyId,
+    local: true,
+    ...overrides,
+  });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require(join(dir, 'index.js')) as { handler: Handler }).handler;
@@ -148,7 +155,8 @@ async function startUpload(name: string, overrides: Record<string, unknown> = {}
     uploadId,
     bytes,
     slice,
-    parts: (requested) => callEdge<PartsAnswer>(handler, 'presign-multipart-parts', { key: start.key, uploadId, ticket: start.ticket, parts: requested }),
+    parts: (requested) =>
+      callEdge<PartsAnswer>(handler, 'presign-multipart-parts', { key: start.key, uploadId, ticket: start.ticket, parts: requested }),
   };
 }
 
@@ -170,7 +178,13 @@ beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID = rgw.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = rgw.secretAccessKey;
   delete process.env.AWS_SESSION_TOKEN;
-  s3 = new S3Client({ region: REGION, endpoint: rgw.endpoint, forcePathStyle: true, credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey }, maxAttempts: 1 });
+  s3 = new S3Client({
+    region: REGION,
+    endpoint: rgw.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
+    maxAttempts: 1,
+  });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 }, 180_000);
 
@@ -191,33 +205,41 @@ const maybe = (name: string, fn: () => Promise<void>) =>
   });
 
 describe("the edge's multipart URLs against Ceph radosgw (SSE-KMS)", () => {
-  maybe('untouched: created, two parts stored (one bound to its MD5), listed, completed; stored with type, owner, SSE-KMS, byte-identical', async () => {
-    const upload = await startUpload('talk.mp4');
-    const signed = await upload.parts([{ partNumber: 1, md5: md5(upload.slice(1)) }, { partNumber: 2 }]);
-    expect(signed.parts.map((part) => [part.partNumber, part.size])).toEqual([[1, 8 * MiB], [2, MiB]]);
-    const etags: string[] = [];
-    for (const part of signed.parts) {
-      const answer = await sendPart(part, upload.slice(part.partNumber));
-      expect([part.partNumber, answer.status, answer.body]).toEqual([part.partNumber, 200, '']);
-      etags.push(String(answer.headers.etag));
-    }
-    const listed = await sendSigned(signed.list);
-    expect(listed.status).toBe(200);
-    expect(partNumbersListed(listed)).toEqual([1, 2]);
+  maybe(
+    'untouched: created, two parts stored (one bound to its MD5), listed, completed; stored with type, owner, SSE-KMS, byte-identical',
+    async () => {
+      const upload = await startUpload('talk.mp4');
+      const signed = await upload.parts([{ partNumber: 1, md5: md5(upload.slice(1)) }, { partNumber: 2 }]);
+      expect(signed.parts.map((part) => [part.partNumber, part.size])).toEqual([
+        [1, 8 * MiB],
+        [2, MiB],
+      ]);
+      const etags: string[] = [];
+      for (const part of signed.parts) {
+        const answer = await sendPart(part, upload.slice(part.partNumber));
+        expect([part.partNumber, answer.status, answer.body]).toEqual([part.partNumber, 200, '']);
+        etags.push(String(answer.headers.etag));
+      }
+      const listed = await sendSigned(signed.list);
+      expect(listed.status).toBe(200);
+      expect(partNumbersListed(listed)).toEqual([1, 2]);
 
-    const xml = `<CompleteMultipartUpload>${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
-    const completed = await sendSigned(signed.complete, Buffer.from(xml));
-    expect([completed.status, completed.body]).toEqual([200, expect.stringContaining('<CompleteMultipartUploadResult')]);
+      const xml = `<CompleteMultipartUpload>${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+      const completed = await sendSigned(signed.complete, Buffer.from(xml));
+      expect([completed.status, completed.body]).toEqual([200, expect.stringContaining('<CompleteMultipartUploadResult')]);
 
-    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: upload.start.key }));
-    expect(head.ContentType).toBe('video/mp4');
-    expect(head.ContentLength).toBe(SIZE);
-    expect(head.Metadata).toEqual({ userid: TEST_SUB });
-    expect(head.ServerSideEncryption).toBe('aws:kms');
-    expect(head.SSEKMSKeyId).toBe(rgw.kmsKeyId);
-    const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: upload.start.key }));
-    expect(sha256(Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()))).toBe(sha256(upload.bytes));
-  });
+      const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: upload.start.key }));
+      expect(head.ContentType).toBe('video/mp4');
+      expect(head.ContentLength).toBe(SIZE);
+      expect(head.Metadata).toEqual({ userid: TEST_SUB });
+      expect(head.ServerSideEncryption).toBe('aws:kms');
+      expect(head.SSEKMSKeyId).toBe(rgw.kmsKeyId);
+      const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: upload.start.key }));
+      expect(sha256(Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()))).toBe(
+        sha256(upload.bytes),
+      );
+    },
+  );
 
   const createChanges: Array<[string, (headers: Record<string, string>) => Record<string, string>]> = [
     ['another Content-Type', (h) => ({ ...h, 'Content-Type': 'text/html' })],
@@ -225,11 +247,16 @@ describe("the edge's multipart URLs against Ceph radosgw (SSE-KMS)", () => {
     ['x-amz-meta-userid left out', ({ 'x-amz-meta-userid': _owner, ...h }) => h],
     ['another encryption (AES256)', (h) => ({ ...h, 'x-amz-server-side-encryption': 'AES256' })],
     ['another KMS key id', (h) => ({ ...h, 'x-amz-server-side-encryption-aws-kms-key-id': 'someone-elses-key' })],
-    ['the encryption headers left out', ({ 'x-amz-server-side-encryption': _sse, 'x-amz-server-side-encryption-aws-kms-key-id': _kms, ...h }) => h],
+    [
+      'the encryption headers left out',
+      ({ 'x-amz-server-side-encryption': _sse, 'x-amz-server-side-encryption-aws-kms-key-id': _kms, ...h }) => h,
+    ],
   ];
   for (const [label, change] of createChanges) {
     maybe(`refuses the create with ${label} (403)`, async () => {
-      const start = await callEdge<StartAnswer>(loadBundle(), 'presign-multipart-start', { file: { name: 'talk.mp4', size: SIZE, type: 'video/mp4' } });
+      const start = await callEdge<StartAnswer>(loadBundle(), 'presign-multipart-start', {
+        file: { name: 'talk.mp4', size: SIZE, type: 'video/mp4' },
+      });
       const answer = await sendSigned(start.create, undefined, change(start.create.headers));
       expect([answer.status, xmlElement(answer.body, 'Code')]).toEqual([403, 'SignatureDoesNotMatch']);
     });
@@ -299,6 +326,8 @@ describe("the edge's multipart URLs against Ceph radosgw (SSE-KMS)", () => {
     const xml = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${String(stored.headers.etag)}</ETag></Part></CompleteMultipartUpload>`;
     const completed = await sendSigned(signed.complete, Buffer.from(xml));
     expect(completed.status).toBeGreaterThanOrEqual(400);
-    await expect(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: upload.start.key }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    await expect(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: upload.start.key }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 404 },
+    });
   });
 });

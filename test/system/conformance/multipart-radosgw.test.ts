@@ -56,7 +56,13 @@ async function freePort(): Promise<number> {
 }
 
 function clients(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }): Pick<Target, 's3' | 'defaults'> {
-  const base = { region: REGION, endpoint, forcePathStyle: true, credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }, maxAttempts: 1 };
+  const base = {
+    region: REGION,
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+    maxAttempts: 1,
+  };
   return {
     s3: new S3Client({ ...base, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
     defaults: new S3Client(base),
@@ -92,18 +98,35 @@ let counter = 0;
 const newKey = (): string => `uploads/owner-1/${Date.now()}-${(counter += 1)}/talk.mp4`;
 
 function createHeaders(t: Target): Record<string, string> {
-  return { 'Content-Type': 'video/mp4', 'x-amz-meta-userid': 'owner-1', 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': t.kmsKeyId };
+  return {
+    'Content-Type': 'video/mp4',
+    'x-amz-meta-userid': 'owner-1',
+    'x-amz-server-side-encryption': 'aws:kms',
+    'x-amz-server-side-encryption-aws-kms-key-id': t.kmsKeyId,
+  };
 }
 
 async function createUrl(t: Target, key: string, signingDate?: Date): Promise<string> {
   return getSignedUrl(
     t.s3,
-    new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ContentType: 'video/mp4', Metadata: { userid: 'owner-1' }, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: t.kmsKeyId }),
+    new CreateMultipartUploadCommand({
+      Bucket: BUCKET,
+      Key: key,
+      ContentType: 'video/mp4',
+      Metadata: { userid: 'owner-1' },
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: t.kmsKeyId,
+    }),
     {
       expiresIn: 60,
       ...(signingDate === undefined ? {} : { signingDate }),
       signableHeaders: new Set(['content-type']),
-      unhoistableHeaders: new Set(['content-type', 'x-amz-meta-userid', 'x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id']),
+      unhoistableHeaders: new Set([
+        'content-type',
+        'x-amz-meta-userid',
+        'x-amz-server-side-encryption',
+        'x-amz-server-side-encryption-aws-kms-key-id',
+      ]),
     },
   );
 }
@@ -114,34 +137,67 @@ async function create(t: Target, key: string): Promise<string> {
   return xmlElement(answer.body, 'UploadId') as string;
 }
 
-async function partUrl(t: Target, key: string, uploadId: string, n: number, bytes: Buffer, withMd5: boolean, options: { client?: S3Client; signingDate?: Date } = {}): Promise<string> {
+async function partUrl(
+  t: Target,
+  key: string,
+  uploadId: string,
+  n: number,
+  bytes: Buffer,
+  withMd5: boolean,
+  options: { client?: S3Client; signingDate?: Date } = {},
+): Promise<string> {
   return getSignedUrl(
     options.client ?? t.s3,
-    new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: n, ContentLength: bytes.length, ...(withMd5 ? { ContentMD5: md5(bytes) } : {}) }),
-    { expiresIn: 60, ...(options.signingDate === undefined ? {} : { signingDate: options.signingDate }), signableHeaders: new Set(withMd5 ? ['content-length', 'content-md5'] : ['content-length']) },
+    new UploadPartCommand({
+      Bucket: BUCKET,
+      Key: key,
+      UploadId: uploadId,
+      PartNumber: n,
+      ContentLength: bytes.length,
+      ...(withMd5 ? { ContentMD5: md5(bytes) } : {}),
+    }),
+    {
+      expiresIn: 60,
+      ...(options.signingDate === undefined ? {} : { signingDate: options.signingDate }),
+      signableHeaders: new Set(withMd5 ? ['content-length', 'content-md5'] : ['content-length']),
+    },
   );
 }
 
 async function putPart(t: Target, key: string, uploadId: string, n: number, bytes: Buffer, withMd5 = true): Promise<HttpAnswer> {
-  return send(await partUrl(t, key, uploadId, n, bytes, withMd5), 'PUT', bytes, { 'Content-Length': String(bytes.length), ...(withMd5 ? { 'Content-MD5': md5(bytes) } : {}) });
+  return send(await partUrl(t, key, uploadId, n, bytes, withMd5), 'PUT', bytes, {
+    'Content-Length': String(bytes.length),
+    ...(withMd5 ? { 'Content-MD5': md5(bytes) } : {}),
+  });
 }
 
 async function complete(t: Target, key: string, uploadId: string, parts: ReadonlyArray<{ n: number; etag: string }>): Promise<HttpAnswer> {
-  const url = await getSignedUrl(t.s3, new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), { expiresIn: 60 });
+  const url = await getSignedUrl(t.s3, new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), {
+    expiresIn: 60,
+  });
   const xml = `<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${parts.map((p) => `<Part><PartNumber>${p.n}</PartNumber><ETag>${p.etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
   return send(url, 'POST', Buffer.from(xml), { 'Content-Type': 'application/xml' });
 }
 
 async function list(t: Target, key: string, uploadId: string): Promise<HttpAnswer> {
-  return send(await getSignedUrl(t.s3, new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), { expiresIn: 60 }), 'GET', undefined);
+  return send(
+    await getSignedUrl(t.s3, new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), { expiresIn: 60 }),
+    'GET',
+    undefined,
+  );
 }
 
 async function abort(t: Target, key: string, uploadId: string): Promise<HttpAnswer> {
-  return send(await getSignedUrl(t.s3, new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), { expiresIn: 60 }), 'DELETE', undefined);
+  return send(
+    await getSignedUrl(t.s3, new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), { expiresIn: 60 }),
+    'DELETE',
+    undefined,
+  );
 }
 
 /** Status and S3 error code (radosgw sometimes sends none: then only the status). */
-const outcome = (answer: HttpAnswer): string => `${answer.status}${xmlElement(answer.body, 'Code') === undefined ? '' : ` ${xmlElement(answer.body, 'Code')}`}`;
+const outcome = (answer: HttpAnswer): string =>
+  `${answer.status}${xmlElement(answer.body, 'Code') === undefined ? '' : ` ${xmlElement(answer.body, 'Code')}`}`;
 
 async function stored(t: Target, key: string): Promise<boolean> {
   return t.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })).then(
@@ -168,15 +224,33 @@ describe('multipart uploads: the stand-in against radosgw', () => {
       const key = newKey();
       const uploadId = await create(t, key);
       const parts = [randomBytes(5 * MIB), randomBytes(777)];
-      const answers = [await putPart(t, key, uploadId, 1, parts[0] as Buffer, true), await putPart(t, key, uploadId, 2, parts[1] as Buffer, false)];
+      const answers = [
+        await putPart(t, key, uploadId, 1, parts[0] as Buffer, true),
+        await putPart(t, key, uploadId, 2, parts[1] as Buffer, false),
+      ];
       const listed = await list(t, key, uploadId);
-      const done = await complete(t, key, uploadId, answers.map((a, i) => ({ n: i + 1, etag: a.headers.etag as string })));
+      const done = await complete(
+        t,
+        key,
+        uploadId,
+        answers.map((a, i) => ({ n: i + 1, etag: a.headers.etag as string })),
+      );
       const head = await t.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
       const body = Buffer.from(await (await t.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
-      const multipartEtag = `"${createHash('md5').update(Buffer.concat(parts.map((p) => createHash('md5').update(p).digest()))).digest('hex')}-2"`;
+      const multipartEtag = `"${createHash('md5')
+        .update(Buffer.concat(parts.map((p) => createHash('md5').update(p).digest())))
+        .digest('hex')}-2"`;
       return {
-        parts: answers.map((a) => [a.status, a.headers.etag === `"${md5Hex(parts[answers.indexOf(a)] as Buffer)}"`, a.headers['x-amz-server-side-encryption']]),
-        listed: [listed.status, [...listed.body.matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((m) => m[1]), [...listed.body.matchAll(/<Size>(\d+)<\/Size>/g)].map((m) => m[1])],
+        parts: answers.map((a) => [
+          a.status,
+          a.headers.etag === `"${md5Hex(parts[answers.indexOf(a)] as Buffer)}"`,
+          a.headers['x-amz-server-side-encryption'],
+        ]),
+        listed: [
+          listed.status,
+          [...listed.body.matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((m) => m[1]),
+          [...listed.body.matchAll(/<Size>(\d+)<\/Size>/g)].map((m) => m[1]),
+        ],
         completed: done.status,
         etag: head.ETag === multipartEtag,
         object: [head.ContentType, head.Metadata, head.ServerSideEncryption, head.SSEKMSKeyId === t.kmsKeyId, head.ContentLength],
@@ -184,7 +258,10 @@ describe('multipart uploads: the stand-in against radosgw', () => {
       };
     });
     same(results, {
-      parts: [[200, true, 'aws:kms'], [200, true, 'aws:kms']],
+      parts: [
+        [200, true, 'aws:kms'],
+        [200, true, 'aws:kms'],
+      ],
       listed: [200, ['1', '2'], [String(5 * MIB), '777']],
       completed: 200,
       etag: true,
@@ -198,7 +275,10 @@ describe('multipart uploads: the stand-in against radosgw', () => {
     ['owner', { 'x-amz-meta-userid': 'owner-2' }],
     ['encryption', { 'x-amz-server-side-encryption': 'AES256' }],
   ])('create with a changed %s header: 403, no upload', async (_name, change) => {
-    same(await onEach(async (t) => (await send(await createUrl(t, newKey()), 'POST', undefined, { ...createHeaders(t), ...change })).status), 403);
+    same(
+      await onEach(async (t) => (await send(await createUrl(t, newKey()), 'POST', undefined, { ...createHeaders(t), ...change })).status),
+      403,
+    );
   });
 
   it('a part of another length than signed (URL without MD5): 403, the part not kept', async () => {
@@ -222,7 +302,10 @@ describe('multipart uploads: the stand-in against radosgw', () => {
         const key = newKey();
         const uploadId = await create(t, key);
         const signed = Buffer.alloc(1000, 1);
-        const refused = await send(await partUrl(t, key, uploadId, 1, signed, true), 'PUT', Buffer.alloc(1000, 2), { 'Content-Length': '1000', 'Content-MD5': md5(signed) });
+        const refused = await send(await partUrl(t, key, uploadId, 1, signed, true), 'PUT', Buffer.alloc(1000, 2), {
+          'Content-Length': '1000',
+          'Content-MD5': md5(signed),
+        });
         const listed = await list(t, key, uploadId);
         await abort(t, key, uploadId);
         return [outcome(refused), listed.body.includes('<Part>')];
@@ -239,7 +322,9 @@ describe('multipart uploads: the stand-in against radosgw', () => {
         const expiredCreate = await send(await createUrl(t, key, past), 'POST', undefined, createHeaders(t));
         const uploadId = await create(t, key);
         const bytes = Buffer.from('part');
-        const expiredPart = await send(await partUrl(t, key, uploadId, 1, bytes, false, { signingDate: past }), 'PUT', bytes, { 'Content-Length': '4' });
+        const expiredPart = await send(await partUrl(t, key, uploadId, 1, bytes, false, { signingDate: past }), 'PUT', bytes, {
+          'Content-Length': '4',
+        });
         await abort(t, key, uploadId);
         return [outcome(expiredCreate), outcome(expiredPart)];
       }),
@@ -263,21 +348,31 @@ describe('multipart uploads: the stand-in against radosgw', () => {
     });
     expect(results.guard).toEqual([204, '404 NoSuchUpload', '404 NoSuchUpload', '404 NoSuchUpload', false]);
     // radosgw lists an aborted upload as NoSuchKey and fails its complete with a 500.
-    if (results.radosgw !== undefined) expect(results.radosgw).toEqual([204, '404 NoSuchKey', '404 NoSuchUpload', '500 InternalError', false]);
+    if (results.radosgw !== undefined)
+      expect(results.radosgw).toEqual([204, '404 NoSuchKey', '404 NoSuchUpload', '500 InternalError', false]);
   });
 
   it('complete with a wrong ETag: 400 InvalidPart; with parts out of order: 400 InvalidPartOrder; nothing stored', async () => {
     const results = await onEach(async (t) => {
-        const key = newKey();
-        const uploadId = await create(t, key);
-        const first = (await putPart(t, key, uploadId, 1, randomBytes(5 * MIB))).headers.etag as string;
-        const last = (await putPart(t, key, uploadId, 2, randomBytes(1000))).headers.etag as string;
-        const wrong = await complete(t, key, uploadId, [{ n: 1, etag: first }, { n: 2, etag: `"${'0'.repeat(32)}"` }]);
-        const missing = await complete(t, key, uploadId, [{ n: 1, etag: first }, { n: 3, etag: last }]);
-        const order = await complete(t, key, uploadId, [{ n: 2, etag: last }, { n: 1, etag: first }]);
-        const isStored = await stored(t, key);
-        await abort(t, key, uploadId);
-        return [outcome(wrong), outcome(missing), outcome(order), isStored];
+      const key = newKey();
+      const uploadId = await create(t, key);
+      const first = (await putPart(t, key, uploadId, 1, randomBytes(5 * MIB))).headers.etag as string;
+      const last = (await putPart(t, key, uploadId, 2, randomBytes(1000))).headers.etag as string;
+      const wrong = await complete(t, key, uploadId, [
+        { n: 1, etag: first },
+        { n: 2, etag: `"${'0'.repeat(32)}"` },
+      ]);
+      const missing = await complete(t, key, uploadId, [
+        { n: 1, etag: first },
+        { n: 3, etag: last },
+      ]);
+      const order = await complete(t, key, uploadId, [
+        { n: 2, etag: last },
+        { n: 1, etag: first },
+      ]);
+      const isStored = await stored(t, key);
+      await abort(t, key, uploadId);
+      return [outcome(wrong), outcome(missing), outcome(order), isStored];
     });
     expect(results.guard).toEqual(['400 InvalidPart', '400 InvalidPart', '400 InvalidPartOrder', false]);
     // radosgw completes a list out of order (AWS refuses it).
@@ -286,14 +381,17 @@ describe('multipart uploads: the stand-in against radosgw', () => {
 
   it('complete with a part under 5 MiB that is not the last: 400 EntityTooSmall; a list of only the last part completes (AWS)', async () => {
     const results = await onEach(async (t) => {
-        const key = newKey();
-        const uploadId = await create(t, key);
-        const small = (await putPart(t, key, uploadId, 1, randomBytes(1000))).headers.etag as string;
-        const last = (await putPart(t, key, uploadId, 2, randomBytes(1000))).headers.etag as string;
-        const tooSmall = await complete(t, key, uploadId, [{ n: 1, etag: small }, { n: 2, etag: last }]);
-        const isStored = await stored(t, key);
-        const alone = await complete(t, key, uploadId, [{ n: 2, etag: last }]);
-        return [outcome(tooSmall), isStored, outcome(alone), await stored(t, key)];
+      const key = newKey();
+      const uploadId = await create(t, key);
+      const small = (await putPart(t, key, uploadId, 1, randomBytes(1000))).headers.etag as string;
+      const last = (await putPart(t, key, uploadId, 2, randomBytes(1000))).headers.etag as string;
+      const tooSmall = await complete(t, key, uploadId, [
+        { n: 1, etag: small },
+        { n: 2, etag: last },
+      ]);
+      const isStored = await stored(t, key);
+      const alone = await complete(t, key, uploadId, [{ n: 2, etag: last }]);
+      return [outcome(tooSmall), isStored, outcome(alone), await stored(t, key)];
     });
     expect(results.guard).toEqual(['400 EntityTooSmall', false, '200', true]);
     // radosgw refuses a list that leaves out an uploaded part (AWS completes with the parts listed and drops the rest).

@@ -124,13 +124,31 @@ describe('the built presign bundle against Ceph radosgw', () => {
     expect(head.SSEKMSKeyId).toBe(rgw.kmsKeyId);
   });
 
-  const tamperings: [string, (fields: [string, string][], upload: Upload) => { fields: [string, string][]; file?: Buffer; type?: string }][] = [
+  const tamperings: [
+    string,
+    (fields: [string, string][], upload: Upload) => { fields: [string, string][]; file?: Buffer; type?: string },
+  ][] = [
     ['another key', (f) => ({ fields: f.map(([n, v]) => [n, n === 'key' ? v.replace('holiday', 'other') : v]) })],
     ['another Content-Type', (f) => ({ fields: f.map(([n, v]) => [n, n === 'Content-Type' ? 'text/html' : v]), type: 'text/html' })],
     ['a larger file', (f) => ({ fields: f, file: Buffer.concat([PNG, Buffer.alloc(1)]) })],
     ['a smaller file', (f) => ({ fields: f, file: PNG.subarray(1) })],
-    ['a tampered policy', (f) => ({ fields: f.map(([n, v]) => [n, n === 'Policy' ? Buffer.from(Buffer.from(v, 'base64').toString().replace('"content-length-range",68,68', '"content-length-range",1,99999999')).toString('base64') : v]) })],
-    ['a changed signature', (f) => ({ fields: f.map(([n, v]) => [n, n === 'X-Amz-Signature' ? v.replace(/^./, (c) => (c === '0' ? '1' : '0')) : v]) })],
+    [
+      'a tampered policy',
+      (f) => ({
+        fields: f.map(([n, v]) => [
+          n,
+          n === 'Policy'
+            ? Buffer.from(
+                Buffer.from(v, 'base64').toString().replace('"content-length-range",68,68', '"content-length-range",1,99999999'),
+              ).toString('base64')
+            : v,
+        ]),
+      }),
+    ],
+    [
+      'a changed signature',
+      (f) => ({ fields: f.map(([n, v]) => [n, n === 'X-Amz-Signature' ? v.replace(/^./, (c) => (c === '0' ? '1' : '0')) : v]) }),
+    ],
     ['another owner in x-amz-meta-userid', (f) => ({ fields: f.map(([n, v]) => [n, n === 'x-amz-meta-userid' ? 'someone-else' : v]) })],
     ['x-amz-meta-userid left out', (f) => ({ fields: f.filter(([n]) => n !== 'x-amz-meta-userid') })],
     ['an extra field', (f) => ({ fields: [...f, ['x-amz-meta-extra', 'yes']] })],

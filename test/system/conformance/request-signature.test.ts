@@ -30,7 +30,14 @@ const targets: Target[] = [];
 
 function s3Client(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }): S3Client {
   // WHEN_REQUIRED: by default the SDK signs the CRC32 of an empty body into presigned PUT URLs, which AWS and the guard hold the body to (radosgw ignores it; see multipart-radosgw.test.ts).
-  return new S3Client({ region: REGION, endpoint, forcePathStyle: true, credentials, maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  return new S3Client({
+    region: REGION,
+    endpoint,
+    forcePathStyle: true,
+    credentials,
+    maxAttempts: 1,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
 }
 
 async function freePort(): Promise<number> {
@@ -49,7 +56,12 @@ beforeAll(async () => {
     rgw = await startRadosgw(await freePort());
     const s3 = s3Client(rgw.endpoint, rgw);
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    targets.push({ name: 'radosgw', endpoint: rgw.endpoint, s3, wrongSecret: s3Client(rgw.endpoint, { accessKeyId: rgw.accessKeyId, secretAccessKey: 'x'.repeat(40) }) });
+    targets.push({
+      name: 'radosgw',
+      endpoint: rgw.endpoint,
+      s3,
+      wrongSecret: s3Client(rgw.endpoint, { accessKeyId: rgw.accessKeyId, secretAccessKey: 'x'.repeat(40) }),
+    });
   } else if (process.env.CI === 'true') {
     throw new Error('radosgw is not installed; .ci/run installs it with apt-get');
   }
@@ -98,30 +110,69 @@ const statusOf = async (promise: Promise<unknown>): Promise<number> => {
 };
 
 /** Each case: what it does to a fresh object on one target, and the status + content both must end with. */
-const CASES: ReadonlyArray<{ name: string; run: (target: Target, key: string) => Promise<number>; status: number; after: string | undefined }> = [
-  { name: 'unsigned PUT', run: async (t, key) => (await send(`${t.endpoint}/${BUCKET}/${key}`, 'PUT', Buffer.from('planted'))).status, status: 403, after: ORIGINAL.toString() },
-  { name: 'unsigned DELETE', run: async (t, key) => (await send(`${t.endpoint}/${BUCKET}/${key}`, 'DELETE', undefined)).status, status: 403, after: ORIGINAL.toString() },
-  { name: 'unsigned GET (private bucket)', run: async (t, key) => (await send(`${t.endpoint}/${BUCKET}/${key}`, 'GET', undefined)).status, status: 403, after: ORIGINAL.toString() },
+const CASES: ReadonlyArray<{
+  name: string;
+  run: (target: Target, key: string) => Promise<number>;
+  status: number;
+  after: string | undefined;
+}> = [
+  {
+    name: 'unsigned PUT',
+    run: async (t, key) => (await send(`${t.endpoint}/${BUCKET}/${key}`, 'PUT', Buffer.from('planted'))).status,
+    status: 403,
+    after: ORIGINAL.toString(),
+  },
+  {
+    name: 'unsigned DELETE',
+    run: async (t, key) => (await send(`${t.endpoint}/${BUCKET}/${key}`, 'DELETE', undefined)).status,
+    status: 403,
+    after: ORIGINAL.toString(),
+  },
+  {
+    name: 'unsigned GET (private bucket)',
+    run: async (t, key) => (await send(`${t.endpoint}/${BUCKET}/${key}`, 'GET', undefined)).status,
+    status: 403,
+    after: ORIGINAL.toString(),
+  },
   {
     name: 'PUT with a made-up query signature',
     run: async (t, key) => {
       const url = await getSignedUrl(t.s3, new PutObjectCommand({ Bucket: BUCKET, Key: key }), { expiresIn: 60 });
-      return (await send(url.replace(/X-Amz-Signature=[0-9a-f]+/, `X-Amz-Signature=${'0'.repeat(64)}`), 'PUT', Buffer.from('planted'))).status;
+      return (await send(url.replace(/X-Amz-Signature=[0-9a-f]+/, `X-Amz-Signature=${'0'.repeat(64)}`), 'PUT', Buffer.from('planted')))
+        .status;
     },
     status: 403,
     after: ORIGINAL.toString(),
   },
-  { name: 'DELETE with another secret', run: (t, key) => statusOf(t.wrongSecret.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }))), status: 403, after: ORIGINAL.toString() },
+  {
+    name: 'DELETE with another secret',
+    run: (t, key) => statusOf(t.wrongSecret.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }))),
+    status: 403,
+    after: ORIGINAL.toString(),
+  },
   {
     name: 'expired presigned DELETE',
-    run: async (t, key) => (await send(await getSignedUrl(t.s3, new DeleteObjectCommand({ Bucket: BUCKET, Key: key }), { expiresIn: 60, signingDate: new Date(Date.now() - 120_000) }), 'DELETE', undefined)).status,
+    run: async (t, key) =>
+      (
+        await send(
+          await getSignedUrl(t.s3, new DeleteObjectCommand({ Bucket: BUCKET, Key: key }), {
+            expiresIn: 60,
+            signingDate: new Date(Date.now() - 120_000),
+          }),
+          'DELETE',
+          undefined,
+        )
+      ).status,
     status: 403,
     after: ORIGINAL.toString(),
   },
   {
     name: 'presigned PUT, signed Content-Type changed',
     run: async (t, key) => {
-      const url = await getSignedUrl(t.s3, new PutObjectCommand({ Bucket: BUCKET, Key: key, ContentType: 'image/png' }), { expiresIn: 60, signableHeaders: new Set(['content-type']) });
+      const url = await getSignedUrl(t.s3, new PutObjectCommand({ Bucket: BUCKET, Key: key, ContentType: 'image/png' }), {
+        expiresIn: 60,
+        signableHeaders: new Set(['content-type']),
+      });
       return (await send(url, 'PUT', Buffer.from('planted'), { 'Content-Type': 'text/html' })).status;
     },
     status: 403,
@@ -130,7 +181,10 @@ const CASES: ReadonlyArray<{ name: string; run: (target: Target, key: string) =>
   {
     name: 'presigned PUT, signed x-amz-meta-userid left out',
     run: async (t, key) => {
-      const url = await getSignedUrl(t.s3, new PutObjectCommand({ Bucket: BUCKET, Key: key, Metadata: { userid: 'victim' } }), { expiresIn: 60, unhoistableHeaders: new Set(['x-amz-meta-userid']) });
+      const url = await getSignedUrl(t.s3, new PutObjectCommand({ Bucket: BUCKET, Key: key, Metadata: { userid: 'victim' } }), {
+        expiresIn: 60,
+        unhoistableHeaders: new Set(['x-amz-meta-userid']),
+      });
       return (await send(url, 'PUT', Buffer.from('planted'))).status;
     },
     status: 403,
@@ -139,7 +193,10 @@ const CASES: ReadonlyArray<{ name: string; run: (target: Target, key: string) =>
   {
     name: 'presigned PUT, Content-MD5 signed, other bytes',
     run: async (t, key) => {
-      const url = await getSignedUrl(t.s3, new PutObjectCommand({ Bucket: BUCKET, Key: key, ContentMD5: md5('planted') }), { expiresIn: 60, signableHeaders: new Set(['content-md5']) });
+      const url = await getSignedUrl(t.s3, new PutObjectCommand({ Bucket: BUCKET, Key: key, ContentMD5: md5('planted') }), {
+        expiresIn: 60,
+        signableHeaders: new Set(['content-md5']),
+      });
       return (await send(url, 'PUT', Buffer.from('plantex'), { 'Content-MD5': md5('planted') })).status;
     },
     status: 400,
@@ -148,7 +205,10 @@ const CASES: ReadonlyArray<{ name: string; run: (target: Target, key: string) =>
   {
     name: 'presigned PUT, untouched',
     run: async (t, key) => {
-      const url = await getSignedUrl(t.s3, new PutObjectCommand({ Bucket: BUCKET, Key: key, ContentMD5: md5('accepted') }), { expiresIn: 60, signableHeaders: new Set(['content-md5']) });
+      const url = await getSignedUrl(t.s3, new PutObjectCommand({ Bucket: BUCKET, Key: key, ContentMD5: md5('accepted') }), {
+        expiresIn: 60,
+        signableHeaders: new Set(['content-md5']),
+      });
       return (await send(url, 'PUT', Buffer.from('accepted'), { 'Content-MD5': md5('accepted') })).status;
     },
     status: 200,

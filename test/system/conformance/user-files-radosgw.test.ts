@@ -26,7 +26,8 @@ const BUCKET = 'edge-upload-your-files-conformance';
 const REGION = 'us-east-1';
 const SUB = '0b9a6f2c-1111-4222-8333-444455556666';
 const OTHER = '1c9a6f2c-1111-4222-8333-444455556666';
-const keyOf = (prefix: string, sub: string, n: number) => `${prefix}${sub}/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-${String(n).padStart(12, '0')}/Füße ${n}.png`.replace(' ', '-');
+const keyOf = (prefix: string, sub: string, n: number) =>
+  `${prefix}${sub}/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-${String(n).padStart(12, '0')}/Füße ${n}.png`.replace(' ', '-');
 
 interface Target {
   readonly name: 'guard' | 'radosgw';
@@ -54,7 +55,14 @@ async function freePort(): Promise<number> {
 }
 
 function target(name: Target['name'], endpoint: string, credentials: Target['credentials']): Target {
-  const s3 = new S3Client({ region: REGION, endpoint, forcePathStyle: true, credentials: { ...credentials }, maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const s3 = new S3Client({
+    region: REGION,
+    endpoint,
+    forcePathStyle: true,
+    credentials: { ...credentials },
+    maxAttempts: 1,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
   return { name, endpoint, credentials, s3 };
 }
 
@@ -69,11 +77,21 @@ beforeAll(async () => {
   mkdirSync(join(home, 'in-flight'));
   s3rver = await startS3rver({ port: 0, directory: join(home, 's3rver'), buckets: [] });
   const credentials = { accessKeyId: 'AKIDLOCALYOURFILESC1', secretAccessKey: 'local-your-files-conformance-secret-00001' };
-  guard = await startPostPolicyGuard({ port: 0, s3rverEndpoint: s3rver.endpoint, credentials, region: REGION, allowedOrigins: [], tempDirectory: join(home, 'in-flight') });
+  guard = await startPostPolicyGuard({
+    port: 0,
+    s3rverEndpoint: s3rver.endpoint,
+    credentials,
+    region: REGION,
+    allowedOrigins: [],
+    tempDirectory: join(home, 'in-flight'),
+  });
   targets.unshift(target('guard', guard.url, credentials));
   for (const t of targets) {
     await t.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    for (let n = 1; n <= 3; n++) await t.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: keyOf('uploads/', SUB, n), Body: `mine ${n}`, ContentType: 'image/png' }));
+    for (let n = 1; n <= 3; n++)
+      await t.s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: keyOf('uploads/', SUB, n), Body: `mine ${n}`, ContentType: 'image/png' }),
+      );
     await t.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: keyOf('uploads/', OTHER, 1), Body: 'theirs' }));
     await t.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: keyOf('uploads/', `${SUB}2`, 1), Body: 'sub2' }));
     await t.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: keyOf('quarantine/', SUB, 1), Body: 'rejected' }));
@@ -105,7 +123,13 @@ async function edgeAnswer<T>(t: Target, uri: string, body: unknown, now = new Da
     DEFAULT_UPLOAD_RULES.policyTtlSeconds,
   );
   const response = await routePresignRequest(
-    { uri, method: 'POST', headers: { authorization: 'Bearer aaaa.bbbb.cccc', 'content-type': 'application/json' }, body: JSON.stringify(body), bodyTruncated: false },
+    {
+      uri,
+      method: 'POST',
+      headers: { authorization: 'Bearer aaaa.bbbb.cccc', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      bodyTruncated: false,
+    },
     {
       config,
       rules: DEFAULT_UPLOAD_RULES,
@@ -126,19 +150,21 @@ interface AccessAnswer {
   files: { key: string; get: { url: string }; tagging: { url: string }; delete: { url: string } }[];
 }
 
-const elements = (xml: string, name: string) => [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((match) => match[1] ?? '');
+const elements = (xml: string, name: string) =>
+  [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((match) => match[1] ?? '');
 const codeOf = async (response: Response) => elements(await response.text(), 'Code')[0];
 const TEN_MINUTES_AGO = () => new Date(Date.now() - 600_000);
 
 describe.each(['guard', 'radosgw'] as const)('%s', (name) => {
   const t = () => targets.find((candidate) => candidate.name === name);
-  const maybe = (title: string, fn: (t: Target) => Promise<void>) => it(title, async () => {
-    const found = t();
-    if (found === undefined) return; // radosgw not installed here (CI installs it)
-    await fn(found);
-  });
+  const maybe = (title: string, fn: (t: Target) => Promise<void>) =>
+    it(title, async () => {
+      const found = t();
+      if (found === undefined) return; // radosgw not installed here (CI installs it)
+      await fn(found);
+    });
 
-  maybe('the list URLs answer untouched, only the caller\'s keys (not sub2\'s), and its quarantined ones', async (t) => {
+  maybe("the list URLs answer untouched, only the caller's keys (not sub2's), and its quarantined ones", async (t) => {
     const answer = await edgeAnswer<ListAnswer>(t, '/presign/files', {});
     const listed = await fetch(answer.list.url);
     expect(listed.status).toBe(200);
@@ -167,10 +193,19 @@ describe.each(['guard', 'radosgw'] as const)('%s', (name) => {
     expect([expired.status, await codeOf(expired)]).toEqual([403, 'AccessDenied']);
   });
 
-  maybe('the store\'s own continuation token is accepted by the edge and pages within the signed prefix', async (t) => {
+  maybe("the store's own continuation token is accepted by the edge and pages within the signed prefix", async (t) => {
     // A page of one, signed directly (the edge's pages are 100 keys): its NextContinuationToken is what a client would send.
-    const sign = createUrlSigner({ endpoint: objectEndpoint(`${t.endpoint}/${BUCKET}`), key: '', credentials: { ...t.credentials, sessionToken: undefined }, region: REGION, now: new Date(), expiresSeconds: 60 });
-    const first = await (await fetch(sign({ method: 'GET', query: { 'list-type': '2', 'max-keys': '1', prefix: `uploads/${SUB}/` }, headers: {} }))).text();
+    const sign = createUrlSigner({
+      endpoint: objectEndpoint(`${t.endpoint}/${BUCKET}`),
+      key: '',
+      credentials: { ...t.credentials, sessionToken: undefined },
+      region: REGION,
+      now: new Date(),
+      expiresSeconds: 60,
+    });
+    const first = await (
+      await fetch(sign({ method: 'GET', query: { 'list-type': '2', 'max-keys': '1', prefix: `uploads/${SUB}/` }, headers: {} }))
+    ).text();
     const continuationToken = elements(first, 'NextContinuationToken')[0];
     expect(continuationToken).toBeDefined();
     const answer = await edgeAnswer<ListAnswer>(t, '/presign/files', { continuationToken });
@@ -186,7 +221,11 @@ describe.each(['guard', 'radosgw'] as const)('%s', (name) => {
     const [stale] = (await edgeAnswer<AccessAnswer>(t, '/presign/files/access', { keys: [key] }, TEN_MINUTES_AGO())).files;
     const other = encodeURIComponent(OTHER);
 
-    for (const [what, url, method] of [['get', file!.get.url, 'GET'], ['tagging', file!.tagging.url, 'GET'], ['delete', file!.delete.url, 'DELETE']] as const) {
+    for (const [what, url, method] of [
+      ['get', file!.get.url, 'GET'],
+      ['tagging', file!.tagging.url, 'GET'],
+      ['delete', file!.delete.url, 'DELETE'],
+    ] as const) {
       const changed = await fetch(url.replace(`/uploads/${SUB}/`, `/uploads/${other}/`), { method });
       expect([what, 'changed', changed.status]).toEqual([what, 'changed', 403]);
       const expired = await fetch(stale![what].url, { method });

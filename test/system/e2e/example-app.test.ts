@@ -29,7 +29,12 @@ beforeAll(async () => {
   app = await listenExampleApp({ dir: EXAMPLE_DIR, port: 0 });
   stackUnderTest = await startTestStack({ allowedOrigins: [app.url] });
   const { stack } = stackUnderTest;
-  app.configure({ edgeUrl: stack.url, uploadUrl: stack.uploadUrl, cognitoEndpoint: stack.cognito.endpoint, clientId: stack.cognito.appClientId });
+  app.configure({
+    edgeUrl: stack.url,
+    uploadUrl: stack.uploadUrl,
+    cognitoEndpoint: stack.cognito.endpoint,
+    clientId: stack.cognito.appClientId,
+  });
   browser = await launchChromium();
 });
 
@@ -59,7 +64,10 @@ it('signs in with its own Cognito client, uploads through the edge cross-origin 
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('status').filter({ hasText: `Signed in as ${email}` }).waitFor();
+  await page
+    .getByRole('status')
+    .filter({ hasText: `Signed in as ${email}` })
+    .waitFor();
 
   const bytes = pngBytes(2048);
   await page.getByLabel('Files').setInputFiles([{ name: 'from-own-app.png', mimeType: 'image/png', buffer: bytes }]);
@@ -78,6 +86,7 @@ it('signs in with its own Cognito client, uploads through the edge cross-origin 
 
   // Cross-origin for real: the page called the edge, the bucket and Cognito, each on its own origin.
   const origins = new Set(watched.requests.map((url) => new URL(url).origin));
-  for (const other of [stack.url, new URL(stack.uploadUrl).origin, new URL(stack.cognito.endpoint).origin]) expect(origins).toContain(new URL(other).origin);
+  for (const other of [stack.url, new URL(stack.uploadUrl).origin, new URL(stack.cognito.endpoint).origin])
+    expect(origins).toContain(new URL(other).origin);
   await screenshot(page, '20-own-app-uploaded');
 });

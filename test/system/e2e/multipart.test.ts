@@ -112,7 +112,9 @@ function s3Calls(page: Page): S3Call[] {
 }
 
 function partPuts(calls: readonly S3Call[], status?: number): number[] {
-  return calls.filter((call) => call.method === 'PUT' && call.partNumber !== undefined && (status === undefined || call.status === status)).map((call) => call.partNumber ?? 0);
+  return calls
+    .filter((call) => call.method === 'PUT' && call.partNumber !== undefined && (status === undefined || call.status === status))
+    .map((call) => call.partNumber ?? 0);
 }
 
 /** Polls from the test side (a waitForFunction predicate would be an eval, which the page's CSP refuses). */
@@ -268,7 +270,9 @@ describe('a file above postMaxBytes goes up as a multipart upload', () => {
     expect(calls.every((call) => call.uploadId === uploadId)).toBe(true);
     const client = s3Client(stack());
     try {
-      await expect(client.send(new ListPartsCommand({ Bucket: stack().bucket, Key: key, UploadId: uploadId }))).rejects.toMatchObject({ name: 'NoSuchUpload' });
+      await expect(client.send(new ListPartsCommand({ Bucket: stack().bucket, Key: key, UploadId: uploadId }))).rejects.toMatchObject({
+        name: 'NoSuchUpload',
+      });
     } finally {
       client.destroy();
     }

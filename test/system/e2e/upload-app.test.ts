@@ -11,7 +11,19 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Browser, FileChooser, Page, Request } from 'playwright-core';
 import { headObject, pngBytes, s3Client, signUpAndLogIn, startTestStack, type TestStack } from '../local-stack/support/stack-harness';
-import { chooseFiles, dropFiles, emailInput, heading, newEmail, newestCode, PASSWORD, passwordInput, signUpInPage, uploadRow, waitForState } from './support/app-flows';
+import {
+  chooseFiles,
+  dropFiles,
+  emailInput,
+  heading,
+  newEmail,
+  newestCode,
+  PASSWORD,
+  passwordInput,
+  signUpInPage,
+  uploadRow,
+  waitForState,
+} from './support/app-flows';
 import { expectCleanPage, launchChromium, layoutShift, openPage, screenshot, type WatchedPage } from './support/browser';
 
 const MiB = 1024 * 1024;
@@ -152,16 +164,29 @@ describe('an account, from sign-up to upload', () => {
     // The object in S3: the key the edge chose for the id the page sent, the type, the owner, KMS.
     expect(presigned).toHaveLength(1);
     const sent = presigned[0]?.files[0];
-    expect(sent).toEqual({ name: 'holiday.png', size: content.length, type: 'image/png', id: expect.stringMatching(new RegExp(`^${UUID_V4}$`)), md5: expect.stringMatching(/^[A-Za-z0-9+/]{22}==$/) });
+    expect(sent).toEqual({
+      name: 'holiday.png',
+      size: content.length,
+      type: 'image/png',
+      id: expect.stringMatching(new RegExp(`^${UUID_V4}$`)),
+      md5: expect.stringMatching(/^[A-Za-z0-9+/]{22}==$/),
+    });
     const key = await finishedKey(page, 'holiday.png');
     const parts = new RegExp(`^uploads/(${UUID_V4})/(\\d{4})/(\\d{2})/(\\d{2})/(${UUID_V4})/holiday\\.png$`).exec(key);
     expect(parts).not.toBeNull();
     expect(parts?.[5]).toBe(sent?.id);
     const head = await headObject(stack(), key);
-    expect(head).toMatchObject({ ContentType: 'image/png', ContentLength: content.length, ServerSideEncryption: 'aws:kms', Metadata: { userid: parts?.[1] } });
+    expect(head).toMatchObject({
+      ContentType: 'image/png',
+      ContentLength: content.length,
+      ServerSideEncryption: 'aws:kms',
+      Metadata: { userid: parts?.[1] },
+    });
 
     // The access token lived in memory only; the refresh cookie brings the session back.
-    expect(await page.evaluate('JSON.stringify(Object.keys(localStorage)) + JSON.stringify(Object.keys(sessionStorage)) + document.cookie')).toBe('[][]');
+    expect(
+      await page.evaluate('JSON.stringify(Object.keys(localStorage)) + JSON.stringify(Object.keys(sessionStorage)) + document.cookie'),
+    ).toBe('[][]');
     await page.reload();
     await heading(page, 'Upload files').waitFor();
     await page.getByText(`Signed in as ${email}`).waitFor();
@@ -214,9 +239,16 @@ describe('checks in the browser, before any request', () => {
     ]);
     await waitForState(page, 'notes.txt', 'rejected');
     await waitForState(page, 'huge.png', 'rejected');
-    expect(await uploadRow(page, 'notes.txt').locator('.upload-status').textContent()).toBe('notes.txt: this kind of file cannot be uploaded. Pick one of the kinds listed under "Choose files".');
-    expect(await uploadRow(page, 'huge.png').locator('.upload-status').textContent()).toBe('huge.png is 11 MB; PNG images can be up to 10 MB. Make it smaller, or pick another file.');
-    await page.locator('#announcer').getByText(/0 files added\. Refused: notes\.txt.*Refused: huge\.png/).waitFor();
+    expect(await uploadRow(page, 'notes.txt').locator('.upload-status').textContent()).toBe(
+      'notes.txt: this kind of file cannot be uploaded. Pick one of the kinds listed under "Choose files".',
+    );
+    expect(await uploadRow(page, 'huge.png').locator('.upload-status').textContent()).toBe(
+      'huge.png is 11 MB; PNG images can be up to 10 MB. Make it smaller, or pick another file.',
+    );
+    await page
+      .locator('#announcer')
+      .getByText(/0 files added\. Refused: notes\.txt.*Refused: huge\.png/)
+      .waitFor();
     await screenshot(page, '07-refused');
     expect(presigned).toHaveLength(0);
     // Nothing sent to the bucket: the only requests there are "your files" listing what is already stored.
@@ -245,7 +277,12 @@ describe('cancel and retry', () => {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.enable');
     // About 256 KiB/s up: a 9 MiB file takes half a minute.
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 256 * 1024 });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 256 * 1024,
+    });
     const presignAnswer = page.waitForResponse((response) => new URL(response.url()).pathname === '/presign');
 
     await chooseFiles(page, [{ name: 'big-scan.png', mimeType: 'image/png', buffer: pngBytes(9 * MiB) }]);
@@ -314,10 +351,14 @@ describe('cancel and retry', () => {
     });
     await chooseFiles(page, [{ name: 'slides.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n') }]);
     await waitForState(page, 'slides.pdf', 'waiting');
-    expect(await uploadRow(page, 'slides.pdf').locator('.upload-status').textContent()).toMatch(/failed\. Trying again shortly \(1 of 3\)\.$/);
+    expect(await uploadRow(page, 'slides.pdf').locator('.upload-status').textContent()).toMatch(
+      /failed\. Trying again shortly \(1 of 3\)\.$/,
+    );
     await waitForState(page, 'slides.pdf', 'failed', 30_000);
     expect(refused).toBe(4);
-    expect(await uploadRow(page, 'slides.pdf').locator('.upload-status').textContent()).toBe('The connection to the storage service failed.');
+    expect(await uploadRow(page, 'slides.pdf').locator('.upload-status').textContent()).toBe(
+      'The connection to the storage service failed.',
+    );
     await page.locator('#announcer').getByText('slides.pdf failed: The connection to the storage service failed.').waitFor();
     await screenshot(page, '09-failed');
 
@@ -336,7 +377,12 @@ describe('the session', () => {
     await signUpInPage(page, stack(), newEmail('hal'));
     const refreshes = () => watched?.requests.filter((url) => url.endsWith('/auth/refresh')).length ?? 0;
     const before = refreshes();
-    const unauthorized = { status: 401, contentType: 'application/json', headers: { 'WWW-Authenticate': 'Bearer' }, body: JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'The access token is missing or not valid.' } }) };
+    const unauthorized = {
+      status: 401,
+      contentType: 'application/json',
+      headers: { 'WWW-Authenticate': 'Bearer' },
+      body: JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'The access token is missing or not valid.' } }),
+    };
     let refusedOnce = false;
     await page.route('**/presign', async (route) => {
       if (!refusedOnce) {

@@ -115,8 +115,13 @@ describe('Your files', () => {
     // Never "uploaded" before the verdict; then the verdict by itself.
     await page.locator('li.upload[data-verdict="verified"]').filter({ hasText: 'photo.png' }).waitFor({ timeout: 30_000 });
     await page.locator('li.upload[data-verdict="rejected"]').filter({ hasText: 'fake.png' }).waitFor({ timeout: 30_000 });
-    expect(await uploadRow(page, 'fake.png').locator('.upload-status').textContent()).toMatch(/^Rejected: The content is (a different kind of file|not a kind of file)/);
-    await page.locator('#announcer').getByText(/fake\.png was rejected/).waitFor();
+    expect(await uploadRow(page, 'fake.png').locator('.upload-status').textContent()).toMatch(
+      /^Rejected: The content is (a different kind of file|not a kind of file)/,
+    );
+    await page
+      .locator('#announcer')
+      .getByText(/fake\.png was rejected/)
+      .waitFor();
     expect(await uploadRow(page, 'photo.png').locator('img.thumb').count()).toBe(1);
     await expectAccessible(page, 'upload, verified and rejected');
     await screenshot(page, '20-your-files');
@@ -124,7 +129,9 @@ describe('Your files', () => {
     await page.reload();
     await heading(page, 'Upload files').waitFor();
     await fileRow(page, 'photo.png').locator('.file-status', { hasText: 'Uploaded and checked' }).waitFor();
-    await fileRow(page, 'fake.png').locator('.file-status', { hasText: /^Rejected: / }).waitFor();
+    await fileRow(page, 'fake.png')
+      .locator('.file-status', { hasText: /^Rejected: / })
+      .waitFor();
     expect(await fileRow(page, 'fake.png').getByRole('button', { name: 'Download fake.png' }).isHidden()).toBe(true);
     await expectAccessible(page, 'your files after a reload');
 
@@ -155,7 +162,11 @@ describe('Your files', () => {
     await page.getByText('Pick the files to upload').waitFor();
     expect(await page.getByText('Drag files here').count()).toBe(0);
     await chooseFiles(page, [
-      { name: 'a very long name of a holiday photo from the beach at sunset, with friends.png', mimeType: 'image/png', buffer: pngBytes(50_000) },
+      {
+        name: 'a very long name of a holiday photo from the beach at sunset, with friends.png',
+        mimeType: 'image/png',
+        buffer: pngBytes(50_000),
+      },
       { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
     ]);
     await page.locator('li.upload[data-verdict="verified"]').waitFor({ timeout: 30_000 });

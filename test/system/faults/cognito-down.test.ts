@@ -107,10 +107,17 @@ describe('cognito-local killed', () => {
       expect((await presign(stack.info, session.accessToken, [{ name: `still-${i}.png`, size: 100, type: 'image/png' }])).status).toBe(200);
     }
     const content = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(92, 7)]);
-    const [form] = await presignAll(stack.info, session.accessToken, [{ name: 'during-outage.png', size: content.length, type: 'image/png' }]);
+    const [form] = await presignAll(stack.info, session.accessToken, [
+      { name: 'during-outage.png', size: content.length, type: 'image/png' },
+    ]);
     if (form === undefined) throw new Error('no form');
     expect((await upload(stack.info, form, content, 'image/png')).status).toBe(201);
-    const store = { endpoint: stack.info.s3Endpoint, bucket: stack.info.bucket, region: stack.info.region, credentials: stack.info.credentials };
+    const store = {
+      endpoint: stack.info.s3Endpoint,
+      bucket: stack.info.bucket,
+      region: stack.info.region,
+      credentials: stack.info.credentials,
+    };
     expect(await listKeys(store, `uploads/${session.sub}/`)).toEqual([form.key]);
     expect((await readObject(store, form.key)).sha256).toBe(sha256(content));
   });
@@ -122,8 +129,12 @@ describe('cognito-local killed', () => {
   });
 
   it('nothing answered 5xx but the 503s; each says why (the connection was refused) in the log, with no secret', () => {
-    const lines = readFileSync(stack.logFile, 'utf8').split('\n').filter((line) => line.startsWith('{'));
-    const statuses = lines.filter((line) => line.includes('"msg":"edge request"')).map((line) => (JSON.parse(line) as { status: number }).status);
+    const lines = readFileSync(stack.logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('{'));
+    const statuses = lines
+      .filter((line) => line.includes('"msg":"edge request"'))
+      .map((line) => (JSON.parse(line) as { status: number }).status);
     expect(statuses.filter((status) => status >= 500 && status !== 503)).toEqual([]);
     const unavailable = lines.filter((line) => line.includes('"outcome":"AUTH_UNAVAILABLE"'));
     expect(unavailable.length).toBeGreaterThanOrEqual(8);

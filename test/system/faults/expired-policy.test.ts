@@ -20,7 +20,15 @@ import { DEFAULT_UPLOAD_RULES } from '../../../edge-functions/core/upload-rules'
 import { createPresignHandler } from '../../../edge-functions/presign/handler';
 import { viewerRequest, withBody, withToken } from '../../support/lambda-edge-events';
 import { jsonBody } from '../../support/presign-harness';
-import { headObject, pngBytes, signUpAndLogIn, startTestStack, uploadFile, type Session, type TestStack } from '../local-stack/support/stack-harness';
+import {
+  headObject,
+  pngBytes,
+  signUpAndLogIn,
+  startTestStack,
+  uploadFile,
+  type Session,
+  type TestStack,
+} from '../local-stack/support/stack-harness';
 import { listKeys } from './support/objects';
 
 jest.setTimeout(60_000);
@@ -57,7 +65,9 @@ function presignerSignedAgo(secondsAgo: number) {
 }
 
 async function formSignedAgo(secondsAgo: number, name: string): Promise<PresignedUpload> {
-  const event: CloudFrontRequestEvent = withBody(withToken(viewerRequest('presign-one-file'), session.accessToken), { files: [{ name, size: 100, type: 'image/png' }] });
+  const event: CloudFrontRequestEvent = withBody(withToken(viewerRequest('presign-one-file'), session.accessToken), {
+    files: [{ name, size: 100, type: 'image/png' }],
+  });
   const response = await presignerSignedAgo(secondsAgo)(event);
   expect(response.status).toBe('200');
   const upload = (jsonBody(response) as { uploads: PresignedUpload[] }).uploads[0];
@@ -88,7 +98,12 @@ describe('an expired policy', () => {
   });
 
   it('only the control was stored', async () => {
-    const store = { endpoint: harness.stack.s3Endpoint, bucket: harness.stack.bucket, region: harness.stack.region, credentials: harness.stack.credentials };
+    const store = {
+      endpoint: harness.stack.s3Endpoint,
+      bucket: harness.stack.bucket,
+      region: harness.stack.region,
+      credentials: harness.stack.credentials,
+    };
     const keys = await listKeys(store, `uploads/${session.sub}/`);
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(/\/in-time\.png$/);

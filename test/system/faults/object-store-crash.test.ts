@@ -20,7 +20,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { field, file, multipartBytes, send, type HttpAnswer } from '../../support/post-forms';
-import { presignOne, signUpAndLogIn, startTestStack, type PresignedUpload, type Session, type TestStack } from '../local-stack/support/stack-harness';
+import {
+  presignOne,
+  signUpAndLogIn,
+  startTestStack,
+  type PresignedUpload,
+  type Session,
+  type TestStack,
+} from '../local-stack/support/stack-harness';
 import { listKeys, readObject, sha256, type StoreAddress } from './support/objects';
 import { isRunning, removeBundles, startObjectStoreProcess, type ObjectStoreProcess } from './support/processes';
 
@@ -48,7 +55,12 @@ const storeOptions = (port: number) => ({
   credentials: harness.stack.credentials,
 });
 
-const address = (): StoreAddress => ({ endpoint: objectStore.url, bucket: harness.stack.bucket, region: harness.stack.region, credentials: harness.stack.credentials });
+const address = (): StoreAddress => ({
+  endpoint: objectStore.url,
+  bucket: harness.stack.bucket,
+  region: harness.stack.region,
+  credentials: harness.stack.credentials,
+});
 
 beforeAll(async () => {
   harness = await startTestStack();
@@ -82,11 +94,15 @@ function postSlowly(url: string, body: Buffer, contentType: string, onSent: (byt
       await delay(2);
     }
   }
-  return send(url, 'POST', Readable.from(chunks()), { 'Content-Type': contentType, 'Content-Length': String(body.length), Origin: harness.stack.url });
+  return send(url, 'POST', Readable.from(chunks()), {
+    'Content-Type': contentType,
+    'Content-Length': String(body.length),
+    Origin: harness.stack.url,
+  });
 }
 
 describe('the S3 stand-in killed mid-upload', () => {
-  it('the client\'s retry with the same id stores exactly one object, with the bytes sent', async () => {
+  it("the client's retry with the same id stores exactly one object, with the bytes sent", async () => {
     const content = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(SIZE - 8)]);
     const id = randomUUID();
     const prefix = `uploads/${session.sub}/`;
@@ -120,7 +136,10 @@ describe('the S3 stand-in killed mid-upload', () => {
     const retry = await presignOne(harness.stack, session.accessToken, { name: 'big.png', size: SIZE, type: 'image/png', id });
     expect(retry.key).toBe(first.key);
     const again = formBody(retry, content);
-    const stored = await send(`${objectStore.url}/${harness.stack.bucket}`, 'POST', again.body, { 'Content-Type': again.contentType, Origin: harness.stack.url });
+    const stored = await send(`${objectStore.url}/${harness.stack.bucket}`, 'POST', again.body, {
+      'Content-Type': again.contentType,
+      Origin: harness.stack.url,
+    });
     expect(stored.status).toBe(201);
 
     expect(await listKeys(address(), prefix)).toEqual([first.key]);
@@ -130,7 +149,14 @@ describe('the S3 stand-in killed mid-upload', () => {
     // A client that never saw the 201 retries once more: the same key is overwritten, not duplicated.
     const third = await presignOne(harness.stack, session.accessToken, { name: 'big.png', size: SIZE, type: 'image/png', id });
     const once = formBody(third, content);
-    expect((await send(`${objectStore.url}/${harness.stack.bucket}`, 'POST', once.body, { 'Content-Type': once.contentType, Origin: harness.stack.url })).status).toBe(201);
+    expect(
+      (
+        await send(`${objectStore.url}/${harness.stack.bucket}`, 'POST', once.body, {
+          'Content-Type': once.contentType,
+          Origin: harness.stack.url,
+        })
+      ).status,
+    ).toBe(201);
     expect(await listKeys(address(), prefix)).toEqual([first.key]);
     expect((await readObject(address(), first.key)).sha256).toBe(sha256(content));
   });

@@ -17,7 +17,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { send } from '../../support/post-forms';
-import { errorCode, logIn, mailCode, parse, postJson, presign, presignAll, register, upload, type Edge, type Session } from './support/flow';
+import {
+  errorCode,
+  logIn,
+  mailCode,
+  parse,
+  postJson,
+  presign,
+  presignAll,
+  register,
+  upload,
+  type Edge,
+  type Session,
+} from './support/flow';
 import { listKeys, readObject, type StoreAddress, type StoredObject } from './support/objects';
 import { isRunning, removeBundles, startStackProcess, waitUntilGone, type StackProcess } from './support/processes';
 
@@ -41,7 +53,12 @@ const sessions = new Map<string, Session>();
 let objectsBefore: StoredObject[] = [];
 let mailBefore: Record<string, number> = {};
 
-const store = (): StoreAddress => ({ endpoint: stack.info.s3Endpoint, bucket: stack.info.bucket, region: stack.info.region, credentials: stack.info.credentials });
+const store = (): StoreAddress => ({
+  endpoint: stack.info.s3Endpoint,
+  bucket: stack.info.bucket,
+  region: stack.info.region,
+  credentials: stack.info.credentials,
+});
 
 async function mailCounts(edge: Edge): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -69,7 +86,11 @@ beforeAll(async () => {
   await register(edge, UNCONFIRMED, PASSWORD, false);
   // One user changes their password before the crash.
   expect((await postJson(edge, '/auth/forgot', { email: 'bob@example.com' })).status).toBe(200);
-  const reset = await postJson(edge, '/auth/reset', { email: 'bob@example.com', code: await mailCode(edge, 'bob@example.com', 'reset'), newPassword: NEW_PASSWORD });
+  const reset = await postJson(edge, '/auth/reset', {
+    email: 'bob@example.com',
+    code: await mailCode(edge, 'bob@example.com', 'reset'),
+    newPassword: NEW_PASSWORD,
+  });
   expect(reset.status).toBe(200);
   passwords.set('bob@example.com', NEW_PASSWORD);
 
@@ -77,8 +98,16 @@ beforeAll(async () => {
   for (const email of USERS) {
     const session = await logIn(edge, email, passwords.get(email) ?? '');
     sessions.set(email, session);
-    const files = TYPES.map(([extension, type], i) => ({ name: `${email.split('@')[0]}-${i}.${extension}`, type, content: randomBytes(1 + Math.floor(Math.random() * 1024 * 1024)) }));
-    const forms = await presignAll(edge, session.accessToken, files.map(({ name, type, content }) => ({ name, type, size: content.length })));
+    const files = TYPES.map(([extension, type], i) => ({
+      name: `${email.split('@')[0]}-${i}.${extension}`,
+      type,
+      content: randomBytes(1 + Math.floor(Math.random() * 1024 * 1024)),
+    }));
+    const forms = await presignAll(
+      edge,
+      session.accessToken,
+      files.map(({ name, type, content }) => ({ name, type, size: content.length })),
+    );
     for (const [i, form] of forms.entries()) {
       const f = files[i];
       if (f === undefined) throw new Error('no file');

@@ -72,27 +72,25 @@ describe('wrong methods and routes', () => {
     expect(answer.body).toBe('');
   });
 
-  it.each([
-    '/auth/admin',
-    '/auth/LOGIN',
-    '/auth/login/',
-    '/auth//login',
-    '/auth/%6cogin',
-    '/auth/login%00',
-    '/auth/',
-  ])('POST %s → 404 NOT_FOUND', async (route) => {
-    expectRefused(await auth(route, { email: EMAIL, password: PASSWORD }), { status: 404, code: 'NOT_FOUND' }, secrets());
-  });
+  it.each(['/auth/admin', '/auth/LOGIN', '/auth/login/', '/auth//login', '/auth/%6cogin', '/auth/login%00', '/auth/'])(
+    'POST %s → 404 NOT_FOUND',
+    async (route) => {
+      expectRefused(await auth(route, { email: EMAIL, password: PASSWORD }), { status: 404, code: 'NOT_FOUND' }, secrets());
+    },
+  );
 
-  it.each(['/auth/../presign', '/auth/%2e%2e/presign'])('POST %s reaches the presign behaviour (CloudFront removes dot segments first) and is refused there', async (route) => {
-    const answer = await auth(route, { email: EMAIL, password: PASSWORD });
-    expect(answer.headers['x-cache']).toBe('LambdaGeneratedResponse from cloudfront');
-    // No token: 401 UNAUTHORIZED. The function sees the raw URI, so a function that
-    // also checks its own path answers 404 NOT_FOUND instead; both refuse it.
-    const code = (JSON.parse(answer.body) as { error?: { code?: string } }).error?.code;
-    expect([`${answer.status} ${code}`]).toEqual([expect.stringMatching(/^(401 UNAUTHORIZED|404 NOT_FOUND)$/)]);
-    for (const secret of secrets()) expect(answer.body).not.toContain(secret);
-  });
+  it.each(['/auth/../presign', '/auth/%2e%2e/presign'])(
+    'POST %s reaches the presign behaviour (CloudFront removes dot segments first) and is refused there',
+    async (route) => {
+      const answer = await auth(route, { email: EMAIL, password: PASSWORD });
+      expect(answer.headers['x-cache']).toBe('LambdaGeneratedResponse from cloudfront');
+      // No token: 401 UNAUTHORIZED. The function sees the raw URI, so a function that
+      // also checks its own path answers 404 NOT_FOUND instead; both refuse it.
+      const code = (JSON.parse(answer.body) as { error?: { code?: string } }).error?.code;
+      expect([`${answer.status} ${code}`]).toEqual([expect.stringMatching(/^(401 UNAUTHORIZED|404 NOT_FOUND)$/)]);
+      for (const secret of secrets()) expect(answer.body).not.toContain(secret);
+    },
+  );
 });
 
 describe('cross-site requests', () => {
@@ -142,11 +140,16 @@ describe('content types and sizes', () => {
   });
 
   it('a 5 KiB body sent chunked (no Content-Length) → 413 PAYLOAD_TOO_LARGE (the auth API)', async () => {
-    const answer = await send(`${harness.stack.url}/auth/login`, 'POST', Readable.from([Buffer.from(JSON.stringify({ email: EMAIL, password: 'p'.repeat(5000) }))]), {
-      'Content-Type': 'application/json',
-      Origin: harness.stack.url,
-      'X-Forwarded-For': freshViewerIp(),
-    });
+    const answer = await send(
+      `${harness.stack.url}/auth/login`,
+      'POST',
+      Readable.from([Buffer.from(JSON.stringify({ email: EMAIL, password: 'p'.repeat(5000) }))]),
+      {
+        'Content-Type': 'application/json',
+        Origin: harness.stack.url,
+        'X-Forwarded-For': freshViewerIp(),
+      },
+    );
     expectRefused(answer, { status: 413, code: 'PAYLOAD_TOO_LARGE' }, secrets());
   });
 
@@ -174,7 +177,10 @@ describe('malformed JSON', () => {
     ['a __proto__ key', '{"email":"a@example.com","password":"Correct-Horse-9-Battery","__proto__":{"admin":true}}'],
     ['a constructor key', '{"email":"a@example.com","password":"Correct-Horse-9-Battery","constructor":{"prototype":{"admin":true}}}'],
     ['UTF-16 text', Buffer.from(JSON.stringify(good), 'utf16le')],
-    ['bytes that are not UTF-8', Buffer.concat([Buffer.from('{"email":"'), Buffer.from([0xff, 0xfe, 0xc0, 0xaf]), Buffer.from('@example.com","password":"x"}')])],
+    [
+      'bytes that are not UTF-8',
+      Buffer.concat([Buffer.from('{"email":"'), Buffer.from([0xff, 0xfe, 0xc0, 0xaf]), Buffer.from('@example.com","password":"x"}')]),
+    ],
   ])('register with %s → 400 INVALID_REQUEST', async (_, body) => {
     expectRefused(await auth('/auth/register', body), INVALID, secrets());
   });
@@ -251,7 +257,11 @@ describe('credentials, codes and sessions that are not right', () => {
   });
 
   it('login before confirming → 403 USER_NOT_CONFIRMED', async () => {
-    expectRefused(await auth('/auth/login', { email: UNCONFIRMED, password: PASSWORD }), { status: 403, code: 'USER_NOT_CONFIRMED' }, secrets());
+    expectRefused(
+      await auth('/auth/login', { email: UNCONFIRMED, password: PASSWORD }),
+      { status: 403, code: 'USER_NOT_CONFIRMED' },
+      secrets(),
+    );
   });
 
   it.each<[string, string]>([
@@ -269,7 +279,11 @@ describe('credentials, codes and sessions that are not right', () => {
   });
 
   it('reset with a code never sent → 400 CODE_MISMATCH', async () => {
-    expectRefused(await auth('/auth/reset', { email: 'nobody@example.com', code: '000000', newPassword: PASSWORD }), { status: 400, code: 'CODE_MISMATCH' }, secrets());
+    expectRefused(
+      await auth('/auth/reset', { email: 'nobody@example.com', code: '000000', newPassword: PASSWORD }),
+      { status: 400, code: 'CODE_MISMATCH' },
+      secrets(),
+    );
   });
 
   it.each<[string, () => string | undefined]>([
@@ -288,7 +302,11 @@ describe('credentials, codes and sessions that are not right', () => {
 
 describe('spoofed viewers (the firewall)', () => {
   it('a viewer from a denied country → 403 REQUEST_BLOCKED', async () => {
-    expectRefused(await auth('/auth/login', { email: EMAIL, password: PASSWORD }, { 'CloudFront-Viewer-Country': 'IR' }), { status: 403, code: 'REQUEST_BLOCKED' }, secrets());
+    expectRefused(
+      await auth('/auth/login', { email: EMAIL, password: PASSWORD }, { 'CloudFront-Viewer-Country': 'IR' }),
+      { status: 403, code: 'REQUEST_BLOCKED' },
+      secrets(),
+    );
   });
 
   it('the 101st auth request from one viewer within 5 minutes → 429 TOO_MANY_REQUESTS', async () => {
@@ -297,13 +315,17 @@ describe('spoofed viewers (the firewall)', () => {
       const answer = await auth('/auth/login', '{', { 'X-Forwarded-For': ip });
       expect(answer.status).toBe(400);
     }
-    expectRefused(await auth('/auth/login', { email: EMAIL, password: PASSWORD }, { 'X-Forwarded-For': ip }), { status: 429, code: 'TOO_MANY_REQUESTS' }, secrets());
+    expectRefused(
+      await auth('/auth/login', { email: EMAIL, password: PASSWORD }, { 'X-Forwarded-For': ip }),
+      { status: 429, code: 'TOO_MANY_REQUESTS' },
+      secrets(),
+    );
     // Another viewer is not affected.
     expect((await auth('/auth/login', '{')).status).toBe(400);
   });
 });
 
-describe('the stack\'s own log', () => {
+describe("the stack's own log", () => {
   it('holds none of the tokens this suite sent, nor anything shaped like a JWT', () => {
     const found = findSecrets(harness.logs.join('\n'), sessionSecrets(session, PASSWORD));
     expect(found).toEqual([]);

@@ -40,16 +40,19 @@ function corsHeaderNames(answer: HttpAnswer): string[] {
 }
 
 describe('the presign routes, cross-origin', () => {
-  it.each(['/presign', '/presign/multipart', '/presign/multipart/parts'])('%s: the allowed origin\'s preflight is 204 with exactly the grant', async (path) => {
-    const answer = await preflight(path, APP);
-    expect(answer.status).toBe(204);
-    expect(answer.headers['access-control-allow-origin']).toBe(APP);
-    expect(answer.headers['access-control-allow-methods']).toBe('POST');
-    expect(answer.headers['access-control-allow-headers']).toBe('authorization, content-type');
-    expect(answer.headers['access-control-max-age']).toBe('600');
-    expect(answer.headers.vary).toBe('Origin');
-    expect(answer.headers['access-control-allow-credentials']).toBeUndefined();
-  });
+  it.each(['/presign', '/presign/multipart', '/presign/multipart/parts'])(
+    "%s: the allowed origin's preflight is 204 with exactly the grant",
+    async (path) => {
+      const answer = await preflight(path, APP);
+      expect(answer.status).toBe(204);
+      expect(answer.headers['access-control-allow-origin']).toBe(APP);
+      expect(answer.headers['access-control-allow-methods']).toBe('POST');
+      expect(answer.headers['access-control-allow-headers']).toBe('authorization, content-type');
+      expect(answer.headers['access-control-max-age']).toBe('600');
+      expect(answer.headers.vary).toBe('Origin');
+      expect(answer.headers['access-control-allow-credentials']).toBeUndefined();
+    },
+  );
 
   it.each([
     ['a disallowed origin', 'https://evil.example', 'authorization,content-type'],
@@ -69,7 +72,12 @@ describe('the presign routes, cross-origin', () => {
   it('the actual POST from the allowed origin: 200 with its Allow-Origin; the same POST from elsewhere: no CORS headers', async () => {
     const body = { files: [{ name: 'holiday.png', size: 1000, type: 'image/png' }] };
     const call = (origin: string) =>
-      hostileRequest(harness.stack, { path: '/presign', body, sameOrigin: false, headers: { Origin: origin, Authorization: `Bearer ${session.accessToken}` } });
+      hostileRequest(harness.stack, {
+        path: '/presign',
+        body,
+        sameOrigin: false,
+        headers: { Origin: origin, Authorization: `Bearer ${session.accessToken}` },
+      });
     const allowed = await call(APP);
     expect(allowed.status).toBe(200);
     expect(allowed.headers['access-control-allow-origin']).toBe(APP);
@@ -80,7 +88,12 @@ describe('the presign routes, cross-origin', () => {
   });
 
   it('an error answer carries Allow-Origin for the allowed origin too, so the app can read the code', async () => {
-    const answer = await hostileRequest(harness.stack, { path: '/presign', body: { files: [] }, sameOrigin: false, headers: { Origin: APP } });
+    const answer = await hostileRequest(harness.stack, {
+      path: '/presign',
+      body: { files: [] },
+      sameOrigin: false,
+      headers: { Origin: APP },
+    });
     expect(answer.status).toBe(401);
     expect(answer.headers['access-control-allow-origin']).toBe(APP);
   });

@@ -34,7 +34,10 @@ afterAll(async () => {
 const BODY = JSON.stringify({ files: [{ name: 'holiday.png', size: 10, type: 'image/png' }] });
 
 /** A request with the given lines between the request line and the blank line, and BODY. */
-function presignRequest(extraHeaders: readonly string[], options: { target?: string; method?: string; contentLength?: boolean; body?: string } = {}): string {
+function presignRequest(
+  extraHeaders: readonly string[],
+  options: { target?: string; method?: string; contentLength?: boolean; body?: string } = {},
+): string {
   const body = options.body ?? BODY;
   const lines = [
     `${options.method ?? 'POST'} ${options.target ?? '/presign'} HTTP/1.1`,
@@ -56,7 +59,10 @@ function expectNoPolicy(answer: RawAnswer): void {
 }
 
 async function expectEdgeAlive(): Promise<void> {
-  const answer = await send(`${harness.stack.url}/presign`, 'POST', Buffer.from(BODY), { 'Content-Type': 'application/json', 'X-Forwarded-For': freshViewerIp() });
+  const answer = await send(`${harness.stack.url}/presign`, 'POST', Buffer.from(BODY), {
+    'Content-Type': 'application/json',
+    'X-Forwarded-For': freshViewerIp(),
+  });
   expect(answer.status).toBe(401);
 }
 
@@ -73,14 +79,22 @@ describe('refused by the HTTP parser before any function runs (bare 400 or 431)'
     ['a non-numeric Content-Length', 400, () => presignRequest(['Content-Length: abc'], { contentLength: false })],
     ['a negative Content-Length', 400, () => presignRequest(['Content-Length: -1'], { contentLength: false })],
     ['an unknown Transfer-Encoding', 400, () => presignRequest(['Transfer-Encoding: gzip'], { contentLength: false })],
-    ['a malformed chunk size', 400, () => presignRequest(['Transfer-Encoding: chunked'], { contentLength: false, body: 'zz\r\n{}\r\n0\r\n\r\n' })],
+    [
+      'a malformed chunk size',
+      400,
+      () => presignRequest(['Transfer-Encoding: chunked'], { contentLength: false, body: 'zz\r\n{}\r\n0\r\n\r\n' }),
+    ],
     ['a method with a symbol', 400, () => presignRequest([], { method: 'P@ST' })],
     ['a lower-case method', 400, () => presignRequest([], { method: 'post' })],
     ['an unknown HTTP version', 400, () => `POST /presign HTTP/9.9\r\nHost: ${host}\r\n\r\n`],
     ['a 20 KiB header', 431, () => presignRequest([`X-Big: ${'b'.repeat(20 * 1024)}`])],
     ['a 20 KiB Authorization header', 431, () => presignRequest([`Authorization: Bearer ${'a'.repeat(20 * 1024)}`])],
     ['a 20 KiB target', 431, () => presignRequest([], { target: `/presign?q=${'q'.repeat(20 * 1024)}` })],
-    ['an Authorization split by a folded line', 400, () => presignRequest([]).replace(`Authorization: Bearer ${session.accessToken}`, `Authorization: Bearer\r\n ${session.accessToken}`)],
+    [
+      'an Authorization split by a folded line',
+      400,
+      () => presignRequest([]).replace(`Authorization: Bearer ${session.accessToken}`, `Authorization: Bearer\r\n ${session.accessToken}`),
+    ],
     ['2,000 small headers', 431, () => presignRequest(Array.from({ length: 2000 }, (_, i) => `X-H${i}: ${i}`))],
   ])('%s → %i', async (_, status, request) => {
     const answer = await rawRequest(harness.stack.url, request());
@@ -92,12 +106,36 @@ describe('refused by the HTTP parser before any function runs (bare 400 or 431)'
 
 describe('reaches the edge: a §3 answer', () => {
   it.each<[string, number, string, () => string]>([
-    ['an absolute-form target naming another host', 400, 'INVALID_REQUEST', () => presignRequest([], { target: 'http://evil.example/presign' })],
+    [
+      'an absolute-form target naming another host',
+      400,
+      'INVALID_REQUEST',
+      () => presignRequest([], { target: 'http://evil.example/presign' }),
+    ],
     ['an asterisk target', 400, 'INVALID_REQUEST', () => presignRequest([], { target: '*', method: 'OPTIONS' })],
-    ['a chunked body with a valid token (no Content-Length)', 200, '', () => presignRequest(['Transfer-Encoding: chunked'], { contentLength: false, body: `${Buffer.byteLength(BODY).toString(16)}\r\n${BODY}\r\n0\r\n\r\n` })],
+    [
+      'a chunked body with a valid token (no Content-Length)',
+      200,
+      '',
+      () =>
+        presignRequest(['Transfer-Encoding: chunked'], {
+          contentLength: false,
+          body: `${Buffer.byteLength(BODY).toString(16)}\r\n${BODY}\r\n0\r\n\r\n`,
+        }),
+    ],
     ['a request line without a version (read as HTTP/0.9, no token)', 401, 'UNAUTHORIZED', () => `POST /presign\r\nHost: ${host}\r\n\r\n`],
-    ['an HTTP/1.0 request without a Host', 401, 'UNAUTHORIZED', () => `POST /presign HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`],
-    ['a duplicated Authorization, garbage first', 401, 'UNAUTHORIZED', () => presignRequest([]).replace('Authorization:', 'Authorization: Bearer garbage.garbage.garbage\r\nAuthorization:')],
+    [
+      'an HTTP/1.0 request without a Host',
+      401,
+      'UNAUTHORIZED',
+      () => `POST /presign HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`,
+    ],
+    [
+      'a duplicated Authorization, garbage first',
+      401,
+      'UNAUTHORIZED',
+      () => presignRequest([]).replace('Authorization:', 'Authorization: Bearer garbage.garbage.garbage\r\nAuthorization:'),
+    ],
   ])('%s → %i %s', async (_, status, code, request) => {
     const answer = await rawRequest(harness.stack.url, request());
     if (status === 200) {
@@ -130,7 +168,7 @@ describe('reaches the edge: a §3 answer', () => {
   });
 });
 
-describe('the stack\'s own log', () => {
+describe("the stack's own log", () => {
   it('holds none of the tokens this suite sent, nor anything shaped like a JWT', () => {
     const found = findSecrets(harness.logs.join('\n'), sessionSecrets(session, PASSWORD));
     expect(found).toEqual([]);

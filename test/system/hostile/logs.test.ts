@@ -70,7 +70,9 @@ beforeAll(async () => {
 
   // Login: wrong password, then right; the password in a query string too (logs keep the path only).
   expect((await postJson(stack, '/auth/login', { email: EMAIL, password: WRONG_PASSWORD })).status).toBe(401);
-  expect((await postJson(stack, `/auth/login?email=${EMAIL}&password=${PASSWORD}`, { email: EMAIL, password: WRONG_PASSWORD })).status).toBe(401);
+  expect(
+    (await postJson(stack, `/auth/login?email=${EMAIL}&password=${PASSWORD}`, { email: EMAIL, password: WRONG_PASSWORD })).status,
+  ).toBe(401);
   const first = await logIn(stack, EMAIL);
   remember('the first access token', first.accessToken);
   remember('the first id token', first.idToken);
@@ -83,7 +85,9 @@ beforeAll(async () => {
   remember('the refreshed access token', refreshedBody.accessToken);
   remember('the refreshed id token', refreshedBody.idToken);
   remember('a rotated refresh token', cookieValue(refreshed.headers['set-cookie']));
-  expect((await postJson(stack, '/auth/refresh', '', { Cookie: '__Secure-edge_upload_refresh=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' })).status).toBe(401);
+  expect(
+    (await postJson(stack, '/auth/refresh', '', { Cookie: '__Secure-edge_upload_refresh=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' })).status,
+  ).toBe(401);
 
   // Presign: tokens in the wrong places, forged tokens, a bad body, then a real upload and forged forms.
   const signer = cognitoLocalSigner();
@@ -98,7 +102,15 @@ beforeAll(async () => {
   }
   expect((await presign(stack, first.idToken, [{ name: 'a.png', size: 10, type: 'image/png' }])).status).toBe(401);
   expect((await postJson(stack, '/auth/logout', '', { Authorization: `Bearer ${first.accessToken}` })).status).toBe(204);
-  expect((await send(`${stack.url}/presign`, 'POST', Buffer.from('{"files":['), { 'Content-Type': 'application/json', Authorization: `Bearer ${first.accessToken}`, Cookie: first.refreshCookie })).status).toBe(400);
+  expect(
+    (
+      await send(`${stack.url}/presign`, 'POST', Buffer.from('{"files":['), {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${first.accessToken}`,
+        Cookie: first.refreshCookie,
+      })
+    ).status,
+  ).toBe(400);
   expect((await presign(stack, first.accessToken, [{ name: `../${PASSWORD}.exe`, size: 10, type: 'image/png' }])).status).toBe(415);
   const upload = await presignOne(stack, first.accessToken, { name: 'holiday.png', size: 100, type: 'image/png' });
   remember('a policy signature', upload.fields['X-Amz-Signature']);
@@ -110,7 +122,10 @@ beforeAll(async () => {
   expect((await postJson(stack, '/auth/forgot', { email: EMAIL })).status).toBe(200);
   const resetCode = (await mailbox(stack, EMAIL)).filter((message) => message.kind === 'reset').at(-1)?.code;
   remember('the reset code', resetCode);
-  expect((await postJson(stack, '/auth/reset', { email: EMAIL, code: resetCode === '000000' ? '111111' : '000000', newPassword: NEW_PASSWORD })).status).toBe(400);
+  expect(
+    (await postJson(stack, '/auth/reset', { email: EMAIL, code: resetCode === '000000' ? '111111' : '000000', newPassword: NEW_PASSWORD }))
+      .status,
+  ).toBe(400);
   expect((await postJson(stack, '/auth/reset', { email: EMAIL, code: resetCode, newPassword: NEW_PASSWORD })).status).toBe(200);
   expect((await postJson(stack, '/auth/login', { email: EMAIL, password: PASSWORD })).status).toBe(401);
   const second = await logIn(stack, EMAIL, NEW_PASSWORD);
@@ -138,7 +153,9 @@ describe('what the stack logged during a hostile session', () => {
   it('the scan itself finds what it looks for (so an empty result means something)', () => {
     const token = secrets.find((secret) => secret.label === 'the first access token')?.value ?? '';
     const code = secrets.find((secret) => secret.label === 'the confirmation code')?.value ?? '';
-    expect(findSecrets(`{"msg":"x","note":"${token}"}`, secrets)).toEqual(expect.arrayContaining(['the first access token', expect.stringMatching(/^a JWT/)]));
+    expect(findSecrets(`{"msg":"x","note":"${token}"}`, secrets)).toEqual(
+      expect.arrayContaining(['the first access token', expect.stringMatching(/^a JWT/)]),
+    );
     expect(findSecrets(`sent ${code} to you`, secrets)).toEqual(['the confirmation code']);
     expect(findSecrets(`latency 1${code}7 ms`, secrets)).toEqual([]);
     expect(findSecrets('{"password":"hunter2"}', [])).toEqual([expect.stringMatching(/credential JSON field/)]);
@@ -154,7 +171,7 @@ describe('what the stack logged during a hostile session', () => {
     expect(secrets.length).toBeGreaterThanOrEqual(15);
   });
 
-  it('the parts\' log lines hold no token, password, code or refresh token', () => {
+  it("the parts' log lines hold no token, password, code or refresh token", () => {
     expect(findSecrets(harness.logs.join('\n'), secrets)).toEqual([]);
   });
 
@@ -162,12 +179,17 @@ describe('what the stack logged during a hostile session', () => {
     expect(findSecrets(capture.chunks.join('\n'), secrets)).toEqual([]);
   });
 
-  it('cognito-local\'s output holds codes only in its delivery boxes (the local email), and no token or password', () => {
+  it("cognito-local's output holds codes only in its delivery boxes (the local email), and no token or password", () => {
     const output = readFileSync(path.join(harness.stateDir, 'cognito-local.log'), 'utf8');
     const boxes = output.match(DELIVERY_BOX) ?? [];
     expect(boxes.length).toBeGreaterThanOrEqual(2); // sign-up and forgot-password
     expect(findSecrets(output.replace(DELIVERY_BOX, '<delivery>'), secrets)).toEqual([]);
     const inBoxes = boxes.join('\n');
-    expect(findSecrets(inBoxes, secrets.filter((secret) => !/code$/.test(secret.label)))).toEqual([]);
+    expect(
+      findSecrets(
+        inBoxes,
+        secrets.filter((secret) => !/code$/.test(secret.label)),
+      ),
+    ).toEqual([]);
   });
 });

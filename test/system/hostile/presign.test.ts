@@ -140,7 +140,14 @@ describe('wrong types and shapes', () => {
     ['a numeric id', files({ ...png, id: 123 }), invalidFile(0)],
     ['an id with a trailing newline', files({ ...png, id: `${randomUUID()}\n` }), invalidFile(0)],
     ['an id that climbs (../)', files({ ...png, id: '../../../../etc/passwd' }), invalidFile(0)],
-    ['the same id twice', (() => { const id = randomUUID(); return files({ ...png, id }, { ...png, name: 'b.png', id }); })(), invalidFile(1)],
+    [
+      'the same id twice',
+      (() => {
+        const id = randomUUID();
+        return files({ ...png, id }, { ...png, name: 'b.png', id });
+      })(),
+      invalidFile(1),
+    ],
     ['a bad second file after a good one', files(png, { ...png, size: 'big' }), invalidFile(1)],
   ])('%s', async (_, body, expected) => {
     expectRefused(await presignWith(body), expected, secrets());
@@ -168,7 +175,9 @@ describe('huge, negative and fractional sizes', () => {
   });
 
   it('exactly at each limit is accepted (the boundary is where DESIGN §3 puts it)', async () => {
-    const answer = await presignWith(files({ name: 'a.png', size: 10 * MiB, type: 'image/png' }, { name: 'b.pdf', size: 50 * MiB, type: 'application/pdf' }));
+    const answer = await presignWith(
+      files({ name: 'a.png', size: 10 * MiB, type: 'image/png' }, { name: 'b.pdf', size: 50 * MiB, type: 'application/pdf' }),
+    );
     expect(answer.status).toBe(200);
   });
 });
@@ -307,46 +316,76 @@ describe('tokens', () => {
     ['a token with a space inside', () => `${session.accessToken.slice(0, 20)} ${session.accessToken.slice(20)}`],
     ['the id token', () => session.idToken],
     ['the refresh token', () => session.refreshCookie.split('=')[1] ?? ''],
-    ['alg: none, no signature', () => {
-      const [, claims] = session.accessToken.split('.');
-      return `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${claims}.`;
-    }],
-    ['alg: None, the real signature kept', () => {
-      const [, claims, signature] = session.accessToken.split('.');
-      return `${Buffer.from('{"alg":"None","kid":"CognitoLocal"}').toString('base64url')}.${claims}.${signature}`;
-    }],
-    ['HS256 keyed with the pool\'s public key (key confusion)', () => {
-      const header = Buffer.from(JSON.stringify({ alg: 'HS256', kid: signer.kid, typ: 'JWT' })).toString('base64url');
-      const claims = session.accessToken.split('.')[1];
-      const input = `${header}.${claims}`;
-      return `${input}.${createHmac('sha256', signer.publicPem).update(input).digest('base64url')}`;
-    }],
-    ['RS512 with the pool key', () => {
-      const { header, claims } = jwtParts(session.accessToken);
-      return signRs({ ...header, alg: 'RS512' }, claims, signer.privateKey, 'RSA-SHA512');
-    }],
-    ['signed by another key under the pool\'s kid', () => {
-      const { header, claims } = jwtParts(session.accessToken);
-      return signRs(header, claims, newSigningKey('CognitoLocal').privateKey);
-    }],
-    ['signed by another key with an embedded jwk header', () => {
-      const attacker = newSigningKey('attacker');
-      const { claims } = jwtParts(session.accessToken);
-      return signRs({ alg: 'RS256', kid: 'attacker', jwk: attacker.jwk }, claims, attacker.privateKey);
-    }],
-    ['a jku header pointing elsewhere', () => resigned(signer, session.accessToken, { header: { kid: 'elsewhere', jku: 'http://127.0.0.1:9/jwks.json' } })],
-    ['a changed sub, old signature', () => {
-      const [header, claims, signature] = session.accessToken.split('.');
-      const changed = { ...JSON.parse(Buffer.from(claims ?? '', 'base64url').toString('utf8')), sub: 'someone-else' };
-      return `${header}.${Buffer.from(JSON.stringify(changed)).toString('base64url')}.${signature}`;
-    }],
+    [
+      'alg: none, no signature',
+      () => {
+        const [, claims] = session.accessToken.split('.');
+        return `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${claims}.`;
+      },
+    ],
+    [
+      'alg: None, the real signature kept',
+      () => {
+        const [, claims, signature] = session.accessToken.split('.');
+        return `${Buffer.from('{"alg":"None","kid":"CognitoLocal"}').toString('base64url')}.${claims}.${signature}`;
+      },
+    ],
+    [
+      "HS256 keyed with the pool's public key (key confusion)",
+      () => {
+        const header = Buffer.from(JSON.stringify({ alg: 'HS256', kid: signer.kid, typ: 'JWT' })).toString('base64url');
+        const claims = session.accessToken.split('.')[1];
+        const input = `${header}.${claims}`;
+        return `${input}.${createHmac('sha256', signer.publicPem).update(input).digest('base64url')}`;
+      },
+    ],
+    [
+      'RS512 with the pool key',
+      () => {
+        const { header, claims } = jwtParts(session.accessToken);
+        return signRs({ ...header, alg: 'RS512' }, claims, signer.privateKey, 'RSA-SHA512');
+      },
+    ],
+    [
+      "signed by another key under the pool's kid",
+      () => {
+        const { header, claims } = jwtParts(session.accessToken);
+        return signRs(header, claims, newSigningKey('CognitoLocal').privateKey);
+      },
+    ],
+    [
+      'signed by another key with an embedded jwk header',
+      () => {
+        const attacker = newSigningKey('attacker');
+        const { claims } = jwtParts(session.accessToken);
+        return signRs({ alg: 'RS256', kid: 'attacker', jwk: attacker.jwk }, claims, attacker.privateKey);
+      },
+    ],
+    [
+      'a jku header pointing elsewhere',
+      () => resigned(signer, session.accessToken, { header: { kid: 'elsewhere', jku: 'http://127.0.0.1:9/jwks.json' } }),
+    ],
+    [
+      'a changed sub, old signature',
+      () => {
+        const [header, claims, signature] = session.accessToken.split('.');
+        const changed = { ...JSON.parse(Buffer.from(claims ?? '', 'base64url').toString('utf8')), sub: 'someone-else' };
+        return `${header}.${Buffer.from(JSON.stringify(changed)).toString('base64url')}.${signature}`;
+      },
+    ],
     ['expired a minute ago', () => resigned(signer, session.accessToken, { claims: { exp: now() - 60, iat: now() - 3660 } })],
     ['expired at the epoch', () => resigned(signer, session.accessToken, { claims: { exp: 1 } })],
     ['no exp at all', () => resigned(signer, session.accessToken, { drop: ['exp'] })],
     ['exp as a string', () => resigned(signer, session.accessToken, { claims: { exp: String(now() + 3600) } })],
     ['not valid until tomorrow (nbf)', () => resigned(signer, session.accessToken, { claims: { nbf: now() + 86_400 } })],
-    ['a foreign issuer', () => resigned(signer, session.accessToken, { claims: { iss: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Evil0000' } })],
-    ['the issuer with a trailing slash', () => resigned(signer, session.accessToken, { claims: { iss: `${harness.stack.cognito.issuer}/` } })],
+    [
+      'a foreign issuer',
+      () => resigned(signer, session.accessToken, { claims: { iss: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Evil0000' } }),
+    ],
+    [
+      'the issuer with a trailing slash',
+      () => resigned(signer, session.accessToken, { claims: { iss: `${harness.stack.cognito.issuer}/` } }),
+    ],
     ['another app client', () => resigned(signer, session.accessToken, { claims: { client_id: 'someotherclient000000000' } })],
     ['token_use: id', () => resigned(signer, session.accessToken, { claims: { token_use: 'id' } })],
     ['no token_use', () => resigned(signer, session.accessToken, { drop: ['token_use'] })],
@@ -367,12 +406,21 @@ describe('tokens', () => {
 
 describe('headers and methods', () => {
   it.each(['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])('%s → 405 METHOD_NOT_ALLOWED, Allow: POST', async (method) => {
-    const answer = await hostileRequest(harness.stack, { method, path: '/presign', headers: { Authorization: `Bearer ${session.accessToken}` }, sameOrigin: false });
+    const answer = await hostileRequest(harness.stack, {
+      method,
+      path: '/presign',
+      headers: { Authorization: `Bearer ${session.accessToken}` },
+      sameOrigin: false,
+    });
     expectRefused(answer, { status: 405, code: 'METHOD_NOT_ALLOWED' }, secrets());
   });
 
   it('HEAD → 405 with no body', async () => {
-    const answer = await hostileRequest(harness.stack, { method: 'HEAD', path: '/presign', headers: { Authorization: `Bearer ${session.accessToken}` } });
+    const answer = await hostileRequest(harness.stack, {
+      method: 'HEAD',
+      path: '/presign',
+      headers: { Authorization: `Bearer ${session.accessToken}` },
+    });
     expect(answer.status).toBe(405);
     expect(answer.body).toBe('');
   });
@@ -389,7 +437,11 @@ describe('headers and methods', () => {
   });
 
   it('a viewer from a denied country → 403 REQUEST_BLOCKED (geo deny, before the function)', async () => {
-    expectRefused(await presignWith(files(png), { 'CloudFront-Viewer-Country': 'KP' }), { status: 403, code: 'REQUEST_BLOCKED' }, secrets());
+    expectRefused(
+      await presignWith(files(png), { 'CloudFront-Viewer-Country': 'KP' }),
+      { status: 403, code: 'REQUEST_BLOCKED' },
+      secrets(),
+    );
   });
 
   it('a 12 KiB junk header beside no token → 401, and the junk is not echoed', async () => {
@@ -419,7 +471,7 @@ describe('headers and methods', () => {
   });
 });
 
-describe('the stack\'s own log', () => {
+describe("the stack's own log", () => {
   it('holds none of the tokens this suite sent, nor anything shaped like a JWT', () => {
     const found = findSecrets(harness.logs.join('\n'), sessionSecrets(session, PASSWORD));
     expect(found).toEqual([]);

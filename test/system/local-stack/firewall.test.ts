@@ -53,7 +53,12 @@ afterAll(async () => {
 });
 
 const login = (ip: string, extra: Record<string, string> = {}) =>
-  postJson(harness.stack, '/auth/login', { email: 'ann@example.com', password: 'Correct-Horse-9-Battery' }, { 'X-Forwarded-For': ip, ...extra });
+  postJson(
+    harness.stack,
+    '/auth/login',
+    { email: 'ann@example.com', password: 'Correct-Horse-9-Battery' },
+    { 'X-Forwarded-For': ip, ...extra },
+  );
 
 describe('rate limit per IP on /auth/*', () => {
   it('lets 10 requests through, answers the 11th with 429 TOO_MANY_REQUESTS in the §3 shape', async () => {
@@ -105,7 +110,10 @@ describe('geo deny from CloudFront-Viewer-Country', () => {
 describe('body size on the API paths', () => {
   it('a body over 8 KiB → 403 REQUEST_BLOCKED, before any function runs', async () => {
     const body = Buffer.from(JSON.stringify({ files: [{ name: 'x'.repeat(9000), size: 1, type: 'image/png' }] }));
-    const answer = await send(`${harness.stack.url}/presign`, 'POST', body, { 'Content-Type': 'application/json', 'X-Forwarded-For': '198.51.100.60' });
+    const answer = await send(`${harness.stack.url}/presign`, 'POST', body, {
+      'Content-Type': 'application/json',
+      'X-Forwarded-For': '198.51.100.60',
+    });
     expect(answer.status).toBe(403);
     expect(errorCode(answer)).toBe('REQUEST_BLOCKED');
     expect(answer.headers['x-cache']).toBe('Error from cloudfront');

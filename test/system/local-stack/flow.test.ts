@@ -6,7 +6,22 @@
  * metadata. Then the rest of the auth routes, the site, and the stack's
  * shutdown by PID.
  */
-import { isRunning, mailbox, get, headObject, json, logIn, PASSWORD, pngBytes, postJson, presignOne, signUpAndLogIn, startTestStack, uploadFile, type TestStack } from './support/stack-harness';
+import {
+  isRunning,
+  mailbox,
+  get,
+  headObject,
+  json,
+  logIn,
+  PASSWORD,
+  pngBytes,
+  postJson,
+  presignOne,
+  signUpAndLogIn,
+  startTestStack,
+  uploadFile,
+  type TestStack,
+} from './support/stack-harness';
 
 jest.setTimeout(60_000);
 
@@ -83,7 +98,12 @@ describe('register → mailbox → confirm → login → presign → upload', ()
     const session = await logIn(stack, email);
     const refreshed = await postJson(stack, '/auth/refresh', '', { Cookie: session.refreshCookie, 'Content-Type': 'application/json' });
     expect(refreshed.status).toBe(200);
-    expect(json(refreshed)).toEqual({ accessToken: expect.any(String), idToken: expect.any(String), expiresIn: expect.any(Number), tokenType: 'Bearer' });
+    expect(json(refreshed)).toEqual({
+      accessToken: expect.any(String),
+      idToken: expect.any(String),
+      expiresIn: expect.any(Number),
+      tokenType: 'Bearer',
+    });
     expect(refreshed.body).not.toContain(session.refreshCookie.split('=')[1]);
 
     const loggedOut = await postJson(stack, '/auth/logout', '', { Cookie: session.refreshCookie });
@@ -165,7 +185,10 @@ describe('the site behaviour', () => {
 
   it('adds the security headers to API answers and edge refusals too', async () => {
     const { stack } = harness;
-    for (const answer of [await postJson(stack, '/auth/login', { email: 'x@example.com', password: 'nope' }), await get(stack, '/missing.js')]) {
+    for (const answer of [
+      await postJson(stack, '/auth/login', { email: 'x@example.com', password: 'nope' }),
+      await get(stack, '/missing.js'),
+    ]) {
       expect(answer.headers['x-frame-options']).toBe('DENY');
       expect(answer.headers['content-security-policy']).toBeDefined();
     }

@@ -69,12 +69,21 @@ describe('/auth/*', () => {
     ['Sec-Fetch-Site: cross-site', { 'Sec-Fetch-Site': 'cross-site' }],
     ['Sec-Fetch-Site: same-site', { 'Sec-Fetch-Site': 'same-site' }],
   ])('%s → 403 FORBIDDEN_ORIGIN', async (_, headers) => {
-    expectError(await postJson(harness.stack, '/auth/login', { email: session.email, password: PASSWORD }, headers), 403, 'FORBIDDEN_ORIGIN');
+    expectError(
+      await postJson(harness.stack, '/auth/login', { email: session.email, password: PASSWORD }, headers),
+      403,
+      'FORBIDDEN_ORIGIN',
+    );
   });
 
   it('an Origin that matches the Host but is not the site origin passes the edge and is refused by the API', async () => {
     const { port } = new URL(harness.stack.url);
-    const answer = await postJson(harness.stack, '/auth/login', { email: session.email, password: PASSWORD }, { Origin: `http://localhost:${port}`, Host: `localhost:${port}` });
+    const answer = await postJson(
+      harness.stack,
+      '/auth/login',
+      { email: session.email, password: PASSWORD },
+      { Origin: `http://localhost:${port}`, Host: `localhost:${port}` },
+    );
     expectError(answer, 403, 'FORBIDDEN_ORIGIN');
     expect(answer.headers['x-cache']).toBe('Miss from cloudfront');
   });
@@ -83,7 +92,11 @@ describe('/auth/*', () => {
     ['text/plain', { 'Content-Type': 'text/plain' }],
     ['form-encoded', { 'Content-Type': 'application/x-www-form-urlencoded' }],
   ])('a %s body → 415 UNSUPPORTED_MEDIA_TYPE', async (_, headers) => {
-    expectError(await postJson(harness.stack, '/auth/register', { email: 'x@example.com', password: PASSWORD }, headers), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectError(
+      await postJson(harness.stack, '/auth/register', { email: 'x@example.com', password: PASSWORD }, headers),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 
   it('a body over 4 KiB → 413 PAYLOAD_TOO_LARGE, with or without Content-Length', async () => {
@@ -124,7 +137,11 @@ describe('/auth/*', () => {
 
   it('login before confirming → 403 USER_NOT_CONFIRMED', async () => {
     await postJson(harness.stack, '/auth/register', { email: 'unconfirmed@example.com', password: PASSWORD });
-    expectError(await postJson(harness.stack, '/auth/login', { email: 'unconfirmed@example.com', password: PASSWORD }), 403, 'USER_NOT_CONFIRMED');
+    expectError(
+      await postJson(harness.stack, '/auth/login', { email: 'unconfirmed@example.com', password: PASSWORD }),
+      403,
+      'USER_NOT_CONFIRMED',
+    );
   });
 
   it('a wrong password and an unknown user → the same 401 INVALID_CREDENTIALS', async () => {
@@ -137,14 +154,20 @@ describe('/auth/*', () => {
 
   it('refresh without a cookie, or with a forged one → 401 INVALID_REFRESH', async () => {
     expectError(await postJson(harness.stack, '/auth/refresh', ''), 401, 'INVALID_REFRESH');
-    expectError(await postJson(harness.stack, '/auth/refresh', '', { Cookie: '__Secure-edge_upload_refresh=eyJhbGciOiJub25lIn0.e30.' }), 401, 'INVALID_REFRESH');
+    expectError(
+      await postJson(harness.stack, '/auth/refresh', '', { Cookie: '__Secure-edge_upload_refresh=eyJhbGciOiJub25lIn0.e30.' }),
+      401,
+      'INVALID_REFRESH',
+    );
   });
 
   it('two refresh cookies (one planted by a sibling subdomain) → 401 INVALID_REFRESH, ours cleared, the real one still works alone', async () => {
     const planted = '__Secure-edge_upload_refresh=eyJhbGciOiJub25lIn0.e30.';
     const answer = await postJson(harness.stack, '/auth/refresh', '', { Cookie: `${planted}; ${session.refreshCookie}` });
     expectError(answer, 401, 'INVALID_REFRESH');
-    expect(String(answer.headers['set-cookie'])).toMatch(/^__Secure-edge_upload_refresh=; Max-Age=0;.*Path=\/auth; HttpOnly; Secure; SameSite=Strict$/);
+    expect(String(answer.headers['set-cookie'])).toMatch(
+      /^__Secure-edge_upload_refresh=; Max-Age=0;.*Path=\/auth; HttpOnly; Secure; SameSite=Strict$/,
+    );
     // The same session's own cookie, sent alone, was not spent by the refusal.
     expect((await postJson(harness.stack, '/auth/refresh', '', { Cookie: session.refreshCookie })).status).toBe(200);
   });
@@ -173,15 +196,21 @@ describe('/presign', () => {
     ['garbage', () => 'not-a-jwt'],
     ['the id token', () => session.idToken],
     ['a forged signature', () => session.accessToken.replace(/\.[^.]+$/, '.c2lnbmF0dXJl')],
-    ['a changed payload', () => {
-      const [header, payload, signature] = session.accessToken.split('.');
-      const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-      return `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url')}.${signature}`;
-    }],
-    ['alg: none', () => {
-      const [, payload] = session.accessToken.split('.');
-      return `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`;
-    }],
+    [
+      'a changed payload',
+      () => {
+        const [header, payload, signature] = session.accessToken.split('.');
+        const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+        return `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url')}.${signature}`;
+      },
+    ],
+    [
+      'alg: none',
+      () => {
+        const [, payload] = session.accessToken.split('.');
+        return `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`;
+      },
+    ],
   ])('%s → 401 UNAUTHORIZED', async (_, token) => {
     expectError(await presign(harness.stack, token(), [file]), 401, 'UNAUTHORIZED');
   });
@@ -203,9 +232,10 @@ describe('/presign', () => {
     ['a size that is not a number', [{ ...file, size: '1000' }]],
     ['a bad id', [{ ...file, id: 'not-a-uuid' }]],
   ])('%s → 400 INVALID_REQUEST', async (_, files) => {
-    const answer = typeof files === 'string'
-      ? await postJson(harness.stack, '/presign', files, { Authorization: `Bearer ${session.accessToken}` })
-      : await presign(harness.stack, session.accessToken, files);
+    const answer =
+      typeof files === 'string'
+        ? await postJson(harness.stack, '/presign', files, { Authorization: `Bearer ${session.accessToken}` })
+        : await presign(harness.stack, session.accessToken, files);
     expectError(answer, 400, 'INVALID_REQUEST');
   });
 
@@ -222,7 +252,8 @@ describe('/presign', () => {
   });
 
   it('a path that climbs or smuggles is refused at the edge (site-router) → 400', async () => {
-    for (const route of ['/a/..%2f..%2fetc/passwd', '/%2e%2e/secret', '/x%00.js']) expectError(await get(harness.stack, route), 400, 'INVALID_REQUEST');
+    for (const route of ['/a/..%2f..%2fetc/passwd', '/%2e%2e/secret', '/x%00.js'])
+      expectError(await get(harness.stack, route), 400, 'INVALID_REQUEST');
   });
 
   it('a body over the 8 KiB firewall limit on /presign → 403 REQUEST_BLOCKED', async () => {

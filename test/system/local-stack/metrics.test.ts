@@ -11,7 +11,19 @@ import path from 'node:path';
 import type { MetricsSnapshot } from '../../../infra/local/metrics-collector';
 import { fixture, HTML_PAGE } from '../../origin/inspector/support/sample-files';
 import { parseEmfLine } from '../../support/emf';
-import { get, json, postJson, presign, presignOne, signUpAndLogIn, startTestStack, uploadFile, writeRulesFile, type Session, type TestStack } from './support/stack-harness';
+import {
+  get,
+  json,
+  postJson,
+  presign,
+  presignOne,
+  signUpAndLogIn,
+  startTestStack,
+  uploadFile,
+  writeRulesFile,
+  type Session,
+  type TestStack,
+} from './support/stack-harness';
 
 jest.setTimeout(60_000);
 

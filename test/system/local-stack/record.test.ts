@@ -71,7 +71,9 @@ it('writes one fixture per dispatched event, numbered in order, in the folders o
     'auth-post-auth-login.json',
     'auth-post-auth-refresh.json',
   ]);
-  const numbers = all().map((r) => Number(r.file.slice(0, 4))).sort((a, b) => a - b);
+  const numbers = all()
+    .map((r) => Number(r.file.slice(0, 4)))
+    .sort((a, b) => a - b);
   expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
 });
 
@@ -100,7 +102,9 @@ it('replaces secrets with placeholders of the same kind', () => {
 it('keeps the key set of the recorded AWS events', () => {
   // Header, cookie and query names vary per request; everything else must match the real event exactly.
   const lambdaEdge = ['headers'];
-  expect(keyPaths(recorded('lambda-edge')[0]?.event, lambdaEdge)).toEqual(keyPaths(loadFixture('lambda-edge/presign-one-file.json'), lambdaEdge));
+  expect(keyPaths(recorded('lambda-edge')[0]?.event, lambdaEdge)).toEqual(
+    keyPaths(loadFixture('lambda-edge/presign-one-file.json'), lambdaEdge),
+  );
 
   const functions = ['headers', 'cookies', 'querystring'];
   const [register] = recorded('cloudfront-functions');
@@ -110,13 +114,24 @@ it('keeps the key set of the recorded AWS events', () => {
 
   const apiGateway = ['headers', 'multiValueHeaders'];
   for (const event of recorded('api-gateway')) {
-    expect({ file: event.file, keys: keyPaths(event.event, apiGateway) }).toEqual({ file: event.file, keys: keyPaths(loadFixture('api-gateway/auth-login.json'), apiGateway) });
+    expect({ file: event.file, keys: keyPaths(event.event, apiGateway) }).toEqual({
+      file: event.file,
+      keys: keyPaths(loadFixture('api-gateway/auth-login.json'), apiGateway),
+    });
   }
 });
 
 it('records the headers the viewer sent, by name, and nothing else', () => {
   const [presignEvent] = recorded('lambda-edge');
-  const headers = (presignEvent?.event as { Records: Array<{ cf: { request: { headers: Record<string, unknown> } } }> }).Records[0]?.cf.request.headers;
+  const headers = (presignEvent?.event as { Records: Array<{ cf: { request: { headers: Record<string, unknown> } } }> }).Records[0]?.cf
+    .request.headers;
   // node:http adds Host and Connection; Connection is hop-by-hop and never reaches a function.
-  expect(Object.keys(headers ?? {}).sort()).toEqual(['authorization', 'content-length', 'content-type', 'host', 'origin', 'sec-fetch-site']);
+  expect(Object.keys(headers ?? {}).sort()).toEqual([
+    'authorization',
+    'content-length',
+    'content-type',
+    'host',
+    'origin',
+    'sec-fetch-site',
+  ]);
 });

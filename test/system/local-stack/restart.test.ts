@@ -5,7 +5,21 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorCode, headObject, isRunning, logIn, mailbox, PASSWORD, pngBytes, postJson, presignOne, signUpAndLogIn, startTestStack, uploadFile, type TestStack } from './support/stack-harness';
+import {
+  errorCode,
+  headObject,
+  isRunning,
+  logIn,
+  mailbox,
+  PASSWORD,
+  pngBytes,
+  postJson,
+  presignOne,
+  signUpAndLogIn,
+  startTestStack,
+  uploadFile,
+  type TestStack,
+} from './support/stack-harness';
 
 jest.setTimeout(60_000);
 

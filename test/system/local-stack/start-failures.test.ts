@@ -36,12 +36,17 @@ it('a port in use: names the part and the variable that moves it', async () => {
 });
 
 it('no build output: says to run the build', async () => {
-  await expect(startLocalStack({ stateDir: dir, ports: freePorts, buildDir: path.join(dir, 'nothing') })).rejects.toThrow(MissingBuildOutputError);
+  await expect(startLocalStack({ stateDir: dir, ports: freePorts, buildDir: path.join(dir, 'nothing') })).rejects.toThrow(
+    MissingBuildOutputError,
+  );
   await expect(startLocalStack({ stateDir: dir, ports: freePorts, buildDir: path.join(dir, 'nothing') })).rejects.toThrow(/npm run build/);
 });
 
 it('a bad rules file: names the line', async () => {
-  const rules = writeRulesFile(dir, 'version: 1\nrules:\n  - name: r\n    type: rate-limit\n    priority: 1\n    action: block\n    limit: 5\n');
+  const rules = writeRulesFile(
+    dir,
+    'version: 1\nrules:\n  - name: r\n    type: rate-limit\n    priority: 1\n    action: block\n    limit: 5\n',
+  );
   const start = startLocalStack({ stateDir: dir, ports: freePorts, firewallRulesFile: rules });
   await expect(start).rejects.toThrow(FirewallRulesError);
   await expect(start).rejects.toThrow(/firewall-rules\.yaml:7:/);
@@ -53,7 +58,9 @@ describe('settings from the environment', () => {
   });
 
   it('takes ports, the state folder and the rules file', () => {
-    expect(settingsFromEnv({ EDGE_PORT: '8080', COGNITO_PORT: '0', S3_PORT: '9000', LOCAL_STATE_DIR: '/tmp/s', FIREWALL_RULES: 'r.yaml' })).toEqual({
+    expect(
+      settingsFromEnv({ EDGE_PORT: '8080', COGNITO_PORT: '0', S3_PORT: '9000', LOCAL_STATE_DIR: '/tmp/s', FIREWALL_RULES: 'r.yaml' }),
+    ).toEqual({
       ports: { edge: 8080, cognito: 0, s3: 9000, s3rver: 0 },
       stateDir: '/tmp/s',
       firewallRulesFile: 'r.yaml',
@@ -62,10 +69,9 @@ describe('settings from the environment', () => {
   });
 
   it('takes ALLOWED_ORIGINS as a comma-separated list of exact origins', () => {
-    expect(settingsFromEnv({ ALLOWED_ORIGINS: ' https://app.example.com , http://localhost:5173,https://app.example.com' }).allowedOrigins).toEqual([
-      'https://app.example.com',
-      'http://localhost:5173',
-    ]);
+    expect(
+      settingsFromEnv({ ALLOWED_ORIGINS: ' https://app.example.com , http://localhost:5173,https://app.example.com' }).allowedOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
     for (const bad of ['https://app.example.com/', '*', 'null', 'https://APP.example.com', 'ftp://x.example.com']) {
       expect(() => settingsFromEnv({ ALLOWED_ORIGINS: bad })).toThrow(/ALLOWED_ORIGINS/);
     }

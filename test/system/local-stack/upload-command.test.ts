@@ -55,7 +55,7 @@ it('refuses a file whose extension no upload type allows, before any request', a
   await expect(uploadOneFile({ file: text, edge: 'http://127.0.0.1:9', print })).rejects.toThrow(/no upload type allows this extension/);
 });
 
-it('passes on the edge\'s code when the edge refuses the file', async () => {
+it("passes on the edge's code when the edge refuses the file", async () => {
   const big = path.join(dir, 'empty.png');
   writeFileSync(big, '');
   await expect(uploadOneFile({ file: big, edge: harness.stack.url, print })).rejects.toThrow(/\/presign: HTTP 400 EMPTY_FILE/);

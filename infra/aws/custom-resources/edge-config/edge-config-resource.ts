@@ -190,7 +190,8 @@ export function createEdgeConfigResourceHandler(deps: EdgeConfigResourceDependen
     await waitUntilReady(props.FunctionName);
     const current = await deps.lambda.send(new GetFunctionCommand({ FunctionName: props.FunctionName }));
     const location = current.Code?.Location;
-    if (location === undefined) throw new FunctionPackageError(`${props.FunctionName} has no downloadable code package (is it a container image?).`);
+    if (location === undefined)
+      throw new FunctionPackageError(`${props.FunctionName} has no downloadable code package (is it a container image?).`);
     let packageZip: Uint8Array;
     try {
       packageZip = await fetchWithRetry(location, MAX_PACKAGE_BYTES);

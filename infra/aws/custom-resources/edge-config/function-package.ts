@@ -18,7 +18,9 @@ export function withConfigFile(packageZip: Uint8Array, configJson: string): Uint
   try {
     entries = unzipSync(packageZip);
   } catch (error: unknown) {
-    throw new FunctionPackageError(`The function's package is not a readable zip (${error instanceof Error ? error.message : 'unknown error'}).`);
+    throw new FunctionPackageError(
+      `The function's package is not a readable zip (${error instanceof Error ? error.message : 'unknown error'}).`,
+    );
   }
   const files: Zippable = {};
   for (const [name, data] of Object.entries(entries)) {

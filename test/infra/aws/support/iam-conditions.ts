@@ -30,7 +30,8 @@ export function conditionHolds(block: ConditionBlock | undefined, context: Reque
 
 function operatorHolds(rawOperator: string, actual: string | undefined, values: readonly string[]): boolean {
   if (rawOperator === 'Null') {
-    if (values.length !== 1 || (values[0] !== 'true' && values[0] !== 'false')) throw new Error(`Null takes "true" or "false", got ${values.join(',')}`);
+    if (values.length !== 1 || (values[0] !== 'true' && values[0] !== 'false'))
+      throw new Error(`Null takes "true" or "false", got ${values.join(',')}`);
     return (actual === undefined) === (values[0] === 'true');
   }
   const ifExists = rawOperator.endsWith('IfExists');
@@ -57,6 +58,9 @@ function operatorHolds(rawOperator: string, actual: string | undefined, values: 
 }
 
 function globMatches(pattern: string, text: string): boolean {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`, 's').test(text);
 }

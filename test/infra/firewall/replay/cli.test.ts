@@ -48,8 +48,16 @@ describe.each([
     expect(report.logs).toEqual([expect.objectContaining({ file: fixture(file), format, requests: 301, problems })]);
     const current = report.result.ruleSets[0]!;
     const blocked = Object.fromEntries(current.rules.map((rule) => [rule.name, rule.blocked]));
-    expect(blocked).toMatchObject({ 'rate-limit-auth': 50, 'geo-deny': geoBlocked, 'body-size-api': bodyBlocked, 'rate-limit-presign': 0, 'rate-limit-all': 0 });
-    expect(current.trips).toEqual([expect.objectContaining({ rule: 'rate-limit-auth', ip: '203.0.113.7', requestsOverLimit: 50, action: 'block' })]);
+    expect(blocked).toMatchObject({
+      'rate-limit-auth': 50,
+      'geo-deny': geoBlocked,
+      'body-size-api': bodyBlocked,
+      'rate-limit-presign': 0,
+      'rate-limit-all': 0,
+    });
+    expect(current.trips).toEqual([
+      expect.objectContaining({ rule: 'rate-limit-auth', ip: '203.0.113.7', requestsOverLimit: 50, action: 'block' }),
+    ]);
   });
 });
 
@@ -58,15 +66,23 @@ describe('the text report', () => {
     const { status, stdout, stderr } = await run('--rules', RULES, '--proposed', PROPOSED, '--log', fixture('simple.jsonl'));
     expect(status).toBe(0);
     expect(stderr).toBe('');
-    const row = (name: string) => stdout.split('\n').find((line) => line.startsWith(`${name} `))?.split(/\s{2,}/);
+    const row = (name: string) =>
+      stdout
+        .split('\n')
+        .find((line) => line.startsWith(`${name} `))
+        ?.split(/\s{2,}/);
     expect(row('geo-deny')).toEqual(['geo-deny', 'geo-deny', 'block 40', 'block 50', 'changed']);
     expect(row('rate-limit-auth')).toEqual(['rate-limit-auth', 'rate-limit', 'block 50', 'count 100', 'changed']);
     expect(row('body-size-api')).toEqual(['body-size-api', 'body-size', 'block 1', 'block 1']);
     expect(row('aws-common')).toEqual(['aws-common', 'managed', 'block, not evaluated', 'block, not evaluated']);
     expect(row('allowed')).toEqual(['allowed', '210', '250', 'changed']);
-    expect(stdout).toMatch(/Rate limits tripped, current .*\n {2}rate-limit-auth +203\.0\.113\.7 +50 over the limit \(blocked\) +2026-01-10 10:02:40Z – 2026-01-10 10:03:29Z/);
+    expect(stdout).toMatch(
+      /Rate limits tripped, current .*\n {2}rate-limit-auth +203\.0\.113\.7 +50 over the limit \(blocked\) +2026-01-10 10:02:40Z – 2026-01-10 10:03:29Z/,
+    );
     expect(stdout).toMatch(/Rate limits tripped, proposed .*\n {2}rate-limit-auth +203\.0\.113\.7 +100 over the limit \(counted\)/);
-    expect(stdout).toContain('Not evaluated here (AWS managed rule groups; try them in count mode on AWS): aws-ip-reputation, aws-known-bad-inputs, aws-common.');
+    expect(stdout).toContain(
+      'Not evaluated here (AWS managed rule groups; try them in count mode on AWS): aws-ip-reputation, aws-known-bad-inputs, aws-common.',
+    );
   });
 
   it('reports each malformed line with its file and line number, and goes on', async () => {
@@ -130,7 +146,10 @@ describe('inputs', () => {
   });
 
   it('a missing log, exit 1; a wrong command line, exit 2 with the usage', async () => {
-    expect(await run('--rules', RULES, '--log', path.join(dir, 'nope.log'))).toMatchObject({ status: 1, stderr: expect.stringContaining('(ENOENT)') });
+    expect(await run('--rules', RULES, '--log', path.join(dir, 'nope.log'))).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining('(ENOENT)'),
+    });
     for (const argv of [[], ['--rules', RULES], ['--log', 'x'], ['--rules', RULES, '--log', 'x', '--format', 'csv'], ['--rules']]) {
       const result = await run(...argv);
       expect(result.status).toBe(2);
@@ -141,12 +160,16 @@ describe('inputs', () => {
 });
 
 it('runs as `npm run waf:replay` does: built with esbuild, run by node, paths taken from where npm was run (INIT_CWD)', () => {
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'waf-replay.mjs'), '--rules', RULES, '--log', fixture('simple.jsonl'), '--json'], {
-    cwd: tmpdir(),
-    env: { ...process.env, INIT_CWD: ROOT },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'scripts', 'waf-replay.mjs'), '--rules', RULES, '--log', fixture('simple.jsonl'), '--json'],
+    {
+      cwd: tmpdir(),
+      env: { ...process.env, INIT_CWD: ROOT },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   expect(result.status).toBe(0);
   const report = JSON.parse(result.stdout) as ReplayReport;
   expect(report.result.traffic.requests).toBe(301);

@@ -31,7 +31,13 @@ interface RuleSetSection {
   readonly charts: Chart[];
 }
 
-const unescape = (text: string) => text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescape = (text: string) =>
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 function attributesOf(tag: string): Record<string, string> {
   return Object.fromEntries([...tag.matchAll(/([a-z-]+)="([^"]*)"/g)].map((m) => [m[1]!, unescape(m[2]!)]));
 }
@@ -94,7 +100,11 @@ it('draws one series per rule of each file, in per-minute buckets over the same 
   sections.forEach((section, i) => {
     const set = report.result.ruleSets[i]!;
     for (const chart of section.charts) {
-      expect(chart.attributes).toMatchObject({ 'data-bucket-minutes': '1', 'data-buckets': String(minutes), 'data-first-minute': new Date(firstMinute).toISOString() });
+      expect(chart.attributes).toMatchObject({
+        'data-bucket-minutes': '1',
+        'data-buckets': String(minutes),
+        'data-first-minute': new Date(firstMinute).toISOString(),
+      });
       for (const series of chart.series) expect(series.values).toHaveLength(minutes);
     }
     const [allowed, rules] = section.charts;
@@ -130,7 +140,12 @@ it('escapes rule names and file names, and groups minutes when the logs span mor
   );
   const t0 = Date.parse('2026-01-10T00:00:00Z');
   const requests = [0, 3 * 24 * 60 - 1].map((minute) => ({ time: t0 + minute * 60_000, ip: '192.0.2.1', method: 'GET', uri: '/' }));
-  const page = formatHtmlReport({ logs: [], result: replayRequests(requests, [{ label: 'current', rules }]), problems: [], problemCount: 0 });
+  const page = formatHtmlReport({
+    logs: [],
+    result: replayRequests(requests, [{ label: 'current', rules }]),
+    problems: [],
+    problemCount: 0,
+  });
   expect(page).toContain('data-source="dir/&lt;rules&gt;&amp;&quot;x&quot;.yaml"');
   expect(page).not.toContain('<rules>');
   const [section] = parsePage(page);

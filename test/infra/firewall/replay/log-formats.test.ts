@@ -5,10 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLOUDFRONT_LEGACY_FIELDS, createLineParser, detectLogFormat, type LogFormat, type ParsedLine } from '../../../../infra/firewall/replay/log-formats';
+import {
+  CLOUDFRONT_LEGACY_FIELDS,
+  createLineParser,
+  detectLogFormat,
+  type LogFormat,
+  type ParsedLine,
+} from '../../../../infra/firewall/replay/log-formats';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'fixtures', 'waf-replay');
-const lines = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8').split('\n').filter((line, i, all) => i < all.length - 1 || line !== '');
+const lines = (name: string) =>
+  readFileSync(path.join(FIXTURES, name), 'utf8')
+    .split('\n')
+    .filter((line, i, all) => i < all.length - 1 || line !== '');
 
 function parseAll(format: LogFormat, text: readonly string[]): ParsedLine[] {
   const parse = createLineParser(format);
@@ -36,7 +45,10 @@ describe('CloudFront standard logs', () => {
     const parsed = parseAll('cloudfront', lines('cloudfront-standard-log.txt'));
     expect(parsed.filter((p) => p.kind === 'skip')).toHaveLength(2);
     expect(parsed.filter((p) => p.kind === 'request')).toHaveLength(301);
-    expect(parsed[2]).toEqual({ kind: 'request', request: { time: Date.parse('2026-01-10T10:00:00Z'), ip: '192.0.2.10', method: 'POST', uri: '/auth/login' } });
+    expect(parsed[2]).toEqual({
+      kind: 'request',
+      request: { time: Date.parse('2026-01-10T10:00:00Z'), ip: '192.0.2.10', method: 'POST', uri: '/auth/login' },
+    });
   });
 
   it('finds columns by the #Fields header, in any order, and reads c-country when the log has it', () => {
@@ -46,7 +58,10 @@ describe('CloudFront standard logs', () => {
       kind: 'request',
       request: { time: Date.parse('2026-01-10T23:59:59Z'), ip: '2001:db8::1', method: 'POST', uri: '/auth/login', country: 'IR' },
     });
-    expect(parse('-\t/\tGET\t192.0.2.1\t00:00:00\t2026-01-10')).toEqual({ kind: 'request', request: { time: Date.parse('2026-01-10T00:00:00Z'), ip: '192.0.2.1', method: 'GET', uri: '/' } });
+    expect(parse('-\t/\tGET\t192.0.2.1\t00:00:00\t2026-01-10')).toEqual({
+      kind: 'request',
+      request: { time: Date.parse('2026-01-10T00:00:00Z'), ip: '192.0.2.1', method: 'GET', uri: '/' },
+    });
   });
 
   it('assumes the legacy 33 columns until a header says otherwise', () => {
@@ -57,12 +72,21 @@ describe('CloudFront standard logs', () => {
 
   it('reports a short line, a bad time, a bad IP and a header without the needed fields', () => {
     const parse = createLineParser('cloudfront');
-    expect(parse('2026-01-10\t10:00:03\tFRA56-P1')).toEqual({ kind: 'problem', message: 'expected 33 tab-separated fields (as #Fields lists), found 3' });
+    expect(parse('2026-01-10\t10:00:03\tFRA56-P1')).toEqual({
+      kind: 'problem',
+      message: 'expected 33 tab-separated fields (as #Fields lists), found 3',
+    });
     parse('#Fields: date time c-ip cs-method cs-uri-stem');
-    expect(parse('2026-01-10\t25:61\t192.0.2.1\tGET\t/')).toMatchObject({ kind: 'problem', message: expect.stringMatching(/date and time/) });
+    expect(parse('2026-01-10\t25:61\t192.0.2.1\tGET\t/')).toMatchObject({
+      kind: 'problem',
+      message: expect.stringMatching(/date and time/),
+    });
     expect(parse('2026-01-10\t10:00:00\t999.0.2.1\tGET\t/')).toMatchObject({ kind: 'problem', message: expect.stringMatching(/IP/) });
     expect(parse('#Fields: date time c-ip')).toEqual({ kind: 'problem', message: 'the #Fields header has no cs-method, cs-uri-stem' });
-    expect(parse('2026-01-10\t10:00:00\t192.0.2.1')).toEqual({ kind: 'problem', message: 'the #Fields header has no cs-method, cs-uri-stem' });
+    expect(parse('2026-01-10\t10:00:00\t192.0.2.1')).toEqual({
+      kind: 'problem',
+      message: 'the #Fields header has no cs-method, cs-uri-stem',
+    });
   });
 });
 
@@ -72,7 +96,14 @@ describe('AWS WAF logs', () => {
     expect(parsed.filter((p) => p.kind === 'request')).toHaveLength(301);
     expect(parsed[0]).toEqual({
       kind: 'request',
-      request: { time: Date.parse('2026-01-10T10:00:00Z'), ip: '192.0.2.10', country: 'US', method: 'POST', uri: '/auth/login', bodySize: 80 },
+      request: {
+        time: Date.parse('2026-01-10T10:00:00Z'),
+        ip: '192.0.2.10',
+        country: 'US',
+        method: 'POST',
+        uri: '/auth/login',
+        bodySize: 80,
+      },
     });
   });
 
@@ -80,9 +111,18 @@ describe('AWS WAF logs', () => {
     const parse = createLineParser('waf');
     const record = {
       timestamp: 1768039200000,
-      httpRequest: { clientIp: '198.51.100.5', country: '-', uri: '/presign', httpMethod: 'POST', headers: [{ name: 'content-length', value: '9000' }] },
+      httpRequest: {
+        clientIp: '198.51.100.5',
+        country: '-',
+        uri: '/presign',
+        httpMethod: 'POST',
+        headers: [{ name: 'content-length', value: '9000' }],
+      },
     };
-    expect(parse(JSON.stringify(record))).toEqual({ kind: 'request', request: { time: 1768039200000, ip: '198.51.100.5', method: 'POST', uri: '/presign', bodySize: 9000 } });
+    expect(parse(JSON.stringify(record))).toEqual({
+      kind: 'request',
+      request: { time: 1768039200000, ip: '198.51.100.5', method: 'POST', uri: '/presign', bodySize: 9000 },
+    });
   });
 
   it('reports the two broken lines of the sample by what is wrong', () => {
@@ -93,7 +133,10 @@ describe('AWS WAF logs', () => {
       [4, { kind: 'problem', message: 'the client IP is missing or not an IP address' }],
       [11, { kind: 'problem', message: 'not valid JSON' }],
     ]);
-    expect(createLineParser('waf')('{"ip": "192.0.2.1"}')).toEqual({ kind: 'problem', message: 'not a WAF log record: no httpRequest object' });
+    expect(createLineParser('waf')('{"ip": "192.0.2.1"}')).toEqual({
+      kind: 'problem',
+      message: 'not a WAF log record: no httpRequest object',
+    });
   });
 });
 
@@ -110,9 +153,11 @@ describe('simple JSON lines', () => {
       kind: 'request',
       request: { time: 1768039200000, ip: '203.0.113.9', method: 'GET', uri: '/?q=1' },
     });
-    expect(parse('{"time": "2026-01-10T10:00:00+01:00", "ip": "203.0.113.9", "country": "de", "method": "GET", "uri": "/"}')).toMatchObject({
-      request: { time: Date.parse('2026-01-10T09:00:00Z'), country: 'DE' },
-    });
+    expect(parse('{"time": "2026-01-10T10:00:00+01:00", "ip": "203.0.113.9", "country": "de", "method": "GET", "uri": "/"}')).toMatchObject(
+      {
+        request: { time: Date.parse('2026-01-10T09:00:00Z'), country: 'DE' },
+      },
+    );
   });
 
   it('reports each kind of bad field', () => {

@@ -13,23 +13,29 @@ function rules(yaml: string, name = 'rules.yaml'): FirewallRules {
   return parseFirewallRules(yaml, name);
 }
 
-const CURRENT = rules(`
+const CURRENT = rules(
+  `
 version: 1
 rules:
   - { name: geo-deny, type: geo-deny, priority: 0, action: block, countries: [IR] }
   - { name: rate-limit-auth, type: rate-limit, priority: 20, action: block, limit: 100, windowSeconds: 300, paths: ["/auth/*"] }
   - { name: body-size-api, type: body-size, priority: 50, action: block, maxBytes: 8192, paths: ["/auth/*", "/presign"] }
   - { name: common, type: managed-rule-group, priority: 70, action: block, group: AWSManagedRulesCommonRuleSet }
-`, 'current.yaml');
+`,
+  'current.yaml',
+);
 
-const PROPOSED = rules(`
+const PROPOSED = rules(
+  `
 version: 1
 rules:
   - { name: geo-deny, type: geo-deny, priority: 0, action: block, countries: [IR, RU] }
   - { name: rate-limit-auth, type: rate-limit, priority: 20, action: count, limit: 50, windowSeconds: 300, paths: ["/auth/*"] }
   - { name: rate-limit-presign, type: rate-limit, priority: 30, action: block, limit: 10, windowSeconds: 60, paths: ["/presign"] }
   - { name: common, type: managed-rule-group, priority: 70, action: block, group: AWSManagedRulesCommonRuleSet }
-`, 'proposed.yaml');
+`,
+  'proposed.yaml',
+);
 
 const request = (second: number, ip: string, uri: string, extra: Partial<ReplayRequest> = {}): ReplayRequest => ({
   time: T0 + second * 1000,
@@ -46,7 +52,10 @@ const sprayer = Array.from({ length: 130 }, (_, i) => request(i, '203.0.113.7', 
 /** Twenty IPs, 5 logins each: well under any limit. */
 const crowd = Array.from({ length: 100 }, (_, i) => request(i * 3, `192.0.2.${i % 20}`, '/auth/login'));
 /** A viewer from IR, one from RU. */
-const geo = [...Array.from({ length: 7 }, (_, i) => request(i, '198.51.100.1', '/', { method: 'GET', country: 'IR' })), ...Array.from({ length: 4 }, (_, i) => request(i, '198.51.100.2', '/', { method: 'GET', country: 'RU' }))];
+const geo = [
+  ...Array.from({ length: 7 }, (_, i) => request(i, '198.51.100.1', '/', { method: 'GET', country: 'IR' })),
+  ...Array.from({ length: 4 }, (_, i) => request(i, '198.51.100.2', '/', { method: 'GET', country: 'RU' })),
+];
 /** 15 presigns in 15 s from one IP, the last with a 9,000-byte body. */
 const presigner = Array.from({ length: 15 }, (_, i) => request(i, '198.51.100.9', '/presign', { bodySize: i === 14 ? 9000 : 300 }));
 
@@ -92,7 +101,9 @@ describe('current and proposed side by side', () => {
   it('a limit lowered in count mode counts instead of blocking (counting the crowd too, if it were over)', () => {
     expect(tally(current, 'rate-limit-auth')).toEqual({ action: 'block', blocked: 30, counted: 0, evaluated: true });
     expect(tally(proposed, 'rate-limit-auth')).toEqual({ action: 'count', blocked: 0, counted: 80, evaluated: true });
-    expect(proposed.trips.filter((t) => t.rule === 'rate-limit-auth')).toEqual([expect.objectContaining({ ip: '203.0.113.7', action: 'count', requestsOverLimit: 80 })]);
+    expect(proposed.trips.filter((t) => t.rule === 'rate-limit-auth')).toEqual([
+      expect.objectContaining({ ip: '203.0.113.7', action: 'count', requestsOverLimit: 80 }),
+    ]);
   });
 
   it('a country added to geo-deny blocks its viewers', () => {
@@ -121,7 +132,10 @@ describe('current and proposed side by side', () => {
 describe('what the logs do not say', () => {
   it('a request without a country matches no geo rule; without a body size, no body-size rule; both are counted', () => {
     const result = replayRequests(
-      [request(0, '198.51.100.1', '/', { method: 'GET', country: undefined }), request(1, '198.51.100.9', '/presign', { bodySize: undefined })],
+      [
+        request(0, '198.51.100.1', '/', { method: 'GET', country: undefined }),
+        request(1, '198.51.100.9', '/presign', { bodySize: undefined }),
+      ],
       [{ label: 'current', rules: CURRENT }],
     );
     expect(result.ruleSets[0]!.blocked).toBe(0);

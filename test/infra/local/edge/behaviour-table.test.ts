@@ -37,7 +37,12 @@ function send(edge: LocalEdge, method: string, path: string, headers: Record<str
 /** Parts that say who answered: each function lets the request through to its origin, which names itself. */
 function recordingParts(overrides: Partial<LocalEdgeParts> = {}): LocalEdgeParts {
   const passThrough: CloudFrontFunction = {
-    run: (event: CloudFrontFunctionViewerRequestEvent) => ({ kind: 'request', request: event.request, returnedEventRequest: true, logs: [] }),
+    run: (event: CloudFrontFunctionViewerRequestEvent) => ({
+      kind: 'request',
+      request: event.request,
+      returnedEventRequest: true,
+      logs: [],
+    }),
   };
   return {
     firewall: createFirewall({ version: 1, source: 'none', rules: [], cloudFrontGeoRestriction: [] }),
@@ -100,11 +105,7 @@ describe('the local table', () => {
 describe('the local edge routes by the table it is given', () => {
   const [presign, auth, fallback] = CLOUDFRONT_BEHAVIOURS as [CloudFrontBehaviour, CloudFrontBehaviour, CloudFrontBehaviour];
   /** The deployed table with its patterns moved: /api/sign* runs presign, /api/auth/* the auth guard and API. */
-  const copy: CloudFrontBehaviour[] = [
-    { ...auth, pathPattern: '/api/auth/*' },
-    { ...presign, pathPattern: '/api/sign*' },
-    fallback,
-  ];
+  const copy: CloudFrontBehaviour[] = [{ ...auth, pathPattern: '/api/auth/*' }, { ...presign, pathPattern: '/api/sign*' }, fallback];
   let shipped: LocalEdge;
   let moved: LocalEdge;
 
@@ -160,7 +161,11 @@ describe('a page opened at localhost (issue 12)', () => {
         authApi: async (event: APIGatewayProxyEvent) =>
           event.path === '/auth/login'
             ? { statusCode: 403, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(FORBIDDEN) }
-            : { statusCode: 403, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ error: { code: 'USER_NOT_CONFIRMED', message: 'Confirm first.' } }) },
+            : {
+                statusCode: 403,
+                headers: { 'Content-Type': 'application/json' },
+                body: JSON.stringify({ error: { code: 'USER_NOT_CONFIRMED', message: 'Confirm first.' } }),
+              },
       }),
     );
   });

@@ -71,7 +71,11 @@ describe('assertRuntime20Syntax: syntax the runtime 2.0 page does not list is re
     ['a generator', `function* g() { yield 1; }\n${handler}`, /generators/],
     ['an async arrow function', `var f = async () => 1;\n${handler}`, /async arguments and closures/],
     ['an async function expression', `var f = async function () {};\n${handler}`, /async arguments and closures/],
-    ['a nested async function', 'function handler(event) { async function inner() {} return event.request; }', /async arguments and closures/],
+    [
+      'a nested async function',
+      'function handler(event) { async function inner() {} return event.request; }',
+      /async arguments and closures/,
+    ],
     ['a tagged template', `String.raw\`x\`;\n${handler}`, /tagged templates/],
     ['the regexp u flag', `var r = /a/u;\n${handler}`, /flags "u"/],
     ['the regexp s flag', `var r = /a/s;\n${handler}`, /flags "s"/],
@@ -103,9 +107,7 @@ describe('assertRuntime20Syntax: syntax the runtime 2.0 page does not list is re
   });
 
   it('names the documentation page in the error', () => {
-    expect(() => assertRuntime20Syntax('class A {}', 'probe.js')).toThrow(
-      /functions-javascript-runtime-20\.html/,
-    );
+    expect(() => assertRuntime20Syntax('class A {}', 'probe.js')).toThrow(/functions-javascript-runtime-20\.html/);
   });
 
   it.each([
@@ -118,14 +120,17 @@ describe('assertRuntime20Syntax: syntax the runtime 2.0 page does not list is re
     ['named capture groups and the sticky flag', 'const r = /(?<y>\\d{4})/y;\nfunction handler(event) { return event.request; }'],
     ['numeric separators', 'const n = 1_000_000;\nfunction handler(event) { return event.request; }'],
     ['getters and setters', 'const o = { get a() { return 1; }, set a(v) {} };\nfunction handler(event) { return event.request; }'],
-    ['ES 5.1 statements', `function handler(event) {
+    [
+      'ES 5.1 statements',
+      `function handler(event) {
       var n = 0;
       outer: for (var k in event.request.headers) { n++; if (n > 9) break outer; else continue; }
       do { n--; } while (n > 0);
       switch (n) { case 0: break; default: n = 1; }
       try { throw new TypeError('x'); } catch (e) { n = 2; } finally { n = 3; }
       return event.request;
-    }`],
+    }`,
+    ],
     ['six-character unicode escapes', "const s = '\\u0061';\nfunction handler(event) { return event.request; }"],
   ])('accepts %s', (_name, source) => {
     expect(syntaxViolations(source)).toEqual([]);
@@ -293,9 +298,9 @@ describe('running a function', () => {
   });
 
   it('stops top-level code that runs past the time limit', () => {
-    expect(() =>
-      loadCloudFrontFunction('while (true) {}\nfunction handler(event) { return event.request; }', { timeoutMs: 50 }),
-    ).toThrow(/loading failed: it ran past the time limit/);
+    expect(() => loadCloudFrontFunction('while (true) {}\nfunction handler(event) { return event.request; }', { timeoutMs: 50 })).toThrow(
+      /loading failed: it ran past the time limit/,
+    );
   });
 
   it('keeps the function’s globals between runs, like a warm runtime', () => {

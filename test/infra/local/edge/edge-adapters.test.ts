@@ -10,10 +10,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { replyFromProxyResult, toApiGatewayEvent } from '../../../../infra/local/edge/api-gateway-proxy';
 import { behaviourFor } from '../../../../infra/local/edge/behaviours';
-import { originHeadersFrom, replyFromFunctionResponse, toCloudFrontFunctionEvent } from '../../../../infra/local/edge/cloudfront-function-events';
+import {
+  originHeadersFrom,
+  replyFromFunctionResponse,
+  toCloudFrontFunctionEvent,
+} from '../../../../infra/local/edge/cloudfront-function-events';
 import { EdgeFunctionError } from '../../../../infra/local/edge/errors';
 import type { ViewerRequest } from '../../../../infra/local/edge/http-exchange';
-import { LAMBDA_EDGE_VIEWER_BODY_BYTES, loadLambdaEdgeFunction, replyFromLambdaEdgeResponse, toLambdaEdgeEvent } from '../../../../infra/local/edge/lambda-edge';
+import {
+  LAMBDA_EDGE_VIEWER_BODY_BYTES,
+  loadLambdaEdgeFunction,
+  replyFromLambdaEdgeResponse,
+  toLambdaEdgeEvent,
+} from '../../../../infra/local/edge/lambda-edge';
 import { viewerCountry, viewerIp } from '../../../../infra/local/edge/viewer';
 import { loadFixture } from '../../../support/fixtures';
 import { keyPaths } from '../support/key-paths';
@@ -60,23 +69,48 @@ describe('Lambda@Edge viewer-request events', () => {
     expect(Buffer.from(body.data, 'base64').length).toBe(LAMBDA_EDGE_VIEWER_BODY_BYTES);
     const exact = toLambdaEdgeEvent(viewerRequest({ body: Buffer.alloc(LAMBDA_EDGE_VIEWER_BODY_BYTES, 0x61) }), distribution);
     expect(exact.Records[0]!.cf.request.body!.inputTruncated).toBe(false);
-    expect('body' in toLambdaEdgeEvent(viewerRequest({ method: 'GET', body: Buffer.alloc(0) }), distribution).Records[0]!.cf.request).toBe(false);
+    expect('body' in toLambdaEdgeEvent(viewerRequest({ method: 'GET', body: Buffer.alloc(0) }), distribution).Records[0]!.cf.request).toBe(
+      false,
+    );
   });
 
   it('keep repeated headers as a list, and a header named __proto__ as a header', () => {
-    const event = toLambdaEdgeEvent(viewerRequest({ headers: [['X-A', '1'], ['x-a', '2'], ['__proto__', 'x']] }), distribution);
+    const event = toLambdaEdgeEvent(
+      viewerRequest({
+        headers: [
+          ['X-A', '1'],
+          ['x-a', '2'],
+          ['__proto__', 'x'],
+        ],
+      }),
+      distribution,
+    );
     const headers = event.Records[0]!.cf.request.headers;
-    expect(headers['x-a']).toEqual([{ key: 'X-A', value: '1' }, { key: 'x-a', value: '2' }]);
+    expect(headers['x-a']).toEqual([
+      { key: 'X-A', value: '1' },
+      { key: 'x-a', value: '2' },
+    ]);
     expect(Object.getPrototypeOf(headers)).toBe(Object.prototype);
     expect(Object.keys(headers)).toContain('__proto__');
   });
 });
 
 describe('Lambda@Edge generated responses', () => {
-  const ok: CloudFrontResultResponse = { status: '200', statusDescription: 'OK', headers: { 'content-type': [{ key: 'Content-Type', value: 'application/json' }] }, bodyEncoding: 'text', body: '{}' };
+  const ok: CloudFrontResultResponse = {
+    status: '200',
+    statusDescription: 'OK',
+    headers: { 'content-type': [{ key: 'Content-Type', value: 'application/json' }] },
+    bodyEncoding: 'text',
+    body: '{}',
+  };
 
   it('become the reply; a base64 body is decoded', () => {
-    expect(replyFromLambdaEdgeResponse(ok, 'presign')).toEqual({ status: 200, statusText: 'OK', headers: [['Content-Type', 'application/json']], body: Buffer.from('{}') });
+    expect(replyFromLambdaEdgeResponse(ok, 'presign')).toEqual({
+      status: 200,
+      statusText: 'OK',
+      headers: [['Content-Type', 'application/json']],
+      body: Buffer.from('{}'),
+    });
     const gz = replyFromLambdaEdgeResponse({ ...ok, bodyEncoding: 'base64', body: Buffer.from('hi').toString('base64') }, 'presign');
     expect(gz.body.toString()).toBe('hi');
   });
@@ -111,14 +145,22 @@ describe('loading a Lambda@Edge bundle', () => {
   }
   const event = () => toLambdaEdgeEvent(viewerRequest(), distribution);
   const logs: string[] = [];
-  const options = (extra = {}) => ({ name: 'fn', environment: { AWS_REGION: 'us-east-1', ONLY: 'this' }, log: (line: string) => logs.push(line), ...extra });
+  const options = (extra = {}) => ({
+    name: 'fn',
+    environment: { AWS_REGION: 'us-east-1', ONLY: 'this' },
+    log: (line: string) => logs.push(line),
+    ...extra,
+  });
 
   it('gives the function only its own environment, its own console, and its own folder', async () => {
-    const file = bundle('env', `
+    const file = bundle(
+      'env',
+      `
       const fs = require('node:fs');
       const config = JSON.parse(fs.readFileSync(require('node:path').join(__dirname, 'config.json'), 'utf8'));
       exports.handler = async () => { console.log('hello', 42); return { status: '200', body: JSON.stringify({ env: Object.keys(process.env).sort(), config }) }; };
-    `);
+    `,
+    );
     writeFileSync(path.join(dir, 'env', 'config.json'), '{"a":1}');
     const fn = loadLambdaEdgeFunction(file, options());
     const result = (await fn.invoke(event())) as CloudFrontResultResponse;
@@ -127,7 +169,10 @@ describe('loading a Lambda@Edge bundle', () => {
   });
 
   it('cold-starts on every load: a second load reads a changed config', async () => {
-    const file = bundle('cold', `const c = require('node:fs').readFileSync(__dirname + '/config.json', 'utf8'); exports.handler = async () => ({ status: '200', body: c });`);
+    const file = bundle(
+      'cold',
+      `const c = require('node:fs').readFileSync(__dirname + '/config.json', 'utf8'); exports.handler = async () => ({ status: '200', body: c });`,
+    );
     writeFileSync(path.join(dir, 'cold', 'config.json'), 'one');
     const first = loadLambdaEdgeFunction(file, options());
     writeFileSync(path.join(dir, 'cold', 'config.json'), 'two');
@@ -137,12 +182,17 @@ describe('loading a Lambda@Edge bundle', () => {
   });
 
   it('refuses a bundle that needs a package, and fails loudly when the module throws at load', () => {
-    expect(() => loadLambdaEdgeFunction(bundle('dep', `require('aws-jwt-verify'); exports.handler = async () => ({})`), options())).toThrow(/not a Node built-in/);
+    expect(() => loadLambdaEdgeFunction(bundle('dep', `require('aws-jwt-verify'); exports.handler = async () => ({})`), options())).toThrow(
+      /not a Node built-in/,
+    );
     expect(() => loadLambdaEdgeFunction(bundle('bad', `throw new Error('bad config')`), options())).toThrow(/bad config/);
   });
 
   it('accepts callback-style handlers', async () => {
-    const fn = loadLambdaEdgeFunction(bundle('cb', `exports.handler = (event, context, callback) => callback(null, { status: '204' });`), options());
+    const fn = loadLambdaEdgeFunction(
+      bundle('cb', `exports.handler = (event, context, callback) => callback(null, { status: '204' });`),
+      options(),
+    );
     expect(await fn.invoke(event())).toEqual({ status: '204' });
   });
 
@@ -161,24 +211,44 @@ describe('CloudFront Functions events', () => {
         method: 'GET',
         path: '/app/upload',
         query: 'folder=holiday&tag=a&tag=b&flag',
-        headers: [['Host', '127.0.0.1:3000'], ['Cookie', 'theme=dark; edge_upload_refresh=t'], ['Accept', 'text/html'], ['X-Dup', '1'], ['X-Dup', '2']],
+        headers: [
+          ['Host', '127.0.0.1:3000'],
+          ['Cookie', 'theme=dark; edge_upload_refresh=t'],
+          ['Accept', 'text/html'],
+          ['X-Dup', '1'],
+          ['X-Dup', '2'],
+        ],
       }),
       distribution,
     );
     const functions = ['headers', 'cookies', 'querystring'];
     const withoutRepeats = (paths: string[]) => paths.filter((p) => !p.includes('multiValue'));
-    expect(withoutRepeats(keyPaths(event, functions))).toEqual(keyPaths(loadFixture('cloudfront-functions/site-app-route.json'), functions));
+    expect(withoutRepeats(keyPaths(event, functions))).toEqual(
+      keyPaths(loadFixture('cloudfront-functions/site-app-route.json'), functions),
+    );
     expect(event.request.headers['cookie']).toBeUndefined();
     expect(event.request.cookies).toEqual({ theme: { value: 'dark' }, edge_upload_refresh: { value: 't' } });
-    expect(event.request.querystring).toEqual({ folder: { value: 'holiday' }, tag: { value: 'a', multiValue: [{ value: 'a' }, { value: 'b' }] }, flag: { value: '' } });
+    expect(event.request.querystring).toEqual({
+      folder: { value: 'holiday' },
+      tag: { value: 'a', multiValue: [{ value: 'a' }, { value: 'b' }] },
+      flag: { value: '' },
+    });
     expect(event.request.headers['x-dup']).toEqual({ value: '1', multiValue: [{ value: '1' }, { value: '2' }] });
     expect(event.viewer.ip).toBe('203.0.113.9');
   });
 
   it('a request let through goes to the origin with the viewer’s header case and its cookies joined again', () => {
-    const viewer = viewerRequest({ headers: [['Content-Type', 'application/json'], ['Cookie', 'a=1; b=2']] });
+    const viewer = viewerRequest({
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['Cookie', 'a=1; b=2'],
+      ],
+    });
     const event = toCloudFrontFunctionEvent(viewer, distribution);
-    expect(originHeadersFrom(event.request, viewer.headers)).toEqual([['Content-Type', 'application/json'], ['Cookie', 'a=1; b=2']]);
+    expect(originHeadersFrom(event.request, viewer.headers)).toEqual([
+      ['Content-Type', 'application/json'],
+      ['Cookie', 'a=1; b=2'],
+    ]);
   });
 
   it('a generated response becomes the reply, cookies as Set-Cookie', () => {
@@ -189,7 +259,15 @@ describe('CloudFront Functions events', () => {
       cookies: { c: { value: 'v', attributes: 'Path=/auth; HttpOnly' } },
       body: { encoding: 'text', data: '{}' },
     });
-    expect(reply).toEqual({ status: 405, statusText: 'Method Not Allowed', headers: [['allow', 'POST'], ['Set-Cookie', 'c=v; Path=/auth; HttpOnly']], body: Buffer.from('{}') });
+    expect(reply).toEqual({
+      status: 405,
+      statusText: 'Method Not Allowed',
+      headers: [
+        ['allow', 'POST'],
+        ['Set-Cookie', 'c=v; Path=/auth; HttpOnly'],
+      ],
+      body: Buffer.from('{}'),
+    });
   });
 });
 
@@ -198,7 +276,11 @@ describe('API Gateway proxy events', () => {
     method: 'POST',
     path: '/auth/login',
     query: 'a=1&a=2&e=x%40y.z',
-    headers: [['Content-Type', 'application/json'], ['X-Dup', '1'], ['X-Dup', '2']] as Array<[string, string]>,
+    headers: [
+      ['Content-Type', 'application/json'],
+      ['X-Dup', '1'],
+      ['X-Dup', '2'],
+    ] as Array<[string, string]>,
     body: Buffer.from('{"email":"a@b.co"}'),
     sourceIp: '203.0.113.9',
     receivedAt: new Date('2026-11-29T12:00:04Z'),
@@ -235,8 +317,17 @@ describe('API Gateway proxy events', () => {
   });
 
   it('results become the reply, multiValueHeaders (Set-Cookie) included', () => {
-    const reply = replyFromProxyResult({ statusCode: 200, headers: { 'Content-Type': 'application/json' }, multiValueHeaders: { 'Set-Cookie': ['a=1', 'b=2'] }, body: '{}' });
-    expect(reply.headers).toEqual([['Content-Type', 'application/json'], ['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2']]);
+    const reply = replyFromProxyResult({
+      statusCode: 200,
+      headers: { 'Content-Type': 'application/json' },
+      multiValueHeaders: { 'Set-Cookie': ['a=1', 'b=2'] },
+      body: '{}',
+    });
+    expect(reply.headers).toEqual([
+      ['Content-Type', 'application/json'],
+      ['Set-Cookie', 'a=1'],
+      ['Set-Cookie', 'b=2'],
+    ]);
   });
 });
 

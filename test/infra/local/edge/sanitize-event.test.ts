@@ -48,7 +48,14 @@ describe('API Gateway events', () => {
     const event = planted();
     const clean = sanitizeEvent(event);
     const text = JSON.stringify(clean);
-    for (const secret of [JWT, EMAIL, PASSWORD, CODE, event.requestContext.requestId, 'EXAMPLE-cf-id-0000000000000000000000000000000000000000000==']) {
+    for (const secret of [
+      JWT,
+      EMAIL,
+      PASSWORD,
+      CODE,
+      event.requestContext.requestId,
+      'EXAMPLE-cf-id-0000000000000000000000000000000000000000000==',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(JSON.parse(clean.body ?? '')).toEqual({ email: 'user@example.com', password: 'Redacted-Password-0', code: '000000' });
@@ -64,7 +71,10 @@ describe('API Gateway events', () => {
     event.body = Buffer.from(JSON.stringify({ email: EMAIL, password: PASSWORD })).toString('base64');
     event.isBase64Encoded = true;
     const clean = sanitizeEvent(event);
-    expect(JSON.parse(Buffer.from(clean.body ?? '', 'base64').toString('utf8'))).toEqual({ email: 'user@example.com', password: 'Redacted-Password-0' });
+    expect(JSON.parse(Buffer.from(clean.body ?? '', 'base64').toString('utf8'))).toEqual({
+      email: 'user@example.com',
+      password: 'Redacted-Password-0',
+    });
   });
 
   it('keeps a __proto__ key a key', () => {
@@ -98,10 +108,16 @@ describe('Lambda@Edge events', () => {
 describe('CloudFront Functions events', () => {
   it('replaces every cookie value (whatever the cookie is called) and query values by name', () => {
     const event = loadFixture<CloudFrontFunctionViewerRequestEvent>('cloudfront-functions/auth-refresh-cookie.json');
-    event.request.cookies = { edge_upload_refresh: { value: JWT }, email: { value: 'plain', multiValue: [{ value: 'plain' }, { value: 'other' }] } };
+    event.request.cookies = {
+      edge_upload_refresh: { value: JWT },
+      email: { value: 'plain', multiValue: [{ value: 'plain' }, { value: 'other' }] },
+    };
     event.request.querystring = { email: { value: EMAIL }, page: { value: '2' } };
     const clean = sanitizeEvent(event);
-    expect(clean.request.cookies).toEqual({ edge_upload_refresh: { value: 'REDACTED' }, email: { value: 'REDACTED', multiValue: [{ value: 'REDACTED' }, { value: 'REDACTED' }] } });
+    expect(clean.request.cookies).toEqual({
+      edge_upload_refresh: { value: 'REDACTED' },
+      email: { value: 'REDACTED', multiValue: [{ value: 'REDACTED' }, { value: 'REDACTED' }] },
+    });
     expect(clean.request.querystring).toEqual({ email: { value: 'user@example.com' }, page: { value: '2' } });
     expect(clean.context.requestId).not.toBe(event.context.requestId);
   });

@@ -37,7 +37,11 @@ import { fields, file, postForm, xmlElement, type Field } from '../../../support
 const BUCKET = 'edge-upload-local';
 const REGION = 'us-east-1';
 const edge = { accessKeyId: 'AKIDLOCALACCESSMODL1', secretAccessKey: 'local-access-model-edge-secret-00000001', sessionToken: undefined };
-const inspector = { accessKeyId: 'AKIDLOCALACCESSINSP1', secretAccessKey: 'local-access-model-inspector-secret-001', sessionToken: undefined };
+const inspector = {
+  accessKeyId: 'AKIDLOCALACCESSINSP1',
+  secretAccessKey: 'local-access-model-inspector-secret-001',
+  sessionToken: undefined,
+};
 
 let home: string;
 let s3rver: RunningS3rver;
@@ -57,10 +61,23 @@ beforeAll(async () => {
     region: REGION,
     allowedOrigins: [],
     tempDirectory,
-    readRule: { uploadPrefix: 'uploads/', quarantinePrefix: DEFAULT_QUARANTINE_PREFIX, verifiedTag: VERIFIED_TAG, exemptCredentials: inspector },
+    readRule: {
+      uploadPrefix: 'uploads/',
+      quarantinePrefix: DEFAULT_QUARANTINE_PREFIX,
+      verifiedTag: VERIFIED_TAG,
+      exemptCredentials: inspector,
+    },
   });
   const client = ({ accessKeyId, secretAccessKey }: typeof edge) =>
-    new S3Client({ region: REGION, endpoint: guard.url, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    new S3Client({
+      region: REGION,
+      endpoint: guard.url,
+      forcePathStyle: true,
+      credentials: { accessKeyId, secretAccessKey },
+      maxAttempts: 1,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
   asEdge = client(edge);
   asInspector = client(inspector);
 });
@@ -82,7 +99,9 @@ async function tagsOf(key: string): Promise<Record<string, string | undefined>> 
   return Object.fromEntries(TagSet.map((tag) => [tag.Key, tag.Value]));
 }
 async function markVerified(key: string): Promise<void> {
-  await asInspector.send(new PutObjectTaggingCommand({ Bucket: BUCKET, Key: key, Tagging: { TagSet: [{ Key: VERIFIED_TAG.key, Value: VERIFIED_TAG.value }] } }));
+  await asInspector.send(
+    new PutObjectTaggingCommand({ Bucket: BUCKET, Key: key, Tagging: { TagSet: [{ Key: VERIFIED_TAG.key, Value: VERIFIED_TAG.value }] } }),
+  );
 }
 async function exists(key: string): Promise<boolean> {
   try {
@@ -94,9 +113,19 @@ async function exists(key: string): Promise<boolean> {
 }
 /** An edge-signed URL for one request on `key`, any query. */
 function edgeUrl(key: string, method: 'GET' | 'DELETE', query: Record<string, string> = {}): string {
-  return createUrlSigner({ endpoint: objectEndpoint(`${guard.url}/${BUCKET}`), key, credentials: edge, region: REGION, now: new Date(), expiresSeconds: 300 })({ method, query, headers: {} });
+  return createUrlSigner({
+    endpoint: objectEndpoint(`${guard.url}/${BUCKET}`),
+    key,
+    credentials: edge,
+    region: REGION,
+    now: new Date(),
+    expiresSeconds: 300,
+  })({ method, query, headers: {} });
 }
-async function edgeGet(key: string, query: Record<string, string> = {}): Promise<{ status: number; code: string | undefined; body: string }> {
+async function edgeGet(
+  key: string,
+  query: Record<string, string> = {},
+): Promise<{ status: number; code: string | undefined; body: string }> {
   const answer = await fetch(edgeUrl(key, 'GET', query));
   const body = await answer.text();
   return { status: answer.status, code: xmlElement(body, 'Code'), body };
@@ -145,20 +174,24 @@ describe('a write starts the object with its own tags only, as in S3', () => {
     await asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'inspected' }));
     await markVerified(key);
     const { UploadId } = await asEdge.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ContentType: 'image/png' }));
-    const { ETag } = await asEdge.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 1, Body: 'one part, the last' }));
-    await asEdge.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] } }));
+    const { ETag } = await asEdge.send(
+      new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 1, Body: 'one part, the last' }),
+    );
+    await asEdge.send(
+      new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] } }),
+    );
     expect(await tagsOf(key)).toEqual({});
     expect((await edgeGet(key)).status).toBe(403);
   });
 
-  it('PutObject with x-amz-tagging over a tagged object keeps only the request\'s tags', async () => {
+  it("PutObject with x-amz-tagging over a tagged object keeps only the request's tags", async () => {
     const key = newKey(DEFAULT_QUARANTINE_PREFIX);
     await asInspector.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'a', Tagging: 'old=1&verified=true' }));
     await asInspector.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'b', Tagging: 'new=2' }));
     expect(await tagsOf(key)).toEqual({ new: '2' });
   });
 
-  it('a deleted object\'s tags go with it: a new object under the key starts untagged', async () => {
+  it("a deleted object's tags go with it: a new object under the key starts untagged", async () => {
     const key = newKey();
     await asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'inspected' }));
     await markVerified(key);
@@ -167,7 +200,7 @@ describe('a write starts the object with its own tags only, as in S3', () => {
     expect(await tagsOf(key)).toEqual({});
   });
 
-  it('CopyObject takes the source\'s tags (COPY) or the request\'s (REPLACE), never the destination\'s old ones', async () => {
+  it("CopyObject takes the source's tags (COPY) or the request's (REPLACE), never the destination's old ones", async () => {
     const source = newKey();
     await asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: source, Body: 'source' }));
     await markVerified(source);
@@ -176,9 +209,19 @@ describe('a write starts the object with its own tags only, as in S3', () => {
 
     await asInspector.send(new CopyObjectCommand({ Bucket: BUCKET, Key: destination, CopySource: `${BUCKET}/${source}` }));
     expect(await tagsOf(destination)).toEqual(verifiedTags);
-    await asInspector.send(new CopyObjectCommand({ Bucket: BUCKET, Key: destination, CopySource: `${BUCKET}/${source}`, TaggingDirective: 'REPLACE' }));
+    await asInspector.send(
+      new CopyObjectCommand({ Bucket: BUCKET, Key: destination, CopySource: `${BUCKET}/${source}`, TaggingDirective: 'REPLACE' }),
+    );
     expect(await tagsOf(destination)).toEqual({});
-    await asInspector.send(new CopyObjectCommand({ Bucket: BUCKET, Key: destination, CopySource: `${BUCKET}/${source}`, TaggingDirective: 'REPLACE', Tagging: 'reason=x' }));
+    await asInspector.send(
+      new CopyObjectCommand({
+        Bucket: BUCKET,
+        Key: destination,
+        CopySource: `${BUCKET}/${source}`,
+        TaggingDirective: 'REPLACE',
+        Tagging: 'reason=x',
+      }),
+    );
     expect(await tagsOf(destination)).toEqual({ reason: 'x' });
     expect(await tagsOf(source)).toEqual(verifiedTags);
   });
@@ -227,7 +270,13 @@ describe('the edge role: no tagging, writes under uploads/ only', () => {
     const key = newKey();
     await asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x' }));
     await expect(
-      asEdge.send(new PutObjectTaggingCommand({ Bucket: BUCKET, Key: key, Tagging: { TagSet: [{ Key: VERIFIED_TAG.key, Value: VERIFIED_TAG.value }] } })),
+      asEdge.send(
+        new PutObjectTaggingCommand({
+          Bucket: BUCKET,
+          Key: key,
+          Tagging: { TagSet: [{ Key: VERIFIED_TAG.key, Value: VERIFIED_TAG.value }] },
+        }),
+      ),
     ).rejects.toMatchObject(denied);
     expect(await tagsOf(key)).toEqual({});
     await markVerified(key);
@@ -237,12 +286,22 @@ describe('the edge role: no tagging, writes under uploads/ only', () => {
 
   it('refuses tags on an edge-signed PutObject, CopyObject or form (s3:PutObjectTagging), storing nothing', async () => {
     const key = newKey();
-    await expect(asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', Tagging: 'verified=true' }))).rejects.toMatchObject(denied);
+    await expect(
+      asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', Tagging: 'verified=true' })),
+    ).rejects.toMatchObject(denied);
     expect(await exists(key)).toBe(false);
     const source = newKey();
     await asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: source, Body: 'x' }));
     await expect(
-      asEdge.send(new CopyObjectCommand({ Bucket: BUCKET, Key: key, CopySource: `${BUCKET}/${source}`, TaggingDirective: 'REPLACE', Tagging: 'verified=true' })),
+      asEdge.send(
+        new CopyObjectCommand({
+          Bucket: BUCKET,
+          Key: key,
+          CopySource: `${BUCKET}/${source}`,
+          TaggingDirective: 'REPLACE',
+          Tagging: 'verified=true',
+        }),
+      ),
     ).rejects.toMatchObject(denied);
     expect(await exists(key)).toBe(false);
     const tagging = '<Tagging><TagSet><Tag><Key>verified</Key><Value>true</Value></Tag></TagSet></Tagging>';
@@ -256,7 +315,9 @@ describe('the edge role: no tagging, writes under uploads/ only', () => {
       await expect(asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x' }))).rejects.toMatchObject(denied);
       const source = newKey();
       await asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: source, Body: 'x' }));
-      await expect(asEdge.send(new CopyObjectCommand({ Bucket: BUCKET, Key: key, CopySource: `${BUCKET}/${source}` }))).rejects.toMatchObject(denied);
+      await expect(
+        asEdge.send(new CopyObjectCommand({ Bucket: BUCKET, Key: key, CopySource: `${BUCKET}/${source}` })),
+      ).rejects.toMatchObject(denied);
       const answer = await form(key, Buffer.from('x'));
       expect([answer.status, xmlElement(answer.body, 'Code')]).toEqual([403, 'AccessDenied']);
       await expect(asEdge.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }))).rejects.toMatchObject(denied);
@@ -274,11 +335,19 @@ describe('the edge role: no tagging, writes under uploads/ only', () => {
     expect(await exists(quarantined)).toBe(false);
   });
 
-  it('the inspector\'s key writes and tags where its role may (its quarantine copy with a reason)', async () => {
+  it("the inspector's key writes and tags where its role may (its quarantine copy with a reason)", async () => {
     const source = newKey();
     await asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: source, Body: 'x' }));
     const destination = newKey(DEFAULT_QUARANTINE_PREFIX);
-    await asInspector.send(new CopyObjectCommand({ Bucket: BUCKET, Key: destination, CopySource: `${BUCKET}/${source}`, TaggingDirective: 'REPLACE', Tagging: 'quarantine-reason=TYPE_MISMATCH' }));
+    await asInspector.send(
+      new CopyObjectCommand({
+        Bucket: BUCKET,
+        Key: destination,
+        CopySource: `${BUCKET}/${source}`,
+        TaggingDirective: 'REPLACE',
+        Tagging: 'quarantine-reason=TYPE_MISMATCH',
+      }),
+    );
     expect(await tagsOf(destination)).toEqual({ 'quarantine-reason': 'TYPE_MISMATCH' });
   });
 });

@@ -14,7 +14,7 @@ const origin = 'http://127.0.0.1:3000';
 const preflight = (method: string, requestHeaders?: string) => preflightHeaders({ origin, method, requestHeaders }, [origin]);
 
 describe('the local preflight follows the AWS bucket rule', () => {
-  it('allows exactly the deployed bucket\'s methods and headers', () => {
+  it("allows exactly the deployed bucket's methods and headers", () => {
     expect([...ALLOWED_METHODS]).toEqual(UPLOAD_CORS_METHODS.map(String));
     expect([...ALLOWED_HEADERS]).toEqual([...UPLOAD_CORS_HEADERS]);
   });
@@ -32,10 +32,12 @@ describe('the local preflight follows the AWS bucket rule', () => {
 
   it('allows the headers a presigned create or part carries, compared case-insensitively', () => {
     const headers = preflight('POST', 'Content-Type, CONTENT-MD5, x-amz-meta-userid, X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id');
-    expect(headers['Access-Control-Allow-Headers']).toBe('Content-Type, CONTENT-MD5, x-amz-meta-userid, X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id');
+    expect(headers['Access-Control-Allow-Headers']).toBe(
+      'Content-Type, CONTENT-MD5, x-amz-meta-userid, X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id',
+    );
   });
 
-  it('gives s3rver\'s bucket rule the same methods and headers by default', () => {
+  it("gives s3rver's bucket rule the same methods and headers by default", () => {
     const xml = corsConfigurationXml({ allowedOrigins: [origin] });
     expect([...xml.matchAll(/<AllowedMethod>([^<]*)</g)].map((match) => match[1])).toEqual(['GET', 'PUT', 'POST', 'DELETE']);
     expect([...xml.matchAll(/<AllowedHeader>([^<]*)</g)].map((match) => match[1])).toEqual(['content-type', 'content-md5', 'x-amz-*']);

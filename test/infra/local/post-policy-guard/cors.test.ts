@@ -24,13 +24,24 @@ describe('CORS', () => {
   });
 
   it('answers a POST preflight from an allowed origin, echoing the requested headers the bucket rule allows', () => {
-    const headers = preflightHeaders({ origin: 'http://127.0.0.1:3000', method: 'POST', requestHeaders: 'content-type, x-amz-meta-userid' }, allowed);
-    expect(headers).toMatchObject({ 'Access-Control-Allow-Methods': 'GET, PUT, POST, DELETE', 'Access-Control-Allow-Headers': 'content-type, x-amz-meta-userid', 'Access-Control-Max-Age': '3000' });
+    const headers = preflightHeaders(
+      { origin: 'http://127.0.0.1:3000', method: 'POST', requestHeaders: 'content-type, x-amz-meta-userid' },
+      allowed,
+    );
+    expect(headers).toMatchObject({
+      'Access-Control-Allow-Methods': 'GET, PUT, POST, DELETE',
+      'Access-Control-Allow-Headers': 'content-type, x-amz-meta-userid',
+      'Access-Control-Max-Age': '3000',
+    });
   });
 
   it('refuses other origins and methods with 403, and a request without Origin with 400', () => {
-    expect(() => preflightHeaders({ origin: 'http://evil.test', method: 'POST', requestHeaders: undefined }, allowed)).toThrow(CorsForbiddenError);
-    expect(() => preflightHeaders({ origin: 'http://127.0.0.1:3000', method: 'PATCH', requestHeaders: undefined }, allowed)).toThrow(CorsForbiddenError);
+    expect(() => preflightHeaders({ origin: 'http://evil.test', method: 'POST', requestHeaders: undefined }, allowed)).toThrow(
+      CorsForbiddenError,
+    );
+    expect(() => preflightHeaders({ origin: 'http://127.0.0.1:3000', method: 'PATCH', requestHeaders: undefined }, allowed)).toThrow(
+      CorsForbiddenError,
+    );
     expect(() => preflightHeaders({ origin: undefined, method: 'POST', requestHeaders: undefined }, allowed)).toThrow(CorsBadRequestError);
   });
 });

@@ -4,15 +4,26 @@ import { FormFields, isExemptFromPolicy, MAX_PRE_DATA_BYTES } from '../../../../
 
 describe('FormFields', () => {
   it('finds a field whatever the case of its name and keeps the order and spelling sent', () => {
-    const fields = FormFields.of([['Content-Type', 'image/png'], ['key', 'a']]);
+    const fields = FormFields.of([
+      ['Content-Type', 'image/png'],
+      ['key', 'a'],
+    ]);
     expect(fields.get('content-type')).toBe('image/png');
     expect(fields.get('CONTENT-TYPE')).toBe('image/png');
     expect(fields.has('KEY')).toBe(true);
-    expect(fields.all()).toEqual([{ name: 'Content-Type', value: 'image/png' }, { name: 'key', value: 'a' }]);
+    expect(fields.all()).toEqual([
+      { name: 'Content-Type', value: 'image/png' },
+      { name: 'key', value: 'a' },
+    ]);
   });
 
   it('refuses a field sent twice, in any case', () => {
-    expect(() => FormFields.of([['key', 'a'], ['Key', 'b']])).toThrow(InvalidArgumentError);
+    expect(() =>
+      FormFields.of([
+        ['key', 'a'],
+        ['Key', 'b'],
+      ]),
+    ).toThrow(InvalidArgumentError);
   });
 
   it('refuses fields past 20 KB of names and values', () => {
@@ -28,9 +39,12 @@ describe('FormFields', () => {
 });
 
 describe('isExemptFromPolicy', () => {
-  it.each(['policy', 'Policy', 'x-amz-signature', 'X-Amz-Signature', 'file', 'x-ignore-anything', 'X-IGNORE-'])('%s needs no condition', (name) => {
-    expect(isExemptFromPolicy(name)).toBe(true);
-  });
+  it.each(['policy', 'Policy', 'x-amz-signature', 'X-Amz-Signature', 'file', 'x-ignore-anything', 'X-IGNORE-'])(
+    '%s needs no condition',
+    (name) => {
+      expect(isExemptFromPolicy(name)).toBe(true);
+    },
+  );
   it.each(['key', 'x-amz-date', 'x-ignore', 'files', 'bucket'])('%s does', (name) => {
     expect(isExemptFromPolicy(name)).toBe(false);
   });

@@ -39,7 +39,6 @@ const CREATE_HEADERS = {
   'x-amz-server-side-encryption-aws-kms-key-id': KMS_KEY,
 };
 
-
 // Limits, not measurements: 15 MiB through the guard takes seconds on a busy machine.
 jest.setTimeout(60_000);
 let home: string;
@@ -54,9 +53,24 @@ beforeAll(async () => {
   multipartDirectory = join(home, 'multipart');
   mkdirSync(tempDirectory);
   s3rver = await startS3rver({ port: 0, directory: join(home, 's3rver'), buckets: [{ name: BUCKET }] });
-  guard = await startPostPolicyGuard({ port: 0, s3rverEndpoint: s3rver.endpoint, credentials, region: REGION, allowedOrigins: [SITE], tempDirectory, multipartDirectory });
+  guard = await startPostPolicyGuard({
+    port: 0,
+    s3rverEndpoint: s3rver.endpoint,
+    credentials,
+    region: REGION,
+    allowedOrigins: [SITE],
+    tempDirectory,
+    multipartDirectory,
+  });
   // WHEN_REQUIRED: otherwise the SDK signs the CRC32 of an empty body into every part URL (see the last test).
-  s3 = new S3Client({ region: REGION, endpoint: guard.url, forcePathStyle: true, credentials, maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  s3 = new S3Client({
+    region: REGION,
+    endpoint: guard.url,
+    forcePathStyle: true,
+    credentials,
+    maxAttempts: 1,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
 });
 
 afterAll(async () => {
@@ -74,12 +88,24 @@ const newKey = (): string => `uploads/user-1/${Date.now()}-${(counter += 1)}/tal
 async function createUrl(key: string, expiresIn = 300, signingDate?: Date): Promise<string> {
   return getSignedUrl(
     s3,
-    new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ContentType: 'video/mp4', Metadata: { userid: 'user-1' }, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: KMS_KEY }),
+    new CreateMultipartUploadCommand({
+      Bucket: BUCKET,
+      Key: key,
+      ContentType: 'video/mp4',
+      Metadata: { userid: 'user-1' },
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: KMS_KEY,
+    }),
     {
       expiresIn,
       ...(signingDate === undefined ? {} : { signingDate }),
       signableHeaders: new Set(['content-type']),
-      unhoistableHeaders: new Set(['content-type', 'x-amz-meta-userid', 'x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id']),
+      unhoistableHeaders: new Set([
+        'content-type',
+        'x-amz-meta-userid',
+        'x-amz-server-side-encryption',
+        'x-amz-server-side-encryption-aws-kms-key-id',
+      ]),
     },
   );
 }
@@ -92,11 +118,30 @@ async function create(key: string): Promise<string> {
   return uploadId as string;
 }
 
-async function partUrl(key: string, uploadId: string, partNumber: number, bytes: Buffer, withMd5: boolean, expiresIn = 300, signingDate?: Date): Promise<string> {
+async function partUrl(
+  key: string,
+  uploadId: string,
+  partNumber: number,
+  bytes: Buffer,
+  withMd5: boolean,
+  expiresIn = 300,
+  signingDate?: Date,
+): Promise<string> {
   return getSignedUrl(
     s3,
-    new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: partNumber, ContentLength: bytes.length, ...(withMd5 ? { ContentMD5: md5(bytes) } : {}) }),
-    { expiresIn, ...(signingDate === undefined ? {} : { signingDate }), signableHeaders: new Set(withMd5 ? ['content-length', 'content-md5'] : ['content-length']) },
+    new UploadPartCommand({
+      Bucket: BUCKET,
+      Key: key,
+      UploadId: uploadId,
+      PartNumber: partNumber,
+      ContentLength: bytes.length,
+      ...(withMd5 ? { ContentMD5: md5(bytes) } : {}),
+    }),
+    {
+      expiresIn,
+      ...(signingDate === undefined ? {} : { signingDate }),
+      signableHeaders: new Set(withMd5 ? ['content-length', 'content-md5'] : ['content-length']),
+    },
   );
 }
 
@@ -108,19 +153,31 @@ async function putPart(key: string, uploadId: string, partNumber: number, bytes:
 }
 
 const completeBody = (parts: ReadonlyArray<{ n: number; etag: string }>): Buffer =>
-  Buffer.from(`<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${parts.map((p) => `<Part><PartNumber>${p.n}</PartNumber><ETag>${p.etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`);
+  Buffer.from(
+    `<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${parts.map((p) => `<Part><PartNumber>${p.n}</PartNumber><ETag>${p.etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`,
+  );
 
 async function complete(key: string, uploadId: string, parts: ReadonlyArray<{ n: number; etag: string }>): Promise<HttpAnswer> {
-  const url = await getSignedUrl(s3, new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), { expiresIn: 300 });
+  const url = await getSignedUrl(s3, new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), {
+    expiresIn: 300,
+  });
   return send(url, 'POST', completeBody(parts), { 'Content-Type': 'application/xml' });
 }
 
 async function list(key: string, uploadId: string): Promise<HttpAnswer> {
-  return send(await getSignedUrl(s3, new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), { expiresIn: 300 }), 'GET', undefined);
+  return send(
+    await getSignedUrl(s3, new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), { expiresIn: 300 }),
+    'GET',
+    undefined,
+  );
 }
 
 async function abort(key: string, uploadId: string): Promise<HttpAnswer> {
-  return send(await getSignedUrl(s3, new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), { expiresIn: 300 }), 'DELETE', undefined);
+  return send(
+    await getSignedUrl(s3, new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), { expiresIn: 300 }),
+    'DELETE',
+    undefined,
+  );
 }
 
 function expectRefusal(answer: HttpAnswer, status: number, code: string): void {
@@ -159,9 +216,15 @@ describe('a multipart upload through presigned URLs', () => {
     expect([...listed.body.matchAll(/<Size>(\d+)<\/Size>/g)].map((m) => Number(m[1]))).toEqual(parts.map((p) => p.length));
     expect(xmlElement(listed.body, 'IsTruncated')).toBe('false');
 
-    const done = await complete(key, uploadId, etags.map((etag, index) => ({ n: index + 1, etag })));
+    const done = await complete(
+      key,
+      uploadId,
+      etags.map((etag, index) => ({ n: index + 1, etag })),
+    );
     expect(done.status).toBe(200);
-    const expectedEtag = `"${createHash('md5').update(Buffer.concat(parts.map((p) => createHash('md5').update(p).digest()))).digest('hex')}-4"`;
+    const expectedEtag = `"${createHash('md5')
+      .update(Buffer.concat(parts.map((p) => createHash('md5').update(p).digest())))
+      .digest('hex')}-4"`;
     expect(xmlElement(done.body, 'ETag')).toBe(expectedEtag.replace(/"/g, '&quot;'));
     expect(xmlElement(done.body, 'Key')).toBe(key);
 
@@ -276,7 +339,8 @@ describe('complete: S3 checks', () => {
     const key = newKey();
     const uploadId = await create(key);
     const etags = [];
-    for (const [index, size] of [5 * MIB, 10].entries()) etags.push((await putPart(key, uploadId, index + 1, randomBytes(size))).headers.etag as string);
+    for (const [index, size] of [5 * MIB, 10].entries())
+      etags.push((await putPart(key, uploadId, index + 1, randomBytes(size))).headers.etag as string);
     return { key, uploadId, etags };
   }
 
@@ -288,16 +352,44 @@ describe('complete: S3 checks', () => {
     const e2 = (await putPart(key, uploadId, 2, second)).headers.etag as string;
     const e1 = (await putPart(key, uploadId, 1, first)).headers.etag as string;
     expect([...(await list(key, uploadId)).body.matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((m) => m[1])).toEqual(['1', '2']);
-    expectRefusal(await complete(key, uploadId, [{ n: 2, etag: e2 }, { n: 1, etag: e1 }]), 400, 'InvalidPartOrder');
+    expectRefusal(
+      await complete(key, uploadId, [
+        { n: 2, etag: e2 },
+        { n: 1, etag: e1 },
+      ]),
+      400,
+      'InvalidPartOrder',
+    );
     expect(await exists(key)).toBe(false);
-    expect((await complete(key, uploadId, [{ n: 1, etag: e1 }, { n: 2, etag: e2 }])).status).toBe(200);
+    expect(
+      (
+        await complete(key, uploadId, [
+          { n: 1, etag: e1 },
+          { n: 2, etag: e2 },
+        ])
+      ).status,
+    ).toBe(200);
     expect(await exists(key)).toBe(true);
   });
 
   it('a wrong ETag, or a part never uploaded: 400 InvalidPart', async () => {
     const { key, uploadId, etags } = await twoParts();
-    expectRefusal(await complete(key, uploadId, [{ n: 1, etag: etags[0] as string }, { n: 2, etag: `"${'0'.repeat(32)}"` }]), 400, 'InvalidPart');
-    expectRefusal(await complete(key, uploadId, [{ n: 1, etag: etags[0] as string }, { n: 3, etag: etags[1] as string }]), 400, 'InvalidPart');
+    expectRefusal(
+      await complete(key, uploadId, [
+        { n: 1, etag: etags[0] as string },
+        { n: 2, etag: `"${'0'.repeat(32)}"` },
+      ]),
+      400,
+      'InvalidPart',
+    );
+    expectRefusal(
+      await complete(key, uploadId, [
+        { n: 1, etag: etags[0] as string },
+        { n: 3, etag: etags[1] as string },
+      ]),
+      400,
+      'InvalidPart',
+    );
     expect(await exists(key)).toBe(false);
     await abort(key, uploadId);
   });
@@ -307,7 +399,10 @@ describe('complete: S3 checks', () => {
     const uploadId = await create(key);
     const e1 = (await putPart(key, uploadId, 1, randomBytes(5 * MIB - 1))).headers.etag as string;
     const e2 = (await putPart(key, uploadId, 2, randomBytes(10))).headers.etag as string;
-    const answer = await complete(key, uploadId, [{ n: 1, etag: e1 }, { n: 2, etag: e2 }]);
+    const answer = await complete(key, uploadId, [
+      { n: 1, etag: e1 },
+      { n: 2, etag: e2 },
+    ]);
     expectRefusal(answer, 400, 'EntityTooSmall');
     expect(xmlElement(answer.body, 'MinSizeAllowed')).toBe(String(5 * MIB));
     // The last part alone may be small.
@@ -316,8 +411,14 @@ describe('complete: S3 checks', () => {
 
   it('a body that is not the CompleteMultipartUpload document, or lists no part: 400 MalformedXML', async () => {
     const { key, uploadId } = await twoParts();
-    const url = await getSignedUrl(s3, new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), { expiresIn: 300 });
-    for (const body of ['<CompleteMultipartUpload></CompleteMultipartUpload>', 'not xml', '<CompleteMultipartUpload><Part><PartNumber>x</PartNumber><ETag>"a"</ETag></Part></CompleteMultipartUpload>']) {
+    const url = await getSignedUrl(s3, new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId }), {
+      expiresIn: 300,
+    });
+    for (const body of [
+      '<CompleteMultipartUpload></CompleteMultipartUpload>',
+      'not xml',
+      '<CompleteMultipartUpload><Part><PartNumber>x</PartNumber><ETag>"a"</ETag></Part></CompleteMultipartUpload>',
+    ]) {
       expectRefusal(await send(url, 'POST', Buffer.from(body)), 400, 'MalformedXML');
     }
     await abort(key, uploadId);
@@ -345,7 +446,10 @@ describe('CORS for the browser', () => {
   });
 
   it('a preflight from another origin: 403', async () => {
-    const answer = await send(`${guard.url}/${BUCKET}/uploads/x`, 'OPTIONS', undefined, { Origin: 'http://evil.test', 'Access-Control-Request-Method': 'PUT' });
+    const answer = await send(`${guard.url}/${BUCKET}/uploads/x`, 'OPTIONS', undefined, {
+      Origin: 'http://evil.test',
+      'Access-Control-Request-Method': 'PUT',
+    });
     expect(answer.status).toBe(403);
   });
 
@@ -353,11 +457,17 @@ describe('CORS for the browser', () => {
     const key = newKey();
     const uploadId = await create(key);
     const bytes = Buffer.from('browser part');
-    const answer = await send(await partUrl(key, uploadId, 1, bytes, false), 'PUT', bytes, { 'Content-Length': String(bytes.length), Origin: SITE });
+    const answer = await send(await partUrl(key, uploadId, 1, bytes, false), 'PUT', bytes, {
+      'Content-Length': String(bytes.length),
+      Origin: SITE,
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers['access-control-allow-origin']).toBe(SITE);
     expect(String(answer.headers['access-control-expose-headers'])).toContain('ETag');
-    const refused = await send(await partUrl(key, 'B'.repeat(43), 1, bytes, false), 'PUT', bytes, { 'Content-Length': String(bytes.length), Origin: SITE });
+    const refused = await send(await partUrl(key, 'B'.repeat(43), 1, bytes, false), 'PUT', bytes, {
+      'Content-Length': String(bytes.length),
+      Origin: SITE,
+    });
     expectRefusal(refused, 404, 'NoSuchUpload');
     expect(refused.headers['access-control-allow-origin']).toBe(SITE);
     await abort(key, uploadId);
@@ -369,10 +479,14 @@ it('a part URL from a client with the default checksum setting carries the CRC32
   const uploadId = await create(key);
   const defaults = new S3Client({ region: REGION, endpoint: guard.url, forcePathStyle: true, credentials, maxAttempts: 1 });
   const bytes = Buffer.from('not empty');
-  const url = await getSignedUrl(defaults, new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: 1, ContentLength: bytes.length }), {
-    expiresIn: 300,
-    signableHeaders: new Set(['content-length']),
-  });
+  const url = await getSignedUrl(
+    defaults,
+    new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: 1, ContentLength: bytes.length }),
+    {
+      expiresIn: 300,
+      signableHeaders: new Set(['content-length']),
+    },
+  );
   defaults.destroy();
   expect(url).toContain('x-amz-checksum-crc32=AAAAAA%3D%3D');
   expectRefusal(await send(url, 'PUT', bytes, { 'Content-Length': String(bytes.length) }), 400, 'BadDigest');

@@ -28,6 +28,11 @@ describe('SSE through s3rver', () => {
         'x-amz-meta-edge-upload-local-sse-aws-kms-key-id': 'k1',
         'x-amz-meta-edge-upload-local-unknown': 'dropped',
       }),
-    ).toEqual({ etag: '"x"', 'x-amz-meta-userid': 'sub', 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'k1' });
+    ).toEqual({
+      etag: '"x"',
+      'x-amz-meta-userid': 'sub',
+      'x-amz-server-side-encryption': 'aws:kms',
+      'x-amz-server-side-encryption-aws-kms-key-id': 'k1',
+    });
   });
 });

@@ -2,7 +2,8 @@
 import { InvalidPolicyDocumentError } from '../../../../infra/local/post-policy-guard/errors';
 import { decodePolicy } from '../../../../infra/local/post-policy-guard/policy-document';
 
-const encode = (document: unknown) => Buffer.from(typeof document === 'string' ? document : JSON.stringify(document), 'utf8').toString('base64');
+const encode = (document: unknown) =>
+  Buffer.from(typeof document === 'string' ? document : JSON.stringify(document), 'utf8').toString('base64');
 const policy = (conditions: unknown, expiration: unknown = '2026-11-29T12:05:00.000Z') => encode({ expiration, conditions });
 
 describe('decodePolicy', () => {

@@ -6,7 +6,14 @@
  * to s3rver. A 50 MiB upload runs against the guard in a process of its own
  * so its peak resident memory can be read by PID.
  */
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,7 +24,19 @@ import { objectEndpoint, presignUrl } from '../../../../edge-functions/core/pres
 import { startPostPolicyGuard, type PostPolicyGuard } from '../../../../infra/local/post-policy-guard';
 import { startS3rver, type RunningS3rver } from '../../../../infra/local/s3rver';
 import { startGuardProcess } from '../../../support/post-policy-guard-process';
-import { field, fields, file, multipartBody, multipartLength, postForm, send, signPolicy, xmlElement, type Field, type Part } from '../../../support/post-forms';
+import {
+  field,
+  fields,
+  file,
+  multipartBody,
+  multipartLength,
+  postForm,
+  send,
+  signPolicy,
+  xmlElement,
+  type Field,
+  type Part,
+} from '../../../support/post-forms';
 
 const BUCKET = 'edge-upload-local';
 const REGION = 'us-east-1';
@@ -33,7 +52,12 @@ let guard: PostPolicyGuard;
 let s3: S3Client;
 
 async function startS3rverHere(): Promise<RunningS3rver> {
-  return startS3rver({ port: 0, directory: join(home, 's3rver'), buckets: [{ name: BUCKET, cors: { allowedOrigins: [SITE] } }], accessKeys: [credentials] });
+  return startS3rver({
+    port: 0,
+    directory: join(home, 's3rver'),
+    buckets: [{ name: BUCKET, cors: { allowedOrigins: [SITE] } }],
+    accessKeys: [credentials],
+  });
 }
 
 beforeAll(async () => {
@@ -41,7 +65,14 @@ beforeAll(async () => {
   tempDirectory = join(home, 'uploads-in-flight');
   mkdirSync(tempDirectory);
   s3rver = await startS3rverHere();
-  guard = await startPostPolicyGuard({ port: 0, s3rverEndpoint: s3rver.endpoint, credentials, region: REGION, allowedOrigins: [SITE], tempDirectory });
+  guard = await startPostPolicyGuard({
+    port: 0,
+    s3rverEndpoint: s3rver.endpoint,
+    credentials,
+    region: REGION,
+    allowedOrigins: [SITE],
+    tempDirectory,
+  });
   s3 = new S3Client({
     region: REGION,
     endpoint: guard.url,
@@ -75,7 +106,11 @@ function presign(options: { size?: number; type?: string; now?: Date; ttlSeconds
       'x-amz-server-side-encryption-aws-kms-key-id': 'local-kms-key',
     },
     contentLength: [options.size ?? PNG.length, options.size ?? PNG.length],
-    credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: options.secret ?? credentials.secretAccessKey, sessionToken: undefined },
+    credentials: {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: options.secret ?? credentials.secretAccessKey,
+      sessionToken: undefined,
+    },
     now: options.now ?? new Date(),
     ttlSeconds: options.ttlSeconds ?? 300,
   });
@@ -96,7 +131,7 @@ async function stored(key: string): Promise<boolean> {
 const inFlight = () => readdirSync(tempDirectory);
 
 describe('an accepted upload', () => {
-  it('answers 201 with S3\'s PostResponse and stores the object with its type, metadata and SSE', async () => {
+  it("answers 201 with S3's PostResponse and stores the object with its type, metadata and SSE", async () => {
     const { key, entries } = presign();
     const answer = await postForm(url(), [...fields(entries), file(PNG)]);
     expect(answer.status).toBe(201);
@@ -119,14 +154,20 @@ describe('an accepted upload', () => {
   });
 
   it('answers 204 without success_action_status and 303 to success_action_redirect', async () => {
-    const policy = (extra: unknown[]) => signPolicy({ conditions: [{ bucket: BUCKET }, ['starts-with', '$key', 'plain/'], ...extra], credentials, region: REGION });
+    const policy = (extra: unknown[]) =>
+      signPolicy({ conditions: [{ bucket: BUCKET }, ['starts-with', '$key', 'plain/'], ...extra], credentials, region: REGION });
     const plain = await postForm(url(), [field('key', 'plain/a.bin'), ...fields(policy([])), file(PNG)]);
     expect(plain.status).toBe(204);
     expect(plain.body).toBe('');
     expect(await stored('plain/a.bin')).toBe(true);
 
     const redirect = 'https://site.test/done?upload=1';
-    const redirected = await postForm(url(), [field('key', 'plain/b.bin'), field('success_action_redirect', redirect), ...fields(policy([{ success_action_redirect: redirect }])), file(PNG)]);
+    const redirected = await postForm(url(), [
+      field('key', 'plain/b.bin'),
+      field('success_action_redirect', redirect),
+      ...fields(policy([{ success_action_redirect: redirect }])),
+      file(PNG),
+    ]);
     expect(redirected.status).toBe(303);
     const location = new URL(String(redirected.headers.location));
     expect(location.searchParams.get('upload')).toBe('1');
@@ -137,7 +178,13 @@ describe('an accepted upload', () => {
 
   it('ignores fields after the file, and a text part named "file" is the content', async () => {
     const signed = signPolicy({ conditions: [{ bucket: BUCKET }, ['starts-with', '$key', 'late/']], credentials, region: REGION });
-    const answer = await postForm(url(), [field('key', 'late/a.txt'), ...fields(signed), field('file', 'hello'), field('x-amz-meta-late', 'ignored'), field('key', 'late/other.txt')]);
+    const answer = await postForm(url(), [
+      field('key', 'late/a.txt'),
+      ...fields(signed),
+      field('file', 'hello'),
+      field('x-amz-meta-late', 'ignored'),
+      field('key', 'late/other.txt'),
+    ]);
     expect(answer.status).toBe(204);
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'late/a.txt' }));
     expect(head.ContentLength).toBe(5);
@@ -147,7 +194,11 @@ describe('an accepted upload', () => {
 
   it('fills ${filename} from the file part, path stripped', async () => {
     const signed = signPolicy({ conditions: [{ bucket: BUCKET }, ['starts-with', '$key', 'named/']], credentials, region: REGION });
-    const answer = await postForm(url(), [field('key', 'named/${filename}'), ...fields(signed), file(PNG, 'C:\\Users\\me\\Pictures\\cat.png')]);
+    const answer = await postForm(url(), [
+      field('key', 'named/${filename}'),
+      ...fields(signed),
+      file(PNG, 'C:\\Users\\me\\Pictures\\cat.png'),
+    ]);
     expect(answer.status).toBe(204);
     expect(await stored('named/cat.png')).toBe(true);
   });
@@ -157,10 +208,35 @@ describe('a refused upload stores nothing', () => {
   const refusals: [string, (form: { key: string; entries: Field[] }) => Part[], number, string][] = [
     ['a larger file', ({ entries }) => [...fields(entries), file(Buffer.concat([PNG, Buffer.alloc(1)]))], 400, 'EntityTooLarge'],
     ['a smaller file', ({ entries }) => [...fields(entries), file(PNG.subarray(1))], 400, 'EntityTooSmall'],
-    ['another key', ({ entries }) => [...fields(entries.map(([n, v]): Field => [n, n === 'key' ? `${v}.html` : v])), file(PNG)], 403, 'AccessDenied'],
-    ['another type', ({ entries }) => [...fields(entries.map(([n, v]): Field => [n, n === 'Content-Type' ? 'text/html' : v])), file(PNG)], 403, 'AccessDenied'],
+    [
+      'another key',
+      ({ entries }) => [...fields(entries.map(([n, v]): Field => [n, n === 'key' ? `${v}.html` : v])), file(PNG)],
+      403,
+      'AccessDenied',
+    ],
+    [
+      'another type',
+      ({ entries }) => [...fields(entries.map(([n, v]): Field => [n, n === 'Content-Type' ? 'text/html' : v])), file(PNG)],
+      403,
+      'AccessDenied',
+    ],
     ['an extra field', ({ entries }) => [...fields(entries), field('acl', 'public-read'), file(PNG)], 403, 'AccessDenied'],
-    ['a tampered policy', ({ entries }) => [...fields(entries.map(([n, v]): Field => [n, n === 'Policy' ? Buffer.from(Buffer.from(v, 'base64').toString().replace(',68,68]', ',1,99999]')).toString('base64') : v])), file(PNG)], 403, 'SignatureDoesNotMatch'],
+    [
+      'a tampered policy',
+      ({ entries }) => [
+        ...fields(
+          entries.map(
+            ([n, v]): Field => [
+              n,
+              n === 'Policy' ? Buffer.from(Buffer.from(v, 'base64').toString().replace(',68,68]', ',1,99999]')).toString('base64') : v,
+            ],
+          ),
+        ),
+        file(PNG),
+      ],
+      403,
+      'SignatureDoesNotMatch',
+    ],
     ['the file first', ({ entries }) => [file(PNG), ...fields(entries)], 400, 'InvalidArgument'],
     ['no file', ({ entries }) => fields(entries), 400, 'IncorrectNumberOfFilesInPostRequest'],
   ];
@@ -191,7 +267,9 @@ describe('a refused upload stores nothing', () => {
     expect([urlencoded.status, xmlElement(urlencoded.body, 'Code')]).toEqual([412, 'PreconditionFailed']);
     const noBoundary = await send(url(), 'POST', Buffer.from('x'), { 'Content-Type': 'multipart/form-data' });
     expect([noBoundary.status, xmlElement(noBoundary.body, 'Code')]).toEqual([400, 'MalformedPOSTRequest']);
-    const cut = await send(url(), 'POST', Buffer.from('--zz\r\nContent-Disposition: form-data; name="key"\r\n\r\nv'), { 'Content-Type': 'multipart/form-data; boundary=zz' });
+    const cut = await send(url(), 'POST', Buffer.from('--zz\r\nContent-Disposition: form-data; name="key"\r\n\r\nv'), {
+      'Content-Type': 'multipart/form-data; boundary=zz',
+    });
     expect([cut.status, xmlElement(cut.body, 'Code')]).toEqual([400, 'MalformedPOSTRequest']);
     const { entries } = presign();
     const unknown = await postForm(`${guard.url}/no-such-bucket`, [...fields(entries), file(PNG)]);
@@ -217,7 +295,13 @@ describe('a refused upload stores nothing', () => {
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const request = httpRequest(
         url(),
-        { method: 'POST', headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(multipartLength(parts, boundary)) } },
+        {
+          method: 'POST',
+          headers: {
+            'Content-Type': `multipart/form-data; boundary=${boundary}`,
+            'Content-Length': String(multipartLength(parts, boundary)),
+          },
+        },
         (response: IncomingMessage) => {
           sentWhenAnswered = sent;
           let text = '';
@@ -228,7 +312,11 @@ describe('a refused upload stores nothing', () => {
       request.on('error', reject);
       counted.pipe(request);
     });
-    expect([answer.status, xmlElement(answer.body, 'Code'), xmlElement(answer.body, 'MaxSizeAllowed')]).toEqual([400, 'EntityTooLarge', String(MiB)]);
+    expect([answer.status, xmlElement(answer.body, 'Code'), xmlElement(answer.body, 'MaxSizeAllowed')]).toEqual([
+      400,
+      'EntityTooLarge',
+      String(MiB),
+    ]);
     expect(sentWhenAnswered).toBeLessThan(total);
     expect(await stored(key)).toBe(false);
     await waitFor(() => inFlight().length === 0);
@@ -260,8 +348,21 @@ describe('CORS', () => {
     const key = 'uploads/cors/photo.png';
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: PNG, ContentType: 'image/png' }));
     const signed = (method: 'GET' | 'DELETE', query: Record<string, string>) =>
-      presignUrl({ endpoint: objectEndpoint(url()), key, credentials: { ...credentials, sessionToken: undefined }, region: REGION, now: new Date(), expiresSeconds: 300, method, query, headers: {} });
-    for (const [method, query, status] of [['GET', { tagging: '' }, 200], ['DELETE', { 'x-id': 'DeleteObject' }, 204]] as const) {
+      presignUrl({
+        endpoint: objectEndpoint(url()),
+        key,
+        credentials: { ...credentials, sessionToken: undefined },
+        region: REGION,
+        now: new Date(),
+        expiresSeconds: 300,
+        method,
+        query,
+        headers: {},
+      });
+    for (const [method, query, status] of [
+      ['GET', { tagging: '' }, 200],
+      ['DELETE', { 'x-id': 'DeleteObject' }, 204],
+    ] as const) {
       const preflight = await send(signed(method, query), 'OPTIONS', undefined, { Origin: SITE, 'Access-Control-Request-Method': method });
       expect([preflight.status, preflight.headers['access-control-allow-origin']]).toEqual([200, SITE]);
       const answer = await send(signed(method, query), method, undefined, { Origin: SITE });
@@ -272,7 +373,16 @@ describe('CORS', () => {
 
 describe('every other S3 call passes through to s3rver', () => {
   it('PutObject (SSE kept), HeadObject, GetObject, ListObjectsV2, DeleteObject', async () => {
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'direct/a.txt', Body: Buffer.from('direct'), ContentType: 'text/plain', ServerSideEncryption: 'AES256', Metadata: { note: 'n' } }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'direct/a.txt',
+        Body: Buffer.from('direct'),
+        ContentType: 'text/plain',
+        ServerSideEncryption: 'AES256',
+        Metadata: { note: 'n' },
+      }),
+    );
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'direct/a.txt' }));
     expect([head.ContentType, head.ServerSideEncryption, head.Metadata]).toEqual(['text/plain', 'AES256', { note: 'n' }]);
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'direct/' }));
@@ -290,7 +400,10 @@ describe('every other S3 call passes through to s3rver', () => {
       credentials: { accessKeyId: 'SOMEONEELSE000000000', secretAccessKey: 'not-a-key-s3rver-knows' },
     });
     try {
-      await expect(stranger.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'anyone/a.txt' }))).rejects.toMatchObject({ name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 } });
+      await expect(stranger.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'anyone/a.txt' }))).rejects.toMatchObject({
+        name: 'InvalidAccessKeyId',
+        $metadata: { httpStatusCode: 403 },
+      });
     } finally {
       stranger.destroy();
     }
@@ -337,20 +450,36 @@ describe('every other S3 call passes through to s3rver', () => {
     await guard.close();
     await s3rver.close();
     s3rver = await startS3rverHere();
-    guard = await startPostPolicyGuard({ port: guard.port, s3rverEndpoint: s3rver.endpoint, credentials, region: REGION, allowedOrigins: [SITE], tempDirectory });
+    guard = await startPostPolicyGuard({
+      port: guard.port,
+      s3rverEndpoint: s3rver.endpoint,
+      credentials,
+      region: REGION,
+      allowedOrigins: [SITE],
+      tempDirectory,
+    });
     expect(await stored(key)).toBe(true);
   });
 });
 
 describe('a 50 MiB upload through a guard process of its own', () => {
-  it('is stored, and the process\'s peak resident memory stays flat (logged)', async () => {
+  it("is stored, and the process's peak resident memory stays flat (logged)", async () => {
     const child = await startGuardProcess({ buckets: [{ name: BUCKET }], region: REGION, allowedOrigins: [SITE], credentials });
     const childS3 = new S3Client({ region: REGION, endpoint: child.guardUrl, forcePathStyle: true, credentials });
     try {
       const upload = async (size: number) => {
         const key = `big/${size}.pdf`;
-        const signed = signPolicy({ conditions: [{ bucket: BUCKET }, { key }, { 'Content-Type': 'application/pdf' }, ['content-length-range', size, size]], credentials, region: REGION });
-        const answer = await postForm(`${child.guardUrl}/${BUCKET}`, [field('key', key), field('Content-Type', 'application/pdf'), ...fields(signed), file({ size }, 'big.pdf', 'application/pdf')]);
+        const signed = signPolicy({
+          conditions: [{ bucket: BUCKET }, { key }, { 'Content-Type': 'application/pdf' }, ['content-length-range', size, size]],
+          credentials,
+          region: REGION,
+        });
+        const answer = await postForm(`${child.guardUrl}/${BUCKET}`, [
+          field('key', key),
+          field('Content-Type', 'application/pdf'),
+          ...fields(signed),
+          file({ size }, 'big.pdf', 'application/pdf'),
+        ]);
         expect(answer.status).toBe(204);
         const head = await childS3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
         expect(head.ContentLength).toBe(size);

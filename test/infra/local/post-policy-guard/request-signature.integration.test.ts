@@ -47,7 +47,9 @@ function client(overrides: Partial<S3ClientConfig> = {}): S3Client {
 }
 
 /** A client whose requests are changed by `tamper` after the SDK has signed them. */
-function tamperingClient(tamper: (request: { headers: Record<string, string>; body?: unknown; path: string; query: Record<string, unknown> }) => void): S3Client {
+function tamperingClient(
+  tamper: (request: { headers: Record<string, string>; body?: unknown; path: string; query: Record<string, unknown> }) => void,
+): S3Client {
   const made = client();
   made.middlewareStack.addRelativeTo(
     (next: FinalizeHandler<object, MetadataBearer>) => async (args: FinalizeHandlerArguments<object>) => {
@@ -64,7 +66,14 @@ beforeAll(async () => {
   tempDirectory = join(home, 'in-flight');
   mkdirSync(tempDirectory);
   s3rver = await startS3rver({ port: 0, directory: join(home, 's3rver'), buckets: [{ name: BUCKET }] });
-  guard = await startPostPolicyGuard({ port: 0, s3rverEndpoint: s3rver.endpoint, credentials, region: REGION, allowedOrigins: [], tempDirectory });
+  guard = await startPostPolicyGuard({
+    port: 0,
+    s3rverEndpoint: s3rver.endpoint,
+    credentials,
+    region: REGION,
+    allowedOrigins: [],
+    tempDirectory,
+  });
   s3 = client();
 });
 
@@ -106,9 +115,14 @@ describe('forgeries measured against the old guard', () => {
     const key = await victim();
     const answer = await send(`${objectUrl(key)}?X-Amz-Signature=x`, 'PUT', Buffer.from('planted'), { 'Content-Type': 'image/png' });
     expectRefusal(answer, 400, 'AuthorizationQueryParametersError');
-    const forged = `${objectUrl(key)}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${credentials.accessKeyId}%2F20261206%2F${REGION}%2Fs3%2Faws4_request` +
+    const forged =
+      `${objectUrl(key)}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${credentials.accessKeyId}%2F20261206%2F${REGION}%2Fs3%2Faws4_request` +
       `&X-Amz-Date=${amzNow()}&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature=${'0'.repeat(64)}`;
-    expectRefusal(await send(forged.replace('20261206', amzNow().slice(0, 8)), 'PUT', Buffer.from('planted')), 403, 'SignatureDoesNotMatch');
+    expectRefusal(
+      await send(forged.replace('20261206', amzNow().slice(0, 8)), 'PUT', Buffer.from('planted')),
+      403,
+      'SignatureDoesNotMatch',
+    );
     expect(await content(key)).toEqual(ORIGINAL);
   });
 
@@ -138,7 +152,15 @@ describe('header auth (the SDK)', () => {
   it('works for PutObject (payload hash), streamed PutObject (aws-chunked + CRC32 trailer), Head, Get, Delete', async () => {
     const key = await victim();
     const streamed = Buffer.alloc(200_000, 9);
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Readable.from([streamed.subarray(0, 70_000), streamed.subarray(70_000)]), ContentLength: streamed.length, ContentType: 'image/png' }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: key,
+        Body: Readable.from([streamed.subarray(0, 70_000), streamed.subarray(70_000)]),
+        ContentLength: streamed.length,
+        ContentType: 'image/png',
+      }),
+    );
     expect(await content(key)).toEqual(streamed); // the framing was taken off
     expect((await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).ContentLength).toBe(streamed.length);
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
@@ -148,16 +170,26 @@ describe('header auth (the SDK)', () => {
 
   it('another secret for the same key id: 403 SignatureDoesNotMatch, for writes and reads', async () => {
     const key = await victim();
-    const wrong = client({ credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: 'not-the-local-secret-000000000000000000' } });
-    await expect(wrong.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('planted') }))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
-    await expect(wrong.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
+    const wrong = client({
+      credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: 'not-the-local-secret-000000000000000000' },
+    });
+    await expect(wrong.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('planted') }))).rejects.toMatchObject({
+      name: 'SignatureDoesNotMatch',
+      $metadata: { httpStatusCode: 403 },
+    });
+    await expect(wrong.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }))).rejects.toMatchObject({
+      name: 'SignatureDoesNotMatch',
+    });
     await expect(wrong.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
     expect(await content(key)).toEqual(ORIGINAL);
   });
 
   it('an unknown key id: 403 InvalidAccessKeyId', async () => {
     const stranger = client({ credentials: { accessKeyId: 'SOMEONEELSE000000000', secretAccessKey: 'not-a-key-the-guard-knows' } });
-    await expect(stranger.send(new GetObjectCommand({ Bucket: BUCKET, Key: await victim() }))).rejects.toMatchObject({ name: 'InvalidAccessKeyId', $metadata: { httpStatusCode: 403 } });
+    await expect(stranger.send(new GetObjectCommand({ Bucket: BUCKET, Key: await victim() }))).rejects.toMatchObject({
+      name: 'InvalidAccessKeyId',
+      $metadata: { httpStatusCode: 403 },
+    });
   });
 
   it('a signed header changed after signing: 403, nothing stored', async () => {
@@ -165,7 +197,9 @@ describe('header auth (the SDK)', () => {
     const retyped = tamperingClient((request) => {
       request.headers['content-type'] = 'text/html';
     });
-    await expect(retyped.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('<script>'), ContentType: 'image/png' }))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
+    await expect(
+      retyped.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('<script>'), ContentType: 'image/png' })),
+    ).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
     expect(await content(key)).toEqual(ORIGINAL);
   });
 
@@ -174,7 +208,9 @@ describe('header auth (the SDK)', () => {
     const stripped = tamperingClient((request) => {
       delete request.headers['x-amz-meta-userid'];
     });
-    await expect(stripped.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('planted'), Metadata: { userid: 'victim' } }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await expect(
+      stripped.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('planted'), Metadata: { userid: 'victim' } })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
     expect(await content(key)).toEqual(ORIGINAL);
   });
 
@@ -183,7 +219,9 @@ describe('header auth (the SDK)', () => {
     const added = tamperingClient((request) => {
       request.headers['x-amz-meta-userid'] = 'someone-else';
     });
-    await expect(added.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('planted') }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(added.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('planted') }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
     expect(await content(key)).toEqual(ORIGINAL);
   });
 
@@ -199,29 +237,40 @@ describe('header auth (the SDK)', () => {
     const bodyOnly = tamperingClient((request) => {
       request.body = Buffer.from('other bytes, same length!!!');
     });
-    await expect(swapped.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('the bytes that were signed') }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
-    await expect(bodyOnly.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('the bytes that were signed!') }))).rejects.toMatchObject({ name: 'XAmzContentSHA256Mismatch', $metadata: { httpStatusCode: 400 } });
+    await expect(
+      swapped.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('the bytes that were signed') })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await expect(
+      bodyOnly.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('the bytes that were signed!') })),
+    ).rejects.toMatchObject({ name: 'XAmzContentSHA256Mismatch', $metadata: { httpStatusCode: 400 } });
     expect(await content(key)).toEqual(ORIGINAL);
     expect(readdirSync(tempDirectory)).toEqual([]);
   });
 
-  it('Content-MD5 that is not the body\'s: 400 BadDigest; a malformed one: 400 InvalidDigest; nothing stored', async () => {
+  it("Content-MD5 that is not the body's: 400 BadDigest; a malformed one: 400 InvalidDigest; nothing stored", async () => {
     const key = await victim();
     const planted = Buffer.from('planted');
-    await expect(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: planted, ContentMD5: md5(Buffer.from('something else')) }))).rejects.toMatchObject({ name: 'BadDigest', $metadata: { httpStatusCode: 400 } });
-    await expect(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: planted, ContentMD5: 'not-an-md5' }))).rejects.toMatchObject({ name: 'InvalidDigest', $metadata: { httpStatusCode: 400 } });
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: planted, ContentMD5: md5(Buffer.from('something else')) })),
+    ).rejects.toMatchObject({ name: 'BadDigest', $metadata: { httpStatusCode: 400 } });
+    await expect(
+      s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: planted, ContentMD5: 'not-an-md5' })),
+    ).rejects.toMatchObject({ name: 'InvalidDigest', $metadata: { httpStatusCode: 400 } });
     expect(await content(key)).toEqual(ORIGINAL);
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: planted, ContentMD5: md5(planted) }));
     expect(await content(key)).toEqual(planted);
   });
 
-  it('a CRC32 that is not the body\'s: 400 BadDigest; an unsigned checksum header: 403', async () => {
+  it("a CRC32 that is not the body's: 400 BadDigest; an unsigned checksum header: 403", async () => {
     const key = await victim();
     const claimed = Buffer.from('planted');
     const crc = crc32(claimed);
     const crcBase64 = Buffer.from([crc >>> 24, (crc >>> 16) & 255, (crc >>> 8) & 255, crc & 255]).toString('base64');
     // UNSIGNED-PAYLOAD: only the (signed) checksum header speaks for the body.
-    const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: BUCKET, Key: key, ChecksumCRC32: crcBase64 }), { expiresIn: 300, unhoistableHeaders: new Set(['x-amz-checksum-crc32']) });
+    const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: BUCKET, Key: key, ChecksumCRC32: crcBase64 }), {
+      expiresIn: 300,
+      unhoistableHeaders: new Set(['x-amz-checksum-crc32']),
+    });
     expectRefusal(await send(url, 'PUT', Buffer.from('plantex'), { 'x-amz-checksum-crc32': crcBase64 }), 400, 'BadDigest');
     const unsignedUrl = await getSignedUrl(s3, new PutObjectCommand({ Bucket: BUCKET, Key: key }), { expiresIn: 300 });
     expectRefusal(await send(unsignedUrl, 'PUT', claimed, { 'x-amz-checksum-crc32': crcBase64 }), 403, 'AccessDenied');
@@ -232,7 +281,9 @@ describe('header auth (the SDK)', () => {
 
   it('an X-Amz-Date more than 15 minutes off: 403 RequestTimeTooSkewed', async () => {
     const late = client({ systemClockOffset: -20 * 60 * 1000 });
-    await expect(late.send(new HeadObjectCommand({ Bucket: BUCKET, Key: await victim() }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    await expect(late.send(new HeadObjectCommand({ Bucket: BUCKET, Key: await victim() }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 403 },
+    });
     const answer = await send(objectUrl('x'), 'GET', undefined, {
       'x-amz-date': '20200101T000000Z',
       'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
@@ -249,7 +300,11 @@ describe('query auth (presigned URLs)', () => {
     expect([get.status, get.body]).toEqual([200, ORIGINAL.toString()]);
     const bytes = Buffer.from('new bytes');
     // WHEN_REQUIRED: by default the SDK signs the CRC32 of an empty body into the URL, which S3 (and the guard) then holds the bytes to.
-    const put = await getSignedUrl(client({ requestChecksumCalculation: 'WHEN_REQUIRED' }), new PutObjectCommand({ Bucket: BUCKET, Key: key, ContentMD5: md5(bytes) }), { expiresIn: 60, signableHeaders: new Set(['content-md5']) });
+    const put = await getSignedUrl(
+      client({ requestChecksumCalculation: 'WHEN_REQUIRED' }),
+      new PutObjectCommand({ Bucket: BUCKET, Key: key, ContentMD5: md5(bytes) }),
+      { expiresIn: 60, signableHeaders: new Set(['content-md5']) },
+    );
     expectRefusal(await send(put, 'PUT', Buffer.from('new bytez'), { 'Content-MD5': md5(bytes) }), 400, 'BadDigest');
     expectRefusal(await send(put, 'PUT', bytes, { 'Content-MD5': md5(Buffer.from('new bytez')) }), 403, 'SignatureDoesNotMatch');
     expect(await content(key)).toEqual(ORIGINAL);
@@ -259,7 +314,10 @@ describe('query auth (presigned URLs)', () => {
 
   it('an expired URL: 403 AccessDenied "Request has expired", nothing changed', async () => {
     const key = await victim();
-    const url = await getSignedUrl(s3, new DeleteObjectCommand({ Bucket: BUCKET, Key: key }), { expiresIn: 60, signingDate: new Date(Date.now() - 61_000) });
+    const url = await getSignedUrl(s3, new DeleteObjectCommand({ Bucket: BUCKET, Key: key }), {
+      expiresIn: 60,
+      signingDate: new Date(Date.now() - 61_000),
+    });
     const answer = await send(url, 'DELETE', undefined);
     expectRefusal(answer, 403, 'AccessDenied');
     expect(xmlElement(answer.body, 'Message')).toBe('Request has expired');
@@ -269,16 +327,30 @@ describe('query auth (presigned URLs)', () => {
 
   it('a signed (unhoisted) header changed or left out: 403, nothing stored', async () => {
     const key = await victim();
-    const url = await getSignedUrl(client({ requestChecksumCalculation: 'WHEN_REQUIRED' }), new PutObjectCommand({ Bucket: BUCKET, Key: key, ContentType: 'image/png', Metadata: { userid: 'victim' } }), {
-      expiresIn: 60,
-      signableHeaders: new Set(['content-type']),
-      unhoistableHeaders: new Set(['x-amz-meta-userid']),
-    });
-    expectRefusal(await send(url, 'PUT', Buffer.from('planted'), { 'Content-Type': 'text/html', 'x-amz-meta-userid': 'victim' }), 403, 'SignatureDoesNotMatch');
-    expectRefusal(await send(url, 'PUT', Buffer.from('planted'), { 'Content-Type': 'image/png', 'x-amz-meta-userid': 'mallory' }), 403, 'SignatureDoesNotMatch');
+    const url = await getSignedUrl(
+      client({ requestChecksumCalculation: 'WHEN_REQUIRED' }),
+      new PutObjectCommand({ Bucket: BUCKET, Key: key, ContentType: 'image/png', Metadata: { userid: 'victim' } }),
+      {
+        expiresIn: 60,
+        signableHeaders: new Set(['content-type']),
+        unhoistableHeaders: new Set(['x-amz-meta-userid']),
+      },
+    );
+    expectRefusal(
+      await send(url, 'PUT', Buffer.from('planted'), { 'Content-Type': 'text/html', 'x-amz-meta-userid': 'victim' }),
+      403,
+      'SignatureDoesNotMatch',
+    );
+    expectRefusal(
+      await send(url, 'PUT', Buffer.from('planted'), { 'Content-Type': 'image/png', 'x-amz-meta-userid': 'mallory' }),
+      403,
+      'SignatureDoesNotMatch',
+    );
     expectRefusal(await send(url, 'PUT', Buffer.from('planted'), { 'Content-Type': 'image/png' }), 403, 'AccessDenied');
     expect(await content(key)).toEqual(ORIGINAL);
-    expect((await send(url, 'PUT', Buffer.from('accepted'), { 'Content-Type': 'image/png', 'x-amz-meta-userid': 'victim' })).status).toBe(200);
+    expect((await send(url, 'PUT', Buffer.from('accepted'), { 'Content-Type': 'image/png', 'x-amz-meta-userid': 'victim' })).status).toBe(
+      200,
+    );
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     expect([head.ContentType, head.Metadata]).toEqual(['image/png', { userid: 'victim' }]);
   });
@@ -300,5 +372,8 @@ describe('query auth (presigned URLs)', () => {
 });
 
 function amzNow(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }

@@ -3,7 +3,7 @@ import { EntityTooLargeError, PolicyConditionFailedError, PolicyExpiredError } f
 import { errorResponse, postResponseXml, xmlEscape } from '../../../../infra/local/post-policy-guard/s3-xml';
 
 describe('errorResponse', () => {
-  it('writes S3\'s error document with the code, message, details and request id', () => {
+  it("writes S3's error document with the code, message, details and request id", () => {
     const response = errorResponse(new EntityTooLargeError(68, 69), 'REQ0001');
     expect(response.status).toBe(400);
     expect(response.headers).toMatchObject({ 'Content-Type': 'application/xml', 'x-amz-request-id': 'REQ0001' });
@@ -12,8 +12,10 @@ describe('errorResponse', () => {
     );
   });
 
-  it('uses S3\'s words for a policy refusal and escapes what it echoes', () => {
-    expect(errorResponse(new PolicyExpiredError('2026-11-29T12:00:00Z'), 'R').body).toContain('<Code>AccessDenied</Code><Message>Invalid according to Policy: Policy expired.</Message>');
+  it("uses S3's words for a policy refusal and escapes what it echoes", () => {
+    expect(errorResponse(new PolicyExpiredError('2026-11-29T12:00:00Z'), 'R').body).toContain(
+      '<Code>AccessDenied</Code><Message>Invalid according to Policy: Policy expired.</Message>',
+    );
     expect(errorResponse(new PolicyConditionFailedError('["eq", "$key", "<a&b>"]'), 'R').body).toContain(
       '<Message>Invalid according to Policy: Policy Condition failed: [&quot;eq&quot;, &quot;$key&quot;, &quot;&lt;a&amp;b&gt;&quot;]</Message>',
     );
@@ -31,7 +33,9 @@ describe('errorResponse', () => {
 
 describe('xml', () => {
   it('escapes markup and drops characters XML cannot carry', () => {
-    expect(xmlEscape(`<a href="x">'&'</a>\u0000\u0007ok\u{1F600}`)).toBe('&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;ok\u{1F600}');
+    expect(xmlEscape(`<a href="x">'&'</a>\u0000\u0007ok\u{1F600}`)).toBe(
+      '&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;ok\u{1F600}',
+    );
   });
 
   it('PostResponse has Location, Bucket, Key and the quoted ETag', () => {

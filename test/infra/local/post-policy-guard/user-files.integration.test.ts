@@ -7,7 +7,14 @@
  * key); and `x-amz-tagging` on PutObject and on CopyObject with
  * `x-amz-tagging-directive: REPLACE` is stored, as S3 stores it.
  */
-import { CopyObjectCommand, GetObjectCommand, GetObjectTaggingCommand, PutObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +27,15 @@ import { DEFAULT_QUARANTINE_PREFIX, QUARANTINE_REASON_TAG, VERIFIED_TAG } from '
 const BUCKET = 'edge-upload-local';
 const REGION = 'us-east-1';
 const edge = { accessKeyId: 'AKIDLOCALYOURFILES01', secretAccessKey: 'local-your-files-edge-secret-000000000001', sessionToken: undefined };
-const inspector = { accessKeyId: 'AKIDLOCALINSPECTOR01', secretAccessKey: 'local-your-files-inspector-secret-0000001', sessionToken: undefined };
+const inspector = {
+  accessKeyId: 'AKIDLOCALINSPECTOR01',
+  secretAccessKey: 'local-your-files-inspector-secret-0000001',
+  sessionToken: undefined,
+};
 const SUB = '0b9a6f2c-1111-4222-8333-444455556666';
 const OTHER = '1c9a6f2c-1111-4222-8333-444455556666';
-const keyOf = (prefix: string, sub: string, n: number) => `${prefix}${sub}/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-${String(n).padStart(12, '0')}/file-${n}.png`;
+const keyOf = (prefix: string, sub: string, n: number) =>
+  `${prefix}${sub}/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-${String(n).padStart(12, '0')}/file-${n}.png`;
 
 let home: string;
 let s3rver: RunningS3rver;
@@ -43,14 +55,37 @@ beforeAll(async () => {
     region: REGION,
     allowedOrigins: [],
     tempDirectory,
-    readRule: { uploadPrefix: 'uploads/', quarantinePrefix: DEFAULT_QUARANTINE_PREFIX, verifiedTag: VERIFIED_TAG, exemptCredentials: inspector },
+    readRule: {
+      uploadPrefix: 'uploads/',
+      quarantinePrefix: DEFAULT_QUARANTINE_PREFIX,
+      verifiedTag: VERIFIED_TAG,
+      exemptCredentials: inspector,
+    },
   });
   const client = ({ accessKeyId, secretAccessKey }: typeof edge) =>
-    new S3Client({ region: REGION, endpoint: guard.url, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    new S3Client({
+      region: REGION,
+      endpoint: guard.url,
+      forcePathStyle: true,
+      credentials: { accessKeyId, secretAccessKey },
+      maxAttempts: 1,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
   asEdge = client(edge);
   asInspector = client(inspector);
-  for (let n = 1; n <= 5; n++) await asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: keyOf('uploads/', SUB, n), Body: `mine ${n}`, ContentType: 'image/png' }));
-  await asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: keyOf('uploads/', `${SUB}2`, 1), Body: 'a sub that extends mine', ContentType: 'image/png' }));
+  for (let n = 1; n <= 5; n++)
+    await asEdge.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: keyOf('uploads/', SUB, n), Body: `mine ${n}`, ContentType: 'image/png' }),
+    );
+  await asEdge.send(
+    new PutObjectCommand({
+      Bucket: BUCKET,
+      Key: keyOf('uploads/', `${SUB}2`, 1),
+      Body: 'a sub that extends mine',
+      ContentType: 'image/png',
+    }),
+  );
   await asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: keyOf('uploads/', OTHER, 1), Body: 'theirs', ContentType: 'image/png' }));
 });
 
@@ -67,7 +102,16 @@ function signer(key: string, now = new Date(), expiresSeconds = 300) {
   return createUrlSigner({ endpoint: endpoint(), key, credentials: edge, region: REGION, now, expiresSeconds });
 }
 function listUrl(prefix: string, maxKeys: number, continuationToken?: string): string {
-  return signer('')({ method: 'GET', query: { 'list-type': '2', 'max-keys': String(maxKeys), prefix, ...(continuationToken === undefined ? {} : { 'continuation-token': continuationToken }) }, headers: {} });
+  return signer('')({
+    method: 'GET',
+    query: {
+      'list-type': '2',
+      'max-keys': String(maxKeys),
+      prefix,
+      ...(continuationToken === undefined ? {} : { 'continuation-token': continuationToken }),
+    },
+    headers: {},
+  });
 }
 const all = (xml: string, name: string) => [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((match) => match[1] ?? '');
 
@@ -105,7 +149,11 @@ describe('ListObjectsV2 through an edge-signed URL', () => {
     expect(await widened.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
     url.searchParams.set('prefix', 'uploads/');
     expect((await fetch(url)).status).toBe(403);
-    const old = signer('', new Date(Date.now() - 600_000), 300)({ method: 'GET', query: { 'list-type': '2', prefix: `uploads/${SUB}/` }, headers: {} });
+    const old = signer(
+      '',
+      new Date(Date.now() - 600_000),
+      300,
+    )({ method: 'GET', query: { 'list-type': '2', prefix: `uploads/${SUB}/` }, headers: {} });
     const late = await fetch(old);
     expect([late.status, all(await late.text(), 'Code')[0]]).toEqual([403, 'AccessDenied']);
   });
@@ -114,7 +162,14 @@ describe('ListObjectsV2 through an edge-signed URL', () => {
 describe('the read rule of the AWS bucket policy', () => {
   const key = keyOf('uploads/', SUB, 1);
   const get = (target: string, now?: Date) =>
-    signer(target, now)({ method: 'GET', query: { 'response-content-disposition': attachmentDisposition(target.split('/').pop() ?? ''), 'x-id': 'GetObject' }, headers: {} });
+    signer(
+      target,
+      now,
+    )({
+      method: 'GET',
+      query: { 'response-content-disposition': attachmentDisposition(target.split('/').pop() ?? ''), 'x-id': 'GetObject' },
+      headers: {},
+    });
 
   it('refuses GetObject of an unverified upload, answers once the inspector tagged it verified, as an attachment', async () => {
     const refused = await fetch(get(key));
@@ -122,7 +177,13 @@ describe('the read rule of the AWS bucket policy', () => {
     // The inspector reads it anyway (exempt, as its role is on AWS), then tags it.
     const inspected = await asInspector.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(await inspected.Body?.transformToString()).toBe('mine 1');
-    await asInspector.send(new PutObjectTaggingCommand({ Bucket: BUCKET, Key: key, Tagging: { TagSet: [{ Key: VERIFIED_TAG.key, Value: VERIFIED_TAG.value }] } }));
+    await asInspector.send(
+      new PutObjectTaggingCommand({
+        Bucket: BUCKET,
+        Key: key,
+        Tagging: { TagSet: [{ Key: VERIFIED_TAG.key, Value: VERIFIED_TAG.value }] },
+      }),
+    );
 
     const answered = await fetch(get(key));
     expect(answered.status).toBe(200);
@@ -138,7 +199,9 @@ describe('the read rule of the AWS bucket policy', () => {
 
   it('refuses a quarantined object to the edge whatever its tags; the inspector may read it', async () => {
     const quarantined = keyOf(DEFAULT_QUARANTINE_PREFIX, SUB, 9);
-    await asInspector.send(new PutObjectCommand({ Bucket: BUCKET, Key: quarantined, Body: '<html>', Tagging: `${VERIFIED_TAG.key}=${VERIFIED_TAG.value}` }));
+    await asInspector.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: quarantined, Body: '<html>', Tagging: `${VERIFIED_TAG.key}=${VERIFIED_TAG.value}` }),
+    );
     const refused = await fetch(get(quarantined));
     expect([refused.status, all(await refused.text(), 'Code')[0]]).toEqual([403, 'AccessDenied']);
     const read = await asInspector.send(new GetObjectCommand({ Bucket: BUCKET, Key: quarantined }));
@@ -153,7 +216,9 @@ describe('the read rule of the AWS bucket policy', () => {
 
 describe('x-amz-tagging on writes (s3rver ignores it; S3 stores it)', () => {
   const tagsOf = async (key: string) =>
-    Object.fromEntries(((await asInspector.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: key }))).TagSet ?? []).map((tag) => [tag.Key, tag.Value]));
+    Object.fromEntries(
+      ((await asInspector.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: key }))).TagSet ?? []).map((tag) => [tag.Key, tag.Value]),
+    );
 
   // Only the inspector's key may tag (OnlyTheInspectorTags): access-model.integration.test.ts.
   it('PutObject stores the tags of its x-amz-tagging header', async () => {
@@ -162,24 +227,34 @@ describe('x-amz-tagging on writes (s3rver ignores it; S3 stores it)', () => {
     expect(await tagsOf(key)).toEqual({ a: '1', b: 'two words' });
   });
 
-  it('CopyObject with REPLACE stores the new tags (the inspector\'s quarantine copy and its reason); COPY does not take them', async () => {
+  it("CopyObject with REPLACE stores the new tags (the inspector's quarantine copy and its reason); COPY does not take them", async () => {
     const source = keyOf('uploads/', SUB, 21);
     await asEdge.send(new PutObjectCommand({ Bucket: BUCKET, Key: source, Body: 'copied' }));
     const destination = keyOf(DEFAULT_QUARANTINE_PREFIX, SUB, 21);
     await asInspector.send(
-      new CopyObjectCommand({ Bucket: BUCKET, Key: destination, CopySource: `${BUCKET}/${source}`, TaggingDirective: 'REPLACE', Tagging: `${QUARANTINE_REASON_TAG}=TYPE_MISMATCH` }),
+      new CopyObjectCommand({
+        Bucket: BUCKET,
+        Key: destination,
+        CopySource: `${BUCKET}/${source}`,
+        TaggingDirective: 'REPLACE',
+        Tagging: `${QUARANTINE_REASON_TAG}=TYPE_MISMATCH`,
+      }),
     );
     expect(await tagsOf(destination)).toEqual({ [QUARANTINE_REASON_TAG]: 'TYPE_MISMATCH' });
 
     const plain = keyOf('uploads/', SUB, 22);
-    await asInspector.send(new CopyObjectCommand({ Bucket: BUCKET, Key: plain, CopySource: `${BUCKET}/${source}`, Tagging: 'ignored=yes' }));
+    await asInspector.send(
+      new CopyObjectCommand({ Bucket: BUCKET, Key: plain, CopySource: `${BUCKET}/${source}`, Tagging: 'ignored=yes' }),
+    );
     expect(await tagsOf(plain)).not.toHaveProperty('ignored');
   });
 
   it('refuses a malformed tag set before anything is written', async () => {
     const key = keyOf('uploads/', SUB, 23);
     const tagging = Array.from({ length: 11 }, (_, i) => `k${i}=v`).join('&');
-    await expect(asInspector.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', Tagging: tagging }))).rejects.toMatchObject({ name: 'InvalidArgument' });
+    await expect(asInspector.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', Tagging: tagging }))).rejects.toMatchObject({
+      name: 'InvalidArgument',
+    });
     await expect(asInspector.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
 });
@@ -187,9 +262,29 @@ describe('x-amz-tagging on writes (s3rver ignores it; S3 stores it)', () => {
 describe('DeleteObject through an edge-signed URL', () => {
   it('deletes with the URL untouched; refuses it changed or expired', async () => {
     const key = keyOf('uploads/', SUB, 5);
-    const url = presignUrl({ endpoint: endpoint(), key, credentials: edge, region: REGION, now: new Date(), expiresSeconds: 300, method: 'DELETE', query: { 'x-id': 'DeleteObject' }, headers: {} });
+    const url = presignUrl({
+      endpoint: endpoint(),
+      key,
+      credentials: edge,
+      region: REGION,
+      now: new Date(),
+      expiresSeconds: 300,
+      method: 'DELETE',
+      query: { 'x-id': 'DeleteObject' },
+      headers: {},
+    });
     expect((await fetch(url.replace('file-5.png', 'file-4.png'), { method: 'DELETE' })).status).toBe(403);
-    const expired = presignUrl({ endpoint: endpoint(), key, credentials: edge, region: REGION, now: new Date(Date.now() - 600_000), expiresSeconds: 300, method: 'DELETE', query: { 'x-id': 'DeleteObject' }, headers: {} });
+    const expired = presignUrl({
+      endpoint: endpoint(),
+      key,
+      credentials: edge,
+      region: REGION,
+      now: new Date(Date.now() - 600_000),
+      expiresSeconds: 300,
+      method: 'DELETE',
+      query: { 'x-id': 'DeleteObject' },
+      headers: {},
+    });
     expect((await fetch(expired, { method: 'DELETE' })).status).toBe(403);
     expect((await fetch(url, { method: 'DELETE' })).status).toBe(204);
     await expect(asInspector.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).rejects.toMatchObject({ name: 'NoSuchKey' });

@@ -49,7 +49,12 @@ export function moov(extra: Buffer = Buffer.alloc(0)): Buffer {
   mvhd.writeUInt32BE(1000, 16); // duration
   mvhd.writeUInt32BE(0x00010000, 20); // rate 1.0
   mvhd.writeUInt16BE(0x0100, 24); // volume 1.0
-  for (const [at, value] of [[36, 0x00010000], [52, 0x00010000], [68, 0x40000000]] as const) mvhd.writeUInt32BE(value, at);
+  for (const [at, value] of [
+    [36, 0x00010000],
+    [52, 0x00010000],
+    [68, 0x40000000],
+  ] as const)
+    mvhd.writeUInt32BE(value, at);
   mvhd.writeUInt32BE(2, 96); // next track id
   return box('moov', box('mvhd', mvhd), extra);
 }
@@ -70,7 +75,12 @@ export function faststartMp4(mdatBytes = 2000): Buffer {
 
 /** An MP4 as a camera writes it: ftyp, free, mdat, then moov at the end (its header neither in the first nor the last KiB). */
 export function cameraMp4(mdatBytes = 200_000, moovPadding = 4000): Buffer {
-  return Buffer.concat([ftyp('mp42', ['isom', 'mp42']), box('free'), box('mdat', mediaData(mdatBytes)), moov(box('udta', Buffer.alloc(moovPadding)))]);
+  return Buffer.concat([
+    ftyp('mp42', ['isom', 'mp42']),
+    box('free'),
+    box('mdat', mediaData(mdatBytes)),
+    moov(box('udta', Buffer.alloc(moovPadding))),
+  ]);
 }
 
 /** A QuickTime movie from an iPhone: ftyp with major brand "qt  ", wide, mdat, moov. */

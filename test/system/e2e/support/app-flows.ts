@@ -56,7 +56,10 @@ export function uploadRow(page: Page, name: string): Locator {
 }
 
 export async function waitForState(page: Page, name: string, state: string, timeout = 30_000): Promise<void> {
-  await page.locator(`li.upload[data-state="${state}"]`).filter({ has: page.locator('.upload-name', { hasText: name }) }).waitFor({ timeout });
+  await page
+    .locator(`li.upload[data-state="${state}"]`)
+    .filter({ has: page.locator('.upload-name', { hasText: name }) })
+    .waitFor({ timeout });
 }
 
 export interface PickedFile {

@@ -21,7 +21,8 @@ export interface AxeViolation {
 export async function axeViolations(page: Page, state: string): Promise<Array<AxeViolation & { state: string }>> {
   const loaded = (await page.evaluate('typeof window.axe')) === 'object';
   if (!loaded) await page.evaluate(AXE_SOURCE);
-  const json = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } })
+  const json =
+    (await page.evaluate(`axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } })
     .then((r) => JSON.stringify(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => String(n.target)) }))))`)) as string;
   return (JSON.parse(json) as AxeViolation[]).map((violation) => ({ ...violation, state }));
 }

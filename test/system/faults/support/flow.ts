@@ -35,7 +35,9 @@ export function errorCode(answer: HttpAnswer): string | undefined {
 
 export async function mailCode(edge: Edge, email: string, kind: 'confirm' | 'reset'): Promise<string> {
   const answer = await send(`${edge.url}/_local/mailbox?email=${encodeURIComponent(email)}`, 'GET', undefined);
-  const code = parse<{ messages: Array<{ kind: string; code: string }> }>(answer).messages.filter((m) => m.kind === kind).at(-1)?.code;
+  const code = parse<{ messages: Array<{ kind: string; code: string }> }>(answer)
+    .messages.filter((m) => m.kind === kind)
+    .at(-1)?.code;
   if (code === undefined) throw new Error(`no ${kind} code for ${email}`);
   return code;
 }
@@ -68,10 +70,17 @@ export async function register(edge: Edge, email: string, password: string, conf
 }
 
 export function presign(edge: Edge, accessToken: string, files: unknown): Promise<HttpAnswer> {
-  return send(`${edge.url}/presign`, 'POST', Buffer.from(JSON.stringify({ files })), { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}` });
+  return send(`${edge.url}/presign`, 'POST', Buffer.from(JSON.stringify({ files })), {
+    'Content-Type': 'application/json',
+    Authorization: `Bearer ${accessToken}`,
+  });
 }
 
-export async function presignAll(edge: Edge, accessToken: string, files: ReadonlyArray<{ name: string; size: number; type: string; id?: string }>): Promise<PresignedUpload[]> {
+export async function presignAll(
+  edge: Edge,
+  accessToken: string,
+  files: ReadonlyArray<{ name: string; size: number; type: string; id?: string }>,
+): Promise<PresignedUpload[]> {
   const answer = await presign(edge, accessToken, files);
   if (answer.status !== 200) throw new Error(`presign: HTTP ${answer.status} ${answer.body}`);
   return parse<{ uploads: PresignedUpload[] }>(answer).uploads;
@@ -79,5 +88,7 @@ export async function presignAll(edge: Edge, accessToken: string, files: Readonl
 
 /** The browser's POST: every returned field in order, then the file, from the site's origin. */
 export function upload(edge: Edge, form: PresignedUpload, content: Buffer, type: string): Promise<HttpAnswer> {
-  return postForm(form.url, [...fields(Object.entries(form.fields)), file(content, form.key.split('/').pop() ?? 'file', type)], { Origin: edge.url });
+  return postForm(form.url, [...fields(Object.entries(form.fields)), file(content, form.key.split('/').pop() ?? 'file', type)], {
+    Origin: edge.url,
+  });
 }

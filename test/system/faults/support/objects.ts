@@ -23,7 +23,13 @@ export interface StoredObject {
 }
 
 function client(store: StoreAddress): S3Client {
-  return new S3Client({ endpoint: store.endpoint, forcePathStyle: true, region: store.region, credentials: { ...store.credentials }, maxAttempts: 1 });
+  return new S3Client({
+    endpoint: store.endpoint,
+    forcePathStyle: true,
+    region: store.region,
+    credentials: { ...store.credentials },
+    maxAttempts: 1,
+  });
 }
 
 export async function listKeys(store: StoreAddress, prefix: string): Promise<string[]> {

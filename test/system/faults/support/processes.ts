@@ -136,13 +136,20 @@ export interface StackProcess extends ChildHandle {
 }
 
 /** The local stack in a child process, on `ports` (0: any free port), with its state in `stateDir`. */
-export async function startStackProcess(options: { stateDir: string; logFile: string; ports?: { edge: number; cognito: number; s3: number } }): Promise<StackProcess> {
+export async function startStackProcess(options: {
+  stateDir: string;
+  logFile: string;
+  ports?: { edge: number; cognito: number; s3: number };
+}): Promise<StackProcess> {
   const file = stackProcessFile();
   const ports = options.ports ?? { edge: 0, cognito: 0, s3: 0 };
   const { handle, ready } = await spawnReady<StackProcessInfo>(
     file,
     {
-      LOCAL_STACK_PROCESS: JSON.stringify({ logFile: options.logFile, options: { stateDir: options.stateDir, ports: { ...ports, s3rver: 0 } } }),
+      LOCAL_STACK_PROCESS: JSON.stringify({
+        logFile: options.logFile,
+        options: { stateDir: options.stateDir, ports: { ...ports, s3rver: 0 } },
+      }),
       // The guard's temporary upload files: a killed stack cannot remove them, the test can.
       TMPDIR: ownTemp(path.join(options.stateDir, 'tmp')),
     },

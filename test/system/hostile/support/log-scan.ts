@@ -37,7 +37,11 @@ function occurs(text: string, value: string): boolean {
 /** Labels of the secrets found in `text`, plus the shapes found (JWT, credential field, header). */
 export function findSecrets(text: string, secrets: readonly Secret[]): string[] {
   const found = secrets.filter((secret) => secret.value.length >= 6 && occurs(text, secret.value)).map((secret) => secret.label);
-  for (const [label, pattern] of [['a JWT', JWT_SHAPE], ['a credential JSON field', CREDENTIAL_FIELD], ['an Authorization or refresh cookie value', CREDENTIAL_HEADER]] as const) {
+  for (const [label, pattern] of [
+    ['a JWT', JWT_SHAPE],
+    ['a credential JSON field', CREDENTIAL_FIELD],
+    ['an Authorization or refresh cookie value', CREDENTIAL_HEADER],
+  ] as const) {
     const matches = text.match(pattern);
     if (matches !== null) found.push(`${label} (${matches.length}×, e.g. "${matches[0].slice(0, 12)}…")`);
   }
@@ -84,7 +88,10 @@ export function captureProcessOutput(): ProcessOutputCapture {
 }
 
 /** What a logged-in session could leak: its tokens, its refresh cookie's value and the password it logged in with. */
-export function sessionSecrets(session: { readonly accessToken: string; readonly idToken: string; readonly refreshCookie: string }, password: string): Secret[] {
+export function sessionSecrets(
+  session: { readonly accessToken: string; readonly idToken: string; readonly refreshCookie: string },
+  password: string,
+): Secret[] {
   return [
     { label: 'the access token', value: session.accessToken },
     { label: 'the id token', value: session.idToken },

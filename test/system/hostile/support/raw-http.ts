@@ -36,7 +36,9 @@ export function rawRequest(url: string, request: string | Buffer): Promise<RawAn
       if (settled) return;
       settled = true;
       socket.destroy();
-      reject(new Error(`no answer within ${RAW_TIMEOUT_MS} ms; received so far: ${Buffer.concat(chunks).toString('latin1').slice(0, 200)}`));
+      reject(
+        new Error(`no answer within ${RAW_TIMEOUT_MS} ms; received so far: ${Buffer.concat(chunks).toString('latin1').slice(0, 200)}`),
+      );
     }, RAW_TIMEOUT_MS);
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);

@@ -139,7 +139,11 @@ export function presign(stack: LocalStack, accessToken: string, files: unknown, 
   return postJson(stack, '/presign', { files }, { Authorization: `Bearer ${accessToken}`, ...headers });
 }
 
-export async function presignOne(stack: LocalStack, accessToken: string, file: { name: string; size: number; type: string; id?: string }): Promise<PresignedUpload> {
+export async function presignOne(
+  stack: LocalStack,
+  accessToken: string,
+  file: { name: string; size: number; type: string; id?: string },
+): Promise<PresignedUpload> {
   const answer = await presign(stack, accessToken, [file]);
   if (answer.status !== 200) throw new Error(`presign: HTTP ${answer.status} ${answer.body}`);
   const upload = json<{ uploads: PresignedUpload[] }>(answer).uploads[0];
@@ -155,14 +159,30 @@ export function uploadFile(
   options: { filename?: string; type?: string; extraFields?: Array<[string, string]>; fieldOverrides?: Record<string, string> } = {},
 ): Promise<HttpAnswer> {
   const entries = Object.entries({ ...upload.fields, ...options.fieldOverrides });
-  return postForm(upload.url, [...fields([...entries, ...(options.extraFields ?? [])]), file(content, options.filename ?? 'holiday.png', options.type ?? 'image/png')], {
-    Origin: stack.url,
-  });
+  return postForm(
+    upload.url,
+    [
+      ...fields([...entries, ...(options.extraFields ?? [])]),
+      file(content, options.filename ?? 'holiday.png', options.type ?? 'image/png'),
+    ],
+    {
+      Origin: stack.url,
+    },
+  );
 }
 
 /** An S3 client of the edge's key, or of another (the inspector's, which the read rule exempts). */
-export function s3Client(stack: LocalStack, credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } = stack.credentials): S3Client {
-  return new S3Client({ endpoint: stack.s3Endpoint, forcePathStyle: true, region: stack.region, credentials: { ...credentials }, maxAttempts: 1 });
+export function s3Client(
+  stack: LocalStack,
+  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } = stack.credentials,
+): S3Client {
+  return new S3Client({
+    endpoint: stack.s3Endpoint,
+    forcePathStyle: true,
+    region: stack.region,
+    credentials: { ...credentials },
+    maxAttempts: 1,
+  });
 }
 
 /**
