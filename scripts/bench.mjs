@@ -1,5 +1,5 @@
 // `npm run bench` (after `npm run build`): the presign bundle against its
-// DESIGN §7 budgets, side by side with a reference bundle built here from
+// the budgets in BENCHMARKS.md, side by side with a reference bundle built here from
 // scripts/bench/reference-handler.ts (aws-jwt-verify's CognitoJwtVerifier +
 // @aws-sdk/s3-presigned-post, the straightforward way to write the handler).
 //
@@ -36,7 +36,7 @@ const REFERENCE_BUNDLE = 'dist/bench/reference/index.js';
 const RESULTS_FILE = 'dist/bench/results.json';
 const EVENT_FIXTURE = 'test/fixtures/lambda-edge/presign-one-file.json';
 
-/** DESIGN §7. */
+/** The budgets (BENCHMARKS.md). */
 const BUDGET = Object.freeze({
   bundleBytes: PRESIGN_BUNDLE_BUDGET_BYTES,
   loadMs: 30,
@@ -49,7 +49,7 @@ const BUDGET = Object.freeze({
 const PARTS_PER_REQUEST = 10;
 const PARTS_FIXTURE = 'test/fixtures/lambda-edge/presign-multipart-parts.json';
 const START_FIXTURE = 'test/fixtures/lambda-edge/presign-multipart-start.json';
-/** DESIGN §7 measures module load as the median of 10 fresh processes. */
+/** The budget (BENCHMARKS.md) measures module load as the median of 10 fresh processes. */
 const LOAD_RUNS = 10;
 const ITERATIONS = positiveInteger(process.env.BENCH_ITERATIONS, 5000);
 const WARMUP = Math.max(1, Math.round(ITERATIONS / 10));
@@ -407,7 +407,7 @@ function report(results, machineLoad) {
   console.log(
     overBudget.some((entry) => entry.bundle === 'edge')
       ? 'edge: OVER BUDGET (see above)'
-      : 'edge: every number within its DESIGN §7 budget',
+      : 'edge: every number within its BENCHMARKS.md budget',
   );
   // Tail latency on a shared machine measures the neighbours as much as the handler.
   const busy = machineLoad >= cpuCount / 2;

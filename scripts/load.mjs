@@ -697,7 +697,7 @@ async function main() {
     );
     log(`\nwrote ${path.relative(ROOT, RESULTS_FILE)}`);
 
-    // DESIGN budget: one 1 GiB multipart upload grows the stack by at most 64 MiB (streamed, never buffered).
+    // budget (BENCHMARKS.md): one 1 GiB multipart upload grows the stack by at most 64 MiB (streamed, never buffered).
     const overMemoryBudget = !(multipartLarge.stackRssGrowthBytes <= MULTIPART_RSS_BUDGET_BYTES);
     if (overMemoryBudget)
       log(`multipart: the stack grew by ${mib(multipartLarge.stackRssGrowthBytes)}, over the ${mib(MULTIPART_RSS_BUDGET_BYTES)} budget`);

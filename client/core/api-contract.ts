@@ -1,5 +1,5 @@
 /**
- * The answers of the site's API as DESIGN §3 defines them. Bodies are
+ * The answers of the site's API as docs/http-api.md defines them. Bodies are
  * `unknown` until checked here; a body of the wrong shape is an
  * UnexpectedResponseError, never a crash three calls later.
  */

@@ -74,7 +74,7 @@ export class AbortedError extends SiteError {
   }
 }
 
-/** An answer of the site's own API (`/auth/*`, `/presign`) in the error shape of DESIGN §3. */
+/** An answer of the site's own API (`/auth/*`, `/presign`) in the error shape of docs/http-api.md. */
 export class ApiError extends SiteError {
   readonly status: number;
   /** The stable machine code, e.g. `FILE_TOO_LARGE`; `HTTP_<status>` when the body had none. */

@@ -1,8 +1,8 @@
 /**
  * CloudFront Function `auth-guard` (runtime cloudfront-js-2.0), viewer-request
- * on the `/auth/*` behaviour, in front of the regional auth API (DESIGN §2).
+ * on the `/auth/*` behaviour, in front of the regional auth API (docs/http-api.md "Who answers which path").
  *
- * It refuses, at the edge and in the error shape of DESIGN §3, what the auth
+ * It refuses, at the edge and in the error shape of docs/http-api.md, what the auth
  * API would refuse anyway, so junk never costs a trip to the region. Checks
  * run in this order, and the first failure answers:
  *
@@ -95,7 +95,7 @@ function single(header: Header): string | null | undefined {
 }
 
 /**
- * Same-origin rules (DESIGN §3: "an Origin that is not the site's own" is 403):
+ * Same-origin rules (docs/http-api.md: "an Origin that is not the site's own" is 403):
  *
  * - `Origin`, when sent, must name the host the request was sent to. We compare
  *   the authority (host and port, case-insensitive, default ports dropped),

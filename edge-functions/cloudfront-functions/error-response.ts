@@ -1,5 +1,5 @@
 /**
- * The DESIGN §3 error shape as a CloudFront Functions (runtime 2.0) response,
+ * The docs/http-api.md error shape as a CloudFront Functions (runtime 2.0) response,
  * shared by both functions and compiled into each at build time. Only syntax
  * the runtime documents: no spread, no optional chaining. The code and the
  * status come from an entry of edge-functions/contract/http-errors.ts (the

@@ -1,10 +1,10 @@
 /**
  * CloudFront Function `site-router` (runtime cloudfront-js-2.0), viewer-request
- * on the default behaviour, in front of the S3 site bucket (DESIGN §2).
+ * on the default behaviour, in front of the S3 site bucket (docs/http-api.md "Who answers which path").
  *
  * - A path that tries to climb or smuggle (`..` in any mix of raw and
  *   percent-encoded dots, a backslash, a NUL) is answered at the edge with
- *   400 INVALID_REQUEST in the error shape of DESIGN §3.
+ *   400 INVALID_REQUEST in the error shape of docs/http-api.md.
  * - An app route (the last segment has no file extension: `/`, `/app`,
  *   `/app/upload`, `/login`) is rewritten to `/index.html`, so the single-page
  *   app answers every route it owns.

@@ -1,5 +1,5 @@
 /**
- * The contract of the auth API's routes (DESIGN §3 "Auth"), shared by the
+ * The contract of the auth API's routes (docs/http-api.md "Auth routes"), shared by the
  * `auth-guard` CloudFront Function (compiled in at build time), the regional
  * auth handler and the local edge. Written once, here.
  */
@@ -25,7 +25,7 @@ export type AuthPath = keyof typeof AUTH_ROUTES;
 /** The one method the auth routes accept. */
 export const AUTH_METHOD = 'POST';
 
-/** Largest auth request body, in bytes (DESIGN §3: over 4 KiB is 413 PAYLOAD_TOO_LARGE). */
+/** Largest auth request body, in bytes (docs/http-api.md: over 4 KiB is 413 PAYLOAD_TOO_LARGE). */
 export const MAX_AUTH_BODY_BYTES = 4096;
 
 /** Path of the refresh-token cookie: only the auth routes ever see it. */

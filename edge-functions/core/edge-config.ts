@@ -1,5 +1,5 @@
 /**
- * The presign function's configuration (DESIGN §5). Lambda@Edge has no
+ * The presign function's configuration (docs/edge-config.md). Lambda@Edge has no
  * environment variables, so `config.json` travels inside the function
  * package. It is checked once, at module load: a bad config fails the cold
  * start with every problem listed, never a request quietly.
@@ -264,7 +264,7 @@ export interface SigningCredentials {
   readonly sessionToken: string | undefined;
 }
 
-/** The function's own credentials, from the variables Lambda sets (DESIGN §5). */
+/** The function's own credentials, from the variables Lambda sets (docs/edge-config.md). */
 export function credentialsFromEnv(env: NodeJS.ProcessEnv): SigningCredentials {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;

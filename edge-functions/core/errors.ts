@@ -1,5 +1,5 @@
 /**
- * The one error hierarchy of the edge deployable (DESIGN §3).
+ * The one error hierarchy of the edge deployable (docs/http-api.md).
  *
  * Every error the presign path can raise on purpose is a subclass of
  * EdgeUploadError with a stable `code`, an HTTP `status` and a message that is

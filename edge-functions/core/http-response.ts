@@ -1,5 +1,5 @@
 /**
- * Transport-neutral responses and the one error mapper of the edge (DESIGN §3).
+ * Transport-neutral responses and the one error mapper of the edge (docs/http-api.md).
  * Adapters (Lambda@Edge, the local edge) turn an HttpResponse into their own
  * shape; nothing else decides what a client sees when something goes wrong.
  */

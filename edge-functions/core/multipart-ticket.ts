@@ -1,5 +1,5 @@
 /**
- * The multipart ticket (DESIGN §3b): the edge's own signed statement of what
+ * The multipart ticket (docs/large-files.md): the edge's own signed statement of what
  * an upload may be, handed out by `/presign/multipart` and shown back on every
  * `/presign/multipart/parts` call, so those calls stay stateless and bounded.
  *

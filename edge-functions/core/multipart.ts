@@ -1,5 +1,5 @@
 /**
- * The two multipart routes (DESIGN §3b), after the shared checks in
+ * The two multipart routes (docs/large-files.md), after the shared checks in
  * presign-routes.ts (method, token, media type, body) have passed:
  *
  * - `/presign/multipart`: validates the file as `/presign` does, names its

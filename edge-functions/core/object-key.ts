@@ -1,5 +1,5 @@
 /**
- * Object keys: uploads/{sub}/{YYYY}/{MM}/{DD}/{id}/{safeName} (DESIGN §3).
+ * Object keys: uploads/{sub}/{YYYY}/{MM}/{DD}/{id}/{safeName} (docs/http-api.md).
  *
  * The same user, the same client-chosen id and the same name on the same UTC
  * day give the same key, so a retried upload overwrites instead of duplicating.

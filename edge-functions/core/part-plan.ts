@@ -1,5 +1,5 @@
 /**
- * How a multipart upload is cut into parts (DESIGN §3b): S3 allows at most
+ * How a multipart upload is cut into parts (docs/large-files.md): S3 allows at most
  * 10,000 parts, each at least 5 MiB but the last. We use whole MiB, at least
  * 8 MiB (fewer, larger requests), and just enough to stay within 10,000 parts.
  */

@@ -1,5 +1,5 @@
 /**
- * Validation of the `/presign` body (DESIGN §3). Input is `unknown` until
+ * Validation of the `/presign` body (docs/http-api.md). Input is `unknown` until
  * checked here; output is a list of files that obey the upload rules.
  */
 import { EmptyFileError, FileTooLargeError, InvalidRequestError, UnsupportedTypeError, UseMultipartError } from './errors';
@@ -17,7 +17,7 @@ export interface ValidFile {
   readonly type: string;
   /** Normalized client id, or undefined when the edge must choose one. */
   readonly id: string | undefined;
-  /** Base64 MD5 of the whole file, when the client sent one (DESIGN §3 "Integrity"). */
+  /** Base64 MD5 of the whole file, when the client sent one (docs/post-policy-and-keys.md "Integrity"). */
   readonly md5: string | undefined;
 }
 

@@ -151,7 +151,7 @@ function signUpload(
       success_action_status: '201',
       'x-amz-server-side-encryption': 'aws:kms',
       'x-amz-server-side-encryption-aws-kms-key-id': config.kmsKeyId,
-      // Bound exactly: S3 then refuses any other bytes (DESIGN §3 "Integrity").
+      // Bound exactly: S3 then refuses any other bytes (docs/post-policy-and-keys.md "Integrity").
       ...(file.md5 === undefined ? {} : { 'Content-MD5': file.md5 }),
     },
     contentLength: [file.size, file.size],

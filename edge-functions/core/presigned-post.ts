@@ -1,5 +1,5 @@
 /**
- * The POST policy builder and signer (DESIGN §3 "The POST policy").
+ * The POST policy builder and signer (docs/post-policy-and-keys.md "What the form binds").
  *
  * Every form field the browser will send is bound by an exact-match
  * condition, plus the exact content-length range; S3 refuses any field the

@@ -1,5 +1,5 @@
 /**
- * SigV4 query presigning of S3 requests (DESIGN §3b): the URLs the browser
+ * SigV4 query presigning of S3 requests (docs/large-files.md): the URLs the browser
  * uses for CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
  * ListParts and AbortMultipartUpload.
  *

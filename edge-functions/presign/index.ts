@@ -1,5 +1,5 @@
 /**
- * The Lambda@Edge viewer-request function for `/presign` (DESIGN §5).
+ * The Lambda@Edge viewer-request function for `/presign` (docs/edge-config.md).
  *
  * Everything that can be done once is done here, at module load: config.json
  * is read from beside this file, validated and frozen, and the token verifier

@@ -52,7 +52,7 @@ export interface AppConfig {
   readonly priceClass: PriceClass;
   /** Origins besides the site's own that may POST to the upload bucket (e.g. a staging site). */
   readonly extraCorsOrigins: readonly string[];
-  /** Absolute path of the firewall rules file (DESIGN §4). */
+  /** Absolute path of the firewall rules file (docs/firewall.md). */
   readonly firewallRulesFile: string;
   /** Globally unique; derived from appName, account and region unless set. */
   readonly uploadBucketName: string;

@@ -43,7 +43,7 @@ export function accelerateUploadOrigin(bucketName: string): string {
   return `https://${bucketName}.s3-accelerate.amazonaws.com`;
 }
 
-/** The URL the browser POSTs to (DESIGN §2; the SDK ignores accelerate for presigned POST, so the edge is told). */
+/** The URL the browser POSTs to (docs/http-api.md "Who answers which path"; the SDK ignores accelerate for presigned POST, so the edge is told). */
 export function accelerateUploadUrl(bucketName: string): string {
   return `${accelerateUploadOrigin(bucketName)}/`;
 }

@@ -1,6 +1,6 @@
 /**
  * Where the app finds what it deploys: the bundles that `npm run build`
- * writes into dist/ (DESIGN §5), the site, and the custom resource handler.
+ * writes into dist/ (docs/edge-config.md), the site, and the custom resource handler.
  * Paths are resolved from the project root, found by walking up from this
  * file, so the same code works from the TypeScript sources (tests) and from
  * the bundled app in dist/ (the CDK CLI).

@@ -1,5 +1,5 @@
 /**
- * The firewall rules as the rest of the code sees them (DESIGN §4): typed,
+ * The firewall rules as the rest of the code sees them (docs/firewall.md): typed,
  * frozen data. rules.ts reads infra/firewall/firewall-rules.yaml into this
  * model; the rule engine (engine.ts), `waf:replay` and the CDK web ACL
  * (infra/aws/firewall/web-acl-rules.ts) consume it.

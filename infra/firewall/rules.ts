@@ -1,5 +1,5 @@
 /**
- * The firewall rules file (DESIGN §4): one plain data file, two consumers.
+ * The firewall rules file (docs/firewall.md): one plain data file, two consumers.
  * (The typed rules it produces are defined in rule-model.ts.)
  * The CDK app turns it into the CLOUDFRONT web ACL; the local edge and
  * `waf:replay` feed it to the rule engine in engine.ts. This module is the

@@ -5,7 +5,7 @@
  */
 import { LocalSettingsError } from './errors';
 
-/** The upload bucket, path-style on the POST-policy guard (DESIGN §6). */
+/** The upload bucket, path-style on the POST-policy guard (docs/local-stack.md). */
 export const LOCAL_BUCKET = 'edge-upload-local';
 /** The region the edge signs for and the guard checks; cognito-local's own region is `local`. */
 export const LOCAL_S3_REGION = 'us-east-1';

@@ -1,5 +1,5 @@
 /**
- * The whole system on one machine (DESIGN §6), as one function:
+ * The whole system on one machine (docs/local-stack.md), as one function:
  *
  *   const stack = await startLocalStack({ ports: { edge: 0, cognito: 0, s3: 0 }, stateDir });
  *   // … stack.url …
@@ -424,7 +424,7 @@ function describeGuardEntry(entry: GuardLogEntry): string {
   });
 }
 
-/** The pool's signing keys, read once at start: the presign config bakes them in (DESIGN §5). */
+/** The pool's signing keys, read once at start: the presign config bakes them in (docs/edge-config.md). */
 async function fetchJwks(cognito: CognitoLocal): Promise<unknown> {
   const url = `${cognito.endpoint}/${cognito.userPoolId}/.well-known/jwks.json`;
   let response: Response;

@@ -1,5 +1,5 @@
 /**
- * The dev mailbox of the local stack (DESIGN §6): every confirmation and
+ * The dev mailbox of the local stack (docs/local-stack.md): every confirmation and
  * reset code the user pool sends, kept in `<state>/mailbox.jsonl` (one JSON
  * object per line, oldest first) so a restart keeps it, and served by the
  * local edge at `GET /_local/mailbox?email=…`. Local only: nothing like it

@@ -1,6 +1,6 @@
 /**
  * s3rver (npm), run in-process: the local stand-in for S3's object storage
- * (DESIGN §6). It keeps its state as files under `directory`, so a restart
+ * (docs/local-stack.md). It keeps its state as files under `directory`, so a restart
  * on the same directory keeps every bucket and object. It is path-style
  * only here (virtual-host buckets are off), and it does not check policies
  * or signatures: the POST-policy guard in front of it does.

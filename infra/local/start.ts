@@ -1,5 +1,5 @@
 /**
- * `npm start`: the local stack in the foreground (DESIGN §6).
+ * `npm start`: the local stack in the foreground (docs/local-stack.md).
  *
  *   npm start                       # build, then run on :3000 (edge), :9229 (Cognito), :4569 (uploads)
  *   npm start -- --record fixtures  # also write every dispatched event, sanitized, under fixtures/

@@ -1,5 +1,5 @@
 /**
- * The distribution's behaviours, defined once (DESIGN §2): path pattern,
+ * The distribution's behaviours, defined once (docs/http-api.md "Who answers which path"): path pattern,
  * allowed methods, which function runs at the viewer request and which
  * origin stands behind it. Pure data, no CDK import: the CDK distribution
  * (infra/aws/constructs/site-distribution.ts) builds its cache behaviours

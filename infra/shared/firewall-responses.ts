@@ -1,5 +1,5 @@
 /**
- * What a firewall block answers, in the error shape of DESIGN §3, defined
+ * What a firewall block answers, in the error shape of docs/http-api.md, defined
  * once: the local edge sends it, and the CDK app can register the same
  * bodies as the web ACL's custom response bodies (one per rule type).
  *

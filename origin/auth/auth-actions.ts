@@ -1,6 +1,6 @@
 /**
  * What each of the eight auth routes does once the request has passed the
- * guard (DESIGN §3 "Auth"): parse its body, call the gateway, shape the
+ * guard (docs/http-api.md "Auth routes"): parse its body, call the gateway, shape the
  * answer. Business logic only: no platform types, no SDK, no logging.
  */
 import type { AuthPath } from '../../edge-functions/core/auth-routes';

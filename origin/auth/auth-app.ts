@@ -1,7 +1,7 @@
 /**
  * The auth API as one function from AuthRequest to AuthResponse: guard,
  * action, one error mapper, one log line. It never throws; whatever goes
- * wrong becomes a DESIGN §3 error response.
+ * wrong becomes a docs/http-api.md error response.
  */
 import type { AuthPath } from '../../edge-functions/core/auth-routes';
 import type { AuthGateway } from '../core/auth-gateway';

@@ -1,10 +1,10 @@
 /**
  * The one place where Cognito's failures become the auth API's errors
- * (issue 3, DESIGN §3). Branches on the SDK's exception classes (instanceof)
+ * (issue 3, docs/http-api.md). Branches on the SDK's exception classes (instanceof)
  * and on `$fault` / HTTP status, never on message text. The general table
  * applies to every call; a few operations refine it, so that no route
  * reveals whether an account exists and each route only answers with the
- * codes DESIGN §3 lists for it:
+ * codes docs/http-api.md lists for it:
  *
  * | Cognito                                                    | API |
  * |------------------------------------------------------------|-----|

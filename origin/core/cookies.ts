@@ -1,5 +1,5 @@
 /**
- * The refresh-token cookie (DESIGN §3): the refresh token lives only here,
+ * The refresh-token cookie (docs/http-api.md): the refresh token lives only here,
  * `HttpOnly; Secure; SameSite=Strict; Path=/auth`, so script never sees it
  * and only the auth routes receive it. These attributes are fixed, not
  * settings; only the name and lifetime are configurable, and the name always

@@ -1,6 +1,6 @@
 /**
  * The one place that turns any thrown value into the error response of
- * DESIGN §3: `{"error":{"code","message"}}`. An AuthApiError sends its safe
+ * docs/http-api.md: `{"error":{"code","message"}}`. An AuthApiError sends its safe
  * message; anything else is a 500 INTERNAL with a generic message, and its
  * details go only to the server-side log.
  */

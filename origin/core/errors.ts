@@ -1,5 +1,5 @@
 /**
- * The one error hierarchy of the regional auth API (DESIGN §3 "Auth").
+ * The one error hierarchy of the regional auth API (docs/http-api.md "Auth routes").
  *
  * Every failure the auth API reports on purpose is a subclass of AuthApiError
  * with a stable `code`, an HTTP `status` and a message that is safe to show to

@@ -1,5 +1,5 @@
 /**
- * Validation of the auth routes' JSON bodies (DESIGN §3). Everything is
+ * Validation of the auth routes' JSON bodies (docs/http-api.md). Everything is
  * `unknown` until checked here; each parser returns a typed, normalized body
  * or throws InvalidRequestError / InvalidPasswordError with a message that
  * never echoes what was sent.

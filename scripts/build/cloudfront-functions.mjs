@@ -33,7 +33,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 export const CLOUDFRONT_FUNCTIONS = Object.freeze(['site-router', 'auth-guard']);
 
-/** DESIGN §7: each CloudFront Function source ≤ 2 KB (the AWS limit is 10 KB). */
+/** Budget (BENCHMARKS.md): each CloudFront Function source ≤ 2 KB (the AWS limit is 10 KB). */
 export const CLOUDFRONT_FUNCTION_BUDGET_BYTES = 2048;
 
 export const sourcePath = (name) => path.join(root, 'edge-functions', 'cloudfront-functions', `${name}.ts`);
@@ -91,7 +91,7 @@ async function buildOne(name) {
 
   const bytes = Buffer.byteLength(code, 'utf8');
   if (bytes > CLOUDFRONT_FUNCTION_BUDGET_BYTES) {
-    throw new Error(`${name}: ${bytes} bytes, over the ${CLOUDFRONT_FUNCTION_BUDGET_BYTES}-byte budget of DESIGN §7`);
+    throw new Error(`${name}: ${bytes} bytes, over the ${CLOUDFRONT_FUNCTION_BUDGET_BYTES}-byte budget in BENCHMARKS.md`);
   }
   const out = outputPath(name);
   await mkdir(path.dirname(out), { recursive: true });

@@ -1,7 +1,7 @@
 // The Lambda@Edge presign function: one self-contained, minified CommonJS file.
 import { bundleLambda, kb } from '../lib/esbuild-node.mjs';
 
-/** DESIGN §7: the viewer-request bundle must stay at or under 50 KB (AWS allows 1 MB). */
+/** Budget (BENCHMARKS.md): the viewer-request bundle must stay at or under 50 KB (AWS allows 1 MB). */
 export const PRESIGN_BUNDLE_BUDGET_BYTES = 50 * 1024;
 export const PRESIGN_BUNDLE = 'dist/edge-functions/presign/index.js';
 

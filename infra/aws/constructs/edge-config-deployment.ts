@@ -1,6 +1,6 @@
 /**
  * Writes config.json into a Lambda@Edge function's package at deploy time and
- * publishes a new version (DESIGN §5): the custom resource whose handler is
+ * publishes a new version (docs/edge-config.md): the custom resource whose handler is
  * infra/aws/custom-resources/edge-config. It runs again whenever the config,
  * the JWKS URL or the function's bundle changes, so the published version
  * always pairs the current code with the current config.

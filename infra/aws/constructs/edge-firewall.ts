@@ -1,6 +1,6 @@
 /**
  * The CLOUDFRONT-scope WAF web ACL, generated from the firewall rules file
- * (DESIGN §4, infra/firewall/README.md) by toWebAclRules: one WAF rule per
+ * (docs/firewall.md, infra/firewall/README.md) by toWebAclRules: one WAF rule per
  * file rule, each with its own CloudWatch metric (sampled requests only where
  * no credentials can show: web-acl-rules.ts), and the whole ACL logged to
  * CloudWatch Logs. A CLOUDFRONT web ACL exists only in

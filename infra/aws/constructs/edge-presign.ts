@@ -1,5 +1,5 @@
 /**
- * The presign function (DESIGN §2, §5): the built bundle as a Lambda@Edge
+ * The presign function (docs/http-api.md "Who answers which path", §5): the built bundle as a Lambda@Edge
  * viewer-request function in us-east-1, with its config.json written in at
  * deploy time by EdgeConfigDeployment, which also publishes the version that
  * CloudFront runs.
@@ -7,7 +7,7 @@
  * Its role is what signs every upload form, so it may do only what a form
  * needs: trusted by lambda and edgelambda; `s3:PutObject` under the key
  * prefix of the upload bucket (forms, and the multipart create, parts and
- * complete it signs, DESIGN §3b), `s3:AbortMultipartUpload` and
+ * complete it signs, docs/large-files.md), `s3:AbortMultipartUpload` and
  * `s3:ListMultipartUploadParts` there too, nothing else in S3, and only while
  * that bucket belongs to this account (`s3:ResourceAccount`: the name is
  * fixed at synth, so if the bucket were ever deleted and its name taken by

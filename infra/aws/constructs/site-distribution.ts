@@ -1,5 +1,5 @@
 /**
- * The CloudFront distribution: one address for the whole system (DESIGN §2).
+ * The CloudFront distribution: one address for the whole system (docs/http-api.md "Who answers which path").
  *
  * The behaviours (path pattern, methods, function, origin) come from the one
  * table in infra/shared/cloudfront-behaviours.ts, which the local edge routes

@@ -1,6 +1,6 @@
 /**
  * The bucket the browser uploads into, straight from the page, with the
- * presigned POST forms the edge signs (DESIGN §2–3). S3 enforces each form's
+ * presigned POST forms the edge signs (docs/http-api.md "Who answers which path"–3). S3 enforces each form's
  * policy; this bucket makes sure nothing else gets in:
  *
  * - all public access blocked, object ownership enforced (no ACLs), TLS 1.2+
@@ -15,7 +15,7 @@
  * - CORS from the site's origin(s): POST (forms, CreateMultipartUpload,
  *   CompleteMultipartUpload), PUT (UploadPart), GET (ListParts), DELETE
  *   (AbortMultipartUpload); the headers those requests carry; `ETag` exposed,
- *   which CompleteMultipartUpload needs from every part (DESIGN §3b);
+ *   which CompleteMultipartUpload needs from every part (docs/large-files.md);
  * - incomplete multipart uploads aborted after a day; server access logs on.
  *
  * The name is fixed at synth (not generated) because the edge's config, the

@@ -1,6 +1,6 @@
 /**
  * The customer-managed KMS key that encrypts every uploaded object (SSE-KMS,
- * DESIGN §3 "The POST policy": the signed form binds this key's ARN). It
+ * docs/post-policy-and-keys.md "What the form binds": the signed form binds this key's ARN). It
  * lives in the data stack because the edge's config.json and the edge role's
  * policy need its ARN before the upload bucket exists (see README, "Stacks").
  */

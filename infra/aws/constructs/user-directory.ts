@@ -1,6 +1,6 @@
 /**
  * The Cognito user pool and its one app client: the identities the auth API
- * manages and the tokens the edge verifies (DESIGN §2–3, origin/README.md
+ * manages and the tokens the edge verifies (docs/http-api.md "Who answers which path"–3, origin/README.md
  * "For the CDK app").
  *
  * - Email is the user name (case-insensitive), people sign themselves up and

@@ -1,5 +1,5 @@
 /**
- * The firewall rules file (DESIGN §4), as AWS WAF (v2) rules: a pure
+ * The firewall rules file (docs/firewall.md), as AWS WAF (v2) rules: a pure
  * translation from the typed, validated rules that infra/firewall/rules.ts
  * loads to the CloudFormation shapes of AWS::WAFv2::WebACL. One WAF rule per
  * file rule, in the same order and priority, each with its own CloudWatch
@@ -27,7 +27,7 @@
  * logs still say what it matched.
  *
  * `block` answers with the rule's status and a JSON body in the error shape
- * of DESIGN §3 (a custom response), the very body the local edge sends
+ * of docs/http-api.md (a custom response), the very body the local edge sends
  * (infra/shared/firewall-responses.ts); `count` only counts. Managed rule
  * groups block with WAF's own 403: their actions cannot carry a custom response.
  */

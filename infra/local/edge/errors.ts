@@ -1,6 +1,6 @@
 /**
  * The local edge's own refusals and failures, as CloudFront would answer
- * them, in the error shape of DESIGN §3. Everything the edge answers by
+ * them, in the error shape of docs/http-api.md. Everything the edge answers by
  * itself goes through `edgeErrorReply`, the one mapper: our errors carry a
  * safe message, anything else is a bug and becomes a generic 500 INTERNAL
  * (logged in full by the caller, never sent).
@@ -50,7 +50,7 @@ export class EdgeNotFoundError extends LocalEdgeError {
   readonly status = NOT_FOUND.status;
 }
 
-/** A method the behaviour does not allow (CloudFront itself answers 403 here; DESIGN §3 asks for 405). */
+/** A method the behaviour does not allow (CloudFront itself answers 403 here; docs/http-api.md asks for 405). */
 export class EdgeMethodNotAllowedError extends LocalEdgeError {
   readonly code = METHOD_NOT_ALLOWED.code;
   readonly status = METHOD_NOT_ALLOWED.status;

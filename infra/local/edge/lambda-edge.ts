@@ -4,7 +4,7 @@
  * responses checked the way CloudFront checks them, out.
  *
  * Loading. The bundle is a CommonJS file that reads `config.json` from its
- * own folder at module load (DESIGN §5). It is evaluated here with Node's
+ * own folder at module load (docs/edge-config.md). It is evaluated here with Node's
  * CommonJS wrapper (`exports, require, module, __filename, __dirname`), once
  * per `loadLambdaEdgeFunction` call: every start of the stack is a fresh cold
  * start that reads the config beside it, even when a test restarts the stack

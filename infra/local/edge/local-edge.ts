@@ -1,6 +1,6 @@
 /**
  * The local edge: the CloudFront distribution (and its WAF web ACL) of the
- * local stack, on node:http (DESIGN §6).
+ * local stack, on node:http (docs/local-stack.md).
  *
  * Per request, in CloudFront's order:
  * 1. the viewer: IP from the first X-Forwarded-For entry, else the socket;

@@ -1,6 +1,6 @@
 /**
  * Who the viewer is. On AWS, CloudFront knows the viewer's address and looks
- * its country up; the local edge lets a client play any viewer (DESIGN §6):
+ * its country up; the local edge lets a client play any viewer (docs/local-stack.md):
  * the IP is the first `X-Forwarded-For` entry when one is sent, else the
  * socket's address, and the country is `CloudFront-Viewer-Country` when
  * sent, else US. Only the local edge trusts these headers.

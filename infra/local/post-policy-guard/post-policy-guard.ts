@@ -1,6 +1,6 @@
 /**
  * The POST-policy guard's HTTP adapter: S3's browser-upload checks in front
- * of s3rver (DESIGN §6), on node:http.
+ * of s3rver (docs/local-stack.md), on node:http.
  *
  * - `POST /<bucket>` with a multipart/form-data body is a browser upload. The
  *   body is parsed as it arrives (busboy): the fields before the file are

@@ -1,6 +1,6 @@
 /**
  * Where objects live in the upload bucket: new uploads under the upload
- * prefix (`uploads/<sub>/<date>/<id>/<name>`, DESIGN §3), and quarantined ones
+ * prefix (`uploads/<sub>/<date>/<id>/<name>`, docs/http-api.md), and quarantined ones
  * under the quarantine prefix with the same rest of the key, so the user, the
  * date and the upload id stay readable: `quarantine/<sub>/<date>/<id>/<name>`.
  */

@@ -1,7 +1,7 @@
 /**
  * The built `auth-guard` CloudFront Function (dist/edge-functions/auth-guard.js),
  * run in the cloudfront-js-2.0 sandbox against recorded viewer-request events:
- * every check of DESIGN §3 for `/auth/*`, and the order they run in.
+ * every check of docs/http-api.md for `/auth/*`, and the order they run in.
  */
 import { AUTH_ROUTES, MAX_AUTH_BODY_BYTES } from '../../../edge-functions/core/auth-routes';
 import {

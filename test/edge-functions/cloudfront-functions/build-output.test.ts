@@ -1,7 +1,7 @@
 /**
  * The built CloudFront Functions as CloudFront will receive them
  * (dist/edge-functions/*.js, written by scripts/build/cloudfront-functions.mjs):
- * within the DESIGN §7 size budget, plain scripts with a top-level
+ * within its size budget (BENCHMARKS.md), plain scripts with a top-level
  * `function handler`, nothing but runtime 2.0 syntax, and the auth contract
  * compiled in from its one definition.
  */
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { AUTH_METHOD, AUTH_ROUTES, MAX_AUTH_BODY_BYTES } from '../../../edge-functions/core/auth-routes';
 import { assertRuntime20Syntax } from '../../support/cloudfront-functions-sandbox';
 
-/** DESIGN §7: each CloudFront Function source ≤ 2 KB (the AWS limit is 10 KB). */
+/** BENCHMARKS.md budgets: each CloudFront Function source ≤ 2 KB (the AWS limit is 10 KB). */
 const BUDGET_BYTES = 2048;
 
 const FUNCTIONS = ['site-router', 'auth-guard'] as const;

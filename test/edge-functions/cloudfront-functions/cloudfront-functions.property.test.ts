@@ -300,7 +300,7 @@ describe('fuzzing', () => {
   const siteRouter = loadCloudFrontFunctionFile(join(dist, 'site-router.js'));
   const authGuard = loadCloudFrontFunctionFile(join(dist, 'auth-guard.js'));
 
-  /** DESIGN §3 "Auth": the routes, and which take a JSON body. */
+  /** docs/http-api.md "Auth routes": the routes, and which take a JSON body. */
   const AUTH_ROUTES: Readonly<Record<string, boolean>> = {
     '/auth/register': true,
     '/auth/confirm': true,
@@ -599,7 +599,7 @@ describe('fuzzing', () => {
         expect([outcome, tally.get(outcome) > FUZZ_RUNS / 50]).toEqual([outcome, true]);
     });
 
-    it('auth-guard refuses with the first failing check of DESIGN §3, in its documented order, and passes the rest untouched', () => {
+    it('auth-guard refuses with the first failing check of docs/http-api.md, in its documented order, and passes the rest untouched', () => {
       const tally = new OutcomeTally();
       fc.assert(
         fc.property(fc.oneof({ arbitrary: nearlyValidAuthEvent, weight: 4 }, randomEvent('auth-login-ok')), (event) => {

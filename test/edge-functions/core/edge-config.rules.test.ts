@@ -1,5 +1,5 @@
 /**
- * Every rule of config.json (DESIGN §5), each with the exact problem line it
+ * Every rule of config.json (docs/edge-config.md), each with the exact problem line it
  * must produce, so a check that is dropped or loosened shows up by name.
  */
 import { credentialsFromEnv, parseEdgeConfig } from '../../../edge-functions/core/edge-config';

@@ -6,7 +6,7 @@ const key = newSigningKey();
 const parse = (overrides: Record<string, unknown> = {}) => parseEdgeConfig(testEdgeConfig(key, overrides), 300);
 
 describe('parseEdgeConfig', () => {
-  it('accepts the DESIGN §5 example shape and freezes it', () => {
+  it('accepts the docs/edge-config.md example shape and freezes it', () => {
     const config = parse();
     expect(config).toMatchObject({ bucket: 'acme-uploads', region: 'eu-west-1', policyTtlSeconds: 300, local: false });
     expect(Object.isFrozen(config)).toBe(true);

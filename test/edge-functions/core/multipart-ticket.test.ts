@@ -1,5 +1,5 @@
 /**
- * The multipart ticket and the part plan (DESIGN §3b), as pure functions.
+ * The multipart ticket and the part plan (docs/large-files.md), as pure functions.
  * The handler tests cover each failure as the client sees it (one 403); here,
  * what each check looks at.
  */

@@ -1,5 +1,5 @@
 /**
- * The multipart URLs against the reference (DESIGN §7): for the same command,
+ * The multipart URLs against the reference (BENCHMARKS.md budgets): for the same command,
  * the same signed (and unhoisted) headers and the same clock, the edge's
  * create, part, complete, list and abort URLs are byte-identical to
  * `getSignedUrl` from @aws-sdk/s3-request-presigner with @aws-sdk/client-s3

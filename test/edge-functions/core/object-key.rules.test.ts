@@ -1,5 +1,5 @@
 /**
- * The rules of object keys (DESIGN §3): a client-chosen id is a UUID v4 and
+ * The rules of object keys (docs/http-api.md): a client-chosen id is a UUID v4 and
  * nothing else, so it can never carry a path into its key segment.
  */
 import { buildObjectKey, newUploadId, normalizeUploadId } from '../../../edge-functions/core/object-key';

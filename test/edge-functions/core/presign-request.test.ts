@@ -96,7 +96,7 @@ describe('validatePresignRequest: INVALID_REQUEST', () => {
 });
 
 describe('validatePresignRequest: per-file codes', () => {
-  it('INVALID_FILENAME for an empty name (DESIGN §3: empty after sanitizing)', () => {
+  it('INVALID_FILENAME for an empty name (docs/http-api.md: empty after sanitizing)', () => {
     expect(rejection({ files: [file({ name: '' })] })).toBeInstanceOf(InvalidFilenameError);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The edge signer against the reference (DESIGN §7): for the same inputs and
+ * The edge signer against the reference (BENCHMARKS.md budgets): for the same inputs and
  * the same clock, our `createPresignedPost` and the one in
  * @aws-sdk/s3-presigned-post must produce byte-identical `fields` (same keys,
  * same order, same values) and the edge's `url` must be the SDK's `url` for
@@ -100,11 +100,11 @@ interface ReferenceInput {
   readonly credentials: SigningCredentials;
   readonly now: Date;
   readonly addressing: Addressing;
-  /** The file's MD5 (DESIGN §3 "Integrity"): a field and an exact condition, as the edge binds it. */
+  /** The file's MD5 (docs/post-policy-and-keys.md "Integrity"): a field and an exact condition, as the edge binds it. */
   readonly md5?: string;
 }
 
-/** `createPresignedPost` from the SDK, called exactly as DESIGN §3 describes the policy, at `now`. */
+/** `createPresignedPost` from the SDK, called exactly as docs/http-api.md describes the policy, at `now`. */
 async function referencePost(input: ReferenceInput): Promise<{ url: string; fields: Record<string, string> }> {
   const client = referenceClient(input.region, input.credentials, input.addressing);
   const clock = jest.spyOn(Date, 'now').mockReturnValue(input.now.getTime());

@@ -1,5 +1,5 @@
 /**
- * The built presign bundle (DESIGN §5, §7): within its size budget, one
+ * The built presign bundle (docs/edge-config.md, §7): within its size budget, one
  * self-contained CommonJS file exporting `handler`, free of the AWS SDK, and
  * loud at cold start when its config.json is missing or wrong.
  *
@@ -89,7 +89,7 @@ beforeAll(() => {
 const validConfig = () => JSON.stringify(testEdgeConfig(key));
 
 describe('presign bundle: size and contents', () => {
-  it(`is at most the ${budgetBytes}-byte budget of DESIGN §7`, () => {
+  it(`is at most the ${budgetBytes}-byte budget in BENCHMARKS.md`, () => {
     readBundle();
     expect(statSync(bundle).size).toBeLessThanOrEqual(budgetBytes);
   });

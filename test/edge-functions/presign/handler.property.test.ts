@@ -16,7 +16,7 @@
  * kid, jku, jwk) under the right key, another key, a flipped signature, HS256
  * keyed with the public key, alg none.
  *
- * Oracles, written from DESIGN §3 rather than from the handler's code:
+ * Oracles, written from docs/http-api.md rather than from the handler's code:
  * - always a well-formed generated response: no throw, no 5xx, lower-case
  *   header map, body under Lambda@Edge's 40 KB, one log line;
  * - the status follows the documented order of checks: method (405), a
@@ -317,7 +317,7 @@ describe('fuzzing', () => {
   const otherKey = newSigningKey(harness.key.kid);
   const publicPem = createPublicKey(harness.key.privateKey).export({ format: 'pem', type: 'spki' }).toString();
 
-  /** DESIGN §3 "Default upload rules", restated here as the oracle's own table. */
+  /** docs/upload-rules.md, restated here as the oracle's own table. */
   const TYPES: Readonly<Record<string, { readonly extensions: readonly string[]; readonly maxBytes: number }>> = {
     'image/jpeg': { extensions: ['jpg', 'jpeg'], maxBytes: 10 * 1024 * 1024 },
     'image/png': { extensions: ['png'], maxBytes: 10 * 1024 * 1024 },
@@ -325,7 +325,7 @@ describe('fuzzing', () => {
     'image/gif': { extensions: ['gif'], maxBytes: 10 * 1024 * 1024 },
     'application/pdf': { extensions: ['pdf'], maxBytes: 50 * 1024 * 1024 },
   };
-  /** DESIGN §3: each presign error code and its status. */
+  /** docs/http-api.md: each presign error code and its status. */
   const STATUS_OF_CODE: Readonly<Record<string, number>> = {
     UNAUTHORIZED: 401,
     INVALID_REQUEST: 400,
@@ -503,7 +503,7 @@ describe('fuzzing', () => {
     }
   }
 
-  /** This suite's own reading of DESIGN §3/§5: which tokens the edge must accept. */
+  /** This suite's own reading of docs/http-api.md/§5: which tokens the edge must accept. */
   function tokenIsValid(spec: TokenSpec): boolean {
     const now = nowSeconds();
     const { header, claims } = spec;

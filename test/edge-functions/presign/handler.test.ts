@@ -1,6 +1,6 @@
 /**
  * The Lambda@Edge `/presign` handler, driven by recorded viewer-request
- * events: every success property and every error code of DESIGN §3.
+ * events: every success property and every error code of docs/http-api.md.
  */
 import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { MAX_GENERATED_RESPONSE_BYTES } from '../../../edge-functions/presign/handler';
@@ -48,7 +48,7 @@ describe('POST /presign, success', () => {
     expect(Buffer.byteLength(response.body ?? '')).toBeLessThan(MAX_GENERATED_RESPONSE_BYTES);
   });
 
-  it('returns the key, url, fields and expiry of DESIGN §3', async () => {
+  it('returns the key, url, fields and expiry of docs/http-api.md', async () => {
     const event = authorized(viewerRequest('presign-one-file'));
     const [upload] = uploadsOf(await call(event));
     const id = '0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';

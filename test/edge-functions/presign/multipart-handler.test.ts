@@ -1,5 +1,5 @@
 /**
- * The multipart routes of the presign Lambda@Edge handler (DESIGN §3b),
+ * The multipart routes of the presign Lambda@Edge handler (docs/large-files.md),
  * driven by recorded viewer-request events: the start and parts answers,
  * every refusal, the one 403 for every ticket failure, 404 for any other path,
  * the log line of each, and the largest parts answer within the 40 KB limit.
@@ -77,7 +77,7 @@ function ticketFor(claims: Partial<TicketClaims> = {}, keys = ticketKeys): strin
 }
 
 describe('POST /presign/multipart', () => {
-  it('answers the recorded start with key, plan, ticket and a signed create of DESIGN §3b', async () => {
+  it('answers the recorded start with key, plan, ticket and a signed create of docs/large-files.md', async () => {
     const response = await call(viewerRequest('presign-multipart-start'));
     expect(response).toMatchObject({ status: '200', bodyEncoding: 'text' });
     expect(header(response, 'cache-control')).toBe('no-store');

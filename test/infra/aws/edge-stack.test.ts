@@ -151,7 +151,7 @@ describe('web ACL (from infra/firewall/firewall-rules.yaml)', () => {
     }
   });
 
-  it('answers blocks in the error shape of DESIGN §3', () => {
+  it('answers blocks in the error shape of docs/http-api.md', () => {
     const bodies = webAcl().CustomResponseBodies as Record<string, { ContentType: string; Content: string }>;
     expect(Object.keys(bodies).sort()).toEqual(['body-size-403', 'geo-deny-403', 'rate-limit-429']);
     for (const body of Object.values(bodies)) expect(body.ContentType).toBe('APPLICATION_JSON');

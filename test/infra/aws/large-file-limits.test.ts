@@ -15,7 +15,7 @@ const MiB = 1024 * 1024;
 const shipped = loadFirewallRules(path.join(__dirname, '../../../infra/firewall/firewall-rules.yaml'));
 const T0 = Date.UTC(2026, 11, 6, 10, 0, 0);
 
-/** DESIGN §3b: partSize = max(8 MiB, the smallest whole MiB with partCount ≤ 10,000). */
+/** docs/large-files.md: partSize = max(8 MiB, the smallest whole MiB with partCount ≤ 10,000). */
 function partPlan(size: number): { partSize: number; partCount: number } {
   const partSize = Math.max(8 * MiB, Math.ceil(size / 10_000 / MiB) * MiB);
   return { partSize, partCount: Math.ceil(size / partSize) };

@@ -27,7 +27,7 @@ const rateRule = (...extra: string[]): string =>
 describe('the shipped rules file', () => {
   const rules = loadFirewallRules(SHIPPED);
 
-  it('holds exactly the DESIGN §4 defaults, in priority order', () => {
+  it('holds exactly the docs/firewall.md defaults, in priority order', () => {
     expect(rules.version).toBe(1);
     expect(rules.rules).toEqual([
       {

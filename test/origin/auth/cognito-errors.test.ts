@@ -142,7 +142,7 @@ const ERROR_CASES: Case[] = [
   ['reset', 'LimitExceededException', () => new LimitExceededException(client), 429, 'TOO_MANY_REQUESTS'],
 ];
 
-describe('Cognito failures map to the API errors of DESIGN §3', () => {
+describe('Cognito failures map to the API errors of docs/http-api.md', () => {
   it.each(ERROR_CASES)('/auth/%s: %s ⇒ %i %s', async (route, _failure, error, status, code) => {
     const { fixture, command } = ROUTES[route] ?? fail(route);
     h.cognito.onAnyCommand().rejects(error());

@@ -1,6 +1,6 @@
 /**
  * Any request ⇒ a well-formed response: the handler never throws, always
- * answers no-store, and every error has exactly the DESIGN §3 shape.
+ * answers no-store, and every error has exactly the docs/http-api.md shape.
  *
  * One suite for the unit's properties and its fuzzing (formerly two files):
  * every property makes FUZZ_RUNS runs (test/support/fuzz-settings.ts; `npm test`
@@ -15,7 +15,7 @@
  * non-Error. Events are recorded API Gateway events with path, method,
  * headers (single and multi-value), cookies, body and encoding varied.
  *
- * Oracles (DESIGN §3):
+ * Oracles (docs/http-api.md):
  * - never a throw; a known status; `Cache-Control: no-store`; JSON with the
  *   §3 error shape (exactly code and message) for every error, and the
  *   status that code has in §3;
@@ -164,7 +164,7 @@ describe('fuzzing', () => {
     COGNITO_MAX_ATTEMPTS: '1',
   });
 
-  /** DESIGN §3: each auth error code and its status. */
+  /** docs/http-api.md: each auth error code and its status. */
   const STATUS_OF_CODE: Readonly<Record<string, number>> = {
     INVALID_REQUEST: 400,
     INVALID_PASSWORD: 400,

@@ -1,6 +1,6 @@
 /**
  * The boundary checks every request passes before Cognito is called
- * (DESIGN §3: 404, 405, 403, 415, 413, 400), on recorded events.
+ * (docs/http-api.md: 404, 405, 403, 415, 413, 400), on recorded events.
  */
 import { AdminInitiateAuthCommand, ForgotPasswordCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { AUTH_ROUTES, MAX_AUTH_BODY_BYTES } from '../../../edge-functions/core/auth-routes';

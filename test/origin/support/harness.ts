@@ -70,7 +70,7 @@ export interface ErrorJson {
   error: { code: string; message: string };
 }
 
-/** The body of an error response, checked to have exactly the DESIGN §3 shape. */
+/** The body of an error response, checked to have exactly the docs/http-api.md shape. */
 export function errorBody(result: APIGatewayProxyResult): ErrorJson {
   const parsed: unknown = JSON.parse(result.body);
   if (typeof parsed !== 'object' || parsed === null || !('error' in parsed)) throw new Error(`not an error body: ${result.body}`);

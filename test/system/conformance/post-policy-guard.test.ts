@@ -69,7 +69,7 @@ interface Case {
   readonly check?: (target: Target, key: string, answer: HttpAnswer) => Promise<void>;
 }
 
-/** The form the edge hands out (DESIGN §3), signed by the edge's own signer. */
+/** The form the edge hands out (docs/http-api.md), signed by the edge's own signer. */
 function edgeForm(target: Target, key: string, options: { now?: Date; ttlSeconds?: number; secret?: string; size?: number } = {}): Field[] {
   const post = createPresignedPost({
     bucket: BUCKET,

@@ -1,5 +1,5 @@
 /**
- * An expired policy is refused and nothing is stored (DESIGN §3: `expiration`
+ * An expired policy is refused and nothing is stored (docs/http-api.md: `expiration`
  * = now + policyTtlSeconds, 300 s by default).
  *
  * The forms are signed by the presign function the local stack runs: the

@@ -2,7 +2,7 @@
  * The S3 stand-in dies mid-upload (SIGKILL to the process holding s3rver and
  * the POST-policy guard, a quarter of the way through an 8 MiB file); it
  * comes back on the same port and the same data. The client retries the way
- * DESIGN §3 says: a new presign with the same `id`, so the same key, and the
+ * docs/http-api.md says: a new presign with the same `id`, so the same key, and the
  * upload again. Exactly one object is stored, with the bytes sent; nothing
  * half-written was ever visible; a second retry after a success overwrites,
  * it does not duplicate.

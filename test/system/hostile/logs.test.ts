@@ -3,7 +3,7 @@
  * mixed in (sign-up, wrong codes, wrong and weak passwords, refresh, forged
  * and misplaced tokens, presign, uploads with forged forms, password reset,
  * logout, reuse of a revoked refresh token) holds no token, password,
- * confirmation or reset code, or refresh token (DESIGN §3: "No error ever
+ * confirmation or reset code, or refresh token (docs/http-api.md: "No error ever
  * echoes a token…"; "the refresh token never appears in … a log line").
  *
  * Scanned: every line the stack's parts logged (the harness keeps the `log`

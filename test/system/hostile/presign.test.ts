@@ -5,8 +5,8 @@
  * extensions), tokens (alg none, HS256 key confusion, expired, foreign
  * issuer, other client, id tokens, forged signatures), headers and methods.
  *
- * A refusal gets its DESIGN §3 status and code, never a 5xx, never a policy.
- * A name that DESIGN §3 says is "made safe" gets a form whose key is safe,
+ * A refusal gets its docs/http-api.md status and code, never a 5xx, never a policy.
+ * A name that docs/http-api.md says is "made safe" gets a form whose key is safe,
  * under the caller's own prefix, and the guard stores it at exactly that key.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -81,7 +81,7 @@ const badName = (file = 0): RefusalExpectation => ({ status: 400, code: 'INVALID
 const tooLarge = (file = 0): RefusalExpectation => ({ status: 413, code: 'FILE_TOO_LARGE', file });
 const empty = (file = 0): RefusalExpectation => ({ status: 400, code: 'EMPTY_FILE', file });
 const UNAUTHORIZED: RefusalExpectation = { status: 401, code: 'UNAUTHORIZED' };
-/** The firewall's body-size rule (8 KiB on /presign, DESIGN §4) answers before the function. */
+/** The firewall's body-size rule (8 KiB on /presign, docs/firewall.md) answers before the function. */
 const BLOCKED: RefusalExpectation = { status: 403, code: 'REQUEST_BLOCKED' };
 
 const files = (...list: unknown[]) => ({ files: list });
@@ -174,7 +174,7 @@ describe('huge, negative and fractional sizes', () => {
     expectRefused(await presignWith(files({ name: 'scan.pdf', size: 50 * MiB + 1, type: 'application/pdf' })), tooLarge(), secrets());
   });
 
-  it('exactly at each limit is accepted (the boundary is where DESIGN §3 puts it)', async () => {
+  it('exactly at each limit is accepted (the boundary is where docs/http-api.md puts it)', async () => {
     const answer = await presignWith(
       files({ name: 'a.png', size: 10 * MiB, type: 'image/png' }, { name: 'b.pdf', size: 50 * MiB, type: 'application/pdf' }),
     );
@@ -216,7 +216,7 @@ describe('names with nothing usable left', () => {
   });
 });
 
-describe('names made safe (DESIGN §3 "Object keys"): a form, but for a safe key under the caller\'s prefix', () => {
+describe('names made safe (docs/post-policy-and-keys.md "Object keys"): a form, but for a safe key under the caller\'s prefix', () => {
   const KEY = /^uploads\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/([0-9a-f-]{36})\/([^/]+)$/;
 
   function expectSafeKey(upload: PresignedUpload, expectedName: string | RegExp): string {

@@ -2,7 +2,7 @@
  * The firewall rules file, enforced by the local edge: a small rules file
  * written by the test (so a rate limit trips after a dozen requests), the
  * viewer's IP from X-Forwarded-For and country from CloudFront-Viewer-Country,
- * as DESIGN §6 lets a test play viewers from anywhere.
+ * as docs/local-stack.md lets a test play viewers from anywhere.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

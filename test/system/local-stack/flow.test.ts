@@ -1,5 +1,5 @@
 /**
- * The whole flow of DESIGN §2, over HTTP through the local edge, as a
+ * The whole flow of docs/http-api.md "Who answers which path", over HTTP through the local edge, as a
  * browser would do it: register → read the code from the mailbox → confirm →
  * login → presign → POST the file to the returned url with the returned
  * fields → the object is stored under the right key, with the right type and

@@ -1,5 +1,5 @@
 /**
- * The hostile inputs of DESIGN §3, over HTTP through the local edge (with the
+ * The hostile inputs of docs/http-api.md, over HTTP through the local edge (with the
  * shipped firewall rules), and against the upload endpoint it hands out:
  * each refused with the right status and stable code, in the §3 error shape,
  * never echoing a token or a password, and never storing an object.

@@ -1,5 +1,5 @@
 /**
- * The deploy-time configuration of the presign Lambda@Edge function (DESIGN §5).
+ * The deploy-time configuration of the presign Lambda@Edge function (docs/edge-config.md).
  *
  * Lambda@Edge has no environment variables, and the user pool id, client id
  * and signing keys exist only once Cognito has been created, so on every

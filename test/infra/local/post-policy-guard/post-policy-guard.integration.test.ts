@@ -91,7 +91,7 @@ afterAll(async () => {
 });
 
 let counter = 0;
-/** A form as the edge signs it (DESIGN §3): exact key, type, owner, 201, SSE-KMS, exact size. */
+/** A form as the edge signs it (docs/http-api.md): exact key, type, owner, 201, SSE-KMS, exact size. */
 function presign(options: { size?: number; type?: string; now?: Date; ttlSeconds?: number; secret?: string } = {}) {
   const key = `uploads/sub-1/2026/11/29/${++counter}/holiday.png`;
   const post = createPresignedPost({

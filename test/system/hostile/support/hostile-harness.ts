@@ -1,12 +1,12 @@
 /**
  * What every hostile case through the local edge shares: a request sender
  * that plays a fresh viewer per case, and the one oracle that every refusal
- * must satisfy (DESIGN §3): the expected status and stable code, the error
+ * must satisfy (docs/http-api.md): the expected status and stable code, the error
  * shape and nothing else, no 5xx, no signed form anywhere in the answer, no
  * secret echoed back, no stack trace.
  *
  * Each case comes from its own viewer IP (the local edge takes it from
- * `X-Forwarded-For`, DESIGN §6), so the shipped firewall rules stay in force
+ * `X-Forwarded-For`, docs/local-stack.md), so the shipped firewall rules stay in force
  * (rate limits, geo deny, body size) without one case's requests counting
  * against the next case's budget.
  */
@@ -85,7 +85,7 @@ export interface RefusalExpectation {
 }
 
 /**
- * The DESIGN §3 refusal: status and code, exactly the error shape, JSON,
+ * The docs/http-api.md refusal: status and code, exactly the error shape, JSON,
  * no-store, no policy, none of `secrets`, no stack trace; 401 carries
  * `WWW-Authenticate: Bearer` on /presign, 405 an `Allow` header.
  */
