@@ -12,7 +12,7 @@
  */
 import type { UploadRules } from '../../edge-functions/core/upload-rules';
 import { AbortedError, SessionExpiredError } from './errors';
-import { parseListObjects, type FileAccess, type ListedObject, type SignedUrl } from './files-contract';
+import { MAX_KEYS_PER_ACCESS, parseListObjects, type FileAccess, type ListedObject, type SignedUrl } from './files-contract';
 import type { MultipartRecord } from './multipart-store';
 import { s3ErrorFromResponse } from './s3-error';
 import {
@@ -215,8 +215,14 @@ export function uploaderWith<F extends QueueFile>(
       return { files: uploads.objects, quarantined: quarantined?.objects ?? [], nextContinuationToken: uploads.nextContinuationToken };
     },
 
-    fileAccess(keys, signal) {
-      return adapters.files.access(keys, signal ?? new AbortController().signal);
+    async fileAccess(keys, signal) {
+      // The edge signs at most MAX_KEYS_PER_ACCESS keys per call (three URLs each must fit its 40 KB answer).
+      const all = new Map<string, FileAccess>();
+      for (let start = 0; start < keys.length; start += MAX_KEYS_PER_ACCESS) {
+        const batch = await adapters.files.access(keys.slice(start, start + MAX_KEYS_PER_ACCESS), signal ?? new AbortController().signal);
+        for (const [key, access] of batch) all.set(key, access);
+      }
+      return all;
     },
 
     dispose() {

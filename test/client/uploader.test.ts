@@ -190,6 +190,28 @@ describe('createUploader core: your files', () => {
     const access = await uploader.fileAccess([key]);
     expect(access.get(key)?.get.method).toBe('GET');
   });
+
+  it('fileAccess() for more keys than the edge signs at once asks in batches of its limit and answers for every key', async () => {
+    const { files } = setup();
+    const keys = Array.from({ length: 12 }, (_, i) =>
+      files.put(`2026/12/06/00000000-0000-4000-8000-0000000000${String(i + 10)}-f.png`, 10 + i),
+    );
+    const uploader = uploaderWith<TestFile>({
+      rules: DEFAULT_UPLOAD_RULES,
+      presign: () => Promise.reject(new Error('unused')),
+      post: () => Promise.reject(new Error('unused')),
+      multipart: {
+        signStart: () => Promise.reject(new Error('unused')),
+        signParts: () => Promise.reject(new Error('unused')),
+        send: () => Promise.reject(new Error('unused')),
+        store: new MemoryMultipartStore(),
+      },
+      files,
+    });
+    const access = await uploader.fileAccess(keys);
+    expect([...access.keys()].sort()).toEqual([...keys].sort());
+    expect(files.accessCalls.map((batch) => batch.length)).toEqual([5, 5, 2]);
+  });
 });
 
 describe('tokensFrom and edgeBaseUrl', () => {

@@ -1,4 +1,5 @@
 import { MAX_VERDICT_POLLS, YourFiles } from '../../../client/core/your-files';
+import { MAX_KEYS_PER_ACCESS } from '../../../edge-functions/core/user-files-limits';
 import { FakeFilesBackend } from '../support/fake-files';
 import { ManualClock } from '../support/manual-clock';
 
@@ -35,7 +36,7 @@ describe('YourFiles', () => {
     files.dispose();
   });
 
-  it('pages with the continuation token, and signs access for at most 20 keys per call', async () => {
+  it(`pages with the continuation token, and signs access for at most ${MAX_KEYS_PER_ACCESS} keys per call (the edge's limit)`, async () => {
     const { backend, files } = setup();
     for (let n = 1; n <= 230; n += 1) backend.put(rest(n), n, 'uploads', { verified: 'true' });
     await files.loadFirst();
@@ -47,7 +48,7 @@ describe('YourFiles', () => {
     expect(files.rows()).toHaveLength(230);
     expect(files.hasMore).toBe(false);
     expect(files.rows().at(-1)?.name).toBe('file-230.png');
-    expect(Math.max(...backend.accessCalls.map((keys) => keys.length))).toBeLessThanOrEqual(20);
+    expect(Math.max(...backend.accessCalls.map((keys) => keys.length))).toBe(MAX_KEYS_PER_ACCESS);
     expect(files.rows().every((row) => row.status === 'verified')).toBe(true);
     files.dispose();
   });

@@ -6,6 +6,7 @@
  * does what the inspector does: tag verified, or move to quarantine/ with a
  * quarantine-reason tag.
  */
+import { MAX_KEYS_PER_ACCESS } from '../../../edge-functions/core/user-files-limits';
 import { ApiError } from '../../../client/core/errors';
 import type { FileAccess, FilesListing, SignedUrl } from '../../../client/core/files-contract';
 import type { FilesApi, S3TextAnswer } from '../../../client/core/your-files';
@@ -61,7 +62,9 @@ export class FakeFilesBackend implements FilesApi {
 
   async access(keys: readonly string[]): Promise<Map<string, FileAccess>> {
     this.accessCalls.push([...keys]);
-    if (keys.length < 1 || keys.length > 20) throw new ApiError(400, 'INVALID_REQUEST', 'keys: 1 to 20');
+    // The edge's own limit: a client that batches more is refused, as the edge would.
+    if (keys.length < 1 || keys.length > MAX_KEYS_PER_ACCESS)
+      throw new ApiError(400, 'INVALID_REQUEST', `keys: 1 to ${MAX_KEYS_PER_ACCESS}`);
     const own = [`uploads/${this.sub}/`, `quarantine/${this.sub}/`];
     if (!keys.every((key) => own.some((prefix) => key.startsWith(prefix)) && !key.includes('..'))) {
       throw new ApiError(403, 'FORBIDDEN_KEY', 'That file is not yours.');
