@@ -4,7 +4,7 @@
  * "AbortMultipartUpload"): upload ids, part numbers, the complete request's
  * XML, the checks S3 makes when an upload is completed, the multipart ETag,
  * and the XML answers. No I/O here; multipart-store.ts keeps the parts on
- * disk and post-policy-guard.ts speaks HTTP.
+ * disk and multipart-requests.ts speaks HTTP.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { InvalidArgumentError, InvalidPartError, InvalidPartOrderError, MalformedXmlError, PartTooSmallError } from './errors';
