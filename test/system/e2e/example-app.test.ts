@@ -17,7 +17,7 @@ import { PASSWORD, pngBytes, s3Client, signUpAndLogIn, startTestStack, type Test
 import { newEmail } from './support/app-flows';
 import { expectCleanPage, launchChromium, openPage, screenshot, type WatchedPage } from './support/browser';
 
-const EXAMPLE_DIR = path.resolve(__dirname, '..', '..', 'dist', 'examples', 'own-app');
+const EXAMPLE_DIR = path.resolve(__dirname, '..', '..', '..', 'dist', 'examples', 'own-app');
 
 let app: ExampleApp;
 let stackUnderTest: TestStack;

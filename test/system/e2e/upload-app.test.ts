@@ -401,7 +401,8 @@ describe('the session', () => {
     await page.context().clearCookies();
     await chooseFiles(page, [{ name: 'b.png', mimeType: 'image/png', buffer: pngBytes(1000) }]);
     await heading(page, 'Log in').waitFor();
-    await page.getByText('Your session has ended. Log in again to continue.').waitFor();
+    // The notice, and the live region that reads it out: the same words twice.
+    await page.getByText('Your session has ended. Log in again to continue.').first().waitFor();
   });
 
   it('fits a phone: the upload screen has no sideways scrolling', async () => {

@@ -107,6 +107,12 @@ describe('Your files', () => {
     await page.getByText('Nothing uploaded yet.').waitFor();
     await expectAccessible(page, 'upload, empty');
 
+    // Everything the live region says, kept: a later announcement may replace this one before a locator polls.
+    await page.evaluate(`(() => {
+      const announcer = document.getElementById('announcer');
+      window.announced = [];
+      if (announcer !== null) new MutationObserver(() => window.announced.push(announcer.textContent || '')).observe(announcer, { childList: true, subtree: true, characterData: true });
+    })()`);
     const photo = pngBytes(120_000);
     await chooseFiles(page, [
       { name: 'photo.png', mimeType: 'image/png', buffer: photo },
@@ -118,10 +124,11 @@ describe('Your files', () => {
     expect(await uploadRow(page, 'fake.png').locator('.upload-status').textContent()).toMatch(
       /^Rejected: The content is (a different kind of file|not a kind of file)/,
     );
-    await page
-      .locator('#announcer')
-      .getByText(/fake\.png was rejected/)
-      .waitFor();
+    // Polled from here: waitForFunction would evaluate in the page, which its CSP (no unsafe-eval) forbids.
+    for (let tries = 0; !(await page.evaluate('window.announced.some((text) => /fake\\.png was rejected/.test(text))')); tries += 1) {
+      expect(tries).toBeLessThan(300);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect(await uploadRow(page, 'photo.png').locator('img.thumb').count()).toBe(1);
     await expectAccessible(page, 'upload, verified and rejected');
     await screenshot(page, '20-your-files');
