@@ -8,6 +8,7 @@
 import { isPlainObject } from '../../edge-functions/core/safe-json';
 import type { QuarantineReason } from '../../origin/inspector/core/inspection';
 import { UnexpectedResponseError } from './errors';
+import { element, text } from './xml-text';
 
 /** A GET or DELETE to S3 exactly as the edge signed it (no headers to add). */
 export interface SignedUrl {
@@ -130,31 +131,6 @@ export function parseTagging(xml: string, status = 200): Verdict {
   if (reason !== undefined) return { status: 'rejected', reason };
   if (tags.get('verified') === 'true') return { status: 'verified' };
   return { status: 'checking' };
-}
-
-function element(xml: string, name: string): string | undefined {
-  return new RegExp(`<${name}\\b[^>]*>([\\s\\S]*?)</${name}>`).exec(xml)?.[1];
-}
-
-function text(xml: string, name: string): string | undefined {
-  const inner = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml)?.[1];
-  return inner === undefined ? undefined : unescapeXml(inner).trim();
-}
-
-const ENTITIES: ReadonlyMap<string, string> = new Map([
-  ['amp', '&'],
-  ['lt', '<'],
-  ['gt', '>'],
-  ['quot', '"'],
-  ['apos', "'"],
-]);
-
-function unescapeXml(value: string): string {
-  return value.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity: string) => {
-    const point = entity.startsWith('#x') ? parseInt(entity.slice(2), 16) : entity.startsWith('#') ? parseInt(entity.slice(1), 10) : NaN;
-    if (Number.isInteger(point) && point >= 0 && point <= 0x10ffff) return String.fromCodePoint(point);
-    return ENTITIES.get(entity) ?? whole;
-  });
 }
 
 // ---- keys ----

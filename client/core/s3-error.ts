@@ -5,6 +5,7 @@
  * and request id are kept on the error for the details line.
  */
 import { S3ServiceError } from './errors';
+import { unescapeXml } from './xml-text';
 
 export interface S3ErrorDocument {
   readonly code: string | undefined;
@@ -22,26 +23,6 @@ export function parseS3ErrorXml(text: string): S3ErrorDocument {
 function child(xml: string, name: string): string | undefined {
   const match = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
   return match?.[1] === undefined ? undefined : unescapeXml(match[1]).trim();
-}
-
-const ENTITIES: ReadonlyMap<string, string> = new Map([
-  ['amp', '&'],
-  ['lt', '<'],
-  ['gt', '>'],
-  ['quot', '"'],
-  ['apos', "'"],
-]);
-
-function unescapeXml(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity: string) => {
-    if (entity.startsWith('#x')) return safeCodePoint(parseInt(entity.slice(2), 16), whole);
-    if (entity.startsWith('#')) return safeCodePoint(parseInt(entity.slice(1), 10), whole);
-    return ENTITIES.get(entity) ?? whole;
-  });
-}
-
-function safeCodePoint(point: number, fallback: string): string {
-  return Number.isInteger(point) && point >= 0 && point <= 0x10ffff ? String.fromCodePoint(point) : fallback;
 }
 
 /** S3 codes that mean "try again later": the service, not the request, had a problem. */

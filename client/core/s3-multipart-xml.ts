@@ -5,6 +5,7 @@
  * few hundred bytes to a few hundred KB; no general XML parser is needed.
  */
 import { MultipartError } from './errors';
+import { element, text } from './xml-text';
 
 /** The `<UploadId>` of CreateMultipartUpload's `<InitiateMultipartUploadResult>`. */
 export function parseUploadId(xml: string): string {
@@ -69,31 +70,6 @@ export function completeMultipartXml(parts: ReadonlyArray<{ readonly partNumber:
 /** Whether a 200 answer is really S3's `<Error>` (CompleteMultipartUpload can fail after it has sent its 200 status). */
 export function isErrorDocument(xml: string): boolean {
   return /<Error\b[^>]*>/.test(xml);
-}
-
-function element(xml: string, name: string): string | undefined {
-  return new RegExp(`<${name}\\b[^>]*>([\\s\\S]*?)</${name}>`).exec(xml)?.[1];
-}
-
-function text(xml: string, name: string): string | undefined {
-  const inner = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml)?.[1];
-  return inner === undefined ? undefined : unescapeXml(inner).trim();
-}
-
-const ENTITIES: ReadonlyMap<string, string> = new Map([
-  ['amp', '&'],
-  ['lt', '<'],
-  ['gt', '>'],
-  ['quot', '"'],
-  ['apos', "'"],
-]);
-
-function unescapeXml(value: string): string {
-  return value.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity: string) => {
-    const point = entity.startsWith('#x') ? parseInt(entity.slice(2), 16) : entity.startsWith('#') ? parseInt(entity.slice(1), 10) : NaN;
-    if (Number.isInteger(point) && point >= 0 && point <= 0x10ffff) return String.fromCodePoint(point);
-    return ENTITIES.get(entity) ?? whole;
-  });
 }
 
 function escapeXml(value: string): string {
