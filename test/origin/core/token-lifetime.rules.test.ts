@@ -50,3 +50,26 @@ describe('safeJsonParse', () => {
     expect(isPlainObject('x')).toBe(false);
   });
 });
+
+// A JWT's parts are unpadded base64url and nothing else (RFC 7515 §2), though Node's decoder would
+// accept padding and whitespace: such a token is not one Cognito issued, so no lifetime is read from it.
+describe('accessTokenLifetimeSeconds on a payload that is not strict base64url', () => {
+  const payload = Buffer.from(JSON.stringify({ iat: 1000, exp: 4600 })).toString('base64url');
+
+  it('reads a strict payload', () => {
+    expect(accessTokenLifetimeSeconds(undefined, `h.${payload}.s`)).toBe(3600);
+  });
+
+  it.each([
+    ['padding after it', `h.${payload}==.s`],
+    ['a space before it', `h. ${payload}.s`],
+    ['an empty payload', 'h..s'],
+  ])('gives up on %s', (_label, token) => {
+    expect(accessTokenLifetimeSeconds(undefined, token)).toBeUndefined();
+  });
+
+  it('gives up on an exp or iat that is a numeric string', () => {
+    expect(accessTokenLifetimeSeconds(undefined, jwt({ iat: '1000', exp: 4600 }))).toBeUndefined();
+    expect(accessTokenLifetimeSeconds(undefined, jwt({ iat: 1000, exp: '4600' }))).toBeUndefined();
+  });
+});
