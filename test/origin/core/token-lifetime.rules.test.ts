@@ -24,6 +24,7 @@ describe('accessTokenLifetimeSeconds', () => {
     ['a payload that is not base64url', 'a.b+c.d'],
     ['a payload that is not JSON', `a.${Buffer.from('{').toString('base64url')}.c`],
     ['a payload that is an array', jwt([1])],
+    ['a payload that is null', jwt(null)],
     ['a payload with a prototype key', jwt({ iat: 1, exp: 2, ['__proto__']: {} })],
     ['no exp', jwt({ iat: 1 })],
     ['no iat', jwt({ exp: 1 })],
