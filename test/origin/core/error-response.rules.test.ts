@@ -102,6 +102,9 @@ describe('redact', () => {
     ['a@b.cd:e@f.gh', '[email]:[email]'],
     ['a@b.cdxe@f.gh', '[email]@f.gh'],
     ['a@b.c1@d.ef', 'a@[email]'],
+    // The next search starts where a match ended: an @ right after it may start the next match.
+    ['a@b.cd1@e.fg', '[email][email]'],
+    ['a@b.cd-@e.fg', '[email][email]'],
     ['@@a@b.cd@', '@@[email]@'],
     ['x@a.b/c.de', 'x@a.b/c.de'],
     ['x@a.b:c.de', 'x@a.b:c.de'],

@@ -65,4 +65,21 @@ describe('the request log line', () => {
   ])('status %i with outcome %s is Outcome %s at level %s', (status, outcome, Outcome, level) => {
     expect(logged({ status, outcome })).toMatchObject({ status, outcome, Outcome, level });
   });
+
+  it('writes to stdout, one line each, by default', () => {
+    const written: string[] = [];
+    const write = process.stdout.write;
+    // A capturing stand-in for stdout, restored before anything is asserted.
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      jsonLineLogger().log(ENTRY);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/^\{"_aws":.*"route":"\/auth\/login".*\}\n$/);
+  });
 });
