@@ -348,13 +348,7 @@ function parseExistingUserPool(
       `${where('existingUserPoolId')} is in ${poolRegion}: the pool must be in the app region (${region}), where the auth API and the data stack are`,
     );
   }
-  const items =
-    typeof clientIdsValue === 'string'
-      ? clientIdsValue
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s !== '')
-      : clientIdsValue;
+  const items = listItems(clientIdsValue);
   if (!Array.isArray(items) || items.length === 0) {
     problems.push(
       `${where('existingUserPoolId')} needs ${where('existingUserPoolClientIds')}: the app client ids whose access tokens the edge trusts (one or more, comma-separated)`,
@@ -373,13 +367,7 @@ function parseExistingUserPool(
 /** A list of regions (from the command line, one comma-separated string); undefined when not set. */
 function parseRegions(value: unknown, where: string, problems: string[]): string[] | undefined {
   if (value === undefined) return undefined;
-  const items =
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s !== '')
-      : value;
+  const items = listItems(value);
   if (!Array.isArray(items) || items.length === 0) {
     problems.push(`${where} must be a non-empty list of AWS regions such as ["us-east-1", "eu-west-1"]`);
     return undefined;
@@ -474,14 +462,7 @@ function mergeSettings(context: (key: string) => unknown, problems: string[]): P
 
 function parseOrigins(value: unknown, where: string, problems: string[]): string[] {
   if (value === undefined) return [];
-  // From the command line a list arrives as one comma-separated string.
-  const items =
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s !== '')
-      : value;
+  const items = listItems(value);
   if (!Array.isArray(items)) {
     problems.push(`${where} must be a list of origins such as ["https://staging.example.com"]`);
     return [];
@@ -520,4 +501,13 @@ function suggest(key: string): string {
     (field) => field.toLowerCase() === lower || field.toLowerCase().startsWith(lower) || lower.startsWith(field.toLowerCase()),
   );
   return match === undefined ? '' : ` (did you mean ${match}?)`;
+}
+
+/** A list setting: an array from cdk.json as it is, or, from the command line, one comma-separated string (empty entries dropped). */
+function listItems(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
