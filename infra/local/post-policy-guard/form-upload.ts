@@ -203,8 +203,10 @@ class FormUpload {
     const stored = await this.store();
     if (stored === undefined || this.settled) return;
     this.settled = true;
-    sendSuccess(this.context, stored.upload, stored.etag);
+    // The temporary file goes before the answer: once a client has its answer,
+    // nothing of its form is left on disk.
     await this.removeTemp();
+    sendSuccess(this.context, stored.upload, stored.etag);
   }
 
   /** PutObject from the temporary file, once it is complete and its size within the policy's range. */
@@ -219,7 +221,7 @@ class FormUpload {
     return { upload, etag };
   }
 
-  /** Refuses once: answers, stops parsing, drains what the client still sends, forgets the file. */
+  /** Refuses once: stops parsing, drains what the client still sends, forgets the file, then answers. */
   private refuse(error: unknown, extra?: Partial<GuardLogEntry>): void {
     if (this.settled) return;
     this.settled = true;
@@ -232,8 +234,10 @@ class FormUpload {
       parser.destroy();
     }
     req.resume();
-    sendError(this.context, error, { bucket: this.bucket, ...extra });
-    void this.removeTemp();
+    // Destroying the parser ends the file's stream, so the removal cannot wait forever.
+    void this.removeTemp()
+      .catch(() => undefined)
+      .then(() => sendError(this.context, error, { bucket: this.bucket, ...extra }));
   }
 
   private async removeTemp(): Promise<void> {

@@ -168,6 +168,7 @@ export async function handleMultipart(
         content: { stream: options.multipart.concatenated(uploadId, plan.parts), size: plan.size },
       });
       await options.multipart.remove(uploadId);
+      for (const spooled of temps.splice(0)) await rm(spooled, { force: true });
       answer(
         200,
         upload.encryption,
