@@ -28,7 +28,7 @@ export interface AcceptedFile {
 
 export function checkFile(file: FileFacts, rules: UploadRules): AcceptedFile {
   const shown = file.name.length > 0 ? file.name : 'This file';
-  let safe;
+  let safe: ReturnType<typeof sanitizeFileName>;
   try {
     safe = sanitizeFileName(file.name, rules.maxFileNameBytes);
   } catch (error) {

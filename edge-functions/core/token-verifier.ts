@@ -95,7 +95,7 @@ export function createTokenVerifier(
 
   return {
     async verify(token: string): Promise<AccessTokenClaims> {
-      let payload;
+      let payload: Awaited<ReturnType<typeof verifier.verify>>;
       try {
         const { header } = decomposeUnverifiedJwt(token);
         if (header.alg !== 'RS256') throw new UnauthorizedError('alg is not RS256');

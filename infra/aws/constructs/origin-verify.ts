@@ -59,9 +59,12 @@ export class OriginVerify extends Construct {
       description: `${props.appName}: the header value CloudFront sends to the auth API origin`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
-    const valueOf = (versionId: string) => SecretValue.secretsManager(this.secret.secretArn, { versionId }).unsafeUnwrap();
-    this.headerValue = props.secretVersionId === undefined ? this.secret.secretValue.unsafeUnwrap() : valueOf(props.secretVersionId);
-    const accepted = [this.headerValue, ...(props.previousSecretVersionId === undefined ? [] : [valueOf(props.previousSecretVersionId)])];
+    const versionValue = (versionId: string) => SecretValue.secretsManager(this.secret.secretArn, { versionId }).unsafeUnwrap();
+    this.headerValue = props.secretVersionId === undefined ? this.secret.secretValue.unsafeUnwrap() : versionValue(props.secretVersionId);
+    const accepted = [
+      this.headerValue,
+      ...(props.previousSecretVersionId === undefined ? [] : [versionValue(props.previousSecretVersionId)]),
+    ];
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: `${props.appName}-auth-origin`,

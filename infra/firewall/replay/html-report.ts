@@ -77,15 +77,15 @@ export function formatHtmlReport(report: ReplayReport): string {
     const legend = series
       .map(
         ({ rule, values }) =>
-          `<li><span class="swatch${rule.action === 'count' ? ' dashed' : ''}" style="border-color:${colour(rule.name)}"></span>${escape(rule.name)} <span class="muted">${escape(
+          `<li><span class="swatch${rule.action === 'count' ? ' dashed' : ''}" style="border-color:${colour(rule.name)}"></span>${escapeHtml(rule.name)} <span class="muted">${escapeHtml(
             rule.evaluated
               ? `${rule.action} · ${rule.action === 'block' ? 'blocked' : 'counted'} ${number(total(values))}`
               : `${rule.action} · AWS managed group, not evaluated here`,
           )}</span></li>`,
       )
       .join('');
-    return `<section class="rule-set" data-rule-set="${escape(set.label)}" data-source="${escape(set.source)}">
-<h2>${escape(set.label)} <span class="muted">${escape(set.source)}</span></h2>
+    return `<section class="rule-set" data-rule-set="${escapeHtml(set.label)}" data-source="${escapeHtml(set.source)}">
+<h2>${escapeHtml(set.label)} <span class="muted">${escapeHtml(set.source)}</span></h2>
 <p class="totals">allowed <strong>${number(set.allowed)}</strong> · blocked <strong>${number(set.blocked)}</strong></p>
 ${allowedChart}
 ${rulesChart}
@@ -93,7 +93,7 @@ ${rulesChart}
 </section>`;
   });
 
-  const header = ['rule', ...sets.map((set) => escape(set.label))];
+  const header = ['rule', ...sets.map((set) => escapeHtml(set.label))];
   const rows = names.map((name) => {
     const cells = sets.map((set) => {
       const rule = set.rules.find((r) => r.name === name);
@@ -102,7 +102,7 @@ ${rulesChart}
       return rule.action === 'block' ? `block ${number(rule.blocked)}` : `count ${number(rule.counted)}`;
     });
     const changed = cells.some((cell) => cell !== cells[0]);
-    return `<tr${changed ? ' class="changed"' : ''}><th scope="row">${escape(name)}</th>${cells.map((cell) => `<td>${escape(cell)}</td>`).join('')}</tr>`;
+    return `<tr${changed ? ' class="changed"' : ''}><th scope="row">${escapeHtml(name)}</th>${cells.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`;
   });
 
   const span =
@@ -114,7 +114,7 @@ ${rulesChart}
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>waf:replay: ${escape(sets.map((set) => set.label).join(' vs '))}</title>
+<title>waf:replay: ${escapeHtml(sets.map((set) => set.label).join(' vs '))}</title>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:1.5rem;color:#222;background:#fff}
 h1{font-size:1.3rem;margin:0 0 .25rem}h2{font-size:1.05rem;margin:.5rem 0 .25rem}
@@ -133,8 +133,8 @@ tr.changed{background:#fff6d5}
 </style>
 </head>
 <body>
-<h1>Firewall replay: ${escape(sets.map((set) => set.label).join(' and '))}</h1>
-<p class="muted">${escape(span)}. Same traffic through each rules file; a request is counted once, by the rule that blocked it (or as allowed). Rules from AWS managed groups are not evaluated locally.</p>
+<h1>Firewall replay: ${escapeHtml(sets.map((set) => set.label).join(' and '))}</h1>
+<p class="muted">${escapeHtml(span)}. Same traffic through each rules file; a request is counted once, by the rule that blocked it (or as allowed). Rules from AWS managed groups are not evaluated locally.</p>
 <div class="sets">
 ${columns.join('\n')}
 </div>
@@ -178,7 +178,7 @@ function chart(timeline: Timeline, max: number, panel: string, caption: string, 
   });
   const lines = series.map((s) => {
     const attributes = Object.entries(s.attributes)
-      .map(([key, value]) => ` ${key}="${escape(value)}"`)
+      .map(([key, value]) => ` ${key}="${escapeHtml(value)}"`)
       .join('');
     const points = s.values.map((v, i) => `${fixed(x(i))},${fixed(y(v))}`).join(' ');
     // A rule not evaluated here (AWS managed group) has nothing to draw: a flat zero line would hide the others.
@@ -187,16 +187,16 @@ function chart(timeline: Timeline, max: number, panel: string, caption: string, 
       : s.values.length === 1
         ? `<circle cx="${fixed(x(0))}" cy="${fixed(y(s.values[0] ?? 0))}" r="3" fill="${s.colour}"/>`
         : `<polyline fill="none" stroke="${s.colour}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${points}"/>`;
-    return `<g class="series"${attributes} data-values="${s.values.join(',')}"><title>${escape(s.label)}</title>${shape}</g>`;
+    return `<g class="series"${attributes} data-values="${s.values.join(',')}"><title>${escapeHtml(s.label)}</title>${shape}</g>`;
   });
   return `<figure>
-<svg class="chart" data-panel="${panel}" data-first-minute="${new Date(timeline.first).toISOString()}" data-bucket-minutes="${timeline.step}" data-buckets="${timeline.buckets}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escape(caption)}">
+<svg class="chart" data-panel="${panel}" data-first-minute="${new Date(timeline.first).toISOString()}" data-bucket-minutes="${timeline.step}" data-buckets="${timeline.buckets}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeHtml(caption)}">
 ${yTicks.join('')}
 <line class="axis" x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${bottom}" y2="${bottom}"/>
 ${xTicks.join('')}
 ${lines.join('\n')}
 </svg>
-<figcaption>${escape(caption)} (UTC)</figcaption>
+<figcaption>${escapeHtml(caption)} (UTC)</figcaption>
 </figure>`;
 }
 
@@ -247,6 +247,6 @@ function hhmm(ms: number): string {
   return new Date(ms).toISOString().slice(11, 16);
 }
 
-export function escape(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }

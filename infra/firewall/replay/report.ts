@@ -132,7 +132,9 @@ function change(cells: ReadonlyArray<RuleTally | undefined>): string {
 
 function table(rows: ReadonlyArray<readonly string[]>): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((text, i) => (widths[i] = Math.max(widths[i] ?? 0, text.length)));
+  for (const row of rows) {
+    for (const [i, text] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, text.length);
+  }
   return rows.map((row) =>
     row
       .map((text, i) => (i === row.length - 1 ? text : text.padEnd(widths[i] ?? 0)))

@@ -103,7 +103,10 @@ export function fileBaseName(filename: string | undefined): string {
   return filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
 }
 
-function checkConditions(conditions: readonly PolicyCondition[], valueOf: (field: string) => string): { minSize: number; maxSize: number } {
+function checkConditions(
+  conditions: readonly PolicyCondition[],
+  fieldValue: (field: string) => string,
+): { minSize: number; maxSize: number } {
   let minSize = 0;
   let maxSize = MAX_POST_OBJECT_BYTES;
   for (const condition of conditions) {
@@ -114,10 +117,10 @@ function checkConditions(conditions: readonly PolicyCondition[], valueOf: (field
         maxSize = Math.min(maxSize, condition.max);
         break;
       case 'eq':
-        if (valueOf(condition.field) !== condition.value) throw new PolicyConditionFailedError(condition.text);
+        if (fieldValue(condition.field) !== condition.value) throw new PolicyConditionFailedError(condition.text);
         break;
       case 'starts-with':
-        if (!valueOf(condition.field).startsWith(condition.prefix)) throw new PolicyConditionFailedError(condition.text);
+        if (!fieldValue(condition.field).startsWith(condition.prefix)) throw new PolicyConditionFailedError(condition.text);
         break;
     }
   }

@@ -55,12 +55,13 @@ export function listV2Result(v1Xml: string, request: ListV2Request): string {
   const keys = [...v1Xml.matchAll(/<Contents>[\s\S]*?<Key>([^<]*)<\/Key>/g)].map((match) => match[1] ?? '');
   const truncated = /<IsTruncated>true<\/IsTruncated>/.test(v1Xml);
   const last = keys[keys.length - 1];
-  const unescape = (text: string) =>
+  const unescapeXml = (text: string) =>
     text.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] ?? '');
   let fields = '';
   if (request.continuationToken !== undefined) fields += `<ContinuationToken>${xmlEscape(request.continuationToken)}</ContinuationToken>`;
   else if (request.startAfter !== undefined) fields += `<StartAfter>${xmlEscape(request.startAfter)}</StartAfter>`;
-  if (truncated && last !== undefined) fields += `<NextContinuationToken>${continuationTokenFor(unescape(last))}</NextContinuationToken>`;
+  if (truncated && last !== undefined)
+    fields += `<NextContinuationToken>${continuationTokenFor(unescapeXml(last))}</NextContinuationToken>`;
   fields += `<KeyCount>${keys.length}</KeyCount>`;
   let xml = v1Xml.replace(/<Marker>[^<]*<\/Marker>|<Marker\/>|<NextMarker>[^<]*<\/NextMarker>/g, '');
   if (!request.fetchOwner) xml = xml.replace(/<Owner>[\s\S]*?<\/Owner>/g, '');

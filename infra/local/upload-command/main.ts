@@ -10,13 +10,17 @@ import { UploadCommandError, uploadOneFile } from './upload-flow';
 
 const USAGE = 'usage: npm run upload -- <file> [--type <content type>] [--out <file to write the bytes read back to>]';
 
+function parseCommandLine() {
+  return parseArgs({
+    allowPositionals: true,
+    options: { type: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } },
+  });
+}
+
 async function main(): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseCommandLine>;
   try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: { type: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } },
-    });
+    parsed = parseCommandLine();
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;

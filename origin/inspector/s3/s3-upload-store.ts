@@ -9,7 +9,9 @@ import {
   CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
+  type HeadObjectCommandOutput,
   PutObjectTaggingCommand,
   S3ServiceException,
   type S3Client,
@@ -30,7 +32,7 @@ export class S3UploadStore implements UploadStore {
   ) {}
 
   async readRange(bucket: string, key: string, range: ByteRange, ifMatch?: string): Promise<ObjectBytes> {
-    let response;
+    let response: GetObjectCommandOutput;
     try {
       response = await this.client.send(
         new GetObjectCommand({
@@ -120,7 +122,7 @@ export class S3UploadStore implements UploadStore {
    * was read.
    */
   private async outOfRange(bucket: string, key: string, range: ByteRange): Promise<ObjectBytes> {
-    let head;
+    let head: HeadObjectCommandOutput;
     try {
       head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     } catch (error) {

@@ -914,7 +914,7 @@ describe('fuzzing', () => {
             const claims = spec.authorization.kind === 'token' ? spec.authorization.spec.claims : {};
             const files = declaredFiles(built) as FileSpec[];
             expect(body.uploads).toHaveLength(files.length);
-            body.uploads?.forEach((upload, i) => checkForm(upload, files[i] ?? {}, String(claims.sub)));
+            for (const [i, upload] of (body.uploads ?? []).entries()) checkForm(upload, files[i] ?? {}, String(claims.sub));
             expect(Object.keys(body)).toEqual(['uploads']);
             if (response.bodyEncoding === 'base64') expect(header(response, 'content-encoding')).toBe('gzip');
           } else {

@@ -560,7 +560,7 @@ describe('a bad rules file names the file, the line and the field', () => {
   ])('%s', (_label, text, expected) => {
     const found = problems(text);
     expect(found).toHaveLength(expected.length);
-    expected.forEach((start, index) => expect(found[index]).toContain(start));
+    for (const [index, start] of expected.entries()) expect(found[index]).toContain(start);
   });
 
   it('reports a syntax error on its own line', () => {
