@@ -11,7 +11,7 @@
  */
 import busboy from 'busboy';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -31,6 +31,7 @@ import { objectPath, type ObjectStore } from './object-store';
 import { checkEdgeAccess, type ReadRule } from './object-tags';
 import { header, publicBaseUrl, sendError, type GuardLogEntry, type RequestContext } from './request-context';
 import { postResponseXml } from './s3-xml';
+import { whenClosed } from './temp-file';
 
 /** The most parts a form may have; S3's 20 KB pre-data limit stops far fewer. */
 const MAX_FORM_PARTS = 1000;
@@ -65,6 +66,7 @@ class FormUpload {
   private settled = false;
   private tempPath: string | undefined;
   private fileWritten: Promise<void> | undefined;
+  private sink: WriteStream | undefined;
   private parser: busboy.Busboy | undefined;
   private readonly fields = new FormFields();
   private phase: 'fields' | 'file' = 'fields';
@@ -191,7 +193,9 @@ class FormUpload {
         else callback(null, chunk);
       },
     });
-    const fileWritten = pipeline(stream, counter, createWriteStream(tempPath, { flags: 'wx' }));
+    const sink = createWriteStream(tempPath, { flags: 'wx' });
+    this.sink = sink;
+    const fileWritten = pipeline(stream, counter, sink);
     this.fileWritten = fileWritten;
     fileWritten.catch((error: unknown) =>
       this.refuse(error instanceof PostGuardError ? error : new MalformedPostRequestError(), { key: authorized.key }),
@@ -242,6 +246,7 @@ class FormUpload {
 
   private async removeTemp(): Promise<void> {
     await this.fileWritten?.catch(() => undefined);
+    if (this.sink !== undefined) await whenClosed(this.sink);
     if (this.tempPath !== undefined) await rm(this.tempPath, { force: true });
   }
 }

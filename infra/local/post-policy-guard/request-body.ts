@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import { BadDigestError, ContentSha256MismatchError, IncompleteBodyError, InvalidDigestError, InvalidRequestError } from './errors';
 import type { PayloadClaim } from './request-signature';
+import { whenClosed } from './temp-file';
 
 export interface BodyExpectations {
   readonly payload: PayloadClaim;
@@ -106,6 +107,8 @@ export async function spoolBody(body: Readable, path: string, expected: BodyExpe
     if (decoder === undefined) await pipeline(body, digests, file);
     else await pipeline(body, decoder, digests, file);
   } catch (error) {
+    // The caller removes the file on a refusal: it must exist by then, if it ever will.
+    await whenClosed(file);
     throw error instanceof IncompleteBodyError || error instanceof InvalidRequestError ? error : new IncompleteBodyError();
   }
 
