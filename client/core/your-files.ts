@@ -20,7 +20,6 @@ import { AbortedError } from './errors';
 import {
   fileNameOf,
   MAX_KEYS_PER_ACCESS,
-  parseListObjects,
   parseTagging,
   quarantineKeyOf,
   uploadedAt,
@@ -28,10 +27,10 @@ import {
   type FileAccess,
   type FilesListing,
   type ListedObject,
-  type ListPage,
   type SignedUrl,
   type Verdict,
 } from './files-contract';
+import { nextToken, readList, readNextPage } from './files-paging';
 import { s3ErrorFromResponse } from './s3-error';
 
 export interface S3TextAnswer {
@@ -47,31 +46,6 @@ export interface FilesApi {
 }
 
 export type FileStatus = Verdict['status'];
-
-/** One of the two lists POST /presign/files signs: `list` (uploads/<sub>/) or `quarantined` (quarantine/<sub>/). */
-export type ListName = keyof Pick<FilesListing, 'list' | 'quarantined'>;
-
-/** One signed ListObjectsV2, read: anything but 200 is S3's refusal. */
-export async function readList(api: FilesApi, request: SignedUrl, signal: AbortSignal): Promise<ListPage> {
-  const answer = await api.send(request, signal);
-  if (answer.status !== 200) throw s3ErrorFromResponse(answer.status, answer.body);
-  return parseListObjects(answer.body, answer.status);
-}
-
-/**
- * The page after `token` of one list. One POST /presign/files binds its token
- * into both URLs, so each list that goes on is its own call, and only the URL
- * of the list the token came from is read (S3 refuses it for the other prefix).
- */
-export async function readNextPage(api: FilesApi, name: ListName, token: string, signal: AbortSignal): Promise<ListPage> {
-  const listing = await api.listing(token, signal);
-  return readList(api, listing[name], signal);
-}
-
-/** Where a list goes on after the page `asked` gave: a server that answers the same token again would page forever, so that ends the list. */
-export function nextToken(asked: string | undefined, page: ListPage): string | undefined {
-  return page.nextContinuationToken === asked ? undefined : page.nextContinuationToken;
-}
 
 export interface FileRow {
   /** The uploads/ key: the row's identity. */
