@@ -12,9 +12,9 @@
  */
 import type { UploadRules } from '../../edge-functions/core/upload-rules';
 import { AbortedError, SessionExpiredError } from './errors';
-import { MAX_KEYS_PER_ACCESS, parseListObjects, type FileAccess, type ListedObject, type SignedUrl } from './files-contract';
+import { MAX_KEYS_PER_ACCESS, type FileAccess, type ListedObject, type ListPage } from './files-contract';
+import { nextToken, readList, readNextPage } from './files-paging';
 import type { MultipartRecord } from './multipart-store';
-import { s3ErrorFromResponse } from './s3-error';
 import {
   UploadQueue,
   type FormPoster,
@@ -46,18 +46,27 @@ export interface UploadResult {
   readonly multipart: boolean;
 }
 
+/**
+ * Without tokens: the first page of both lists. With tokens: the next page of
+ * each list whose token is given, and nothing of the other (its array is empty).
+ */
 export interface ListFilesOptions {
-  /** `nextContinuationToken` of the page before. */
+  /** `nextContinuationToken` of the page before (the uploads). */
   readonly continuationToken?: string;
+  /** `nextQuarantinedContinuationToken` of the page before (the quarantined files). */
+  readonly quarantinedContinuationToken?: string;
   readonly signal?: AbortSignal;
 }
 
 export interface FilesPage {
   /** Objects under uploads/<you>/ (sent; being checked or verified), oldest first. */
   readonly files: readonly ListedObject[];
-  /** Objects the inspector moved to quarantine/<you>/ (rejected; first page only). */
+  /** Objects the inspector moved to quarantine/<you>/ (rejected), oldest first. */
   readonly quarantined: readonly ListedObject[];
+  /** Where the uploads go on; undefined at their end (or when not asked for). */
   readonly nextContinuationToken: string | undefined;
+  /** Where the quarantined files go on; undefined at their end (or when not asked for). */
+  readonly nextQuarantinedContinuationToken: string | undefined;
 }
 
 export interface Uploader {
@@ -202,17 +211,25 @@ export function uploaderWith<F extends QueueFile>(
 
     async listFiles(options = {}) {
       const signal = options.signal ?? new AbortController().signal;
-      const listing = await adapters.files.listing(options.continuationToken, signal);
-      const read = async (request: SignedUrl) => {
-        const answer = await adapters.files.send(request, signal);
-        if (answer.status !== 200) throw s3ErrorFromResponse(answer.status, answer.body);
-        return parseListObjects(answer.body, answer.status);
+      const api = adapters.files;
+      const { continuationToken, quarantinedContinuationToken } = options;
+      let uploads: ListPage | undefined;
+      let quarantined: ListPage | undefined;
+      if (continuationToken === undefined && quarantinedContinuationToken === undefined) {
+        const listing = await api.listing(undefined, signal);
+        [uploads, quarantined] = await Promise.all([readList(api, listing.list, signal), readList(api, listing.quarantined, signal)]);
+      } else {
+        [uploads, quarantined] = await Promise.all([
+          continuationToken === undefined ? undefined : readNextPage(api, 'list', continuationToken, signal),
+          quarantinedContinuationToken === undefined ? undefined : readNextPage(api, 'quarantined', quarantinedContinuationToken, signal),
+        ]);
+      }
+      return {
+        files: uploads?.objects ?? [],
+        quarantined: quarantined?.objects ?? [],
+        nextContinuationToken: uploads === undefined ? undefined : nextToken(continuationToken, uploads),
+        nextQuarantinedContinuationToken: quarantined === undefined ? undefined : nextToken(quarantinedContinuationToken, quarantined),
       };
-      const [uploads, quarantined] = await Promise.all([
-        read(listing.list),
-        options.continuationToken === undefined ? read(listing.quarantined) : undefined,
-      ]);
-      return { files: uploads.objects, quarantined: quarantined?.objects ?? [], nextContinuationToken: uploads.nextContinuationToken };
     },
 
     async fileAccess(keys, signal) {

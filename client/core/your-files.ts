@@ -7,7 +7,8 @@
  *
  * A file is one row under its uploads/ key, wherever it lives now: the
  * inspector moves a rejected file to quarantine/ with the same rest of the
- * key, so a row whose uploads/ object is gone is looked up there.
+ * key, so a row whose uploads/ object is gone is looked up there. Both
+ * lists are paged, each with its own continuation token.
  *
  * A file still being checked is polled (its tagging URL) with a bounded
  * back-off; when the bound is reached it stays "checking" and says to come
@@ -19,16 +20,17 @@ import { AbortedError } from './errors';
 import {
   fileNameOf,
   MAX_KEYS_PER_ACCESS,
-  parseListObjects,
   parseTagging,
   quarantineKeyOf,
   uploadedAt,
   uploadKeyOf,
   type FileAccess,
   type FilesListing,
+  type ListedObject,
   type SignedUrl,
   type Verdict,
 } from './files-contract';
+import { nextToken, readList, readNextPage } from './files-paging';
 import { s3ErrorFromResponse } from './s3-error';
 
 export interface S3TextAnswer {
@@ -89,7 +91,9 @@ export class YourFiles {
   private readonly controller = new AbortController();
   private readonly clock: Clock;
   private readonly random: () => number;
-  private token: string | undefined;
+  /** Each list's S3 continuation token; undefined once that list is read to its end. */
+  private uploadsToken: string | undefined;
+  private quarantinedToken: string | undefined;
   private loadedOnce = false;
 
   constructor(private readonly options: YourFilesOptions) {
@@ -97,7 +101,10 @@ export class YourFiles {
     this.random = options.random ?? Math.random;
   }
 
-  /** Oldest first, as S3 lists keys (the date is in the key), so "Show more" adds newer files at the end. */
+  /**
+   * Oldest first, as S3 lists keys (the date is in the key). The two lists
+   * page separately, so "Show more" can add files between ones already shown.
+   */
   rows(): FileRow[] {
     return [...this.rowsByKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
@@ -106,9 +113,9 @@ export class YourFiles {
     return this.rowsByKey.get(key);
   }
 
-  /** Whether S3 has more files after the ones loaded. */
+  /** Whether S3 has more files, uploaded or quarantined, after the ones loaded. */
   get hasMore(): boolean {
-    return this.token !== undefined;
+    return this.uploadsToken !== undefined || this.quarantinedToken !== undefined;
   }
 
   get loaded(): boolean {
@@ -119,26 +126,30 @@ export class YourFiles {
   async loadFirst(): Promise<void> {
     const signal = this.controller.signal;
     const listing = await this.options.api.listing(undefined, signal);
-    const [uploads, quarantined] = await Promise.all([this.list(listing.list, signal), this.list(listing.quarantined, signal)]);
-    this.token = uploads.nextContinuationToken;
-    // The quarantine list is read once: a person with more than a page of rejected files sees the first page of them.
-    for (const object of quarantined.objects) this.put(object.key, object.size, object.lastModified, { status: 'rejected', reason: '' });
-    for (const object of uploads.objects) this.put(object.key, object.size, object.lastModified, undefined);
+    const [uploads, quarantined] = await Promise.all([
+      readList(this.options.api, listing.list, signal),
+      readList(this.options.api, listing.quarantined, signal),
+    ]);
+    this.uploadsToken = nextToken(undefined, uploads);
+    this.quarantinedToken = nextToken(undefined, quarantined);
     this.loadedOnce = true;
-    this.options.onChange();
-    await this.resolveVerdicts([...quarantined.objects, ...uploads.objects].map((object) => uploadKeyOf(object.key)));
+    await this.show(uploads.objects, quarantined.objects);
   }
 
-  /** The next page of uploads (the continuation token S3 gave). */
+  /** The next page of each list that has one (with the continuation token S3 gave for that list). */
   async loadMore(): Promise<void> {
-    if (this.token === undefined) return;
+    const { uploadsToken, quarantinedToken } = this;
+    if (uploadsToken === undefined && quarantinedToken === undefined) return;
     const signal = this.controller.signal;
-    const listing = await this.options.api.listing(this.token, signal);
-    const page = await this.list(listing.list, signal);
-    this.token = page.nextContinuationToken;
-    for (const object of page.objects) this.put(object.key, object.size, object.lastModified, undefined);
-    this.options.onChange();
-    await this.resolveVerdicts(page.objects.map((object) => object.key));
+    const api = this.options.api;
+    // Both or neither: if one read fails, neither token moves, so trying again asks for the same pages.
+    const [uploads, quarantined] = await Promise.all([
+      uploadsToken === undefined ? undefined : readNextPage(api, 'list', uploadsToken, signal),
+      quarantinedToken === undefined ? undefined : readNextPage(api, 'quarantined', quarantinedToken, signal),
+    ]);
+    if (uploads !== undefined) this.uploadsToken = nextToken(uploadsToken, uploads);
+    if (quarantined !== undefined) this.quarantinedToken = nextToken(quarantinedToken, quarantined);
+    await this.show(uploads?.objects ?? [], quarantined?.objects ?? []);
   }
 
   /** A file this page just uploaded: shown as "checking" at once, then polled until the inspector decides. */
@@ -186,10 +197,13 @@ export class YourFiles {
 
   // ---- inside ----
 
-  private async list(request: SignedUrl, signal: AbortSignal) {
-    const answer = await this.options.api.send(request, signal);
-    if (answer.status !== 200) throw s3ErrorFromResponse(answer.status, answer.body);
-    return parseListObjects(answer.body, answer.status);
+  /** Rows for a page of each list (quarantined ones are rejected, their reason read from their tags), then each one's verdict. */
+  private async show(uploads: readonly ListedObject[], quarantined: readonly ListedObject[]): Promise<void> {
+    // Quarantined first: put() keeps an object listed under both prefixes (moved between the reads) as the quarantined one.
+    for (const object of quarantined) this.put(object.key, object.size, object.lastModified, { status: 'rejected', reason: '' });
+    for (const object of uploads) this.put(object.key, object.size, object.lastModified, undefined);
+    this.options.onChange();
+    await this.resolveVerdicts([...quarantined, ...uploads].map((object) => uploadKeyOf(object.key)));
   }
 
   private put(storedKey: string, size: number, lastModified: number | undefined, verdict: Verdict | undefined): void {

@@ -191,6 +191,47 @@ describe('createUploader core: your files', () => {
     expect(access.get(key)?.get.method).toBe('GET');
   });
 
+  it('listFiles() pages the uploads and the quarantined files, each with its own token, to the end of both', async () => {
+    const { files } = setup();
+    const rest = (n: number) => `2026/12/06/00000000-0000-4000-8000-${String(n).padStart(12, '0')}-f.png`;
+    const uploads = Array.from({ length: 150 }, (_, i) => files.put(rest(i + 1), 10));
+    const quarantined = Array.from({ length: 230 }, (_, i) => files.put(rest(i + 301), 20, 'quarantine'));
+    const uploader = uploaderWith<TestFile>({
+      rules: DEFAULT_UPLOAD_RULES,
+      presign: () => Promise.reject(new Error('unused')),
+      post: () => Promise.reject(new Error('unused')),
+      multipart: {
+        signStart: () => Promise.reject(new Error('unused')),
+        signParts: () => Promise.reject(new Error('unused')),
+        send: () => Promise.reject(new Error('unused')),
+        store: new MemoryMultipartStore(),
+      },
+      files,
+    });
+    const seenFiles: string[] = [];
+    const seenQuarantined: string[] = [];
+    let page = await uploader.listFiles();
+    for (let pages = 1; ; pages += 1) {
+      seenFiles.push(...page.files.map((object) => object.key));
+      seenQuarantined.push(...page.quarantined.map((object) => object.key));
+      const { nextContinuationToken, nextQuarantinedContinuationToken } = page;
+      if (nextContinuationToken === undefined && nextQuarantinedContinuationToken === undefined) break;
+      if (pages > 5) throw new Error('paging does not end');
+      page = await uploader.listFiles({
+        ...(nextContinuationToken === undefined ? {} : { continuationToken: nextContinuationToken }),
+        ...(nextQuarantinedContinuationToken === undefined ? {} : { quarantinedContinuationToken: nextQuarantinedContinuationToken }),
+      });
+    }
+    expect(seenFiles).toEqual(uploads);
+    expect(seenQuarantined).toEqual(quarantined);
+    expect(files.listingTokens).toEqual([undefined, uploads[99], quarantined[99], quarantined[199]]);
+    // A server answering the token it was asked with ends that list rather than paging forever.
+    files.loopingPrefix = 'quarantine/';
+    const looping = await uploader.listFiles({ quarantinedContinuationToken: quarantined[99] });
+    expect([looping.files.length, looping.quarantined.length]).toEqual([0, 100]);
+    expect(looping.nextQuarantinedContinuationToken).toBeUndefined();
+  });
+
   it('fileAccess() for more keys than the edge signs at once asks in batches of its limit and answers for every key', async () => {
     const { files } = setup();
     const keys = Array.from({ length: 12 }, (_, i) =>

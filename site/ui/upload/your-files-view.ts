@@ -2,7 +2,8 @@
  * "Your files": every upload of this account as S3 holds it (after a reload
  * too), with its name, size, date and status (checking, verified, or
  * rejected with the reason in plain words), Download for verified files,
- * Delete with a confirmation in the row, and "Show more" for the next page.
+ * Delete with a confirmation in the row, and "Show more" for the next page
+ * of the uploads and of the rejected files.
  * The model is client/core/your-files.ts; this only places text and buttons.
  */
 import { messageFor } from '../../../client/core/errors';
@@ -71,10 +72,12 @@ export function yourFilesView(api: FilesApi, speaker: Speaker, onVerdict: (row: 
     render();
   }
   more.addEventListener('click', () => {
-    const count = model.rows().length;
+    const before = new Set(model.rows().map((row) => row.key));
     void load(false).then(() => {
-      // Focus goes to the first new file, so the keyboard carries on where the list grew.
-      const next = body.children[count]?.querySelector<HTMLButtonElement>('button:not([hidden])');
+      // Focus goes to the first new file, so the keyboard carries on where the list grew. The uploads and the
+      // quarantined files page separately, so new rows can land between earlier ones, not only at the end.
+      const first = model.rows().find((row) => !before.has(row.key));
+      const next = first === undefined ? undefined : views.get(first.key)?.tr.querySelector<HTMLButtonElement>('button:not([hidden])');
       (next ?? heading).focus();
     });
   });

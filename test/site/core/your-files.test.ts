@@ -53,6 +53,66 @@ describe('YourFiles', () => {
     files.dispose();
   });
 
+  it('pages the rejected files too: 230 quarantined and 150 uploads are all shown, each list read with its own token', async () => {
+    const { backend, files } = setup();
+    const uploads = Array.from({ length: 150 }, (_, i) => backend.put(rest(i + 1), 10, 'uploads', { verified: 'true' }));
+    const quarantined = Array.from({ length: 230 }, (_, i) =>
+      backend.put(rest(i + 301), 20, 'quarantine', { 'quarantine-reason': 'TYPE_MISMATCH' }),
+    );
+    await files.loadFirst();
+    expect(files.rows().length).toBe(200);
+    expect(files.hasMore).toBe(true);
+    await files.loadMore();
+    expect(files.rows().length).toBe(350);
+    expect(files.hasMore).toBe(true); // the uploads are done, the quarantined files are not
+    await files.loadMore();
+    expect(files.rows().length).toBe(380);
+    expect(files.hasMore).toBe(false);
+    await files.loadMore(); // nothing left: no request
+    const rejected = files.rows().filter((row) => row.status === 'rejected');
+    expect(rejected.map((row) => row.storedKey)).toEqual(quarantined);
+    expect(rejected.every((row) => row.reason === 'TYPE_MISMATCH' && row.key.startsWith('uploads/'))).toBe(true);
+    expect(
+      files
+        .rows()
+        .filter((row) => row.status === 'verified')
+        .map((row) => row.key),
+    ).toEqual(uploads);
+    // One POST /presign/files per list that continues (it binds one token into both URLs), and only that list's URL is read.
+    const [u100, q100, q200] = [uploads[99], quarantined[99], quarantined[199]];
+    expect(backend.listingTokens).toEqual([undefined, u100, q100, q200]);
+    expect([...backend.listReads].sort()).toEqual(
+      [
+        'uploads/sub-1/ -',
+        'quarantine/sub-1/ -',
+        `uploads/sub-1/ ${u100}`,
+        `quarantine/sub-1/ ${q100}`,
+        `quarantine/sub-1/ ${q200}`,
+      ].sort(),
+    );
+    files.dispose();
+  });
+
+  it('ends a list whose server answers the same continuation token again, and goes on with the other one', async () => {
+    const { backend, files } = setup();
+    const uploads = Array.from({ length: 150 }, (_, i) => backend.put(rest(i + 1), 10, 'uploads', { verified: 'true' }));
+    const quarantined = Array.from({ length: 250 }, (_, i) =>
+      backend.put(rest(i + 301), 20, 'quarantine', { 'quarantine-reason': 'TRUNCATED' }),
+    );
+    backend.loopingPrefix = 'uploads/';
+    await files.loadFirst();
+    await files.loadMore();
+    // The uploads' second page came back with the token that asked for it: that list ends, the quarantined one goes on.
+    expect(files.rows().length).toBe(350);
+    expect(files.hasMore).toBe(true);
+    await files.loadMore();
+    expect(files.rows().length).toBe(400);
+    expect(files.hasMore).toBe(false);
+    await files.loadMore();
+    expect(backend.listingTokens).toEqual([undefined, uploads[99], quarantined[99], quarantined[199]]);
+    files.dispose();
+  });
+
   it('turns a new upload from checking to verified by itself, polling with a growing delay', async () => {
     const { backend, clock, files } = setup();
     await files.loadFirst();

@@ -4,7 +4,8 @@
  * ListObjectsV2 (prefix, max-keys, continuation token), GetObjectTagging,
  * GetObject and DeleteObject with S3's own XML and statuses, and `inspect`
  * does what the inspector does: tag verified, or move to quarantine/ with a
- * quarantine-reason tag.
+ * quarantine-reason tag. As the edge does, a continuation token is bound
+ * into both list URLs; S3 refuses a token that is not from the listed prefix.
  */
 import { MAX_KEYS_PER_ACCESS } from '../../../edge-functions/core/user-files-limits';
 import { ApiError } from '../../../client/core/errors';
@@ -23,6 +24,12 @@ export class FakeFilesBackend implements FilesApi {
   readonly objects = new Map<string, StoredObject>();
   readonly accessCalls: string[][] = [];
   readonly sent: string[] = [];
+  /** Every POST /presign/files, by the token it carried. */
+  readonly listingTokens: (string | undefined)[] = [];
+  /** Every ListObjectsV2 S3 answered: "<prefix> <token or ->". */
+  readonly listReads: string[] = [];
+  /** A looping S3, while set: a list under this prefix asked with a token answers that same token as the next one. */
+  loopingPrefix: string | undefined;
   /** S3 answers tagging reads with this status instead (e.g. 500), while set. */
   failTagging: number | undefined;
 
@@ -52,10 +59,11 @@ export class FakeFilesBackend implements FilesApi {
   }
 
   async listing(continuationToken: string | undefined): Promise<FilesListing> {
+    this.listingTokens.push(continuationToken);
     const token = continuationToken === undefined ? '' : `&token=${encodeURIComponent(continuationToken)}`;
     return {
       list: { method: 'GET', url: this.sign(`list?prefix=uploads/${this.sub}/${token}`) },
-      quarantined: { method: 'GET', url: this.sign(`list?prefix=quarantine/${this.sub}/`) },
+      quarantined: { method: 'GET', url: this.sign(`list?prefix=quarantine/${this.sub}/${token}`) },
       expiresAt: this.now() + this.ttlMs,
     };
   }
@@ -109,6 +117,10 @@ export class FakeFilesBackend implements FilesApi {
   }
 
   private list(prefix: string, token: string | undefined): S3TextAnswer {
+    this.listReads.push(`${prefix} ${token ?? '-'}`);
+    // This fake's tokens are the last key of the page before, so one from the other list is S3's "incorrect token".
+    if (token !== undefined && !token.startsWith(prefix))
+      return error(400, 'InvalidArgument', 'The continuation token provided is incorrect');
     const keys = [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
     const start = token === undefined ? 0 : keys.findIndex((key) => key > token);
     const page = start < 0 ? [] : keys.slice(start, start + this.maxKeys);
@@ -119,10 +131,12 @@ export class FakeFilesBackend implements FilesApi {
         return `<Contents><Key>${key.replace(/&/g, '&amp;')}</Key><LastModified>${new Date(object.lastModified).toISOString()}</LastModified><Size>${object.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
       })
       .join('');
-    const next = truncated ? `<NextContinuationToken>${page.at(-1)}</NextContinuationToken>` : '';
+    const looping = token !== undefined && this.loopingPrefix !== undefined && prefix.startsWith(this.loopingPrefix);
+    const nextToken = looping ? token : truncated ? page.at(-1) : undefined;
+    const next = nextToken === undefined ? '' : `<NextContinuationToken>${nextToken}</NextContinuationToken>`;
     return {
       status: 200,
-      body: `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>bucket</Name><Prefix>${prefix}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${this.maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${contents}${next}</ListBucketResult>`,
+      body: `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>bucket</Name><Prefix>${prefix}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${this.maxKeys}</MaxKeys><IsTruncated>${nextToken !== undefined}</IsTruncated>${contents}${next}</ListBucketResult>`,
     };
   }
 
