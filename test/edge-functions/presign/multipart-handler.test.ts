@@ -209,7 +209,12 @@ describe('POST /presign/multipart/parts', () => {
     expect(new URL(plain.list.url).searchParams.has('part-number-marker')).toBe(false);
     for (const marker of [1, 500, 874]) {
       const paged = jsonBody(await parts({ listPartNumberMarker: marker })) as PartsAnswer;
-      expect([paged.parts, paged.complete, paged.abort, paged.expiresAt]).toEqual([plain.parts, plain.complete, plain.abort, plain.expiresAt]);
+      expect([paged.parts, paged.complete, paged.abort, paged.expiresAt]).toEqual([
+        plain.parts,
+        plain.complete,
+        plain.abort,
+        plain.expiresAt,
+      ]);
       const list = new URL(paged.list.url);
       expect(paged.list.method).toBe('GET');
       expect(list.searchParams.get('part-number-marker')).toBe(String(marker));
@@ -243,12 +248,15 @@ describe('POST /presign/multipart/parts', () => {
     expect(response.body).not.toContain('X-Amz-Signature');
   });
 
-  it.each([875, 876, 10_000])('refuses a listPartNumberMarker of %s, at or past the upload\'s 875 parts, with 400 INVALID_REQUEST', async (marker) => {
-    const response = await parts({ listPartNumberMarker: marker });
-    expect([response.status, errorOf(response).code]).toEqual(['400', 'INVALID_REQUEST']);
-    expect(errorOf(response).message).toBe('"listPartNumberMarker": this upload has parts 1 to 875, so a marker is from 1 to 874.');
-    expect(response.body).not.toContain('X-Amz-Signature');
-  });
+  it.each([875, 876, 10_000])(
+    "refuses a listPartNumberMarker of %s, at or past the upload's 875 parts, with 400 INVALID_REQUEST",
+    async (marker) => {
+      const response = await parts({ listPartNumberMarker: marker });
+      expect([response.status, errorOf(response).code]).toEqual(['400', 'INVALID_REQUEST']);
+      expect(errorOf(response).message).toBe('"listPartNumberMarker": this upload has parts 1 to 875, so a marker is from 1 to 874.');
+      expect(response.body).not.toContain('X-Amz-Signature');
+    },
+  );
 
   it('refuses any listPartNumberMarker for a one-part upload', async () => {
     const started = jsonBody(await start({ name: 'small.mp4', size: 10, type: 'video/mp4' })) as StartAnswer;
@@ -350,7 +358,9 @@ describe('POST /presign/multipart/parts', () => {
     process.stdout.write(`largest parts answer: ${total} bytes\n`);
     expect(total).toBeLessThanOrEqual(MAX_GENERATED_RESPONSE_BYTES);
     expect((jsonBody(response) as PartsAnswer).parts).toHaveLength(DEFAULT_UPLOAD_RULES.maxPartsPerRequest);
-    expect(new URL((jsonBody(response) as PartsAnswer).list.url).searchParams.get('part-number-marker')).toBe(String(started.partCount - 1));
+    expect(new URL((jsonBody(response) as PartsAnswer).list.url).searchParams.get('part-number-marker')).toBe(
+      String(started.partCount - 1),
+    );
   });
 });
 
