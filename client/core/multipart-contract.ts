@@ -42,6 +42,12 @@ export interface PartsRequest {
   readonly uploadId: string;
   readonly ticket: string;
   readonly parts: ReadonlyArray<{ readonly partNumber: number; readonly md5?: string }>;
+  /**
+   * The answer's `list` URL then reads the ListParts page after this part
+   * number (the previous page's NextPartNumberMarker; 1 to partCount − 1).
+   * Without it, the first page.
+   */
+  readonly listPartNumberMarker?: number;
 }
 
 export interface SignedPart extends SignedRequest {

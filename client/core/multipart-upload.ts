@@ -14,7 +14,8 @@
  *   run() again continues with the parts already stored.
  * - The upload is kept in a MultipartStore from the moment S3 knows it until
  *   it is completed or cancelled, so a new instance (after a reload) can
- *   resume it: it asks S3 which parts it holds (ListParts) and sends the rest.
+ *   resume it: it asks S3 which parts it holds (ListParts, page by page) and
+ *   sends the rest.
  * - A ticket the edge no longer accepts (INVALID_TICKET, or ticketExpiresAt
  *   passed), or an upload S3 no longer has (NoSuchUpload), starts the file
  *   again from the beginning, once, with a MultipartError('TICKET_EXPIRED')
@@ -41,7 +42,7 @@ import {
 } from './multipart-contract';
 import type { MultipartRecord, MultipartStore } from './multipart-store';
 import { s3ErrorFromResponse } from './s3-error';
-import { completeMultipartXml, isErrorDocument, parseListParts, parseUploadId } from './s3-multipart-xml';
+import { completeMultipartXml, isErrorDocument, parseListParts, parseUploadId, type ListPartsPage } from './s3-multipart-xml';
 
 /**
  * Parts in flight per file. Browsers open at most 6 connections per origin
@@ -50,6 +51,8 @@ import { completeMultipartXml, isErrorDocument, parseListParts, parseUploadId } 
  * another file's POST) instead of queueing them behind 8 MiB parts.
  */
 export const MAX_PARALLEL_PARTS = 4;
+/** Parts per ListParts answer: S3's default and largest `max-parts` (the edge's list URL does not set it). */
+export const LIST_PARTS_PAGE_SIZE = 1000;
 /** A part URL with less life than this left is signed again before its PUT (half the life, for short-lived URLs). */
 export const PART_URL_EXPIRY_MARGIN_MS = 60_000;
 
@@ -267,22 +270,43 @@ export class MultipartUpload<F extends MultipartFile> {
     await quietly(this.deps.store.put(this.record));
   }
 
-  /** After a reload: which parts S3 already holds (only those of the expected size count). */
+  /**
+   * After a reload: which parts S3 already holds (only those of the expected size count).
+   * S3 lists up to LIST_PARTS_PAGE_SIZE parts per ListParts. The list URL is signed by the
+   * edge with its query (a changed query breaks the signature), so each later page has its
+   * own URL, signed for the previous page's NextPartNumberMarker. A page is followed only
+   * when the marker moves forward and stays below partCount, and at most
+   * ceil(partCount / LIST_PARTS_PAGE_SIZE) + 1 pages are read: a server that repeats or
+   * inflates its marker (or an edge that ignores it and lists the first page again) ends
+   * the listing, and whatever it did not list is sent again.
+   */
   private async listStored(signal: AbortSignal): Promise<void> {
     const record = this.requireRecord();
-    const answer = await this.withLinks(signal, (links) => links.list, undefined);
-    // The list URL is fixed by the edge (a changed query breaks its signature), so only the first
-    // page can be read: S3 lists up to 1,000 parts per ListParts. Parts beyond it are sent again.
-    const page = parseListParts(answer.body);
-    for (const part of page.parts) {
-      if (part.partNumber > record.partCount || this.etags.has(part.partNumber)) continue;
-      const range = partRange(part.partNumber, record.partSize, this.file.size);
-      if (part.size !== range.end - range.start) continue;
-      this.etags.set(part.partNumber, part.etag);
-      this.storedBytes += part.size;
+    const maxPages = Math.ceil(record.partCount / LIST_PARTS_PAGE_SIZE) + 1;
+    let marker: number | undefined;
+    for (let pages = 1; ; pages += 1) {
+      const page = await this.listPage(marker, signal);
+      for (const part of page.parts) {
+        if (part.partNumber > record.partCount || this.etags.has(part.partNumber)) continue;
+        const range = partRange(part.partNumber, record.partSize, this.file.size);
+        if (part.size !== range.end - range.start) continue;
+        this.etags.set(part.partNumber, part.etag);
+        this.storedBytes += part.size;
+      }
+      const next = page.nextPartNumberMarker;
+      if (!page.isTruncated || next === undefined || next <= (marker ?? 0) || next >= record.partCount || pages >= maxPages) break;
+      marker = next;
     }
     this.needsListing = false;
     this.events.onProgress(this.sent);
+  }
+
+  /** One ListParts page: the first through the kept `list` link; a later one through a URL signed for its marker. */
+  private async listPage(marker: number | undefined, signal: AbortSignal): Promise<ListPartsPage> {
+    if (marker === undefined) return parseListParts((await this.withLinks(signal, (links) => links.list, undefined)).body);
+    // A one-off: this URL lists only the page after `marker`, so it is not kept as links.list (the first page's).
+    const answer = await this.signParts([{ partNumber: 1 }], signal, marker);
+    return parseListParts((await this.retrying(signal, () => this.s3(answer.list, undefined, signal))).body);
   }
 
   private async sendParts(signal: AbortSignal): Promise<void> {
@@ -439,12 +463,21 @@ export class MultipartUpload<F extends MultipartFile> {
     }
   }
 
-  private async signParts(parts: PartsRequest['parts'], signal: AbortSignal): Promise<PartUrls> {
+  /** Signs `parts`, and keeps the answer's complete, list and abort URLs unless its list is a later page's (`listPartNumberMarker`). */
+  private async signParts(parts: PartsRequest['parts'], signal: AbortSignal, listPartNumberMarker?: number): Promise<PartUrls> {
     const record = this.requireRecord();
-    const request: PartsRequest = { key: record.key, uploadId: record.uploadId, ticket: record.ticket, parts };
+    const request: PartsRequest = {
+      key: record.key,
+      uploadId: record.uploadId,
+      ticket: record.ticket,
+      parts,
+      ...(listPartNumberMarker === undefined ? {} : { listPartNumberMarker }),
+    };
     const plan: PartPlan = { partSize: record.partSize, partCount: record.partCount, fileSize: this.file.size };
     const answer = await this.retrying(signal, () => this.deps.signParts(request, plan, signal));
-    this.links = { complete: answer.complete, list: answer.list, abort: answer.abort, usableUntil: this.usableUntil(answer) };
+    if (listPartNumberMarker === undefined) {
+      this.links = { complete: answer.complete, list: answer.list, abort: answer.abort, usableUntil: this.usableUntil(answer) };
+    }
     return answer;
   }
 

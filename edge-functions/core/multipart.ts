@@ -9,7 +9,8 @@
  *   the request's key, and what it claims against the upload rules (see
  *   checkTicketClaims), then signs UploadPart URLs (each part's exact length,
  *   and its Content-MD5 when given, as signed headers) and the upload's
- *   complete, list and abort URLs.
+ *   complete, list and abort URLs; the list URL starts after
+ *   `listPartNumberMarker` when one is given (the next page of ListParts).
  *
  * No S3 call and no state: everything the second route needs is in the ticket.
  */
@@ -107,6 +108,20 @@ export function startMultipart(body: string, claims: AccessTokenClaims, deps: Pr
   });
 }
 
+/**
+ * ListParts' query. S3 answers at most 1,000 parts per call; the next page
+ * starts after `part-number-marker`, which is signed like every other
+ * parameter, so the URL lists that page and no other (a client changing the
+ * marker breaks the signature). Without a marker the query is the first page's,
+ * as before. The signer sorts the parameters, so the URL is the SDK's
+ * (`part-number-marker` before `uploadId`).
+ */
+function listQuery(uploadId: string, marker: number | undefined): Record<string, string> {
+  const query: Record<string, string> = { uploadId, 'x-id': 'ListParts' };
+  if (marker !== undefined) query['part-number-marker'] = String(marker);
+  return query;
+}
+
 interface RequestedPart {
   readonly partNumber: number;
   readonly md5: string | undefined;
@@ -123,6 +138,7 @@ export function signPartUrls(body: string, claims: AccessTokenClaims, deps: Pres
     throw new InvalidRequestError('"uploadId" must be the UploadId S3 returned.');
   if (typeof ticket !== 'string') throw new InvalidRequestError('"ticket" must be the ticket /presign/multipart returned.');
   const parts = parseParts(input.parts, rules.maxPartsPerRequest);
+  const marker = parseListMarker(input.listPartNumberMarker);
 
   const now = deps.now();
   const plan = verifyTicket(ticket, { sub: claims.sub, key, now }, config.multipartTicketKeys);
@@ -131,6 +147,14 @@ export function signPartUrls(body: string, claims: AccessTokenClaims, deps: Pres
     if (part.partNumber > plan.partCount) {
       throw new InvalidRequestError(`parts[${index}]: this upload has parts 1 to ${plan.partCount}.`);
     }
+  }
+  // A marker at or past the last part can only list nothing: refused, like a part number past partCount.
+  if (marker !== undefined && marker >= plan.partCount) {
+    throw new InvalidRequestError(
+      plan.partCount === 1
+        ? `"listPartNumberMarker": this upload has one part, so no page of ListParts starts after a marker.`
+        : `"listPartNumberMarker": this upload has parts 1 to ${plan.partCount}, so a marker is from 1 to ${plan.partCount - 1}.`,
+    );
   }
 
   const sign = createUrlSigner(urlBase(config, key, now, deps));
@@ -148,7 +172,7 @@ export function signPartUrls(body: string, claims: AccessTokenClaims, deps: Pres
   return jsonResponse(200, {
     parts: signedParts,
     complete: { method: 'POST', url: sign({ method: 'POST', query: { uploadId }, headers: {} }) },
-    list: { method: 'GET', url: sign({ method: 'GET', query: { uploadId, 'x-id': 'ListParts' }, headers: {} }) },
+    list: { method: 'GET', url: sign({ method: 'GET', query: listQuery(uploadId, marker), headers: {} }) },
     abort: { method: 'DELETE', url: sign({ method: 'DELETE', query: { uploadId, 'x-id': 'AbortMultipartUpload' }, headers: {} }) },
     expiresAt: isoSeconds(new Date(now.getTime() + config.partUrlTtlSeconds * 1000)),
   });
@@ -199,6 +223,17 @@ function parseParts(input: unknown, maxPartsPerRequest: number): RequestedPart[]
     }
     return { partNumber, md5 };
   });
+}
+
+/** The optional `listPartNumberMarker`: the NextPartNumberMarker of the ListParts page before (its upper bound needs the ticket). */
+function parseListMarker(input: unknown): number | undefined {
+  if (input === undefined) return undefined;
+  if (typeof input !== 'number' || !Number.isSafeInteger(input) || input < 1) {
+    throw new InvalidRequestError(
+      '"listPartNumberMarker", when given, must be a whole number from 1 to the part count less one: the NextPartNumberMarker of the ListParts page before.',
+    );
+  }
+  return input;
 }
 
 function urlBase(config: EdgeConfig, key: string, now: Date, deps: PresignDependencies): UrlSignerInput {

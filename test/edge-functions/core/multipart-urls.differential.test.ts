@@ -474,3 +474,179 @@ describe('isolation', () => {
     expect(networkAttempts).toBe(0);
   });
 });
+
+// ---------------------------------------------------------------------------
+// The next page of ListParts (listPartNumberMarker) against the SDK
+// ---------------------------------------------------------------------------
+
+/**
+ * ListParts answers at most 1,000 parts; the next page is the same request
+ * with `part-number-marker`, the previous page's NextPartNumberMarker. The
+ * edge signs it as a query parameter; the SDK's `PartNumberMarker` is the
+ * same parameter, so the URLs must be byte-identical, the marker in the
+ * SDK's place (sorted: after `X-Amz-SignedHeaders`, before `uploadId`).
+ * This block checks its own isolation (the `isolation` block above runs first).
+ */
+describe('the list URL of a later ListParts page (listPartNumberMarker) vs getSignedUrl', () => {
+  const jwk = newSigningKey().jwk;
+  const attemptsBefore = networkAttempts;
+
+  const referenceList = async (upload: Upload, marker: number): Promise<string> => {
+    const client = referenceClient(upload.region, upload.credentials, upload.addressing);
+    try {
+      return await getSignedUrl(
+        client,
+        new ListPartsCommand({ Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId, PartNumberMarker: String(marker) }),
+        { expiresIn: upload.ttlSeconds, signingDate: upload.now },
+      );
+    } finally {
+      client.destroy();
+    }
+  };
+
+  it(
+    `presignUrl signs the marker byte-identically over ${RUNS} random inputs`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            bucket: bucketArb,
+            region: regionArb,
+            key: keyArb,
+            uploadId: uploadIdArb,
+            credentials: credentialsArb,
+            now: clockArb,
+            ttlSeconds: fc.integer({ min: 1, max: 7 * 24 * 3600 }),
+            preferFlag: fc.boolean(),
+            local: fc.boolean(),
+            marker: fc.integer({ min: 1, max: 9_999 }),
+          }),
+          async (input) => {
+            const addressing = addressingArb(input.region, input.preferFlag, input.local);
+            const bucket = input.local ? LOCAL_BUCKET : input.bucket;
+            const upload: Upload = { ...input, bucket, addressing, type: 'video/mp4', sub: '', kmsKeyId: '' };
+            const url = presignUrl({
+              endpoint: objectEndpoint(uploadUrlFor(addressing, bucket)),
+              key: input.key,
+              credentials: input.credentials,
+              region: input.region,
+              now: input.now,
+              expiresSeconds: input.ttlSeconds,
+              method: 'GET',
+              query: { uploadId: input.uploadId, 'x-id': 'ListParts', 'part-number-marker': String(input.marker) },
+              headers: {},
+            });
+            expect(url).toBe(await referenceList(upload, input.marker));
+            expect(url).toContain(`&part-number-marker=${input.marker}&uploadId=`);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'the parts route answers with the SDK list URL for any marker from 1 to partCount − 1',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            bucket: bucketArb,
+            region: regionArb,
+            sub: uuidArb,
+            kmsKeyId: kmsKeyIdArb,
+            uploadId: uploadIdArb,
+            credentials: credentialsArb,
+            now: clockArb,
+            ttlSeconds: fc.integer({ min: 1, max: 7 * 24 * 3600 }),
+            preferFlag: fc.boolean(),
+            local: fc.boolean(),
+            name: baseNameArb,
+            type: fc.constantFrom('video/mp4', 'video/quicktime', 'application/zip'),
+            // At least two parts, so that some marker exists.
+            size: fc.integer({ min: 8 * 2 ** 20 + 1, max: 20 * GiB }),
+            part: fc.nat(),
+            marker: fc.nat(),
+          }),
+          async (input) => {
+            const addressing = addressingArb(input.region, input.preferFlag, input.local);
+            const bucket = input.local ? LOCAL_BUCKET : input.bucket;
+            const extension = DEFAULT_UPLOAD_RULES.types[input.type]?.extensions[0] ?? '';
+            const config = parseEdgeConfig(
+              {
+                issuer: TEST_ISSUER,
+                clientId: TEST_CLIENT_ID,
+                jwks: { keys: [jwk] },
+                bucket,
+                region: input.region,
+                uploadUrl: uploadUrlFor(addressing, bucket),
+                kmsKeyId: input.kmsKeyId,
+                partUrlTtlSeconds: input.ttlSeconds,
+                multipartTicketKeys: TEST_TICKET_KEYS,
+                ...(input.local ? { local: true } : {}),
+              },
+              DEFAULT_UPLOAD_RULES.policyTtlSeconds,
+            );
+            const deps = {
+              config,
+              rules: DEFAULT_UPLOAD_RULES,
+              verifier: { verify: () => Promise.resolve({ sub: input.sub }) },
+              credentials: () => input.credentials,
+              now: () => new Date(input.now.getTime()),
+              newId: () => '0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d',
+            };
+            const call = async (uri: string, body: unknown) => {
+              const response = await routePresignRequest(
+                {
+                  uri,
+                  method: 'POST',
+                  headers: { authorization: 'Bearer aaaa.bbbb.cccc', 'content-type': 'application/json' },
+                  body: JSON.stringify(body),
+                  bodyTruncated: false,
+                },
+                deps,
+              );
+              return { status: response.status, body: JSON.parse(response.body) as unknown };
+            };
+
+            // Within the type's limit (a zip stops at 5 GiB).
+            const size = Math.min(input.size, DEFAULT_UPLOAD_RULES.types[input.type]?.maxBytes ?? 0);
+            const start = (await call('/presign/multipart', { file: { name: `${input.name}.${extension}`, size, type: input.type } }))
+              .body as StartBody;
+            const listPartNumberMarker = (input.marker % (start.partCount - 1)) + 1;
+            const request = {
+              key: start.key,
+              uploadId: input.uploadId,
+              ticket: start.ticket,
+              parts: [{ partNumber: (input.part % start.partCount) + 1 }],
+            };
+            const paged = await call('/presign/multipart/parts', { ...request, listPartNumberMarker });
+            const plain = await call('/presign/multipart/parts', request);
+            expect([paged.status, plain.status]).toEqual([200, 200]);
+            const upload: Upload = { ...input, bucket, addressing, key: start.key };
+            const pagedBody = paged.body as PartsBody;
+            const plainBody = plain.body as PartsBody;
+            expect(pagedBody.list.url).toBe(await referenceList(upload, listPartNumberMarker));
+            // Only the list URL changes; the first page's is still the SDK's without a marker.
+            expect({ ...pagedBody, list: plainBody.list }).toEqual(plainBody);
+            expect(new URL(plainBody.list.url).searchParams.has('part-number-marker')).toBe(false);
+
+            // The marker's bounds, from the ticket's partCount (the route throws; the handler answers 400 INVALID_REQUEST).
+            for (const refused of [0, start.partCount, start.partCount + 1]) {
+              await expect(call('/presign/multipart/parts', { ...request, listPartNumberMarker: refused })).rejects.toThrow(
+                /^"listPartNumberMarker"/,
+              );
+            }
+          },
+        ),
+        { numRuns: 100 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it('the reference never tried to reach the network', () => {
+    expect(networkAttempts).toBe(attemptsBefore);
+  });
+});

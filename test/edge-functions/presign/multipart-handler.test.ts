@@ -204,6 +204,70 @@ describe('POST /presign/multipart/parts', () => {
     expect(response.body).not.toContain('X-Amz-Signature');
   });
 
+  it('signs the list URL for the page after listPartNumberMarker, the marker a signed query parameter; every other URL as without it', async () => {
+    const plain = jsonBody(await parts()) as PartsAnswer;
+    expect(new URL(plain.list.url).searchParams.has('part-number-marker')).toBe(false);
+    for (const marker of [1, 500, 874]) {
+      const paged = jsonBody(await parts({ listPartNumberMarker: marker })) as PartsAnswer;
+      expect([paged.parts, paged.complete, paged.abort, paged.expiresAt]).toEqual([
+        plain.parts,
+        plain.complete,
+        plain.abort,
+        plain.expiresAt,
+      ]);
+      const list = new URL(paged.list.url);
+      expect(paged.list.method).toBe('GET');
+      expect(list.searchParams.get('part-number-marker')).toBe(String(marker));
+      expect(list.searchParams.get('x-id')).toBe('ListParts');
+      expect(list.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
+      // Signed: the first page's signature does not carry over.
+      expect(list.searchParams.get('X-Amz-Signature')).not.toBe(new URL(plain.list.url).searchParams.get('X-Amz-Signature'));
+      // Apart from the marker and the signature, the same URL as the first page's.
+      list.searchParams.delete('part-number-marker');
+      list.searchParams.delete('X-Amz-Signature');
+      const first = new URL(plain.list.url);
+      first.searchParams.delete('X-Amz-Signature');
+      expect(list.href).toBe(first.href);
+    }
+  });
+
+  it.each([
+    ['0', 0],
+    ['negative', -1],
+    ['fractional', 1.5],
+    ['a string', '3'],
+    ['null', null],
+    ['a boolean', true],
+    ['an array', [3]],
+    ['an object', { marker: 3 }],
+    ['past the safe integers', 2 ** 53],
+  ])('refuses a listPartNumberMarker that is %s with 400 INVALID_REQUEST, before the ticket is checked', async (_what, marker) => {
+    const response = await parts({ listPartNumberMarker: marker, ticket: 'not a ticket' });
+    expect([response.status, errorOf(response).code]).toEqual(['400', 'INVALID_REQUEST']);
+    expect(errorOf(response).message).toMatch(/^"listPartNumberMarker", when given, must be a whole number from 1/);
+    expect(response.body).not.toContain('X-Amz-Signature');
+  });
+
+  it.each([875, 876, 10_000])(
+    "refuses a listPartNumberMarker of %s, at or past the upload's 875 parts, with 400 INVALID_REQUEST",
+    async (marker) => {
+      const response = await parts({ listPartNumberMarker: marker });
+      expect([response.status, errorOf(response).code]).toEqual(['400', 'INVALID_REQUEST']);
+      expect(errorOf(response).message).toBe('"listPartNumberMarker": this upload has parts 1 to 875, so a marker is from 1 to 874.');
+      expect(response.body).not.toContain('X-Amz-Signature');
+    },
+  );
+
+  it('refuses any listPartNumberMarker for a one-part upload', async () => {
+    const started = jsonBody(await start({ name: 'small.mp4', size: 10, type: 'video/mp4' })) as StartAnswer;
+    expect(started.partCount).toBe(1);
+    const body = { key: started.key, ticket: started.ticket, parts: [{ partNumber: 1 }] };
+    expect((await parts(body)).status).toBe('200');
+    const response = await parts({ ...body, listPartNumberMarker: 1 });
+    expect([response.status, errorOf(response).code]).toEqual(['400', 'INVALID_REQUEST']);
+    expect(errorOf(response).message).toMatch(/this upload has one part/);
+  });
+
   const otherKeys = [{ id: 'test-ticket-1', secret: createSecretKey(Buffer.alloc(32, 'not-the-deployed-key')) }];
   it.each([
     ['forged (signed with another secret)', () => ticketFor({}, otherKeys), 'bad-mac'],
@@ -274,6 +338,8 @@ describe('POST /presign/multipart/parts', () => {
         key: started.key,
         uploadId: 'U'.repeat(256),
         ticket: started.ticket,
+        // The longest list URL too: the next page's, with a four-digit marker.
+        listPartNumberMarker: started.partCount - 1,
         parts: Array.from({ length: DEFAULT_UPLOAD_RULES.maxPartsPerRequest }, (_, i) => ({
           partNumber: started.partCount - i,
           md5: 'kQ4sWfQq8eDxKt1l9t1y6A==',
@@ -292,6 +358,9 @@ describe('POST /presign/multipart/parts', () => {
     process.stdout.write(`largest parts answer: ${total} bytes\n`);
     expect(total).toBeLessThanOrEqual(MAX_GENERATED_RESPONSE_BYTES);
     expect((jsonBody(response) as PartsAnswer).parts).toHaveLength(DEFAULT_UPLOAD_RULES.maxPartsPerRequest);
+    expect(new URL((jsonBody(response) as PartsAnswer).list.url).searchParams.get('part-number-marker')).toBe(
+      String(started.partCount - 1),
+    );
   });
 });
 

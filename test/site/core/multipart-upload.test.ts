@@ -3,7 +3,7 @@ import { MAX_AUTO_RETRIES } from '../../../client/core/backoff';
 import { AbortedError, MultipartError, NetworkError } from '../../../client/core/errors';
 import { md5Base64 } from '../../../client/core/md5';
 import { parseMultipartStart, parsePartUrls } from '../../../client/core/multipart-contract';
-import { isSameFile, MemoryMultipartStore, type MultipartStore } from '../../../client/core/multipart-store';
+import { isSameFile, MemoryMultipartStore, type MultipartRecord, type MultipartStore } from '../../../client/core/multipart-store';
 import { MAX_PARALLEL_PARTS, MultipartUpload, type MultipartDeps } from '../../../client/core/multipart-upload';
 import { completeMultipartXml, parseListParts, parseUploadId } from '../../../client/core/s3-multipart-xml';
 import { FakeEdge, FakeS3, testFile, type TestFile } from '../support/fake-multipart';
@@ -46,6 +46,8 @@ function world(store: MultipartStore = new MemoryMultipartStore(), clock = new M
   }
   return { clock, s3, edge, store, deps, upload, notices, progress, hashed };
 }
+
+const s3Done = (w: { s3: FakeS3 }, key: string): boolean => w.s3.objects.has(key) && w.s3.uploads.size === 0;
 
 /** Drives a run to its end: the fake S3 answers on setImmediate, and backoff waits on the manual clock. */
 async function finish(run: Promise<void>, clock: ManualClock): Promise<void> {
@@ -198,6 +200,110 @@ describe('MultipartUpload against an in-memory S3', () => {
     ).toEqual([5, 6, 7, 8, 9, 10]);
     expect(s3.objects.get(record.key)?.equals(Buffer.from(await file.blob.arrayBuffer()))).toBe(true);
     expect(await store.list()).toEqual([]);
+  });
+
+  /**
+   * An upload S3 already holds parts of, as a reload finds it: created through the fake edge and S3,
+   * the parts `stored` keeps put straight into the fake S3, and the record the page had kept.
+   */
+  async function storedUpload(w: ReturnType<typeof world>, file: TestFile, stored: (partNumber: number) => boolean) {
+    const start = parseMultipartStart(
+      200,
+      await w.edge.signStart({ name: file.name, size: file.size, type: file.type, id: ID }, new AbortController().signal),
+      {
+        name: file.name,
+        size: file.size,
+        type: file.type,
+        id: ID,
+      },
+    );
+    const created = await w.s3.send(start.create, undefined, { signal: new AbortController().signal });
+    const uploadId = parseUploadId(created.body);
+    const bytes = Buffer.from(await file.blob.arrayBuffer());
+    const parts = w.s3.uploads.get(uploadId)!.parts;
+    for (let n = 1; n <= start.partCount; n += 1) {
+      if (!stored(n)) continue;
+      const part = bytes.subarray((n - 1) * start.partSize, Math.min(file.size, n * start.partSize));
+      parts.set(n, { etag: `"${createHash('md5').update(part).digest('hex')}"`, bytes: part });
+    }
+    const record: MultipartRecord = {
+      id: ID,
+      key: start.key,
+      uploadId,
+      ticket: start.ticket,
+      ticketExpiresAt: start.ticketExpiresAt,
+      partSize: start.partSize,
+      partCount: start.partCount,
+      file: { name: file.name, size: file.size, type: file.type, lastModified: file.lastModified },
+      startedAt: w.clock.now(),
+    };
+    await w.store.put(record);
+    return record;
+  }
+
+  test('resume reads every ListParts page: 2,500 parts over three pages, only the missing ones sent', async () => {
+    const w = world();
+    w.edge.partSize = 10;
+    const file = testFile(25_000);
+    const missing = [1, 999, 1000, 1001, 2000, 2500];
+    const record = await storedUpload(w, file, (n) => !missing.includes(n));
+    expect(record.partCount).toBe(2_500);
+
+    await finish(w.upload(file, record).run(), w.clock);
+
+    // 2,494 stored parts: pages of 1,000 from the start (2–998, 1002–1004), after 1,004 (1005–2005 but 2000) and after 2,005.
+    expect(w.s3.listMarkers).toEqual([0, 1004, 2005]);
+    // Each later page had its own URL, signed for its marker; the first page's came with part 1's signing.
+    expect(w.edge.partsCalls.map((call) => call.listPartNumberMarker).filter((marker) => marker !== undefined)).toEqual([1004, 2005]);
+    expect(w.s3.puts.map((put) => put.partNumber).sort((a, b) => a - b)).toEqual(missing);
+    expect(w.s3.objects.get(record.key)?.equals(Buffer.from(await file.blob.arrayBuffer()))).toBe(true);
+    expect(w.progress.at(-1)).toBe(file.size);
+  });
+
+  test('a later page URL is a one-off: a listing run again starts at the first page, and complete has no marker', async () => {
+    const w = world();
+    w.edge.partSize = 10;
+    w.s3.listPageSize = 6;
+    const file = testFile(100); // 10 parts: two pages (the cap for 10 parts), 1–4 and 6–7, then 8–10
+    const record = await storedUpload(w, file, (n) => n !== 5);
+    const sent: string[] = [];
+    const send = w.s3.send;
+    w.deps.send = (request, body, options) => {
+      sent.push(`${request.method} ${request.url}`);
+      return send(request, body, options);
+    };
+    w.s3.failListOnce.add(7);
+    const upload = w.upload(file, record);
+    await expect(finish(upload.run(), w.clock)).rejects.toMatchObject({ code: 'InvalidArgument' });
+    // Run again: the listing starts over with the first page's URL (kept), not the second page's.
+    await finish(upload.run(), w.clock);
+    expect(w.s3.listMarkers).toEqual([0, 7, 0, 7]);
+    expect(w.s3.puts.map((put) => put.partNumber)).toEqual([5]);
+    const complete = sent.find((line) => line.startsWith('POST '));
+    expect(complete).toBeDefined();
+    expect(complete).not.toContain('part-number-marker');
+    expect(s3Done(w, record.key)).toBe(true);
+  });
+
+  test.each([
+    ['repeats the same marker', () => 1000, [0, 1000]],
+    ['moves its marker back', (marker: number) => (marker === 0 ? 1000 : marker - 1), [0, 1000]],
+    ['creeps forward one part at a time', (marker: number) => (marker === 0 ? 1 : marker + 1), [0, 1, 2, 3]],
+    ['names the last part as the next marker', () => 2500, [0]],
+  ])('a server that %s does not keep the listing going', async (_what, nextMarker, markers) => {
+    const w = world();
+    w.edge.partSize = 10;
+    const file = testFile(25_000);
+    const record = await storedUpload(w, file, (n) => n <= 2_400);
+    w.s3.nextMarker = nextMarker;
+    await finish(w.upload(file, record).run(), w.clock);
+    // At most ceil(2,500 / 1,000) + 1 = 4 pages, each marker past the one before and below partCount.
+    expect(w.s3.listMarkers).toEqual(markers);
+    // Whatever was not listed is sent again; the object is whole.
+    const sent = new Set(w.s3.puts.map((put) => put.partNumber));
+    for (let n = 2_401; n <= 2_500; n += 1) expect(sent.has(n)).toBe(true);
+    expect(s3Done(w, record.key)).toBe(true);
+    expect(w.s3.objects.get(record.key)?.equals(Buffer.from(await file.blob.arrayBuffer()))).toBe(true);
   });
 
   test('an expired ticket gives a clear notice and a fresh start', async () => {

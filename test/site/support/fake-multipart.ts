@@ -58,6 +58,14 @@ export class FakeS3 {
   readonly completeBodies: string[] = [];
   readonly aborted: string[] = [];
   readonly listed: string[] = [];
+  /** The `part-number-marker` of each ListParts (0: the first page). */
+  readonly listMarkers: number[] = [];
+  /** Parts per ListParts page (S3: 1,000). */
+  listPageSize = 1000;
+  /** Markers (0: the first page) whose next ListParts fails, once, with a 400 that is not retried. */
+  readonly failListOnce = new Set<number>();
+  /** A misbehaving server: every page says it is truncated, with this NextPartNumberMarker. */
+  nextMarker: ((marker: number) => number) | undefined;
   creates = 0;
   inFlight = 0;
   maxInFlight = 0;
@@ -104,15 +112,23 @@ export class FakeS3 {
     if (upload === undefined || uploadId === null) return { status: 404, etag: null, body: '<Error><Code>NoSuchUpload</Code></Error>' };
     if (request.method === 'PUT') return this.putPart(request, url, upload, body, options);
     if (request.method === 'GET') {
+      const marker = Number(url.searchParams.get('part-number-marker') ?? 0);
       this.listed.push(uploadId);
-      const parts = [...upload.parts].sort(([a], [b]) => a - b);
-      const xml = parts
+      this.listMarkers.push(marker);
+      if (this.failListOnce.delete(marker)) return { status: 400, etag: null, body: '<Error><Code>InvalidArgument</Code></Error>' };
+      // As S3 does: the parts after the marker, at most listPageSize, and where the next page starts.
+      const after = [...upload.parts].filter(([n]) => n > marker).sort(([a], [b]) => a - b);
+      const page = after.slice(0, this.listPageSize);
+      const truncated = after.length > page.length;
+      const next = this.nextMarker?.(marker) ?? page.at(-1)?.[0] ?? marker;
+      const xml = page
         .map(
           ([n, p]) =>
             `<Part><PartNumber>${n}</PartNumber><ETag>${p.etag.replace(/"/g, '&quot;')}</ETag><Size>${p.bytes.length}</Size></Part>`,
         )
         .join('');
-      return { status: 200, etag: null, body: `<ListPartsResult><IsTruncated>false</IsTruncated>${xml}</ListPartsResult>` };
+      const body = `<ListPartsResult><PartNumberMarker>${marker}</PartNumberMarker><NextPartNumberMarker>${next}</NextPartNumberMarker><IsTruncated>${truncated || this.nextMarker !== undefined}</IsTruncated>${xml}</ListPartsResult>`;
+      return { status: 200, etag: null, body };
     }
     if (request.method === 'DELETE') {
       this.aborted.push(uploadId);
@@ -230,6 +246,10 @@ export class FakeEdge {
     if (request.parts.length > 10) return Promise.reject(new ApiError(400, 'INVALID_REQUEST', 'too many parts'));
     const now = this.clock.now();
     const exp = now + this.urlTtlMs;
+    const marker = request.listPartNumberMarker;
+    // As the edge: a marker from 1 to partCount − 1, signed into the list URL only.
+    if (marker !== undefined && !(Number.isSafeInteger(marker) && marker >= 1 && marker < plan.partCount))
+      return Promise.reject(new ApiError(400, 'INVALID_REQUEST', 'bad listPartNumberMarker'));
     const base = `${HOST}/${encodeURIComponent(request.key)}?uploadId=${request.uploadId}&X-Amz-Date=${amzDate(now)}&exp=${exp}`;
     return Promise.resolve({
       parts: request.parts.map((part) => {
@@ -239,7 +259,7 @@ export class FakeEdge {
         return { partNumber: part.partNumber, size: end - start, url: `${base}&partNumber=${part.partNumber}&len=${end - start}`, headers };
       }),
       complete: { method: 'POST', url: base },
-      list: { method: 'GET', url: base },
+      list: { method: 'GET', url: marker === undefined ? base : `${base}&part-number-marker=${marker}` },
       abort: { method: 'DELETE', url: base },
       expiresAt: new Date(exp).toISOString(),
     });

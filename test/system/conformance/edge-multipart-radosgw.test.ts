@@ -5,7 +5,8 @@
  * radosgw path-style) answers POST /presign/multipart and
  * /presign/multipart/parts, and what it signs is sent to radosgw exactly as a
  * browser would. Untouched: created, parts stored, listed, completed, stored
- * with type, owner and SSE-KMS, byte-identical. Changed: a create header
+ * with type, owner and SSE-KMS, byte-identical; the list URL for the page
+ * after a marker lists only that page. Changed: a create header
  * (type, owner, encryption), a part of another length (URL without MD5), a
  * part with other bytes (URL with MD5), an expired URL: each refused, nothing
  * kept. Abort through its signed URL. Without radosgw installed the cases
@@ -240,6 +241,32 @@ describe("the edge's multipart URLs against Ceph radosgw (SSE-KMS)", () => {
       );
     },
   );
+
+  maybe('the list URL signed for listPartNumberMarker 1 lists part 2 only; the marker changed in the URL: 403', async () => {
+    const upload = await startUpload('paged.mp4');
+    const signed = await upload.parts([{ partNumber: 1 }, { partNumber: 2 }]);
+    for (const part of signed.parts) expect((await sendPart(part, upload.slice(part.partNumber))).status).toBe(200);
+    expect(partNumbersListed(await sendSigned(signed.list))).toEqual([1, 2]);
+
+    // The next page, as the client asks for it after a truncated first page (NextPartNumberMarker 1).
+    const paged = await callEdge<PartsAnswer>(upload.handler, 'presign-multipart-parts', {
+      key: upload.start.key,
+      uploadId: upload.uploadId,
+      ticket: upload.start.ticket,
+      parts: [{ partNumber: 1 }],
+      listPartNumberMarker: 1,
+    });
+    expect(new URL(paged.list.url).searchParams.get('part-number-marker')).toBe('1');
+    const listed = await sendSigned(paged.list);
+    expect(listed.status).toBe(200);
+    expect(partNumbersListed(listed)).toEqual([2]);
+    expect([xmlElement(listed.body, 'PartNumberMarker'), xmlElement(listed.body, 'IsTruncated')]).toEqual(['1', 'false']);
+
+    // The marker is signed: S3 refuses the URL with another one (a client cannot page on its own).
+    const changed = await sendSigned({ ...paged.list, url: paged.list.url.replace('part-number-marker=1&', 'part-number-marker=0&') });
+    expect([changed.status, xmlElement(changed.body, 'Code')]).toEqual([403, 'SignatureDoesNotMatch']);
+    await abortQuietly(signed);
+  });
 
   const createChanges: Array<[string, (headers: Record<string, string>) => Record<string, string>]> = [
     ['another Content-Type', (h) => ({ ...h, 'Content-Type': 'text/html' })],

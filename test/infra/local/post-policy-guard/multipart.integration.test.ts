@@ -22,6 +22,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { objectEndpoint, presignUrl } from '../../../../edge-functions/core/presigned-url';
 import { startPostPolicyGuard, type PostPolicyGuard } from '../../../../infra/local/post-policy-guard';
 import { startS3rver, type RunningS3rver } from '../../../../infra/local/s3rver';
 import { send, xmlElement, type HttpAnswer } from '../../../support/post-forms';
@@ -275,6 +276,82 @@ describe('a multipart upload through presigned URLs', () => {
     expect(new Set(ids).size).toBe(3);
     for (const id of ids) expect(Buffer.from(id, 'base64url')).toHaveLength(32);
     for (const id of ids) await abort(key, id);
+  });
+});
+
+describe('ListParts pages (part-number-marker, max-parts), as S3 answers them', () => {
+  const partNumbers = (xml: string): number[] => [...xml.matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((m) => Number(m[1]));
+  const page = (xml: string) => ({
+    parts: partNumbers(xml),
+    marker: xmlElement(xml, 'PartNumberMarker'),
+    next: xmlElement(xml, 'NextPartNumberMarker'),
+    max: xmlElement(xml, 'MaxParts'),
+    truncated: xmlElement(xml, 'IsTruncated'),
+  });
+  /** The list URL as the edge signs it for a later page (edge-functions/core/multipart.ts): part-number-marker a signed parameter. */
+  const edgeListUrl = (key: string, uploadId: string, marker: number): string =>
+    presignUrl({
+      endpoint: objectEndpoint(`${guard.url}/${BUCKET}`),
+      key,
+      credentials: { ...credentials, sessionToken: undefined },
+      region: REGION,
+      now: new Date(),
+      expiresSeconds: 300,
+      method: 'GET',
+      query: { uploadId, 'x-id': 'ListParts', 'part-number-marker': String(marker) },
+      headers: {},
+    });
+  const listPage = async (key: string, uploadId: string, paging: { MaxParts?: number; PartNumberMarker?: string }) =>
+    send(
+      await getSignedUrl(s3, new ListPartsCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, ...paging }), { expiresIn: 300 }),
+      'GET',
+      undefined,
+    );
+
+  it('the edge-signed URL for the page after part 1 lists parts 2 and 3 only; a changed marker breaks its signature', async () => {
+    const key = newKey();
+    const uploadId = await create(key);
+    for (const n of [1, 2, 3]) expect((await putPart(key, uploadId, n, randomBytes(100 + n))).status).toBe(200);
+
+    const url = edgeListUrl(key, uploadId, 1);
+    const answer = await send(url, 'GET', undefined);
+    expect(answer.status).toBe(200);
+    expect(page(answer.body)).toEqual({ parts: [2, 3], marker: '1', next: '3', max: '1000', truncated: 'false' });
+    expect([...answer.body.matchAll(/<Size>(\d+)<\/Size>/g)].map((m) => Number(m[1]))).toEqual([102, 103]);
+
+    expectRefusal(
+      await send(url.replace('part-number-marker=1&', 'part-number-marker=0&'), 'GET', undefined),
+      403,
+      'SignatureDoesNotMatch',
+    );
+    await abort(key, uploadId);
+  });
+
+  it('max-parts cuts a page: IsTruncated and NextPartNumberMarker lead through every part, one page at a time', async () => {
+    const key = newKey();
+    const uploadId = await create(key);
+    for (const n of [1, 3, 4, 7]) expect((await putPart(key, uploadId, n, randomBytes(10))).status).toBe(200);
+
+    const pages: ReturnType<typeof page>[] = [];
+    let marker: string | undefined;
+    for (let i = 0; i < 5; i += 1) {
+      const answer = await listPage(key, uploadId, { MaxParts: 2, ...(marker === undefined ? {} : { PartNumberMarker: marker }) });
+      expect(answer.status).toBe(200);
+      pages.push(page(answer.body));
+      if (pages.at(-1)?.truncated !== 'true') break;
+      marker = pages.at(-1)?.next;
+    }
+    expect(pages).toEqual([
+      { parts: [1, 3], marker: '0', next: '3', max: '2', truncated: 'true' },
+      { parts: [4, 7], marker: '3', next: '7', max: '2', truncated: 'false' },
+    ]);
+    // A marker between stored parts starts after it; past the last, an empty page.
+    expect(page((await listPage(key, uploadId, { PartNumberMarker: '5' })).body).parts).toEqual([7]);
+    expect(page((await listPage(key, uploadId, { PartNumberMarker: '7' })).body)).toMatchObject({ parts: [], truncated: 'false' });
+    // More than 1,000 asked: the stand-in lists 1,000 at most (README: max-parts ≤ 1000).
+    expect(page((await listPage(key, uploadId, { MaxParts: 5000 })).body)).toMatchObject({ parts: [1, 3, 4, 7], max: '1000' });
+    expectRefusal(await listPage(key, uploadId, { PartNumberMarker: 'two' }), 400, 'InvalidArgument');
+    await abort(key, uploadId);
   });
 });
 
