@@ -113,9 +113,12 @@ export function buildEdgeUploadApp(options: BuildAppOptions = {}): EdgeUploadApp
     userPoolClient: data.users.client,
     refreshTokenValidity: data.users.refreshTokenValidity,
     logBucket: data.accessLogs.bucket,
-    presignFunctionVersionArn: edge.presign.functionVersionArn,
+    // The version travels by its fingerprint, not as a cross-stack reference (constructs/presign-version-parameter.ts):
+    // the web stack reads the parameter the edge stack wrote, so the edge stack must be deployed first.
+    presignVersionFingerprint: edge.presign.versionFingerprint,
     webAclArn: edge.firewall.webAclArn,
   });
+  web.addStackDependency(edge, 'the presign version parameter is written by the edge stack and read by the web stack');
   const uploads = new UploadsStack(app, name('uploads'), {
     ...common,
     env: appRegion,

@@ -12,9 +12,11 @@
  *   one, which does nothing; a rollback Deletes only the new one, and the
  *   old resource's version (old code with its own config) is what the
  *   distribution gets back: rollback publishes nothing and fetches nothing;
- * - the cross-stack output CDK makes for the version ARN is named after the
- *   logical id, so the distribution's template changes too, and a plain
- *   `cdk deploy --all` updates it (the CLI skips unchanged templates).
+ * - the fingerprint also names the SSM parameter that hands the version ARN
+ *   to the web stack and the id of the web stack's reader
+ *   (presign-version-parameter.ts), so the distribution's template changes
+ *   too, and a plain `cdk deploy --all` updates it (the CLI skips unchanged
+ *   templates).
  */
 import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';

@@ -39,6 +39,7 @@ import { accelerateUploadUrl, assertUploadBucketName } from '../bucket-name';
 import { ConstructPropsError } from '../errors';
 import { SECURE_DEFAULTS } from '../secure-defaults';
 import { EdgeConfigDeployment } from './edge-config-deployment';
+import { PresignVersionWriter } from './presign-version-parameter';
 
 export interface EdgePresignProps {
   readonly appName: string;
@@ -90,7 +91,11 @@ export class EdgePresign extends Construct {
   public readonly role: iam.Role;
   /** The configured, published version that CloudFront associates. */
   public readonly functionVersionArn: string;
+  /** Fingerprint of that version (EdgeConfigDeployment.fingerprint): the web stack reads the version by it. */
+  public readonly versionFingerprint: string;
   public readonly configuration: EdgeConfigDeployment;
+  /** Hands the version ARN to the web stack (constructs/presign-version-parameter.ts). */
+  public readonly versionParameter: PresignVersionWriter;
 
   constructor(scope: Construct, id: string, props: EdgePresignProps) {
     super(scope, id);
@@ -271,5 +276,11 @@ export class EdgePresign extends Construct {
       },
     }));
     this.functionVersionArn = configuration.functionVersionArn;
+    this.versionFingerprint = configuration.fingerprint;
+    this.versionParameter = new PresignVersionWriter(this, 'VersionParameter', {
+      appName: props.appName,
+      fingerprint: configuration.fingerprint,
+      functionVersionArn: configuration.functionVersionArn,
+    });
   }
 }

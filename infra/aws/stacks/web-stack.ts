@@ -27,6 +27,7 @@ import type { BuildArtifacts } from '../build-artifacts';
 import type { AccessLogTarget } from '../constructs/access-log-bucket';
 import { AuthApi } from '../constructs/auth-api';
 import { OriginVerify } from '../constructs/origin-verify';
+import { PresignVersionReader } from '../constructs/presign-version-parameter';
 import { SiteDistribution } from '../constructs/site-distribution';
 import { SiteHosting } from '../constructs/site-hosting';
 
@@ -39,8 +40,11 @@ export interface WebStackProps extends StackProps {
   readonly userPoolClient: cognito.IUserPoolClient;
   readonly refreshTokenValidity: Duration;
   readonly logBucket: s3.IBucket;
-  /** From the edge stack (us-east-1). */
-  readonly presignFunctionVersionArn: string;
+  /**
+   * From the edge stack (us-east-1): the presign version's fingerprint, a plain string; the version ARN is read
+   * from the parameter it names (constructs/presign-version-parameter.ts), not through a cross-stack reference.
+   */
+  readonly presignVersionFingerprint: string;
   readonly webAclArn: string;
 }
 
@@ -50,6 +54,7 @@ export class WebStack extends Stack {
   public readonly authApi: AuthApi | undefined;
   public readonly originVerify: OriginVerify | undefined;
   public readonly cdn: SiteDistribution;
+  public readonly presignVersion: PresignVersionReader;
 
   constructor(scope: Construct, id: string, props: WebStackProps) {
     super(scope, id, props);
@@ -88,6 +93,10 @@ export class WebStack extends Stack {
               : { previousSecretVersionId: config.originVerifyPreviousSecretVersionId }),
           }));
 
+    this.presignVersion = new PresignVersionReader(this, 'PresignVersion', {
+      appName: config.appName,
+      fingerprint: props.presignVersionFingerprint,
+    });
     this.cdn = new SiteDistribution(this, 'Cdn', {
       appName: config.appName,
       siteOrigin: this.site.origin,
@@ -101,7 +110,7 @@ export class WebStack extends Stack {
               verifyHeaderValue: originVerify.headerValue,
             },
           }),
-      presignFunctionVersionArn: props.presignFunctionVersionArn,
+      presignFunctionVersionArn: this.presignVersion.functionVersionArn,
       webAclArn: props.webAclArn,
       geoDenyCountries: props.firewallRules.cloudFrontGeoRestriction,
       uploadOrigin: accelerateUploadOrigin(config.uploadBucketName),

@@ -15,6 +15,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { build, type Plugin } from 'esbuild';
 import { locateBuildArtifacts, type BuildArtifacts } from '../../../infra/aws/build-artifacts';
 import { resourceFingerprint } from '../../../infra/aws/deploy-fingerprint';
+import { presignVersionParameterName } from '../../../infra/aws/presign-version-parameter';
 import { PROJECT_ROOT, buildTestApp, resourceNamed } from './support/synth-app';
 
 type Json = Record<string, unknown>;
@@ -85,6 +86,48 @@ function configResourceIds(edge: Template): string[] {
   return Object.keys(edge.findResources('Custom::EdgeFunctionConfig'));
 }
 
+interface SdkCallResource {
+  readonly id: string;
+  readonly properties: Json;
+  /** The parsed AwsSdkCall of each lifecycle property (Create, Update, Delete) the resource has; each distinct token becomes `<<n>>`. */
+  readonly calls: Readonly<Record<string, Json>>;
+  /** The distinct tokens the calls hold, by n. */
+  readonly tokens: readonly unknown[];
+}
+
+/** The one resource of `type` (an AwsCustomResource), with its SDK calls parsed. */
+function sdkCallResource(template: Template, type: string): SdkCallResource {
+  const found = Object.entries(template.findResources(type));
+  expect(found).toHaveLength(1);
+  const [id, resource] = found[0]!;
+  const properties = (resource as { Properties: Json }).Properties;
+  const tokens: unknown[] = [];
+  const text = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (join === undefined) throw new Error(`unexpected ${JSON.stringify(value)}`);
+    const indexOf = (part: unknown): number => {
+      const known = tokens.findIndex((t) => JSON.stringify(t) === JSON.stringify(part));
+      return known >= 0 ? known : tokens.push(part) - 1;
+    };
+    return join[1].map((part) => (typeof part === 'string' ? part : `<<${indexOf(part)}>>`)).join(join[0]);
+  };
+  const calls = Object.fromEntries(
+    ['Create', 'Update', 'Delete'].filter((k) => properties[k] !== undefined).map((k) => [k, JSON.parse(text(properties[k])) as Json]),
+  );
+  return { id, properties, calls, tokens };
+}
+
+/** The statements of the IAM policy that grants `resource` its SDK calls (AwsCustomResource's own policy). */
+function policyOf(template: Template, resource: SdkCallResource): unknown {
+  const resources = template.toJSON().Resources as Record<string, { DependsOn?: string[]; Type: string; Properties: Json }>;
+  const [policyId] = (resources[resource.id]!.DependsOn ?? []).filter((d) => resources[d]?.Type === 'AWS::IAM::Policy');
+  return (resources[policyId!]!.Properties.PolicyDocument as Json).Statement;
+}
+
+const writerOf = (edge: Template) => sdkCallResource(edge, 'Custom::PresignVersionParameter');
+const readerOf = (web: Template) => sdkCallResource(web, 'Custom::PresignVersionParameterRead');
+
 describe('a change to the presign code reaches CloudFront on a plain deploy', () => {
   let before: ReturnType<typeof synthWith>;
   let after: ReturnType<typeof synthWith>;
@@ -103,15 +146,17 @@ describe('a change to the presign code reaches CloudFront on a plain deploy', ()
     const a = presignAssociation(before.web);
     const b = presignAssociation(after.web);
     expect(a.EventType).toBe('viewer-request');
-    expect(a.LambdaFunctionARN).toEqual({
-      'Fn::GetStackOutput': expect.objectContaining({ StackName: 'edge-upload-edge', Region: 'us-east-1' }),
-    });
+    // The value the reader got from the parameter; a new fingerprint is a new reader, so a new logical id here.
+    expect(a.LambdaFunctionARN).toEqual({ 'Fn::GetAtt': [readerOf(before.web).id, 'Parameter.Value'] });
+    expect(b.LambdaFunctionARN).toEqual({ 'Fn::GetAtt': [readerOf(after.web).id, 'Parameter.Value'] });
     expect(b).not.toEqual(a);
   });
 
   it('is deterministic: the same code synthesizes the same association (no needless CloudFront deployment)', () => {
     expect(presignAssociation(again.web)).toEqual(presignAssociation(before.web));
     expect(configResourceIds(again.edge)).toEqual(configResourceIds(before.edge));
+    expect(again.edge.toJSON()).toEqual(before.edge.toJSON());
+    expect(again.web.toJSON()).toEqual(before.web.toJSON());
   });
 
   it('replaces the config custom resource instead of updating it, so a rollback only deletes the new one', () => {
@@ -120,11 +165,99 @@ describe('a change to the presign code reaches CloudFront on a plain deploy', ()
     expect(configResourceIds(before.edge)).toHaveLength(1);
     expect(a).toMatch(/^PresignConfigVersion[0-9a-f]{16}/);
     expect(b).not.toBe(a);
-    // The association reads the output CDK made for the new resource's attribute.
-    const output = (presignAssociation(after.web).LambdaFunctionARN as { 'Fn::GetStackOutput': { OutputName: string } })[
-      'Fn::GetStackOutput'
-    ].OutputName;
-    expect(after.edge.toJSON().Outputs[output].Value).toEqual({ 'Fn::GetAtt': [b, 'FunctionVersionArn'] });
+    // The new resource's version goes into the parameter named after the same fingerprint, which the web stack reads.
+    const writer = writerOf(after.edge);
+    expect(writer.tokens).toEqual([{ 'Fn::GetAtt': [b, 'FunctionVersionArn'] }]);
+    expect((readerOf(after.web).calls.Create!.parameters as Json).Name).toBe(
+      presignVersionParameterName('edge-upload', after.built.stacks.edge.presign.configuration.fingerprint),
+    );
+  });
+
+  describe('the version goes to the web stack through a parameter per fingerprint, so a web rollback resolves', () => {
+    it('edge: writes /<app>/edge/presign-version/<fingerprint> in its own region, overwriting, and never deletes it', () => {
+      const fingerprint = after.built.stacks.edge.presign.configuration.fingerprint;
+      const name = `/edge-upload/edge/presign-version/${fingerprint}`;
+      const writer = writerOf(after.edge);
+      expect(writer.id).toContain(fingerprint);
+      const put = {
+        service: 'SSM',
+        action: 'putParameter',
+        parameters: { Name: name, Value: '<<0>>', Type: 'String', Overwrite: true },
+        physicalResourceId: { id: name },
+      };
+      expect(writer.calls).toEqual({ Create: put, Update: put });
+      expect(writer.tokens).toEqual([{ 'Fn::GetAtt': [configResourceIds(after.edge)[0], 'FunctionVersionArn'] }]);
+      expect(writer.calls.Create!.region).toBeUndefined(); // the edge stack's own region, us-east-1
+      expect(writer.properties.Delete).toBeUndefined();
+      expect(writer.properties.InstallLatestAwsSdk).toBe(false);
+      expect(policyOf(after.edge, writer)).toEqual([
+        { Action: 'ssm:PutParameter', Effect: 'Allow', Resource: `arn:aws:ssm:us-east-1:111111111111:parameter${name}` },
+      ]);
+    });
+
+    it('web: reads exactly that name in us-east-1, allowed that one ARN, and the association is what it read', () => {
+      const name = presignVersionParameterName('edge-upload', after.built.stacks.edge.presign.configuration.fingerprint);
+      const reader = readerOf(after.web);
+      expect(reader.id).toContain(after.built.stacks.edge.presign.configuration.fingerprint);
+      const get = {
+        service: 'SSM',
+        action: 'getParameter',
+        region: 'us-east-1',
+        parameters: { Name: name },
+        physicalResourceId: { id: name },
+        outputPaths: ['Parameter.Value'],
+      };
+      expect(reader.calls).toEqual({ Create: get, Update: get });
+      expect(reader.properties.InstallLatestAwsSdk).toBe(false);
+      expect(policyOf(after.web, reader)).toEqual([
+        { Action: 'ssm:GetParameter', Effect: 'Allow', Resource: `arn:aws:ssm:us-east-1:111111111111:parameter${name}` },
+      ]);
+      expect(presignAssociation(after.web).LambdaFunctionARN).toEqual({ 'Fn::GetAtt': [reader.id, 'Parameter.Value'] });
+      // The parameter exists before the web stack reads it: the CLI deploys the edge stack first.
+      expect(after.built.stacks.web.dependencies).toContain(after.built.stacks.edge);
+    });
+
+    it('web: no cross-stack reference carries the version (no output of the config resource, no /cdk/exports parameter)', () => {
+      const webText = JSON.stringify(after.web.toJSON());
+      const edge = after.edge.toJSON() as { Outputs?: Record<string, { Value: unknown }> };
+      const [configId] = configResourceIds(after.edge);
+      expect(webText).not.toContain(configId);
+      expect(webText).not.toContain('/cdk/exports/');
+      expect(webText).not.toContain('Custom::CrossRegionExportReader');
+      const imported: string[] = [];
+      JSON.parse(webText, (key, value: unknown) => {
+        if (key === 'Fn::GetStackOutput' && (value as { StackName?: string }).StackName === 'edge-upload-edge') {
+          imported.push((value as { OutputName: string }).OutputName);
+        }
+        return value;
+      });
+      expect(imported.length).toBeGreaterThan(0); // the web ACL ARN still is one (a stable name)
+      for (const output of imported) expect(JSON.stringify(edge.Outputs?.[output]?.Value)).not.toContain(configId);
+    });
+
+    it('a rollback of the web stack only deletes the new reader: the old reader keeps its own name, and no edge template deletes a parameter', () => {
+      // The deploy: edge (before → after) succeeds, then web (before → after) fails and rolls back to `before`.
+      const oldReader = readerOf(before.web);
+      const newReader = readerOf(after.web);
+      // Different logical ids: CloudFormation creates the new reader and, on rollback, deletes it; the old one is
+      // never updated, so its attribute (what the old distribution config names) is never read again.
+      expect(newReader.id).not.toBe(oldReader.id);
+      expect(after.web.toJSON().Resources[oldReader.id]).toBeUndefined();
+      const oldName = (oldReader.calls.Create!.parameters as Json).Name;
+      const newName = (newReader.calls.Create!.parameters as Json).Name;
+      expect(oldName).not.toBe(newName);
+      expect(oldName).toBe((writerOf(before.edge).calls.Create!.parameters as Json).Name);
+      // The edge deploy deleted the old writer, which has no Delete call; nothing in the new edge template deletes parameters.
+      expect(writerOf(before.edge).properties.Delete).toBeUndefined();
+      const newEdge = after.edge.toJSON() as { Resources: Record<string, { Type: string; Properties?: Json }> };
+      for (const [id, r] of Object.entries(newEdge.Resources)) {
+        // A CloudFormation parameter resource or CDK's export writer would delete its parameter with itself.
+        expect(`${id} ${r.Type}`).not.toMatch(/ (AWS::SSM::Parameter|Custom::CrossRegionExportWriter)$/);
+        // An AwsCustomResource deletes only through a Delete call.
+        if (r.Type.startsWith('Custom::')) expect(`${id} ${JSON.stringify(r.Properties?.Delete)}`).toBe(`${id} undefined`);
+      }
+      expect(JSON.stringify(newEdge)).not.toMatch(/ssm:DeleteParameters?\b|deleteParameter/);
+    });
   });
 });
 
