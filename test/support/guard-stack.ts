@@ -5,32 +5,14 @@
  * before all their tests. post-policy-guard-process.ts runs the same pair as
  * a process of its own, for measuring it.
  */
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostPolicyGuard, type PostPolicyGuard, type PostPolicyGuardOptions } from '../../infra/local/post-policy-guard';
 import { startS3rver, type RunningS3rver, type S3rverOptions } from '../../infra/local/s3rver';
 import { DEFAULT_QUARANTINE_PREFIX, VERIFIED_TAG } from '../../origin/inspector/core/config';
-
-export interface AccessKey {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-}
-
-/**
- * An SDK client for a local S3 (the guard, radosgw): path-style, one region,
- * `settings` on top (retries, checksums: each suite says which it needs).
- */
-export function pathStyleClient(endpoint: string, region: string, key: AccessKey, settings: Partial<S3ClientConfig> = {}): S3Client {
-  return new S3Client({
-    region,
-    endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
-    ...settings,
-  });
-}
+import { type AccessKey, pathStyleClient } from './local-s3';
 
 /**
  * The local stack's read rule (the AWS bucket policy and the edge role, as

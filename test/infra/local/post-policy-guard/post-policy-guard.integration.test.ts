@@ -19,7 +19,8 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { createPresignedPost } from '../../../../edge-functions/core/presigned-post';
 import { objectEndpoint, presignUrl } from '../../../../edge-functions/core/presigned-url';
-import { type GuardStack, pathStyleClient, startGuardStack } from '../../../support/guard-stack';
+import { type GuardStack, startGuardStack } from '../../../support/guard-stack';
+import { pathStyleClient } from '../../../support/local-s3';
 import { startGuardProcess } from '../../../support/post-policy-guard-process';
 import {
   field,
