@@ -8,6 +8,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccessKey } from './local-s3';
+import { testEdgeConfig, type SigningKey } from './tokens';
 
 const BUNDLE = join(__dirname, '..', '..', 'dist', 'edge-functions', 'presign', 'index.js');
 
@@ -44,4 +45,26 @@ export function bundleSignsWith(key: AccessKey): void {
   process.env.AWS_ACCESS_KEY_ID = key.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = key.secretAccessKey;
   delete process.env.AWS_SESSION_TOKEN;
+}
+
+/**
+ * The bundle's config.json for `bucket` on an S3 on this machine (radosgw):
+ * path-style at `store.endpoint`, `local: true`, SSE-KMS with the store's
+ * key, tokens from the test issuer signed with `key`; `overrides` on top.
+ */
+export function localBundleConfig(
+  key: SigningKey,
+  store: { readonly endpoint: string; readonly kmsKeyId: string },
+  bucket: string,
+  region: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return testEdgeConfig(key, {
+    bucket,
+    region,
+    uploadUrl: `${store.endpoint}/${bucket}`,
+    kmsKeyId: store.kmsKeyId,
+    local: true,
+    ...overrides,
+  });
 }

@@ -35,3 +35,35 @@ export const clockArb = fc.date({
 
 /** Base64 of 16 random bytes: what a browser sends as a file's MD5. */
 export const md5Arb = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Buffer.from(bytes).toString('base64'));
+
+/**
+ * Characters for file names: letters from several scripts (NFC and
+ * decomposed), an emoji, a space, and the punctuation URL escaping and the
+ * sanitizer treat specially.
+ */
+export const FILE_NAME_CHARS: readonly string[] = [
+  ...'abcXYZ0189',
+  'é',
+  'e\u0301',
+  'ß',
+  'Ж',
+  'λ',
+  'ש',
+  '日',
+  '한',
+  '😀',
+  ' ',
+  '-',
+  '_',
+  '.',
+  '(',
+  ')',
+  '&',
+  '%',
+  '#',
+  '+',
+  "'",
+  '!',
+  '*',
+  '~',
+];

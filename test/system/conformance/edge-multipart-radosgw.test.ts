@@ -23,9 +23,9 @@ import { createHash } from 'node:crypto';
 import { viewerRequest, withBody, withToken } from '../../support/lambda-edge-events';
 import { freePort, pathStyleClient } from '../../support/local-s3';
 import { send, xmlElement, type HttpAnswer } from '../../support/post-forms';
-import { type BundleHandler as Handler, bundleLoader, bundleSignsWith } from '../../support/presign-bundle';
+import { type BundleHandler as Handler, bundleLoader, bundleSignsWith, localBundleConfig } from '../../support/presign-bundle';
 import { itWithRadosgw, startRadosgwIfInstalled, type Radosgw } from '../../support/radosgw';
-import { accessToken, newSigningKey, testEdgeConfig, TEST_SUB } from '../../support/tokens';
+import { accessToken, newSigningKey, TEST_SUB } from '../../support/tokens';
 
 const BUCKET = 'edge-upload-edge-multipart';
 const REGION = 'us-east-1';
@@ -68,16 +68,7 @@ let available = false;
 
 /** A fresh copy of the built bundle beside its own config.json, as Lambda@Edge would load it. */
 function loadBundle(overrides: Record<string, unknown> = {}): Handler {
-  return bundles.load(
-    testEdgeConfig(key, {
-      bucket: BUCKET,
-      region: REGION,
-      uploadUrl: `${rgw.endpoint}/${BUCKET}`,
-      kmsKeyId: rgw.kmsKeyId,
-      local: true,
-      ...overrides,
-    }),
-  );
+  return bundles.load(localBundleConfig(key, rgw, BUCKET, REGION, overrides));
 }
 
 async function callEdge<T>(handler: Handler, scenario: 'presign-multipart-start' | 'presign-multipart-parts', body: unknown): Promise<T> {

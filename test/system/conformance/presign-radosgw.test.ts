@@ -7,9 +7,9 @@
 import { CreateBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { viewerRequest, withBody, withToken } from '../../support/lambda-edge-events';
 import { pathStyleClient } from '../../support/local-s3';
-import { type BundleHandler as Handler, bundleLoader, bundleSignsWith } from '../../support/presign-bundle';
+import { type BundleHandler as Handler, bundleLoader, bundleSignsWith, localBundleConfig } from '../../support/presign-bundle';
 import { itWithRadosgw, startRadosgwIfInstalled, type Radosgw } from '../../support/radosgw';
-import { accessToken, newSigningKey, testEdgeConfig, TEST_SUB } from '../../support/tokens';
+import { accessToken, newSigningKey, TEST_SUB } from '../../support/tokens';
 
 const BUCKET = 'edge-upload-conformance';
 const REGION = 'us-east-1';
@@ -27,16 +27,7 @@ const key = newSigningKey();
 
 /** Loads a fresh copy of the built bundle beside its own config.json, as Lambda@Edge would. */
 function loadBundle(overrides: Record<string, unknown> = {}): Handler {
-  return bundles.load(
-    testEdgeConfig(key, {
-      bucket: BUCKET,
-      region: REGION,
-      uploadUrl: `${rgw.endpoint}/${BUCKET}`,
-      kmsKeyId: rgw.kmsKeyId,
-      local: true,
-      ...overrides,
-    }),
-  );
+  return bundles.load(localBundleConfig(key, rgw, BUCKET, REGION, overrides));
 }
 
 async function presignOne(handler: Handler, file = { name: 'holiday.png', size: 68, type: 'image/png' }): Promise<Upload> {
