@@ -1,7 +1,8 @@
 /**
  * A throw-away Ceph radosgw (a real S3 implementation) for conformance
  * suites: started with the project's copy of scripts/ceph-s3/start.sh and
- * stopped by the PIDs that script recorded, never by name.
+ * stopped by the PIDs that script recorded, never by name. Where it is not
+ * installed a suite runs without it, except on CI, which installs it.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -60,4 +61,23 @@ export async function startRadosgw(port = 7480): Promise<Radosgw> {
     throw error;
   }
   return { endpoint: `http://127.0.0.1:${port}`, accessKeyId, secretAccessKey, kmsKeyId, stop };
+}
+
+/** radosgw on `port` (default 7480), or undefined where it is not installed; on CI its absence is an error. */
+export async function startRadosgwIfInstalled(port?: number): Promise<Radosgw | undefined> {
+  if (await radosgwAvailable()) return startRadosgw(port);
+  if (process.env.CI === 'true') throw new Error('radosgw is not installed; .ci/run installs it with apt-get');
+  return undefined;
+}
+
+/** `it` for a case that needs radosgw: where `started()` is false it warns and passes instead. */
+export function itWithRadosgw(started: () => boolean): (name: string, fn: () => Promise<void>) => void {
+  return (name, fn) =>
+    it(name, async () => {
+      if (!started()) {
+        console.warn(`skipped (no radosgw here): ${name}`);
+        return;
+      }
+      await fn();
+    });
 }

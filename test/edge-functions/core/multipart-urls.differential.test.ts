@@ -24,9 +24,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   ListPartsCommand,
-  S3Client,
   UploadPartCommand,
-  type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import fc from 'fast-check';
@@ -36,52 +34,22 @@ import { CREATE_URL_TTL_SECONDS } from '../../../edge-functions/core/multipart';
 import { routePresignRequest } from '../../../edge-functions/core/presign-routes';
 import { objectEndpoint, presignUrl } from '../../../edge-functions/core/presigned-url';
 import { DEFAULT_UPLOAD_RULES, GiB } from '../../../edge-functions/core/upload-rules';
+import { callPresignRoute } from '../../support/presign-harness';
+import {
+  accelerateUploadUrl,
+  type Addressing,
+  addressingFor,
+  LOCAL_BUCKET,
+  referenceClient,
+  referenceEdgeConfig,
+  referenceNetworkAttempts,
+  uploadUrlFor,
+} from '../../support/sdk-reference';
+import { bucketArb, clockArb, credentialsArb, FILE_NAME_CHARS, fromAlphabet, md5Arb, uuidArb } from '../../support/signing-arbitraries';
 import { newSigningKey, TEST_CLIENT_ID, TEST_ISSUER, TEST_TICKET_KEYS } from '../../support/tokens';
 
 const RUNS = 300;
 const PROPERTY_TIMEOUT_MS = 180_000;
-
-const ACCELERATE_ENDPOINT = 'https://s3-accelerate.amazonaws.com';
-const accelerateUploadUrl = (bucket: string): string => `https://${bucket}.s3-accelerate.amazonaws.com/`;
-const LOCAL_S3_ENDPOINT = 'http://127.0.0.1:4569';
-const LOCAL_BUCKET = 'edge-upload-local';
-const localUploadUrl = (bucket: string): string => `${LOCAL_S3_ENDPOINT}/${bucket}`;
-
-type Addressing = 'accelerate-endpoint' | 'accelerate-flag' | 'local-path-style';
-
-let networkAttempts = 0;
-const offlineHandler: NonNullable<S3ClientConfig['requestHandler']> = {
-  handle: () => {
-    networkAttempts += 1;
-    return Promise.reject(new Error('network access is switched off in this test'));
-  },
-  updateHttpClientConfig: () => undefined,
-  httpHandlerConfigs: () => ({}),
-};
-
-function referenceClient(region: string, credentials: SigningCredentials, addressing: Addressing): S3Client {
-  const base: S3ClientConfig = {
-    region,
-    credentials: {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      ...(credentials.sessionToken === undefined ? {} : { sessionToken: credentials.sessionToken }),
-    },
-    requestHandler: offlineHandler,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    ignoreConfiguredEndpointUrls: true,
-    useFipsEndpoint: false,
-    useDualstackEndpoint: false,
-  };
-  switch (addressing) {
-    case 'accelerate-endpoint':
-      return new S3Client({ ...base, endpoint: ACCELERATE_ENDPOINT });
-    case 'accelerate-flag':
-      return new S3Client({ ...base, useAccelerateEndpoint: true });
-    case 'local-path-style':
-      return new S3Client({ ...base, endpoint: LOCAL_S3_ENDPOINT, forcePathStyle: true });
-  }
-}
 
 interface Upload {
   readonly bucket: string;
@@ -108,7 +76,7 @@ interface ReferenceUrls {
 }
 
 async function referenceUrls(upload: Upload): Promise<ReferenceUrls & { close: () => void }> {
-  const client = referenceClient(upload.region, upload.credentials, upload.addressing);
+  const client = referenceClient(upload.region, upload.credentials, upload.addressing, { requestChecksumCalculation: 'WHEN_REQUIRED' });
   const options = { expiresIn: upload.ttlSeconds, signingDate: upload.now };
   const { bucket: Bucket, key: Key, uploadId: UploadId } = upload;
   const create = await getSignedUrl(
@@ -158,60 +126,18 @@ const REGIONS = [
   'cn-north-1',
   'us-gov-west-1',
 ] as const;
-const UPPER_BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const UNRESERVED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-';
 const MULTIPART_TYPES = ['video/mp4', 'video/quicktime', 'application/zip', 'application/pdf', 'image/png'];
 
-const fromAlphabet = (alphabet: string, minLength: number, maxLength: number) =>
-  fc.string({ unit: fc.constantFrom(...alphabet), minLength, maxLength });
-
-const bucketArb = fc
-  .stringMatching(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/)
-  .filter((name) => !name.startsWith('xn--') && !name.startsWith('sthree-') && !name.endsWith('-s3alias') && !name.endsWith('--ol-s3'));
 const regionArb = fc.constantFrom(...REGIONS);
-const uuidArb = fc.uuid({ version: 4 });
 const kmsKeyIdArb = fc.oneof(
   uuidArb,
   fc.tuple(regionArb, uuidArb).map(([region, id]) => `arn:aws:kms:${region}:111122223333:key/${id}`),
   fromAlphabet('abcdefghijklmnopqrstuvwxyz0123456789/_-', 1, 40).map((alias) => `alias/${alias}`),
 );
-const credentialsArb: fc.Arbitrary<SigningCredentials> = fc.record({
-  accessKeyId: fc.tuple(fc.constantFrom('AKIA', 'ASIA'), fromAlphabet(UPPER_BASE32, 16, 16)).map(([prefix, rest]) => prefix + rest),
-  secretAccessKey: fromAlphabet(BASE64_ALPHABET, 40, 40),
-  sessionToken: fc.option(fromAlphabet(`${BASE64_ALPHABET}=`, 16, 1400), { nil: undefined }),
-});
-const clockArb = fc.date({ min: new Date('2000-01-01T00:00:00.000Z'), max: new Date('2099-12-31T23:59:59.999Z'), noInvalidDate: true });
 const uploadIdArb = fromAlphabet(UNRESERVED, 1, 256);
-const md5Arb = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Buffer.from(bytes).toString('base64'));
 
-const NAME_CHARS = [
-  ...'abcXYZ0189',
-  'é',
-  'e\u0301',
-  'ß',
-  'Ж',
-  'λ',
-  'ש',
-  '日',
-  '한',
-  '😀',
-  ' ',
-  '-',
-  '_',
-  '.',
-  '(',
-  ')',
-  '&',
-  '%',
-  '#',
-  '+',
-  "'",
-  '!',
-  '*',
-  '~',
-  '/',
-];
+const NAME_CHARS = [...FILE_NAME_CHARS, '/'];
 const baseNameArb = fc
   .tuple(fc.constantFrom('a', 'Z', '7', 'é', 'Ж', '日'), fc.array(fc.constantFrom(...NAME_CHARS), { maxLength: 60 }))
   .map(([letter, rest]) => letter + rest.join(''));
@@ -224,12 +150,6 @@ const keyArb = fc.tuple(uuidArb, uuidArb, baseNameArb, fc.boolean(), fc.nat(3)).
   const name = raw && pick === 0 ? base : sanitizeFileName(`${base}.mp4`, DEFAULT_UPLOAD_RULES.maxFileNameBytes).name;
   return `uploads/${sub}/2026/12/06/${id}/${name}`;
 });
-
-const hasTransferAcceleration = (region: string): boolean => !/^(cn|us-gov)-/.test(region);
-const addressingArb = (region: string, preferFlag: boolean, local: boolean): Addressing =>
-  local ? 'local-path-style' : preferFlag && hasTransferAcceleration(region) ? 'accelerate-flag' : 'accelerate-endpoint';
-const uploadUrlFor = (addressing: Addressing, bucket: string): string =>
-  addressing === 'local-path-style' ? localUploadUrl(bucket) : accelerateUploadUrl(bucket);
 
 beforeAll(() => {
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -263,7 +183,7 @@ describe('presignUrl (edge) vs getSignedUrl (@aws-sdk/s3-request-presigner)', ()
             md5: fc.option(md5Arb, { nil: undefined }),
           }),
           async (input) => {
-            const addressing = addressingArb(input.region, input.preferFlag, input.local);
+            const addressing = addressingFor(input.region, input.preferFlag, input.local);
             const bucket = input.local ? LOCAL_BUCKET : input.bucket;
             const upload: Upload = { ...input, bucket, addressing };
             const reference = await referenceUrls(upload);
@@ -384,46 +304,15 @@ describe('the multipart routes vs getSignedUrl', () => {
             md5s: fc.array(fc.option(md5Arb, { nil: undefined }), { minLength: 10, maxLength: 10 }),
           }),
           async (input) => {
-            const addressing = addressingArb(input.region, input.preferFlag, input.local);
+            const addressing = addressingFor(input.region, input.preferFlag, input.local);
             const bucket = input.local ? LOCAL_BUCKET : input.bucket;
             const extension = DEFAULT_UPLOAD_RULES.types[input.type]?.extensions[0] ?? '';
-            const config = parseEdgeConfig(
-              {
-                issuer: TEST_ISSUER,
-                clientId: TEST_CLIENT_ID,
-                jwks: { keys: [jwk] },
-                bucket,
-                region: input.region,
-                uploadUrl: uploadUrlFor(addressing, bucket),
-                kmsKeyId: input.kmsKeyId,
-                partUrlTtlSeconds: input.ttlSeconds,
-                multipartTicketKeys: TEST_TICKET_KEYS,
-                ...(input.local ? { local: true } : {}),
-              },
-              DEFAULT_UPLOAD_RULES.policyTtlSeconds,
+            const config = referenceEdgeConfig(
+              jwk,
+              { bucket, region: input.region, local: input.local },
+              { kmsKeyId: input.kmsKeyId, partUrlTtlSeconds: input.ttlSeconds },
             );
-            const deps = {
-              config,
-              rules: DEFAULT_UPLOAD_RULES,
-              verifier: { verify: () => Promise.resolve({ sub: input.sub }) },
-              credentials: () => input.credentials,
-              now: () => new Date(input.now.getTime()),
-              newId: () => '0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d',
-            };
-            const call = async (uri: string, body: unknown) => {
-              const response = await routePresignRequest(
-                {
-                  uri,
-                  method: 'POST',
-                  headers: { authorization: 'Bearer aaaa.bbbb.cccc', 'content-type': 'application/json' },
-                  body: JSON.stringify(body),
-                  bodyTruncated: false,
-                },
-                deps,
-              );
-              expect(response.status).toBe(200);
-              return JSON.parse(response.body) as unknown;
-            };
+            const call = (uri: string, body: unknown) => callPresignRoute(config, input, uri, body);
 
             const start = (await call('/presign/multipart', {
               file: { name: `${input.name}.${extension}`, size: input.size, type: input.type },
@@ -471,7 +360,7 @@ describe('the multipart routes vs getSignedUrl', () => {
 // Last in the file, so it runs after every SDK call above.
 describe('isolation', () => {
   it('the reference never tried to reach the network', () => {
-    expect(networkAttempts).toBe(0);
+    expect(referenceNetworkAttempts()).toBe(0);
   });
 });
 
@@ -489,7 +378,7 @@ describe('isolation', () => {
  */
 describe('the list URL of a later ListParts page (listPartNumberMarker) vs getSignedUrl', () => {
   const jwk = newSigningKey().jwk;
-  const attemptsBefore = networkAttempts;
+  const attemptsBefore = referenceNetworkAttempts();
 
   const referenceList = async (upload: Upload, marker: number): Promise<string> => {
     const client = referenceClient(upload.region, upload.credentials, upload.addressing);
@@ -522,7 +411,7 @@ describe('the list URL of a later ListParts page (listPartNumberMarker) vs getSi
             marker: fc.integer({ min: 1, max: 9_999 }),
           }),
           async (input) => {
-            const addressing = addressingArb(input.region, input.preferFlag, input.local);
+            const addressing = addressingFor(input.region, input.preferFlag, input.local);
             const bucket = input.local ? LOCAL_BUCKET : input.bucket;
             const upload: Upload = { ...input, bucket, addressing, type: 'video/mp4', sub: '', kmsKeyId: '' };
             const url = presignUrl({
@@ -570,7 +459,7 @@ describe('the list URL of a later ListParts page (listPartNumberMarker) vs getSi
             marker: fc.nat(),
           }),
           async (input) => {
-            const addressing = addressingArb(input.region, input.preferFlag, input.local);
+            const addressing = addressingFor(input.region, input.preferFlag, input.local);
             const bucket = input.local ? LOCAL_BUCKET : input.bucket;
             const extension = DEFAULT_UPLOAD_RULES.types[input.type]?.extensions[0] ?? '';
             const config = parseEdgeConfig(
@@ -647,6 +536,6 @@ describe('the list URL of a later ListParts page (listPartNumberMarker) vs getSi
   );
 
   it('the reference never tried to reach the network', () => {
-    expect(networkAttempts).toBe(attemptsBefore);
+    expect(referenceNetworkAttempts()).toBe(attemptsBefore);
   });
 });

@@ -14,79 +14,35 @@
  * client gets a request handler that refuses to send anything, and static
  * credentials and region so no provider chain runs: nothing touches the network.
  */
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { createPresignedPost as sdkCreatePresignedPost } from '@aws-sdk/s3-presigned-post';
 import fc from 'fast-check';
-import { parseEdgeConfig, type SigningCredentials } from '../../../edge-functions/core/edge-config';
+import type { SigningCredentials } from '../../../edge-functions/core/edge-config';
 import { sanitizeFileName } from '../../../edge-functions/core/file-name';
 import { buildObjectKey } from '../../../edge-functions/core/object-key';
 import { presign, type PresignedUpload } from '../../../edge-functions/core/presign-routes';
 import { createPresignedPost } from '../../../edge-functions/core/presigned-post';
 import { signHex, signingKey } from '../../../edge-functions/core/sigv4';
 import { DEFAULT_UPLOAD_RULES, MiB } from '../../../edge-functions/core/upload-rules';
-import { newSigningKey, TEST_CLIENT_ID, TEST_ISSUER, TEST_TICKET_KEYS } from '../../support/tokens';
+import {
+  accelerateUploadUrl,
+  type Addressing,
+  addressingFor,
+  LOCAL_BUCKET,
+  referenceClient,
+  referenceEdgeConfig,
+  referenceNetworkAttempts,
+} from '../../support/sdk-reference';
+import { bucketArb, clockArb, credentialsArb, fromAlphabet, md5Arb, uuidArb } from '../../support/signing-arbitraries';
+import { newSigningKey } from '../../support/tokens';
 
 const RUNS = 1000;
 /** Hundreds of SDK clients per property; generous, but the runs are CPU-bound and local. */
 const PROPERTY_TIMEOUT_MS = 120_000;
 
 // ---------------------------------------------------------------------------
-// Where the browser POSTs. The deploy writes config.uploadUrl in the first
-// form; the local stack (s3rver, path-style) needs the second. Each is pinned
-// here to what the SDK returns for the equivalent client, found by experiment:
-// - virtual-hosted with endpoint https://s3-accelerate.amazonaws.com, or with
-//   useAccelerateEndpoint: true (the SDK honours it for presigned POST too):
-//   https://<bucket>.s3-accelerate.amazonaws.com/   (trailing slash)
-// - forcePathStyle with endpoint http://127.0.0.1:4569:
-//   http://127.0.0.1:4569/<bucket>                  (no trailing slash)
+// The reference (test/support/sdk-reference.ts: the offline client, and the
+// config.uploadUrl that matches each of its addressings)
 // ---------------------------------------------------------------------------
-const ACCELERATE_ENDPOINT = 'https://s3-accelerate.amazonaws.com';
-const accelerateUploadUrl = (bucket: string): string => `https://${bucket}.s3-accelerate.amazonaws.com/`;
-const LOCAL_S3_ENDPOINT = 'http://127.0.0.1:4569';
-const LOCAL_BUCKET = 'edge-upload-local';
-const localUploadUrl = (endpoint: string, bucket: string): string => `${endpoint}/${bucket}`;
-
-type Addressing = 'accelerate-endpoint' | 'accelerate-flag' | 'local-path-style';
-
-// ---------------------------------------------------------------------------
-// The reference
-// ---------------------------------------------------------------------------
-
-let networkAttempts = 0;
-
-/** A request handler that refuses to send anything (and counts the attempt). */
-const offlineHandler: NonNullable<S3ClientConfig['requestHandler']> = {
-  handle: () => {
-    networkAttempts += 1;
-    return Promise.reject(new Error('network access is switched off in this test'));
-  },
-  updateHttpClientConfig: () => undefined,
-  httpHandlerConfigs: () => ({}),
-};
-
-function referenceClient(region: string, credentials: SigningCredentials, addressing: Addressing): S3Client {
-  const base: S3ClientConfig = {
-    region,
-    credentials: {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      ...(credentials.sessionToken === undefined ? {} : { sessionToken: credentials.sessionToken }),
-    },
-    requestHandler: offlineHandler,
-    // Pin everything the environment could otherwise change about the URL.
-    ignoreConfiguredEndpointUrls: true,
-    useFipsEndpoint: false,
-    useDualstackEndpoint: false,
-  };
-  switch (addressing) {
-    case 'accelerate-endpoint':
-      return new S3Client({ ...base, endpoint: ACCELERATE_ENDPOINT });
-    case 'accelerate-flag':
-      return new S3Client({ ...base, useAccelerateEndpoint: true });
-    case 'local-path-style':
-      return new S3Client({ ...base, endpoint: LOCAL_S3_ENDPOINT, forcePathStyle: true });
-  }
-}
 
 interface ReferenceInput {
   readonly bucket: string;
@@ -183,19 +139,8 @@ const REGIONS = [
 
 const TYPES = Object.keys(DEFAULT_UPLOAD_RULES.types);
 const MAX_POLICY_TTL_SECONDS = 7 * 24 * 3600;
-const UPPER_BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-const fromAlphabet = (alphabet: string, minLength: number, maxLength: number) =>
-  fc.string({ unit: fc.constantFrom(...alphabet), minLength, maxLength });
-
-/** DNS-style names without dots, so virtual-hosted addressing applies; valid for S3 and for parseEdgeConfig. */
-const bucketArb = fc
-  .stringMatching(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/)
-  .filter((name) => !name.startsWith('xn--') && !name.startsWith('sthree-') && !name.endsWith('-s3alias') && !name.endsWith('--ol-s3'));
 
 const regionArb = fc.constantFrom(...REGIONS);
-const uuidArb = fc.uuid({ version: 4 });
 const accountArb = fromAlphabet('0123456789', 12, 12);
 const aliasArb = fromAlphabet('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-', 1, 40);
 
@@ -208,20 +153,6 @@ const kmsKeyIdArb = fc.oneof(
   aliasArb.map((alias) => `alias/${alias}`),
   fc.tuple(regionArb, accountArb, aliasArb).map(([region, account, alias]) => `arn:aws:kms:${region}:${account}:alias/${alias}`),
 );
-
-/** Long-term (AKIA, no token) and temporary (ASIA, with a token) credentials; secrets carry '/' and '+'. */
-const credentialsArb: fc.Arbitrary<SigningCredentials> = fc.record({
-  accessKeyId: fc.tuple(fc.constantFrom('AKIA', 'ASIA'), fromAlphabet(UPPER_BASE32, 16, 16)).map(([prefix, rest]) => prefix + rest),
-  secretAccessKey: fromAlphabet(BASE64_ALPHABET, 40, 40),
-  sessionToken: fc.option(fromAlphabet(`${BASE64_ALPHABET}=`, 16, 1400), { nil: undefined }),
-});
-
-/** A fixed instant per run, milliseconds included, across a century. */
-const clockArb = fc.date({
-  min: new Date('2000-01-01T00:00:00.000Z'),
-  max: new Date('2099-12-31T23:59:59.999Z'),
-  noInvalidDate: true,
-});
 
 /** Letters and digits from several scripts (NFC and decomposed), marks, spaces and punctuation the sanitizer rewrites. */
 const NAME_CHARS = [
@@ -310,16 +241,6 @@ function keyFor(parts: { sub: string; id: string; base: string; extension: strin
   return buildObjectKey({ prefix: DEFAULT_UPLOAD_RULES.keyPrefix, sub: parts.sub, now, id: parts.id, safeName });
 }
 
-/** Transfer Acceleration exists only in the aws partition; the SDK refuses the flag in aws-cn and aws-us-gov. */
-const hasTransferAcceleration = (region: string): boolean => !/^(cn|us-gov)-/.test(region);
-
-/**
- * The two SDK spellings of "virtual-hosted on s3-accelerate": an explicit
- * endpoint (any region) or the accelerate flag (where the partition has it).
- */
-const accelerateAddressing = (region: string, preferFlag: boolean): Addressing =>
-  preferFlag && hasTransferAcceleration(region) ? 'accelerate-flag' : 'accelerate-endpoint';
-
 beforeAll(() => {
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
 });
@@ -368,7 +289,7 @@ describe('createPresignedPost (edge) vs @aws-sdk/s3-presigned-post', () => {
               key,
               contentType: input.key.type,
               sub: input.key.sub,
-              addressing: accelerateAddressing(input.region, input.preferFlag),
+              addressing: addressingFor(input.region, input.preferFlag, false),
             });
 
             expectSameFields(ours.fields, reference.fields);
@@ -395,9 +316,6 @@ interface RequestedFile {
   readonly id?: string;
   readonly md5?: string;
 }
-
-/** Base64 of 16 random bytes: what a browser sends as a file's MD5. */
-const md5Arb = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => Buffer.from(bytes).toString('base64'));
 
 /** A valid file for the default rules: a name whose extension matches its type, a size within the type's limit and the POST limit. */
 const requestedFileArb: fc.Arbitrary<RequestedFile> = fc.constantFrom(...TYPES).chain((type) =>
@@ -444,21 +362,7 @@ interface PipelineRun {
 }
 
 async function runPipeline(run: PipelineRun, jwk: ReturnType<typeof newSigningKey>['jwk']): Promise<PresignedUpload[]> {
-  const config = parseEdgeConfig(
-    {
-      issuer: TEST_ISSUER,
-      clientId: TEST_CLIENT_ID,
-      jwks: { keys: [jwk] },
-      bucket: run.bucket,
-      region: run.region,
-      uploadUrl: run.local ? localUploadUrl(LOCAL_S3_ENDPOINT, run.bucket) : accelerateUploadUrl(run.bucket),
-      kmsKeyId: run.kmsKeyId,
-      policyTtlSeconds: run.ttlSeconds,
-      multipartTicketKeys: TEST_TICKET_KEYS,
-      ...(run.local ? { local: true } : {}),
-    },
-    DEFAULT_UPLOAD_RULES.policyTtlSeconds,
-  );
+  const config = referenceEdgeConfig(jwk, run, { kmsKeyId: run.kmsKeyId, policyTtlSeconds: run.ttlSeconds });
   const edgeIds = [...run.edgeIds];
   const response = await presign(
     {
@@ -540,7 +444,7 @@ describe('presign() pipeline vs @aws-sdk/s3-presigned-post', () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(runArb, fc.boolean(), async (run, preferFlag) =>
-          checkRun({ ...run, local: false }, accelerateAddressing(run.region, preferFlag)),
+          checkRun({ ...run, local: false }, addressingFor(run.region, preferFlag, false)),
         ),
         { numRuns: RUNS },
       );
@@ -596,6 +500,6 @@ describe('SigV4 POST signature: the AWS documentation example', () => {
 // Last in the file, so it runs after every SDK call above.
 describe('isolation', () => {
   it('the reference never tried to reach the network', () => {
-    expect(networkAttempts).toBe(0);
+    expect(referenceNetworkAttempts()).toBe(0);
   });
 });

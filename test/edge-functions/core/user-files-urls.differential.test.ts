@@ -13,64 +13,27 @@
  * adds `x-amz-checksum-mode=ENABLED` to a presigned GetObject (asking S3 for
  * checksum headers a browser download has no use for).
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  GetObjectTaggingCommand,
-  ListObjectsV2Command,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import fc from 'fast-check';
-import { parseEdgeConfig, type SigningCredentials } from '../../../edge-functions/core/edge-config';
 import { sanitizeFileName } from '../../../edge-functions/core/file-name';
-import { routePresignRequest } from '../../../edge-functions/core/presign-routes';
 import { DEFAULT_UPLOAD_RULES } from '../../../edge-functions/core/upload-rules';
 import { attachmentDisposition, LIST_MAX_KEYS, MAX_KEYS_PER_ACCESS } from '../../../edge-functions/core/user-files';
-import { newSigningKey, TEST_CLIENT_ID, TEST_ISSUER, TEST_TICKET_KEYS } from '../../support/tokens';
+import { callPresignRoute } from '../../support/presign-harness';
+import { addressingFor, LOCAL_BUCKET, referenceClient, referenceEdgeConfig, referenceNetworkAttempts } from '../../support/sdk-reference';
+import {
+  BASE64_ALPHABET,
+  bucketArb,
+  clockArb,
+  credentialsArb,
+  FILE_NAME_CHARS,
+  fromAlphabet,
+  uuidArb,
+} from '../../support/signing-arbitraries';
+import { newSigningKey } from '../../support/tokens';
 
 const RUNS = 150;
 const PROPERTY_TIMEOUT_MS = 180_000;
-const LOCAL_S3_ENDPOINT = 'http://127.0.0.1:4569';
-const LOCAL_BUCKET = 'edge-upload-local';
-
-type Addressing = 'accelerate-endpoint' | 'accelerate-flag' | 'local-path-style';
-
-let networkAttempts = 0;
-const offlineHandler: NonNullable<S3ClientConfig['requestHandler']> = {
-  handle: () => {
-    networkAttempts += 1;
-    return Promise.reject(new Error('network access is switched off in this test'));
-  },
-  updateHttpClientConfig: () => undefined,
-  httpHandlerConfigs: () => ({}),
-};
-
-function referenceClient(region: string, credentials: SigningCredentials, addressing: Addressing): S3Client {
-  const base: S3ClientConfig = {
-    region,
-    credentials: {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      ...(credentials.sessionToken === undefined ? {} : { sessionToken: credentials.sessionToken }),
-    },
-    requestHandler: offlineHandler,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    ignoreConfiguredEndpointUrls: true,
-    useFipsEndpoint: false,
-    useDualstackEndpoint: false,
-  };
-  switch (addressing) {
-    case 'accelerate-endpoint':
-      return new S3Client({ ...base, endpoint: 'https://s3-accelerate.amazonaws.com' });
-    case 'accelerate-flag':
-      return new S3Client({ ...base, useAccelerateEndpoint: true });
-    case 'local-path-style':
-      return new S3Client({ ...base, endpoint: LOCAL_S3_ENDPOINT, forcePathStyle: true });
-  }
-}
 
 const REGIONS = [
   'us-east-1',
@@ -82,62 +45,20 @@ const REGIONS = [
   'cn-north-1',
   'us-gov-west-1',
 ] as const;
-const UPPER_BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const fromAlphabet = (alphabet: string, minLength: number, maxLength: number) =>
-  fc.string({ unit: fc.constantFrom(...alphabet), minLength, maxLength });
-
-const bucketArb = fc
-  .stringMatching(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/)
-  .filter((name) => !name.startsWith('xn--') && !name.startsWith('sthree-') && !name.endsWith('-s3alias') && !name.endsWith('--ol-s3'));
-const uuidArb = fc.uuid({ version: 4 });
-const credentialsArb: fc.Arbitrary<SigningCredentials> = fc.record({
-  accessKeyId: fc.tuple(fc.constantFrom('AKIA', 'ASIA'), fromAlphabet(UPPER_BASE32, 16, 16)).map(([prefix, rest]) => prefix + rest),
-  secretAccessKey: fromAlphabet(BASE64_ALPHABET, 40, 40),
-  sessionToken: fc.option(fromAlphabet(`${BASE64_ALPHABET}=`, 16, 1400), { nil: undefined }),
-});
-const clockArb = fc.date({ min: new Date('2000-01-01T00:00:00.000Z'), max: new Date('2099-12-31T23:59:59.999Z'), noInvalidDate: true });
 /** Tokens as AWS and s3rver send them (base64), and as radosgw does (a key). */
 const continuationTokenArb = fc.option(
   fc.oneof(fromAlphabet(`${BASE64_ALPHABET}=`, 1, 300), fc.constantFrom('uploads/a/2026/11/29/x/Füße-日本.png', 'key.with_dots-and~tilde')),
   { nil: undefined },
 );
-const NAME_CHARS = [
-  ...'abcXYZ0189',
-  'é',
-  'e\u0301',
-  'ß',
-  'Ж',
-  'λ',
-  'ש',
-  '日',
-  '한',
-  '😀',
-  ' ',
-  '-',
-  '_',
-  '.',
-  '(',
-  ')',
-  '&',
-  '%',
-  '#',
-  '+',
-  "'",
-  '!',
-  '*',
-  '~',
-];
 const nameArb = fc
   .tuple(
     fc.constantFrom('a', 'Z', '7', 'é', 'Ж', '日'),
-    fc.array(fc.constantFrom(...NAME_CHARS), { maxLength: 60 }),
+    fc.array(fc.constantFrom(...FILE_NAME_CHARS), { maxLength: 60 }),
     fc.constantFrom('.png', '.pdf', '.mp4', ''),
   )
   .map(
     ([letter, rest, extension]) => sanitizeFileName(`${letter}${rest.join('')}${extension}`, DEFAULT_UPLOAD_RULES.maxFileNameBytes).name,
   );
-const hasTransferAcceleration = (region: string): boolean => !/^(cn|us-gov)-/.test(region);
 
 beforeAll(() => {
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -167,49 +88,14 @@ describe('the "your files" routes vs getSignedUrl', () => {
             }),
           }),
           async (input) => {
-            const addressing: Addressing = input.local
-              ? 'local-path-style'
-              : input.preferFlag && hasTransferAcceleration(input.region)
-                ? 'accelerate-flag'
-                : 'accelerate-endpoint';
+            const addressing = addressingFor(input.region, input.preferFlag, input.local);
             const bucket = input.local ? LOCAL_BUCKET : input.bucket;
-            const config = parseEdgeConfig(
-              {
-                issuer: TEST_ISSUER,
-                clientId: TEST_CLIENT_ID,
-                jwks: { keys: [jwk] },
-                bucket,
-                region: input.region,
-                uploadUrl: input.local ? `${LOCAL_S3_ENDPOINT}/${bucket}` : `https://${bucket}.s3-accelerate.amazonaws.com/`,
-                kmsKeyId: 'alias/uploads',
-                policyTtlSeconds: input.ttlSeconds,
-                multipartTicketKeys: TEST_TICKET_KEYS,
-                ...(input.local ? { local: true } : {}),
-              },
-              DEFAULT_UPLOAD_RULES.policyTtlSeconds,
+            const config = referenceEdgeConfig(
+              jwk,
+              { bucket, region: input.region, local: input.local },
+              { kmsKeyId: 'alias/uploads', policyTtlSeconds: input.ttlSeconds },
             );
-            const deps = {
-              config,
-              rules: DEFAULT_UPLOAD_RULES,
-              verifier: { verify: () => Promise.resolve({ sub: input.sub }) },
-              credentials: () => input.credentials,
-              now: () => new Date(input.now.getTime()),
-              newId: () => '0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d',
-            };
-            const call = async (uri: string, body: unknown) => {
-              const response = await routePresignRequest(
-                {
-                  uri,
-                  method: 'POST',
-                  headers: { authorization: 'Bearer aaaa.bbbb.cccc', 'content-type': 'application/json' },
-                  body: JSON.stringify(body),
-                  bodyTruncated: false,
-                },
-                deps,
-              );
-              expect(response.status).toBe(200);
-              return JSON.parse(response.body) as Record<string, unknown>;
-            };
+            const call = (uri: string, body: unknown) => callPresignRoute(config, input, uri, body);
             const keys = [
               ...new Set(
                 input.files.map((file) => {
@@ -229,7 +115,10 @@ describe('the "your files" routes vs getSignedUrl', () => {
               files: { key: string; get: { url: string }; tagging: { url: string }; delete: { url: string } }[];
             };
 
-            const client = referenceClient(input.region, input.credentials, addressing);
+            const client = referenceClient(input.region, input.credentials, addressing, {
+              requestChecksumCalculation: 'WHEN_REQUIRED',
+              responseChecksumValidation: 'WHEN_REQUIRED',
+            });
             const options = { expiresIn: input.ttlSeconds, signingDate: input.now };
             try {
               for (const [prefix, answer] of [
@@ -275,6 +164,6 @@ describe('the "your files" routes vs getSignedUrl', () => {
 // Last in the file, so it runs after every SDK call above.
 describe('isolation', () => {
   it('the reference never tried to reach the network', () => {
-    expect(networkAttempts).toBe(0);
+    expect(referenceNetworkAttempts()).toBe(0);
   });
 });

@@ -19,26 +19,21 @@
  * answered such a part 403 SignatureDoesNotMatch, which this suite once took
  * for a signing difference between the edge and getSignedUrl.
  */
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { viewerRequest, withBody, withToken } from '../../support/lambda-edge-events';
+import { freePort, pathStyleClient } from '../../support/local-s3';
 import { send, xmlElement, type HttpAnswer } from '../../support/post-forms';
-import { radosgwAvailable, startRadosgw, type Radosgw } from '../../support/radosgw';
-import { accessToken, newSigningKey, testEdgeConfig, TEST_SUB } from '../../support/tokens';
+import { type BundleHandler as Handler, bundleLoader, bundleSignsWith, localBundleConfig } from '../../support/presign-bundle';
+import { itWithRadosgw, startRadosgwIfInstalled, type Radosgw } from '../../support/radosgw';
+import { accessToken, newSigningKey, TEST_SUB } from '../../support/tokens';
 
-const BUNDLE = join(__dirname, '..', '..', '..', 'dist', 'edge-functions', 'presign', 'index.js');
 const BUCKET = 'edge-upload-edge-multipart';
 const REGION = 'us-east-1';
 const MiB = 1024 * 1024;
 /** 9 MiB: the edge plans two parts, 8 MiB and 1 MiB (parts under 5 MiB are allowed last only). */
 const SIZE = 9 * MiB;
 
-type Handler = (event: CloudFrontRequestEvent) => Promise<CloudFrontResultResponse>;
 interface SignedRequest {
   method: string;
   url: string;
@@ -67,38 +62,14 @@ interface PartsAnswer {
 
 let rgw: Radosgw;
 let s3: S3Client;
-let dirs: string[] = [];
+const bundles = bundleLoader('edge-multipart');
 const key = newSigningKey();
 const token = accessToken(key);
 let available = false;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A fresh copy of the built bundle beside its own config.json, as Lambda@Edge would load it. */
 function loadBundle(overrides: Record<string, unknown> = {}): Handler {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-upload-edge-multipart-'));
-  dirs.push(dir);
-  copyFileSync(BUNDLE, join(dir, 'index.js'));
-  const config = testEdgeConfig(key, {
-    bucket: BUCKET,
-    region: REGION,
-    uploadUrl: `${rgw.endpoint}/${BUCKET}`,
-    kmsKeyId: rgw.kmsKeyId,
-    local: true,
-    ...overrides,
-  });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(join(dir, 'index.js')) as { handler: Handler }).handler;
+  return bundles.load(localBundleConfig(key, rgw, BUCKET, REGION, overrides));
 }
 
 async function callEdge<T>(handler: Handler, scenario: 'presign-multipart-start' | 'presign-multipart-parts', body: unknown): Promise<T> {
@@ -170,40 +141,22 @@ async function abortQuietly(links: PartsAnswer): Promise<void> {
 }
 
 beforeAll(async () => {
-  available = await radosgwAvailable();
-  if (!available) {
-    if (process.env.CI === 'true') throw new Error('radosgw is not installed; .ci/run installs it with apt-get');
-    return;
-  }
-  rgw = await startRadosgw(await freePort());
-  process.env.AWS_ACCESS_KEY_ID = rgw.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = rgw.secretAccessKey;
-  delete process.env.AWS_SESSION_TOKEN;
-  s3 = new S3Client({
-    region: REGION,
-    endpoint: rgw.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
-    maxAttempts: 1,
-  });
+  const started = await startRadosgwIfInstalled(await freePort());
+  if (started === undefined) return;
+  rgw = started;
+  available = true;
+  bundleSignsWith(rgw);
+  s3 = pathStyleClient(rgw.endpoint, REGION, rgw, { maxAttempts: 1 });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 }, 180_000);
 
 afterAll(async () => {
   s3?.destroy();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  dirs = [];
+  bundles.cleanup();
   if (rgw !== undefined) await rgw.stop();
 });
 
-const maybe = (name: string, fn: () => Promise<void>) =>
-  it(name, async () => {
-    if (!available) {
-      console.warn(`skipped (no radosgw here): ${name}`);
-      return;
-    }
-    await fn();
-  });
+const maybe = itWithRadosgw(() => available);
 
 describe("the edge's multipart URLs against Ceph radosgw (SSE-KMS)", () => {
   maybe(

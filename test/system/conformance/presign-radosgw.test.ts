@@ -4,16 +4,13 @@
  * type, owner metadata and SSE-KMS; every tampering is refused with nothing
  * stored.
  */
-import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { CreateBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { viewerRequest, withBody, withToken } from '../../support/lambda-edge-events';
-import { radosgwAvailable, startRadosgw, type Radosgw } from '../../support/radosgw';
-import { accessToken, newSigningKey, testEdgeConfig, TEST_SUB } from '../../support/tokens';
+import { pathStyleClient } from '../../support/local-s3';
+import { type BundleHandler as Handler, bundleLoader, bundleSignsWith, localBundleConfig } from '../../support/presign-bundle';
+import { itWithRadosgw, startRadosgwIfInstalled, type Radosgw } from '../../support/radosgw';
+import { accessToken, newSigningKey, TEST_SUB } from '../../support/tokens';
 
-const BUNDLE = join(__dirname, '..', '..', '..', 'dist', 'edge-functions', 'presign', 'index.js');
 const BUCKET = 'edge-upload-conformance';
 const REGION = 'us-east-1';
 
@@ -22,29 +19,15 @@ interface Upload {
   url: string;
   fields: Record<string, string>;
 }
-type Handler = (event: CloudFrontRequestEvent) => Promise<CloudFrontResultResponse>;
 
 let rgw: Radosgw;
 let s3: S3Client;
-let dirs: string[] = [];
+const bundles = bundleLoader('presign');
 const key = newSigningKey();
 
 /** Loads a fresh copy of the built bundle beside its own config.json, as Lambda@Edge would. */
 function loadBundle(overrides: Record<string, unknown> = {}): Handler {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-upload-presign-'));
-  dirs.push(dir);
-  copyFileSync(BUNDLE, join(dir, 'index.js'));
-  const config = testEdgeConfig(key, {
-    bucket: BUCKET,
-    region: REGION,
-    uploadUrl: `${rgw.endpoint}/${BUCKET}`,
-    kmsKeyId: rgw.kmsKeyId,
-    local: true,
-    ...overrides,
-  });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(join(dir, 'index.js')) as { handler: Handler }).handler;
+  return bundles.load(localBundleConfig(key, rgw, BUCKET, REGION, overrides));
 }
 
 async function presignOne(handler: Handler, file = { name: 'holiday.png', size: 68, type: 'image/png' }): Promise<Upload> {
@@ -77,39 +60,22 @@ const entries = (upload: Upload) => Object.entries(upload.fields);
 
 let available = false;
 beforeAll(async () => {
-  available = await radosgwAvailable();
-  if (!available) {
-    if (process.env.CI === 'true') throw new Error('radosgw is not installed; .ci/run installs it with apt-get');
-    return;
-  }
-  rgw = await startRadosgw();
-  process.env.AWS_ACCESS_KEY_ID = rgw.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = rgw.secretAccessKey;
-  delete process.env.AWS_SESSION_TOKEN;
-  s3 = new S3Client({
-    region: REGION,
-    endpoint: rgw.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
-  });
+  const started = await startRadosgwIfInstalled();
+  if (started === undefined) return;
+  rgw = started;
+  available = true;
+  bundleSignsWith(rgw);
+  s3 = pathStyleClient(rgw.endpoint, REGION, rgw);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
 
 afterAll(async () => {
   s3?.destroy();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  dirs = [];
+  bundles.cleanup();
   if (rgw !== undefined) await rgw.stop();
 });
 
-const maybe = (name: string, fn: () => Promise<void>) =>
-  it(name, async () => {
-    if (!available) {
-      console.warn(`skipped (no radosgw here): ${name}`);
-      return;
-    }
-    await fn();
-  });
+const maybe = itWithRadosgw(() => available);
 
 describe('the built presign bundle against Ceph radosgw', () => {
   maybe('a signed form is accepted as is and stored with key, type, owner and SSE-KMS', async () => {

@@ -8,18 +8,14 @@
  * within the signed prefix. Without radosgw installed only the guard runs
  * (CI installs it).
  */
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseEdgeConfig } from '../../../edge-functions/core/edge-config';
-import { routePresignRequest } from '../../../edge-functions/core/presign-routes';
 import { createUrlSigner, objectEndpoint } from '../../../edge-functions/core/presigned-url';
 import { DEFAULT_UPLOAD_RULES } from '../../../edge-functions/core/upload-rules';
-import { startPostPolicyGuard, type PostPolicyGuard } from '../../../infra/local/post-policy-guard';
-import { startS3rver, type RunningS3rver } from '../../../infra/local/s3rver';
-import { radosgwAvailable, startRadosgw, type Radosgw } from '../../support/radosgw';
+import { type GuardStack, startGuardStack } from '../../support/guard-stack';
+import { freePort, pathStyleClient } from '../../support/local-s3';
+import { callPresignRoute } from '../../support/presign-harness';
+import { startRadosgwIfInstalled, type Radosgw } from '../../support/radosgw';
 import { newSigningKey, TEST_CLIENT_ID, TEST_ISSUER, TEST_TICKET_KEYS } from '../../support/tokens';
 
 const BUCKET = 'edge-upload-your-files-conformance';
@@ -37,55 +33,25 @@ interface Target {
 }
 
 let rgw: Radosgw | undefined;
-let home: string | undefined;
-let s3rver: RunningS3rver | undefined;
-let guard: PostPolicyGuard | undefined;
+let stack: GuardStack | undefined;
 const targets: Target[] = [];
 const jwk = newSigningKey().jwk;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function target(name: Target['name'], endpoint: string, credentials: Target['credentials']): Target {
-  const s3 = new S3Client({
-    region: REGION,
-    endpoint,
-    forcePathStyle: true,
-    credentials: { ...credentials },
-    maxAttempts: 1,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
+  const s3 = pathStyleClient(endpoint, REGION, credentials, { maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED' });
   return { name, endpoint, credentials, s3 };
 }
 
 beforeAll(async () => {
-  if (await radosgwAvailable()) {
-    rgw = await startRadosgw(await freePort());
-    targets.push(target('radosgw', rgw.endpoint, rgw));
-  } else if (process.env.CI === 'true') {
-    throw new Error('radosgw is not installed; .ci/run installs it with apt-get');
-  }
-  home = mkdtempSync(join(tmpdir(), 'edge-upload-your-files-conformance-'));
-  mkdirSync(join(home, 'in-flight'));
-  s3rver = await startS3rver({ port: 0, directory: join(home, 's3rver'), buckets: [] });
+  rgw = await startRadosgwIfInstalled(await freePort());
+  if (rgw !== undefined) targets.push(target('radosgw', rgw.endpoint, rgw));
   const credentials = { accessKeyId: 'AKIDLOCALYOURFILESC1', secretAccessKey: 'local-your-files-conformance-secret-00001' };
-  guard = await startPostPolicyGuard({
-    port: 0,
-    s3rverEndpoint: s3rver.endpoint,
-    credentials,
-    region: REGION,
-    allowedOrigins: [],
-    tempDirectory: join(home, 'in-flight'),
+  stack = await startGuardStack({
+    name: 'your-files-conformance',
+    s3rver: { buckets: [] },
+    guard: { credentials, region: REGION, allowedOrigins: [] },
   });
-  targets.unshift(target('guard', guard.url, credentials));
+  targets.unshift(target('guard', stack.guard.url, credentials));
   for (const t of targets) {
     await t.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     for (let n = 1; n <= 3; n++)
@@ -100,10 +66,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const t of targets) t.s3.destroy();
-  await guard?.close();
-  await s3rver?.close();
+  await stack?.stop();
   await rgw?.stop();
-  if (home !== undefined) rmSync(home, { recursive: true, force: true });
 });
 
 /** The edge's answer for a route, signed for the target at `now`. */
@@ -122,25 +86,7 @@ async function edgeAnswer<T>(t: Target, uri: string, body: unknown, now = new Da
     },
     DEFAULT_UPLOAD_RULES.policyTtlSeconds,
   );
-  const response = await routePresignRequest(
-    {
-      uri,
-      method: 'POST',
-      headers: { authorization: 'Bearer aaaa.bbbb.cccc', 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      bodyTruncated: false,
-    },
-    {
-      config,
-      rules: DEFAULT_UPLOAD_RULES,
-      verifier: { verify: () => Promise.resolve({ sub: SUB }) },
-      credentials: () => ({ ...t.credentials, sessionToken: undefined }),
-      now: () => now,
-      newId: () => '0b9a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d',
-    },
-  );
-  expect(response.status).toBe(200);
-  return JSON.parse(response.body) as T;
+  return (await callPresignRoute(config, { sub: SUB, credentials: { ...t.credentials, sessionToken: undefined }, now }, uri, body)) as T;
 }
 interface ListAnswer {
   list: { url: string };

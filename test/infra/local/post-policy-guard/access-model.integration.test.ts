@@ -21,17 +21,13 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
-  S3Client,
+  type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createPresignedPost } from '../../../../edge-functions/core/presigned-post';
 import { createUrlSigner, objectEndpoint } from '../../../../edge-functions/core/presigned-url';
-import { startPostPolicyGuard, type PostPolicyGuard } from '../../../../infra/local/post-policy-guard';
-import { startS3rver, type RunningS3rver } from '../../../../infra/local/s3rver';
 import { DEFAULT_QUARANTINE_PREFIX, VERIFIED_TAG } from '../../../../origin/inspector/core/config';
+import { type GuardStack, localReadRule, startGuardStack } from '../../../support/guard-stack';
 import { fields, file, postForm, xmlElement, type Field } from '../../../support/post-forms';
 
 const BUCKET = 'edge-upload-local';
@@ -43,51 +39,24 @@ const inspector = {
   sessionToken: undefined,
 };
 
-let home: string;
-let s3rver: RunningS3rver;
-let guard: PostPolicyGuard;
+let stack: GuardStack;
 let asEdge: S3Client;
 let asInspector: S3Client;
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'edge-upload-access-model-'));
-  const tempDirectory = join(home, 'in-flight');
-  mkdirSync(tempDirectory);
-  s3rver = await startS3rver({ port: 0, directory: join(home, 's3rver'), buckets: [{ name: BUCKET }] });
-  guard = await startPostPolicyGuard({
-    port: 0,
-    s3rverEndpoint: s3rver.endpoint,
-    credentials: edge,
-    region: REGION,
-    allowedOrigins: [],
-    tempDirectory,
-    readRule: {
-      uploadPrefix: 'uploads/',
-      quarantinePrefix: DEFAULT_QUARANTINE_PREFIX,
-      verifiedTag: VERIFIED_TAG,
-      exemptCredentials: inspector,
-    },
+  stack = await startGuardStack({
+    name: 'access-model',
+    s3rver: { buckets: [{ name: BUCKET }] },
+    guard: { credentials: edge, region: REGION, allowedOrigins: [], readRule: localReadRule(inspector) },
   });
-  const client = ({ accessKeyId, secretAccessKey }: typeof edge) =>
-    new S3Client({
-      region: REGION,
-      endpoint: guard.url,
-      forcePathStyle: true,
-      credentials: { accessKeyId, secretAccessKey },
-      maxAttempts: 1,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+  const client = (key: typeof edge) =>
+    stack.client(key, { maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   asEdge = client(edge);
   asInspector = client(inspector);
 });
 
 afterAll(async () => {
-  asEdge?.destroy();
-  asInspector?.destroy();
-  await guard?.close();
-  await s3rver?.close();
-  rmSync(home, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 let counter = 0;
@@ -114,7 +83,7 @@ async function exists(key: string): Promise<boolean> {
 /** An edge-signed URL for one request on `key`, any query. */
 function edgeUrl(key: string, method: 'GET' | 'DELETE', query: Record<string, string> = {}): string {
   return createUrlSigner({
-    endpoint: objectEndpoint(`${guard.url}/${BUCKET}`),
+    endpoint: objectEndpoint(`${stack.guard.url}/${BUCKET}`),
     key,
     credentials: edge,
     region: REGION,
@@ -145,7 +114,7 @@ function form(key: string, content: Buffer, extra: Record<string, string> = {}) 
     now: new Date(),
     ttlSeconds: 300,
   });
-  return postForm(`${guard.url}/${BUCKET}`, [...fields(Object.entries(post.fields) as Field[]), file(content)]);
+  return postForm(`${stack.guard.url}/${BUCKET}`, [...fields(Object.entries(post.fields) as Field[]), file(content)]);
 }
 
 describe('a write starts the object with its own tags only, as in S3', () => {

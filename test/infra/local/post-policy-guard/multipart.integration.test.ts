@@ -14,17 +14,15 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListPartsCommand,
-  S3Client,
+  type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { objectEndpoint, presignUrl } from '../../../../edge-functions/core/presigned-url';
-import { startPostPolicyGuard, type PostPolicyGuard } from '../../../../infra/local/post-policy-guard';
-import { startS3rver, type RunningS3rver } from '../../../../infra/local/s3rver';
+import { type GuardStack, startGuardStack } from '../../../support/guard-stack';
 import { send, xmlElement, type HttpAnswer } from '../../../support/post-forms';
 
 const BUCKET = 'edge-upload-local';
@@ -42,43 +40,24 @@ const CREATE_HEADERS = {
 
 // Limits, not measurements: 15 MiB through the guard takes seconds on a busy machine.
 jest.setTimeout(60_000);
-let home: string;
+let stack: GuardStack;
 let multipartDirectory: string;
-let s3rver: RunningS3rver;
-let guard: PostPolicyGuard;
 let s3: S3Client;
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'edge-upload-guard-multipart-'));
-  const tempDirectory = join(home, 'in-flight');
-  multipartDirectory = join(home, 'multipart');
-  mkdirSync(tempDirectory);
-  s3rver = await startS3rver({ port: 0, directory: join(home, 's3rver'), buckets: [{ name: BUCKET }] });
-  guard = await startPostPolicyGuard({
-    port: 0,
-    s3rverEndpoint: s3rver.endpoint,
-    credentials,
-    region: REGION,
-    allowedOrigins: [SITE],
-    tempDirectory,
-    multipartDirectory,
+  stack = await startGuardStack({
+    name: 'guard-multipart',
+    s3rver: { buckets: [{ name: BUCKET }] },
+    guard: { credentials, region: REGION, allowedOrigins: [SITE] },
+    multipartFolder: 'multipart',
   });
+  ({ multipartDirectory } = stack);
   // WHEN_REQUIRED: otherwise the SDK signs the CRC32 of an empty body into every part URL (see the last test).
-  s3 = new S3Client({
-    region: REGION,
-    endpoint: guard.url,
-    forcePathStyle: true,
-    credentials,
-    maxAttempts: 1,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
+  s3 = stack.client(credentials, { maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED' });
 });
 
 afterAll(async () => {
-  s3?.destroy();
-  await guard?.close();
-  await s3rver?.close();
-  rmSync(home, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 const md5 = (bytes: Buffer): string => createHash('md5').update(bytes).digest('base64');
@@ -291,7 +270,7 @@ describe('ListParts pages (part-number-marker, max-parts), as S3 answers them', 
   /** The list URL as the edge signs it for a later page (edge-functions/core/multipart.ts): part-number-marker a signed parameter. */
   const edgeListUrl = (key: string, uploadId: string, marker: number): string =>
     presignUrl({
-      endpoint: objectEndpoint(`${guard.url}/${BUCKET}`),
+      endpoint: objectEndpoint(`${stack.guard.url}/${BUCKET}`),
       key,
       credentials: { ...credentials, sessionToken: undefined },
       region: REGION,
@@ -511,7 +490,7 @@ describe('complete: S3 checks', () => {
 
 describe('CORS for the browser', () => {
   it.each(['PUT', 'POST', 'DELETE', 'GET'])('a %s preflight from the site: 200, the signed headers allowed', async (method) => {
-    const answer = await send(`${guard.url}/${BUCKET}/uploads/x?uploadId=abc`, 'OPTIONS', undefined, {
+    const answer = await send(`${stack.guard.url}/${BUCKET}/uploads/x?uploadId=abc`, 'OPTIONS', undefined, {
       Origin: SITE,
       'Access-Control-Request-Method': method,
       'Access-Control-Request-Headers': 'content-type,content-md5,x-amz-meta-userid,x-amz-server-side-encryption',
@@ -523,7 +502,7 @@ describe('CORS for the browser', () => {
   });
 
   it('a preflight from another origin: 403', async () => {
-    const answer = await send(`${guard.url}/${BUCKET}/uploads/x`, 'OPTIONS', undefined, {
+    const answer = await send(`${stack.guard.url}/${BUCKET}/uploads/x`, 'OPTIONS', undefined, {
       Origin: 'http://evil.test',
       'Access-Control-Request-Method': 'PUT',
     });
@@ -554,7 +533,7 @@ describe('CORS for the browser', () => {
 it('a part URL from a client with the default checksum setting carries the CRC32 of an empty body: 400 BadDigest, as S3 answers', async () => {
   const key = newKey();
   const uploadId = await create(key);
-  const defaults = new S3Client({ region: REGION, endpoint: guard.url, forcePathStyle: true, credentials, maxAttempts: 1 });
+  const defaults = stack.client(credentials, { maxAttempts: 1 });
   const bytes = Buffer.from('not empty');
   const url = await getSignedUrl(
     defaults,

@@ -12,17 +12,15 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createPresignedPost } from '../../../../edge-functions/core/presigned-post';
 import { objectEndpoint, presignUrl } from '../../../../edge-functions/core/presigned-url';
-import { startPostPolicyGuard, type PostPolicyGuard } from '../../../../infra/local/post-policy-guard';
-import { startS3rver, type RunningS3rver } from '../../../../infra/local/s3rver';
+import { type GuardStack, startGuardStack } from '../../../support/guard-stack';
+import { pathStyleClient } from '../../../support/local-s3';
 import { startGuardProcess } from '../../../support/post-policy-guard-process';
 import {
   field,
@@ -45,49 +43,24 @@ const credentials = { accessKeyId: 'AKIDLOCALGUARDINTEG1', secretAccessKey: 'loc
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(60, 7)]);
 const MiB = 1024 * 1024;
 
+let stack: GuardStack;
 let home: string;
 let tempDirectory: string;
-let s3rver: RunningS3rver;
-let guard: PostPolicyGuard;
 let s3: S3Client;
 
-async function startS3rverHere(): Promise<RunningS3rver> {
-  return startS3rver({
-    port: 0,
-    directory: join(home, 's3rver'),
-    buckets: [{ name: BUCKET, cors: { allowedOrigins: [SITE] } }],
-    accessKeys: [credentials],
-  });
-}
-
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'edge-upload-guard-it-'));
-  tempDirectory = join(home, 'uploads-in-flight');
-  mkdirSync(tempDirectory);
-  s3rver = await startS3rverHere();
-  guard = await startPostPolicyGuard({
-    port: 0,
-    s3rverEndpoint: s3rver.endpoint,
-    credentials,
-    region: REGION,
-    allowedOrigins: [SITE],
-    tempDirectory,
+  stack = await startGuardStack({
+    name: 'guard-it',
+    s3rver: { buckets: [{ name: BUCKET, cors: { allowedOrigins: [SITE] } }], accessKeys: [credentials] },
+    guard: { credentials, region: REGION, allowedOrigins: [SITE] },
+    tempFolder: 'uploads-in-flight',
   });
-  s3 = new S3Client({
-    region: REGION,
-    endpoint: guard.url,
-    forcePathStyle: true,
-    credentials,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  ({ home, tempDirectory } = stack);
+  s3 = stack.client(credentials, { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
 });
 
 afterAll(async () => {
-  s3?.destroy();
-  await guard?.close();
-  await s3rver?.close();
-  rmSync(home, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 let counter = 0;
@@ -117,7 +90,7 @@ function presign(options: { size?: number; type?: string; now?: Date; ttlSeconds
   return { key, entries: Object.entries(post.fields) as Field[] };
 }
 
-const url = () => `${guard.url}/${BUCKET}`;
+const url = () => `${stack.guard.url}/${BUCKET}`;
 
 async function stored(key: string): Promise<boolean> {
   try {
@@ -137,7 +110,7 @@ describe('an accepted upload', () => {
     expect(answer.status).toBe(201);
     expect(xmlElement(answer.body, 'Key')).toBe(key);
     expect(xmlElement(answer.body, 'Bucket')).toBe(BUCKET);
-    expect(xmlElement(answer.body, 'Location')).toBe(`${guard.url}/${BUCKET}/${key}`);
+    expect(xmlElement(answer.body, 'Location')).toBe(`${stack.guard.url}/${BUCKET}/${key}`);
     expect(answer.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
     expect(xmlElement(answer.body, 'ETag')).toBe(answer.headers.etag?.toString().replace(/"/g, '&quot;'));
     expect(answer.headers['x-amz-server-side-encryption']).toBe('aws:kms');
@@ -272,7 +245,7 @@ describe('a refused upload stores nothing', () => {
     });
     expect([cut.status, xmlElement(cut.body, 'Code')]).toEqual([400, 'MalformedPOSTRequest']);
     const { entries } = presign();
-    const unknown = await postForm(`${guard.url}/no-such-bucket`, [...fields(entries), file(PNG)]);
+    const unknown = await postForm(`${stack.guard.url}/no-such-bucket`, [...fields(entries), file(PNG)]);
     expect([unknown.status, xmlElement(unknown.body, 'Code')]).toEqual([404, 'NoSuchBucket']);
   });
 
@@ -393,11 +366,9 @@ describe('every other S3 call passes through to s3rver', () => {
 
   it('answers only the local keys: another key id is refused, reads included (request-signature.integration.test.ts has the rest)', async () => {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'anyone/a.txt', Body: Buffer.from('x'), ContentType: 'text/plain' }));
-    const stranger = new S3Client({
-      region: REGION,
-      endpoint: guard.url,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'SOMEONEELSE000000000', secretAccessKey: 'not-a-key-s3rver-knows' },
+    const stranger = pathStyleClient(stack.guard.url, REGION, {
+      accessKeyId: 'SOMEONEELSE000000000',
+      secretAccessKey: 'not-a-key-s3rver-knows',
     });
     try {
       await expect(stranger.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'anyone/a.txt' }))).rejects.toMatchObject({
@@ -440,24 +411,14 @@ describe('every other S3 call passes through to s3rver', () => {
   });
 
   it('refuses paths with dot segments instead of passing them to a file-backed store', async () => {
-    const answer = await send(`${guard.url}/${BUCKET}/a/%2e%2e/%2e%2e/escape`, 'PUT', Buffer.from('x'));
+    const answer = await send(`${stack.guard.url}/${BUCKET}/a/%2e%2e/%2e%2e/escape`, 'PUT', Buffer.from('x'));
     expect([answer.status, xmlElement(answer.body, 'Code')]).toEqual([400, 'InvalidArgument']);
   });
 
   it('s3rver restarted on the same directory still has the objects', async () => {
     const { key, entries } = presign();
     expect((await postForm(url(), [...fields(entries), file(PNG)])).status).toBe(201);
-    await guard.close();
-    await s3rver.close();
-    s3rver = await startS3rverHere();
-    guard = await startPostPolicyGuard({
-      port: guard.port,
-      s3rverEndpoint: s3rver.endpoint,
-      credentials,
-      region: REGION,
-      allowedOrigins: [SITE],
-      tempDirectory,
-    });
+    await stack.restart();
     expect(await stored(key)).toBe(true);
   });
 });
@@ -465,7 +426,7 @@ describe('every other S3 call passes through to s3rver', () => {
 describe('a 50 MiB upload through a guard process of its own', () => {
   it("is stored, and the process's peak resident memory stays flat (logged)", async () => {
     const child = await startGuardProcess({ buckets: [{ name: BUCKET }], region: REGION, allowedOrigins: [SITE], credentials });
-    const childS3 = new S3Client({ region: REGION, endpoint: child.guardUrl, forcePathStyle: true, credentials });
+    const childS3 = pathStyleClient(child.guardUrl, REGION, credentials);
     try {
       const upload = async (size: number) => {
         const key = `big/${size}.pdf`;

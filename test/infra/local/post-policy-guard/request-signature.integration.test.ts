@@ -13,19 +13,16 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { startPostPolicyGuard, type PostPolicyGuard } from '../../../../infra/local/post-policy-guard';
-import { startS3rver, type RunningS3rver } from '../../../../infra/local/s3rver';
+import { type GuardStack, startGuardStack } from '../../../support/guard-stack';
 import { send, xmlElement } from '../../../support/post-forms';
 
 const BUCKET = 'edge-upload-local';
@@ -33,17 +30,12 @@ const REGION = 'us-east-1';
 const credentials = { accessKeyId: 'AKIDLOCALGUARDSIGV41', secretAccessKey: 'local-guard-sigv4-secret-00000000000001' };
 const ORIGINAL = Buffer.from('the original bytes');
 
-let home: string;
+let stack: GuardStack;
 let tempDirectory: string;
-let s3rver: RunningS3rver;
-let guard: PostPolicyGuard;
 let s3: S3Client;
-let clientsToClose: S3Client[] = [];
 
 function client(overrides: Partial<S3ClientConfig> = {}): S3Client {
-  const made = new S3Client({ region: REGION, endpoint: guard.url, forcePathStyle: true, credentials, maxAttempts: 1, ...overrides });
-  clientsToClose.push(made);
-  return made;
+  return stack.client(credentials, { maxAttempts: 1, ...overrides });
 }
 
 /** A client whose requests are changed by `tamper` after the SDK has signed them. */
@@ -62,27 +54,17 @@ function tamperingClient(
 }
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'edge-upload-guard-sigv4-'));
-  tempDirectory = join(home, 'in-flight');
-  mkdirSync(tempDirectory);
-  s3rver = await startS3rver({ port: 0, directory: join(home, 's3rver'), buckets: [{ name: BUCKET }] });
-  guard = await startPostPolicyGuard({
-    port: 0,
-    s3rverEndpoint: s3rver.endpoint,
-    credentials,
-    region: REGION,
-    allowedOrigins: [],
-    tempDirectory,
+  stack = await startGuardStack({
+    name: 'guard-sigv4',
+    s3rver: { buckets: [{ name: BUCKET }] },
+    guard: { credentials, region: REGION, allowedOrigins: [] },
   });
+  ({ tempDirectory } = stack);
   s3 = client();
 });
 
 afterAll(async () => {
-  for (const made of clientsToClose) made.destroy();
-  clientsToClose = [];
-  await guard?.close();
-  await s3rver?.close();
-  rmSync(home, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 let counter = 0;
@@ -102,7 +84,7 @@ async function content(key: string): Promise<Buffer | undefined> {
   }
 }
 
-const objectUrl = (key: string) => `${guard.url}/${BUCKET}/${key}`;
+const objectUrl = (key: string) => `${stack.guard.url}/${BUCKET}/${key}`;
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('base64');
 
 function expectRefusal(answer: { status: number; body: string; headers: Record<string, unknown> }, status: number, code: string): void {
@@ -143,7 +125,7 @@ describe('forgeries measured against the old guard', () => {
     expectRefusal(await send(objectUrl(key), 'DELETE', undefined), 403, 'AccessDenied');
     expectRefusal(await send(objectUrl(key), 'PUT', Buffer.from('planted')), 403, 'AccessDenied');
     expectRefusal(await send(objectUrl(key), 'GET', undefined), 403, 'AccessDenied');
-    expectRefusal(await send(`${guard.url}/${BUCKET}?list-type=2`, 'GET', undefined), 403, 'AccessDenied');
+    expectRefusal(await send(`${stack.guard.url}/${BUCKET}?list-type=2`, 'GET', undefined), 403, 'AccessDenied');
     expect(await content(key)).toEqual(ORIGINAL);
   });
 });

@@ -13,16 +13,12 @@ import {
   GetObjectTaggingCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createUrlSigner, objectEndpoint, presignUrl } from '../../../../edge-functions/core/presigned-url';
 import { attachmentDisposition } from '../../../../edge-functions/core/user-files';
-import { startPostPolicyGuard, type PostPolicyGuard } from '../../../../infra/local/post-policy-guard';
-import { startS3rver, type RunningS3rver } from '../../../../infra/local/s3rver';
 import { DEFAULT_QUARANTINE_PREFIX, QUARANTINE_REASON_TAG, VERIFIED_TAG } from '../../../../origin/inspector/core/config';
+import { type GuardStack, localReadRule, startGuardStack } from '../../../support/guard-stack';
 
 const BUCKET = 'edge-upload-local';
 const REGION = 'us-east-1';
@@ -37,41 +33,18 @@ const OTHER = '1c9a6f2c-1111-4222-8333-444455556666';
 const keyOf = (prefix: string, sub: string, n: number) =>
   `${prefix}${sub}/2026/11/29/0b9a1c2d-3e4f-4a5b-8c6d-${String(n).padStart(12, '0')}/file-${n}.png`;
 
-let home: string;
-let s3rver: RunningS3rver;
-let guard: PostPolicyGuard;
+let stack: GuardStack;
 let asEdge: S3Client;
 let asInspector: S3Client;
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'edge-upload-your-files-'));
-  const tempDirectory = join(home, 'in-flight');
-  mkdirSync(tempDirectory);
-  s3rver = await startS3rver({ port: 0, directory: join(home, 's3rver'), buckets: [{ name: BUCKET }] });
-  guard = await startPostPolicyGuard({
-    port: 0,
-    s3rverEndpoint: s3rver.endpoint,
-    credentials: edge,
-    region: REGION,
-    allowedOrigins: [],
-    tempDirectory,
-    readRule: {
-      uploadPrefix: 'uploads/',
-      quarantinePrefix: DEFAULT_QUARANTINE_PREFIX,
-      verifiedTag: VERIFIED_TAG,
-      exemptCredentials: inspector,
-    },
+  stack = await startGuardStack({
+    name: 'your-files',
+    s3rver: { buckets: [{ name: BUCKET }] },
+    guard: { credentials: edge, region: REGION, allowedOrigins: [], readRule: localReadRule(inspector) },
   });
-  const client = ({ accessKeyId, secretAccessKey }: typeof edge) =>
-    new S3Client({
-      region: REGION,
-      endpoint: guard.url,
-      forcePathStyle: true,
-      credentials: { accessKeyId, secretAccessKey },
-      maxAttempts: 1,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+  const client = (key: typeof edge) =>
+    stack.client(key, { maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   asEdge = client(edge);
   asInspector = client(inspector);
   for (let n = 1; n <= 5; n++)
@@ -90,14 +63,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  asEdge?.destroy();
-  asInspector?.destroy();
-  await guard?.close();
-  await s3rver?.close();
-  rmSync(home, { recursive: true, force: true });
+  await stack?.stop();
 });
 
-const endpoint = () => objectEndpoint(`${guard.url}/${BUCKET}`);
+const endpoint = () => objectEndpoint(`${stack.guard.url}/${BUCKET}`);
 function signer(key: string, now = new Date(), expiresSeconds = 300) {
   return createUrlSigner({ endpoint: endpoint(), key, credentials: edge, region: REGION, now, expiresSeconds });
 }
