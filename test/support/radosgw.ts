@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './local-s3';
 
 const run = promisify(execFile);
 const SCRIPTS = join(__dirname, '..', '..', 'scripts', 'ceph-s3');
@@ -32,7 +33,12 @@ export async function radosgwAvailable(): Promise<boolean> {
   }
 }
 
-export async function startRadosgw(port = 7480): Promise<Radosgw> {
+/**
+ * radosgw on `port`, its monitor on two more ports; each one free unless
+ * given, so that suites (and checkouts) can run side by side.
+ */
+export async function startRadosgw(port?: number): Promise<Radosgw> {
+  const [s3Port, monPort, monV1Port] = [port ?? (await freePort()), await freePort(), await freePort()];
   const home = mkdtempSync(join(tmpdir(), 'edge-upload-rgw-'));
   const kmsKeyId = 'edge-upload-test-key';
   const accessKeyId = 'EDGEUPLOADTESTKEY001';
@@ -40,7 +46,9 @@ export async function startRadosgw(port = 7480): Promise<Radosgw> {
   const env = {
     ...process.env,
     RGW_HOME: home,
-    RGW_PORT: String(port),
+    RGW_PORT: String(s3Port),
+    RGW_MON_PORT: String(monPort),
+    RGW_MON_V1_PORT: String(monV1Port),
     S3_ACCESS_KEY: accessKeyId,
     S3_SECRET_KEY: secretAccessKey,
     // SSE-KMS over plain HTTP with radosgw's built-in test key store.
@@ -60,10 +68,10 @@ export async function startRadosgw(port = 7480): Promise<Radosgw> {
     await stop();
     throw error;
   }
-  return { endpoint: `http://127.0.0.1:${port}`, accessKeyId, secretAccessKey, kmsKeyId, stop };
+  return { endpoint: `http://127.0.0.1:${s3Port}`, accessKeyId, secretAccessKey, kmsKeyId, stop };
 }
 
-/** radosgw on `port` (default 7480), or undefined where it is not installed; on CI its absence is an error. */
+/** radosgw on `port` (default: a free one), or undefined where it is not installed; on CI its absence is an error. */
 export async function startRadosgwIfInstalled(port?: number): Promise<Radosgw | undefined> {
   if (await radosgwAvailable()) return startRadosgw(port);
   if (process.env.CI === 'true') throw new Error('radosgw is not installed; .ci/run installs it with apt-get');
