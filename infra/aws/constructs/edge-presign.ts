@@ -94,7 +94,7 @@ export class EdgePresign extends Construct {
   /** Fingerprint of that version (EdgeConfigDeployment.fingerprint): the web stack reads the version by it. */
   public readonly versionFingerprint: string;
   public readonly configuration: EdgeConfigDeployment;
-  /** Hands the version ARN to the web stack (constructs/presign-version-parameter.ts). */
+  /** Hands the version ARN to the web stack (infra/aws/constructs/presign-version-parameter.ts). */
   public readonly versionParameter: PresignVersionWriter;
 
   constructor(scope: Construct, id: string, props: EdgePresignProps) {

@@ -3,7 +3,7 @@
  * ACL and the presign Lambda@Edge function, configured with the data stack's
  * user pool, client and key (cross-region references). The version it
  * publishes reaches the web stack through a fingerprinted SSM parameter
- * (constructs/presign-version-parameter.ts), not a cross-stack reference.
+ * (infra/aws/constructs/presign-version-parameter.ts), not a cross-stack reference.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';

@@ -42,7 +42,7 @@ export interface WebStackProps extends StackProps {
   readonly logBucket: s3.IBucket;
   /**
    * From the edge stack (us-east-1): the presign version's fingerprint, a plain string; the version ARN is read
-   * from the parameter it names (constructs/presign-version-parameter.ts), not through a cross-stack reference.
+   * from the parameter it names (infra/aws/constructs/presign-version-parameter.ts), not through a cross-stack reference.
    */
   readonly presignVersionFingerprint: string;
   readonly webAclArn: string;

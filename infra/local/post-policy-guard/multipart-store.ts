@@ -8,6 +8,7 @@
  * into place only once it has been verified; on complete the parts are read
  * back one after the other as one stream, never held in memory.
  */
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -109,9 +110,23 @@ export class MultipartStore {
     );
   }
 
+  /**
+   * Aborted or completed: gone at once, whatever is still arriving. Parts may
+   * be spooling into the folder right now, so a recursive delete in place can
+   * meet a file created behind it (ENOTEMPTY). The folder is first renamed
+   * out of the way in one step (a part still streaming then fails, as in S3,
+   * with NoSuchUpload), then deleted; a delete that still fails leaves only
+   * a hidden tombstone that no upload id can name.
+   */
   async remove(uploadId: string): Promise<void> {
     if (!isUploadIdShape(uploadId)) throw new NoSuchUploadError(uploadId);
-    await rm(this.folder(uploadId), { recursive: true, force: true });
+    const tombstone = join(this.directory, `.removed-${uploadId}-${randomUUID()}`);
+    try {
+      await rename(this.folder(uploadId), tombstone);
+    } catch {
+      return; // already gone
+    }
+    await rm(tombstone, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 }).catch(() => undefined);
   }
 
   private folder(uploadId: string): string {

@@ -185,7 +185,7 @@ describe('distribution', () => {
             {
               EventType: 'viewer-request',
               IncludeBody: true,
-              // Read from the fingerprinted SSM parameter the edge stack wrote (constructs/presign-version-parameter.ts).
+              // Read from the fingerprinted SSM parameter the edge stack wrote (infra/aws/constructs/presign-version-parameter.ts).
               LambdaFunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/^PresignVersionGet[0-9a-f]{16}/), 'Parameter.Value'] },
             },
           ],

@@ -123,7 +123,7 @@ describe('an account, from sign-up to upload', () => {
     expect(await page.locator('.rule.is-met').allTextContents()).toEqual(['Done: a lowercase letter (a-z)']);
     await screenshot(page, '01-register');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByText('The password does not meet every requirement listed above yet.').waitFor();
+    await page.locator('#main').getByText('The password does not meet every requirement listed above yet.').waitFor();
     await passwordInput(page).fill(PASSWORD);
     expect(await page.locator('.rule:not(.is-met)').count()).toBe(0);
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -131,17 +131,17 @@ describe('an account, from sign-up to upload', () => {
     await heading(page, 'Confirm your email').waitFor();
     expect(await emailInput(page).inputValue()).toBe(email);
     await page.getByRole('button', { name: 'Send a new code' }).click();
-    await page.getByText('a new code is on its way').waitFor();
+    await page.locator('#main').getByText('a new code is on its way').waitFor();
     await page.getByRole('button', { name: /Send a new code \(\d+ s\)/ }).waitFor();
     await page.getByLabel('Code').fill('000000');
     await page.getByRole('button', { name: 'Confirm email' }).click();
-    await page.getByText('That code is not right').waitFor();
+    await page.locator('#main').getByText('That code is not right').waitFor();
     await screenshot(page, '02-confirm');
     await page.getByLabel('Code').fill(await newestCode(stack(), email, 'confirm'));
     await page.getByRole('button', { name: 'Confirm email' }).click();
 
     await heading(page, 'Log in').waitFor();
-    await page.getByText('Your email is confirmed. Log in to continue.').waitFor();
+    await page.locator('#main').getByText('Your email is confirmed. Log in to continue.').waitFor();
     await screenshot(page, '03-login');
     // Keyboard only: the email is filled in; Tab to the password, type, Enter.
     await emailInput(page).focus();
@@ -193,7 +193,7 @@ describe('an account, from sign-up to upload', () => {
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await heading(page, 'Log in').waitFor();
-    await page.getByText('You have logged out.').waitFor();
+    await page.locator('#main').getByText('You have logged out.').waitFor();
     await page.goto(`${stack().url}/upload`);
     await heading(page, 'Log in').waitFor();
   });
@@ -210,7 +210,7 @@ describe('an account, from sign-up to upload', () => {
     await page.getByRole('button', { name: 'Send reset code' }).click();
 
     await heading(page, 'Choose a new password').waitFor();
-    await page.getByText(`If an account exists for ${email}, we sent it a 6-digit code.`).waitFor();
+    await page.locator('#main').getByText(`If an account exists for ${email}, we sent it a 6-digit code.`).waitFor();
     const newPassword = 'Another-Horse-7-Battery';
     await page.getByLabel('Code').fill(await newestCode(stack(), email, 'reset'));
     await passwordInput(page, 'New password').fill(newPassword);
@@ -218,10 +218,10 @@ describe('an account, from sign-up to upload', () => {
     await page.getByRole('button', { name: 'Set new password' }).click();
 
     await heading(page, 'Log in').waitFor();
-    await page.getByText('Your password has been changed.').waitFor();
+    await page.locator('#main').getByText('Your password has been changed.').waitFor();
     await passwordInput(page).fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByText('The email or password is not right.').waitFor();
+    await page.locator('#main').getByText('The email or password is not right.').waitFor();
     await passwordInput(page).fill(newPassword);
     await page.getByRole('button', { name: 'Log in' }).click();
     await heading(page, 'Upload files').waitFor();
