@@ -26,7 +26,15 @@ export async function readNextPage(api: FilesApi, name: ListName, token: string,
   return readList(api, listing[name], signal);
 }
 
-/** Where a list goes on after the page `asked` gave: a server that answers the same token again would page forever, so that ends the list. */
-export function nextToken(asked: string | undefined, page: ListPage): string | undefined {
-  return page.nextContinuationToken === asked ? undefined : page.nextContinuationToken;
+/**
+ * Where a list goes on after the page `asked` gave: a server that answers
+ * the same token again would page forever, so that ends the list. `seen`,
+ * when a caller keeps the tokens it has followed, ends a longer cycle too
+ * (A → B → A); S3's tokens never repeat.
+ */
+export function nextToken(asked: string | undefined, page: ListPage, seen?: Set<string>): string | undefined {
+  const next = page.nextContinuationToken;
+  if (next === undefined || next === asked || seen?.has(next) === true) return undefined;
+  seen?.add(next);
+  return next;
 }

@@ -94,6 +94,9 @@ export class YourFiles {
   /** Each list's S3 continuation token; undefined once that list is read to its end. */
   private uploadsToken: string | undefined;
   private quarantinedToken: string | undefined;
+  /** Every token each list has followed: a server that cycles through tokens ends that list. */
+  private readonly seenUploadsTokens = new Set<string>();
+  private readonly seenQuarantinedTokens = new Set<string>();
   private loadedOnce = false;
 
   constructor(private readonly options: YourFilesOptions) {
@@ -130,8 +133,8 @@ export class YourFiles {
       readList(this.options.api, listing.list, signal),
       readList(this.options.api, listing.quarantined, signal),
     ]);
-    this.uploadsToken = nextToken(undefined, uploads);
-    this.quarantinedToken = nextToken(undefined, quarantined);
+    this.uploadsToken = nextToken(undefined, uploads, this.seenUploadsTokens);
+    this.quarantinedToken = nextToken(undefined, quarantined, this.seenQuarantinedTokens);
     this.loadedOnce = true;
     await this.show(uploads.objects, quarantined.objects);
   }
@@ -147,8 +150,8 @@ export class YourFiles {
       uploadsToken === undefined ? undefined : readNextPage(api, 'list', uploadsToken, signal),
       quarantinedToken === undefined ? undefined : readNextPage(api, 'quarantined', quarantinedToken, signal),
     ]);
-    if (uploads !== undefined) this.uploadsToken = nextToken(uploadsToken, uploads);
-    if (quarantined !== undefined) this.quarantinedToken = nextToken(quarantinedToken, quarantined);
+    if (uploads !== undefined) this.uploadsToken = nextToken(uploadsToken, uploads, this.seenUploadsTokens);
+    if (quarantined !== undefined) this.quarantinedToken = nextToken(quarantinedToken, quarantined, this.seenQuarantinedTokens);
     await this.show(uploads?.objects ?? [], quarantined?.objects ?? []);
   }
 

@@ -12,13 +12,22 @@
  */
 import { EDGE_REGION } from './app-config';
 
-/** `/<appName>/edge/presign-version/<fingerprint>`. */
-export function presignVersionParameterName(appName: string, fingerprint: string): string {
-  if (!/^[0-9a-f]{16}$/.test(fingerprint)) throw new Error(`not a version fingerprint: ${fingerprint}`);
-  return `/${appName}/edge/presign-version/${fingerprint}`;
+/**
+ * Every app's parameters, `/edge-upload/<appName>/presign-version/`. A fixed
+ * first segment: SSM reserves names that begin with "aws" or "ssm", which an
+ * app name may (`aws-files`).
+ */
+export function presignVersionParameterPath(appName: string): string {
+  return `/edge-upload/${appName}/presign-version/`;
 }
 
-/** The parameter's ARN (in us-east-1, where the edge stack writes it): what each side's policy names, and nothing else. */
+/** `/edge-upload/<appName>/presign-version/<fingerprint>`. */
+export function presignVersionParameterName(appName: string, fingerprint: string): string {
+  if (!/^[0-9a-f]{16}$/.test(fingerprint)) throw new Error(`not a version fingerprint: ${fingerprint}`);
+  return `${presignVersionParameterPath(appName)}${fingerprint}`;
+}
+
+/** The ARN of a parameter, or with a `*` after the path of all of an app's (in us-east-1, where the edge stack writes them). */
 export function presignVersionParameterArn(scope: { partition: string; account: string }, parameterName: string): string {
   // A parameter's ARN is `parameter` followed by its name, whose leading slash is the separator.
   return `arn:${scope.partition}:ssm:${EDGE_REGION}:${scope.account}:parameter${parameterName}`;

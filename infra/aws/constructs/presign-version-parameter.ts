@@ -6,7 +6,7 @@
  * Both ends are AwsCustomResources whose construct id carries the version's
  * fingerprint, so a new version is a new writer and a new reader, never an
  * update of an old one:
- * - the writer (edge stack) puts `/<appName>/edge/presign-version/<fingerprint>`
+ * - the writer (edge stack) puts `/edge-upload/<appName>/presign-version/<fingerprint>`
  *   and never deletes it: a later deploy, or a rollback, leaves every older
  *   parameter where it was, so any older web template can still be read;
  * - the reader (web stack) gets that parameter from us-east-1 once, when it
@@ -21,13 +21,12 @@
  */
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { EDGE_REGION } from '../app-config';
-import { acknowledge } from '../nag';
-import { presignVersionParameterArn, presignVersionParameterName } from '../presign-version-parameter';
+import { acknowledge, defaultPolicyOf } from '../nag';
+import { presignVersionParameterArn, presignVersionParameterName, presignVersionParameterPath } from '../presign-version-parameter';
 import { SECURE_DEFAULTS } from '../secure-defaults';
 
 export interface PresignVersionParameterProps {
@@ -45,11 +44,12 @@ export interface PresignVersionWriterProps extends PresignVersionParameterProps 
 export class PresignVersionWriter extends Construct {
   public readonly parameterName: string;
   public readonly resource: cr.AwsCustomResource;
+  private readonly logs: logs.ILogGroup;
 
   constructor(scope: Construct, id: string, props: PresignVersionWriterProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const name = (this.parameterName = presignVersionParameterName(props.appName, props.fingerprint));
+    this.logs = sdkCallLogs(this);
     const put: cr.AwsSdkCall = {
       service: 'SSM',
       action: 'putParameter',
@@ -62,13 +62,10 @@ export class PresignVersionWriter extends Construct {
       resourceType: 'Custom::PresignVersionParameter',
       onCreate: put,
       onUpdate: put,
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({ actions: ['ssm:PutParameter'], resources: [presignVersionParameterArn(stack, name)] }),
-      ]),
+      role: sdkCallRole(this, props.appName, 'ssm:PutParameter', this.logs),
       installLatestAwsSdk: false,
-      logGroup: sdkCallLogs(this),
+      logGroup: this.logs,
     });
-    acknowledgeSdkCallFunction(this);
   }
 }
 
@@ -76,13 +73,14 @@ export class PresignVersionWriter extends Construct {
 export class PresignVersionReader extends Construct {
   public readonly parameterName: string;
   public readonly resource: cr.AwsCustomResource;
+  private readonly logs: logs.ILogGroup;
   /** The version ARN, for CloudFront's Lambda@Edge association. */
   public readonly functionVersionArn: string;
 
   constructor(scope: Construct, id: string, props: PresignVersionParameterProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const name = (this.parameterName = presignVersionParameterName(props.appName, props.fingerprint));
+    this.logs = sdkCallLogs(this);
     const get: cr.AwsSdkCall = {
       service: 'SSM',
       action: 'getParameter',
@@ -96,14 +94,11 @@ export class PresignVersionReader extends Construct {
       onCreate: get,
       // Only CDK itself can change this resource's properties without a new fingerprint; reading the same name again is then harmless.
       onUpdate: get,
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [presignVersionParameterArn(stack, name)] }),
-      ]),
+      role: sdkCallRole(this, props.appName, 'ssm:GetParameter', this.logs),
       installLatestAwsSdk: false,
-      logGroup: sdkCallLogs(this),
+      logGroup: this.logs,
     });
     this.functionVersionArn = this.resource.getResponseField('Parameter.Value');
-    acknowledgeSdkCallFunction(this);
   }
 }
 
@@ -115,14 +110,27 @@ function sdkCallLogs(scope: Construct): logs.ILogGroup {
   return new logs.LogGroup(scope, 'SdkCallLogs', { retention: SECURE_DEFAULTS.logs.retention, removalPolicy: RemovalPolicy.DESTROY });
 }
 
-/** The findings on the stack's singleton AwsCustomResource function and its role (aws-cdk-lib creates both at stack level). */
-function acknowledgeSdkCallFunction(scope: Construct): void {
-  const singleton = Stack.of(scope).node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
-  if (!(singleton instanceof lambda.Function) || singleton.role === undefined)
-    throw new Error(`${scope.node.path}: the AwsCustomResource function was not found where aws-cdk-lib puts it`);
-  acknowledge(singleton.role, {
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason:
-      "aws-cdk-lib's AwsCustomResource function: AWS's basic execution policy only lets it write its logs; its one SSM call is granted by its own policy, on one parameter ARN.",
+/**
+ * The role of the stack's AwsCustomResource function: one, beside the
+ * fingerprinted resource, with one policy that no new version changes. A
+ * policy per version (AwsCustomResource's `policy`) would be attached in the
+ * same deploy that first calls SSM with it, and IAM may not have propagated
+ * it by then: an AccessDenied on a random deploy. So the policy names the
+ * app's parameter path, not each parameter.
+ */
+function sdkCallRole(scope: Construct, appName: string, action: string, logGroup: logs.ILogGroup): iam.IRole {
+  const stack = Stack.of(scope);
+  const role = new iam.Role(scope, 'SdkCallRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `presign version parameter: ${action} on this app's ${presignVersionParameterPath(appName)}*, and its own logs`,
   });
+  const path = presignVersionParameterArn(stack, `${presignVersionParameterPath(appName)}*`);
+  role.addToPolicy(new iam.PolicyStatement({ actions: [action], resources: [path] }));
+  logGroup.grantWrite(role);
+  acknowledge(defaultPolicyOf(role), {
+    id: `AwsSolutions-IAM5[Resource::${path}]`,
+    reason:
+      "The app's own presign-version parameters, one per published version, each named after its fingerprint: one stable policy for all of them, so that no deploy waits on IAM propagation of a new one.",
+  });
+  return role;
 }

@@ -209,7 +209,8 @@ class FormUpload {
     this.settled = true;
     // The temporary file goes before the answer: once a client has its answer,
     // nothing of its form is left on disk.
-    await this.removeTemp();
+    // The object is stored: a temp file that cannot be removed must not cost the client its answer.
+    await this.removeTemp().catch(() => undefined);
     sendSuccess(this.context, stored.upload, stored.etag);
   }
 

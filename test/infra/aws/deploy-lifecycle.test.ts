@@ -119,11 +119,19 @@ function sdkCallResource(template: Template, type: string): SdkCallResource {
 }
 
 /** The statements of the IAM policy that grants `resource` its SDK calls (AwsCustomResource's own policy). */
-function policyOf(template: Template, resource: SdkCallResource): unknown {
-  const resources = template.toJSON().Resources as Record<string, { DependsOn?: string[]; Type: string; Properties: Json }>;
-  const [policyId] = (resources[resource.id]!.DependsOn ?? []).filter((d) => resources[d]?.Type === 'AWS::IAM::Policy');
-  return (resources[policyId!]!.Properties.PolicyDocument as Json).Statement;
+/** The one IAM statement in the template that grants `action` (the SDK-call role's), with its policy's logical id. */
+function sdkCallStatement(template: Template, action: string): { policyId: string; statement: unknown } {
+  const found: { policyId: string; statement: unknown }[] = [];
+  for (const [policyId, r] of Object.entries(template.toJSON().Resources as Record<string, { Type: string; Properties: Json }>)) {
+    if (r.Type !== 'AWS::IAM::Policy') continue;
+    for (const statement of (r.Properties.PolicyDocument as { Statement: Json[] }).Statement) {
+      if (JSON.stringify(statement.Action).includes(action)) found.push({ policyId, statement });
+    }
+  }
+  expect(found).toHaveLength(1);
+  return found[0]!;
 }
+const sdkCallPolicy = (template: Template, action: string): unknown => sdkCallStatement(template, action).statement;
 
 const writerOf = (edge: Template) => sdkCallResource(edge, 'Custom::PresignVersionParameter');
 const readerOf = (web: Template) => sdkCallResource(web, 'Custom::PresignVersionParameterRead');
@@ -174,9 +182,9 @@ describe('a change to the presign code reaches CloudFront on a plain deploy', ()
   });
 
   describe('the version goes to the web stack through a parameter per fingerprint, so a web rollback resolves', () => {
-    it('edge: writes /<app>/edge/presign-version/<fingerprint> in its own region, overwriting, and never deletes it', () => {
+    it('edge: writes /edge-upload/<app>/presign-version/<fingerprint> in its own region, overwriting, and never deletes it', () => {
       const fingerprint = after.built.stacks.edge.presign.configuration.fingerprint;
-      const name = `/edge-upload/edge/presign-version/${fingerprint}`;
+      const name = `/edge-upload/edge-upload/presign-version/${fingerprint}`;
       const writer = writerOf(after.edge);
       expect(writer.id).toContain(fingerprint);
       const put = {
@@ -190,9 +198,11 @@ describe('a change to the presign code reaches CloudFront on a plain deploy', ()
       expect(writer.calls.Create!.region).toBeUndefined(); // the edge stack's own region, us-east-1
       expect(writer.properties.Delete).toBeUndefined();
       expect(writer.properties.InstallLatestAwsSdk).toBe(false);
-      expect(policyOf(after.edge, writer)).toEqual([
-        { Action: 'ssm:PutParameter', Effect: 'Allow', Resource: `arn:aws:ssm:us-east-1:111111111111:parameter${name}` },
-      ]);
+      expect(sdkCallPolicy(after.edge, 'ssm:PutParameter')).toEqual({
+        Action: 'ssm:PutParameter',
+        Effect: 'Allow',
+        Resource: 'arn:aws:ssm:us-east-1:111111111111:parameter/edge-upload/edge-upload/presign-version/*',
+      });
     });
 
     it('web: reads exactly that name in us-east-1, allowed that one ARN, and the association is what it read', () => {
@@ -209,12 +219,28 @@ describe('a change to the presign code reaches CloudFront on a plain deploy', ()
       };
       expect(reader.calls).toEqual({ Create: get, Update: get });
       expect(reader.properties.InstallLatestAwsSdk).toBe(false);
-      expect(policyOf(after.web, reader)).toEqual([
-        { Action: 'ssm:GetParameter', Effect: 'Allow', Resource: `arn:aws:ssm:us-east-1:111111111111:parameter${name}` },
-      ]);
+      expect(sdkCallPolicy(after.web, 'ssm:GetParameter')).toEqual({
+        Action: 'ssm:GetParameter',
+        Effect: 'Allow',
+        Resource: 'arn:aws:ssm:us-east-1:111111111111:parameter/edge-upload/edge-upload/presign-version/*',
+      });
       expect(presignAssociation(after.web).LambdaFunctionARN).toEqual({ 'Fn::GetAtt': [reader.id, 'Parameter.Value'] });
       // The parameter exists before the web stack reads it: the CLI deploys the edge stack first.
       expect(after.built.stacks.web.dependencies).toContain(after.built.stacks.edge);
+    });
+
+    it('the SDK calls run with one policy per stack that no new version changes (no IAM propagation wait on a deploy)', () => {
+      for (const [action, older, newer] of [
+        ['ssm:PutParameter', before.edge, after.edge],
+        ['ssm:GetParameter', before.web, after.web],
+      ] as const) {
+        const a = sdkCallStatement(older, action);
+        const b = sdkCallStatement(newer, action);
+        expect(b.policyId).toBe(a.policyId);
+        expect(b.statement).toEqual(a.statement);
+        const resources = newer.toJSON().Resources as Record<string, Json>;
+        expect(resources[b.policyId]).toEqual((older.toJSON().Resources as Record<string, Json>)[a.policyId]);
+      }
     });
 
     it('web: no cross-stack reference carries the version (no output of the config resource, no /cdk/exports parameter)', () => {

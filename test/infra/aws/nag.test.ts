@@ -76,9 +76,10 @@ it('acknowledges exactly the reviewed set of findings, each on its one resource'
       'edge-upload-uploads InspectorRoleDefaultPolicy AwsSolutions-IAM5[Resource::arn:aws:s3:::edge-upload-uploads-111111111111-eu-west-1/quarantine/*]',
       `edge-upload-edge PresignConfigProviderframeworkonEventServiceRole ${basicExecution}`,
       'edge-upload-edge PresignConfigProviderframeworkonEventServiceRoleDefaultPolicy AwsSolutions-IAM5[Resource::<PresignConfigHandler371AC1F5.Arn>:*]',
-      // aws-cdk-lib's AwsCustomResource function, one per stack: it writes (edge) and reads (web) the presign version parameter.
-      `edge-upload-edge AWS679f53fac002430cb0da5b7982bd2287ServiceRole ${basicExecution}`,
-      `edge-upload-web AWS679f53fac002430cb0da5b7982bd2287ServiceRole ${basicExecution}`,
+      // The role of aws-cdk-lib's AwsCustomResource function, one per stack: it writes (edge) and reads (web) the app's
+      // presign version parameters, one stable policy on their path (infra/aws/constructs/presign-version-parameter.ts).
+      'edge-upload-edge PresignVersionParameterSdkCallRoleDefaultPolicy AwsSolutions-IAM5[Resource::arn:aws:ssm:us-east-1:111111111111:parameter/edge-upload/edge-upload/presign-version/*]',
+      'edge-upload-web PresignVersionSdkCallRoleDefaultPolicy AwsSolutions-IAM5[Resource::arn:aws:ssm:us-east-1:111111111111:parameter/edge-upload/edge-upload/presign-version/*]',
       'edge-upload-web AuthApiRestApi AwsSolutions-APIG2',
       'edge-upload-web AuthApiRestApiCloudWatchRole AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'edge-upload-web AuthApiRestApiauthproxyANY AwsSolutions-APIG4',

@@ -113,6 +113,22 @@ describe('YourFiles', () => {
     files.dispose();
   });
 
+  it('ends a list whose server cycles back to a token it already gave (A → B → A)', async () => {
+    const { backend, files } = setup();
+    const uploads = Array.from({ length: 350 }, (_, i) => backend.put(rest(i + 1), 10, 'uploads', { verified: 'true' }));
+    backend.cyclingPrefix = 'uploads/';
+    await files.loadFirst();
+    await files.loadMore();
+    expect(files.hasMore).toBe(true);
+    await files.loadMore();
+    // The third page pointed back to the first token: followed already, so the list ends instead of going round.
+    expect(files.rows().length).toBe(300);
+    expect(files.hasMore).toBe(false);
+    await files.loadMore();
+    expect(backend.listingTokens).toEqual([undefined, uploads[99], uploads[199]]);
+    files.dispose();
+  });
+
   it('turns a new upload from checking to verified by itself, polling with a growing delay', async () => {
     const { backend, clock, files } = setup();
     await files.loadFirst();

@@ -30,6 +30,9 @@ export class FakeFilesBackend implements FilesApi {
   readonly listReads: string[] = [];
   /** A looping S3, while set: a list under this prefix asked with a token answers that same token as the next one. */
   loopingPrefix: string | undefined;
+  /** A cycling S3, while set: under this prefix, the page after the second token points back to the first (A → B → A). */
+  cyclingPrefix: string | undefined;
+  private readonly issued = new Map<string, string[]>();
   /** S3 answers tagging reads with this status instead (e.g. 500), while set. */
   failTagging: number | undefined;
 
@@ -132,7 +135,11 @@ export class FakeFilesBackend implements FilesApi {
       })
       .join('');
     const looping = token !== undefined && this.loopingPrefix !== undefined && prefix.startsWith(this.loopingPrefix);
-    const nextToken = looping ? token : truncated ? page.at(-1) : undefined;
+    const issued = this.issued.get(prefix) ?? [];
+    this.issued.set(prefix, issued);
+    const cycling = token !== undefined && this.cyclingPrefix !== undefined && prefix.startsWith(this.cyclingPrefix) && token === issued[1];
+    const nextToken = looping ? token : cycling ? issued[0] : truncated ? page.at(-1) : undefined;
+    if (nextToken !== undefined && !issued.includes(nextToken)) issued.push(nextToken);
     const next = nextToken === undefined ? '' : `<NextContinuationToken>${nextToken}</NextContinuationToken>`;
     return {
       status: 200,
