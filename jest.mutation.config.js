@@ -17,7 +17,7 @@ module.exports = {
   testMatch: [
     '<rootDir>/test/edge-functions/core/{edge-config,file-name,presign-request,safe-json,token-verifier}.test.ts',
     '<rootDir>/test/edge-functions/presign/handler.test.ts',
-    // Large files, your files, CORS and metrics (issues 11, 12, 13): their handler and unit suites.
+    // Large files, your files, CORS and metrics: their handler and unit suites.
     '<rootDir>/test/edge-functions/core/{multipart-create-url,multipart-ticket-claims,multipart-ticket,token-refusal-reasons}.test.ts',
     '<rootDir>/test/edge-functions/presign/{cors,metrics,multipart-handler,user-files-handler}.test.ts',
     '<rootDir>/test/edge-functions/core/*.rules.test.ts',
