@@ -4,7 +4,7 @@
  * `file`), so callers branch with `instanceof` and never on message text.
  * Messages are written for people.
  */
-import { isHttpErrorCode, type HttpErrorCode } from '../../edge-functions/contract/http-errors';
+import { type HttpErrorCode, isHttpErrorCode } from '../../edge-functions/contract/http-errors';
 
 /**
  * Every code of the HTTP error contract (edge-functions/contract/http-errors.ts)
@@ -33,6 +33,7 @@ export const API_ERROR_TRANSIENT: Readonly<Record<HttpErrorCode, boolean>> = Obj
   INVALID_CREDENTIALS: false,
   USER_NOT_CONFIRMED: false,
   UNSUPPORTED_CHALLENGE: false,
+  PASSWORD_RESET_REQUIRED: false,
   INVALID_REFRESH: false,
   AUTH_UNAVAILABLE: true,
   FORBIDDEN_ORIGIN: false,

@@ -41,6 +41,8 @@ export const INVALID_CREDENTIALS = { code: 'INVALID_CREDENTIALS', status: 401 } 
 export const USER_NOT_CONFIRMED = { code: 'USER_NOT_CONFIRMED', status: 403 } as const;
 /** The password was right, but the pool wants a step the API does not offer (MFA, a new password, a custom challenge). */
 export const UNSUPPORTED_CHALLENGE = { code: 'UNSUPPORTED_CHALLENGE', status: 403 } as const;
+/** The pool says this user must reset the password before logging in (an administrator asked for it, or a user migration). */
+export const PASSWORD_RESET_REQUIRED = { code: 'PASSWORD_RESET_REQUIRED', status: 403 } as const;
 export const INVALID_REFRESH = { code: 'INVALID_REFRESH', status: 401 } as const;
 export const AUTH_UNAVAILABLE = { code: 'AUTH_UNAVAILABLE', status: 503 } as const;
 export const FORBIDDEN_ORIGIN = { code: 'FORBIDDEN_ORIGIN', status: 403 } as const;
@@ -81,6 +83,7 @@ export const HTTP_ERRORS = {
   INVALID_CREDENTIALS,
   USER_NOT_CONFIRMED,
   UNSUPPORTED_CHALLENGE,
+  PASSWORD_RESET_REQUIRED,
   INVALID_REFRESH,
   AUTH_UNAVAILABLE,
   FORBIDDEN_ORIGIN,

@@ -12,6 +12,7 @@
  * | CodeMismatch / ExpiredCode                                 | 400 CODE_MISMATCH / CODE_EXPIRED |
  * | NotAuthorized, UserNotFound                                | 401 INVALID_CREDENTIALS (one message) |
  * | UserNotConfirmed                                           | 403 USER_NOT_CONFIRMED |
+ * | PasswordResetRequired                                      | 403 PASSWORD_RESET_REQUIRED |
  * | InvalidPassword, PasswordHistoryPolicyViolation            | 400 INVALID_PASSWORD |
  * | TooManyRequests, LimitExceeded, TooManyFailedAttempts      | 429 TOO_MANY_REQUESTS |
  * | InternalError, CodeDeliveryFailure, other throttling, any 5xx, network failure, timeout | 503 AUTH_UNAVAILABLE |
@@ -40,6 +41,7 @@ import {
   LimitExceededException,
   NotAuthorizedException,
   PasswordHistoryPolicyViolationException,
+  PasswordResetRequiredException,
   RefreshTokenReuseException,
   TooManyFailedAttemptsException,
   TooManyRequestsException,
@@ -56,6 +58,7 @@ import {
   InvalidCredentialsError,
   InvalidPasswordError,
   InvalidRefreshError,
+  PasswordResetRequiredError,
   TooManyRequestsError,
   UserExistsError,
   UserNotConfirmedError,
@@ -126,6 +129,7 @@ export function translateCognitoError(operation: CognitoOperation, error: unknow
     return new InvalidCredentialsError(options);
   }
   if (error instanceof UserNotConfirmedException) return new UserNotConfirmedError(options);
+  if (error instanceof PasswordResetRequiredException) return new PasswordResetRequiredError(options);
   if (error instanceof InvalidPasswordException || error instanceof PasswordHistoryPolicyViolationException) {
     // Cognito refused a password our own check accepted (a stricter pool policy, a reused password):
     // say what the policy wants, never Cognito's own message.

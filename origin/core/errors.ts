@@ -15,19 +15,20 @@ import {
   CODE_EXPIRED,
   CODE_MISMATCH,
   FORBIDDEN_ORIGIN,
+  type HttpErrorCode,
   INVALID_CREDENTIALS,
   INVALID_PASSWORD,
   INVALID_REFRESH,
   INVALID_REQUEST,
   METHOD_NOT_ALLOWED,
   NOT_FOUND,
+  PASSWORD_RESET_REQUIRED,
   PAYLOAD_TOO_LARGE,
   TOO_MANY_REQUESTS,
   UNSUPPORTED_CHALLENGE,
   UNSUPPORTED_MEDIA_TYPE,
   USER_EXISTS,
   USER_NOT_CONFIRMED,
-  type HttpErrorCode,
 } from '../../edge-functions/contract/http-errors';
 
 /** The codes of the auth API: a subset of the table's. */
@@ -41,6 +42,7 @@ export type AuthErrorCode = Extract<
   | 'INVALID_CREDENTIALS'
   | 'USER_NOT_CONFIRMED'
   | 'UNSUPPORTED_CHALLENGE'
+  | 'PASSWORD_RESET_REQUIRED'
   | 'INVALID_REFRESH'
   | 'TOO_MANY_REQUESTS'
   | 'AUTH_UNAVAILABLE'
@@ -130,6 +132,20 @@ export class UserNotConfirmedError extends AuthApiError {
 
   constructor(options?: AuthErrorOptions) {
     super('Confirm your email address before you log in.', options);
+  }
+}
+
+/**
+ * The pool wants a new password before this user may log in (an administrator
+ * reset it, or the user was migrated): the forgot/reset flow is the way out.
+ * Cognito's own answer tells the caller the account exists, as this does.
+ */
+export class PasswordResetRequiredError extends AuthApiError {
+  readonly code = PASSWORD_RESET_REQUIRED.code;
+  readonly status = PASSWORD_RESET_REQUIRED.status;
+
+  constructor(options?: AuthErrorOptions) {
+    super('Your password must be reset before you can log in: ask for a reset code with "Forgot your password?".', options);
   }
 }
 

@@ -3,7 +3,7 @@ import { login } from '../../net/auth-api';
 import { checkedEmail, checkedPassword } from '../checks';
 import { h } from '../dom';
 import { emailField, focusFirstError, formAlert, passwordField, submitButton, whileSubmitting } from '../forms';
-import { authCard, noticeFor, routeLink, screenHeading, type Screen, type ScreenContext } from '../screen';
+import { authCard, noticeFor, routeLink, type Screen, type ScreenContext, screenHeading } from '../screen';
 
 export function loginScreen(context: ScreenContext): Screen {
   const email = emailField(context.state.email);
@@ -33,6 +33,11 @@ export function loginScreen(context: ScreenContext): Screen {
           context.navigate('/confirm', {
             email: address,
             notice: 'Confirm your email first: enter the code we sent when you signed up, or send a new one.',
+          });
+        } else if (error instanceof ApiError && error.code === 'PASSWORD_RESET_REQUIRED') {
+          context.navigate('/forgot', {
+            email: address,
+            notice: 'Your password must be reset before you can log in: ask for a reset code below.',
           });
         } else if (error instanceof ApiError && error.code === 'INVALID_CREDENTIALS') {
           alert.show('The email or password is not right.', routeLink(context, '/forgot', 'Forgot your password?', { email: address }));

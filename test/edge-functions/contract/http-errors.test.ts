@@ -7,16 +7,17 @@
  * each deployable's code union, so a code added there without a line here
  * fails the type check.
  */
+
+import { apiErrorFrom } from '../../../client/core/api-contract';
+import { API_ERROR_TRANSIENT, transientStatus } from '../../../client/core/errors';
+import { errorResponse as cloudFrontErrorResponse } from '../../../edge-functions/cloudfront-functions/error-response';
+import { HTTP_ERRORS, type HttpErrorCode, INTERNAL_MESSAGE, isHttpErrorCode } from '../../../edge-functions/contract/http-errors';
 import * as edge from '../../../edge-functions/core/errors';
 import { errorResponse as edgeErrorResponse } from '../../../edge-functions/core/http-response';
-import { errorResponse as cloudFrontErrorResponse } from '../../../edge-functions/cloudfront-functions/error-response';
-import { HTTP_ERRORS, INTERNAL_MESSAGE, isHttpErrorCode, type HttpErrorCode } from '../../../edge-functions/contract/http-errors';
-import * as origin from '../../../origin/core/errors';
-import { toErrorResponse } from '../../../origin/core/error-response';
 import * as local from '../../../infra/local/edge/errors';
-import { firewallBlockBody, type FirewallBlockCode } from '../../../infra/shared/firewall-responses';
-import { API_ERROR_TRANSIENT, transientStatus } from '../../../client/core/errors';
-import { apiErrorFrom } from '../../../client/core/api-contract';
+import { type FirewallBlockCode, firewallBlockBody } from '../../../infra/shared/firewall-responses';
+import { toErrorResponse } from '../../../origin/core/error-response';
+import * as origin from '../../../origin/core/errors';
 
 const EDGE: Readonly<Record<Exclude<edge.ErrorCode, 'INTERNAL'>, () => edge.EdgeUploadError>> = {
   INVALID_REQUEST: () => new edge.InvalidRequestError('x'),
@@ -43,6 +44,7 @@ const ORIGIN: Readonly<Record<Exclude<origin.AuthErrorCode, 'INTERNAL'>, () => o
   INVALID_CREDENTIALS: () => new origin.InvalidCredentialsError(),
   USER_NOT_CONFIRMED: () => new origin.UserNotConfirmedError(),
   UNSUPPORTED_CHALLENGE: () => new origin.UnsupportedChallengeError('SMS_MFA'),
+  PASSWORD_RESET_REQUIRED: () => new origin.PasswordResetRequiredError(),
   INVALID_REFRESH: () => new origin.InvalidRefreshError(),
   TOO_MANY_REQUESTS: () => new origin.TooManyRequestsError(),
   AUTH_UNAVAILABLE: () => new origin.AuthUnavailableError(),

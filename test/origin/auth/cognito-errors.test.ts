@@ -18,6 +18,7 @@ import {
   LimitExceededException,
   NotAuthorizedException,
   PasswordHistoryPolicyViolationException,
+  PasswordResetRequiredException,
   RefreshTokenReuseException,
   ResendConfirmationCodeCommand,
   ResourceNotFoundException,
@@ -33,7 +34,7 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { INTERNAL_MESSAGE } from '../../../origin/core/error-response';
-import { loadEvent, setCookies, type FixtureName } from '../support/events';
+import { type FixtureName, loadEvent, setCookies } from '../support/events';
 import { errorBody, jsonBody, logEntries, useHarness } from '../support/harness';
 
 const h = useHarness();
@@ -118,6 +119,13 @@ const ERROR_CASES: Case[] = [
     'INVALID_CREDENTIALS',
   ],
   ['login', 'UserNotConfirmedException', () => new UserNotConfirmedException(client), 403, 'USER_NOT_CONFIRMED'],
+  [
+    'login',
+    'PasswordResetRequiredException (an administrator reset the password)',
+    () => new PasswordResetRequiredException(client),
+    403,
+    'PASSWORD_RESET_REQUIRED',
+  ],
   ['login', 'TooManyRequestsException', () => new TooManyRequestsException(client), 429, 'TOO_MANY_REQUESTS'],
   ['login', 'a throttling error', throttled, 503, 'AUTH_UNAVAILABLE'],
   ['login', 'InternalErrorException', () => new InternalErrorException(server), 503, 'AUTH_UNAVAILABLE'],
