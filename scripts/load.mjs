@@ -1,5 +1,5 @@
 // `npm run load` (after `npm run build`): the local stack under load, in a
-// process of its own, driven over loopback from this one (issue 7):
+// process of its own, driven over loopback from this one:
 //
 // 1. /presign through the local edge (firewall, Lambda@Edge adapter, RS256
 //    verify, validate, sign) with autocannon. The rate is found by stepping:

@@ -1,7 +1,7 @@
 /**
  * JSON over fetch to the edge's API: the site's own origin (where the refresh
  * cookie travels on /auth/* by itself), or another one for the library. Every call takes an AbortSignal and ends in
- * a typed error: NetworkError (no answer), AbortedError, ApiError (the §3
+ * a typed error: NetworkError (no answer), AbortedError, ApiError (the docs/http-api.md
  * error shape) or UnexpectedResponseError.
  */
 import { safeJsonParse } from '../../edge-functions/core/safe-json';

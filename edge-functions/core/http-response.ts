@@ -28,7 +28,7 @@ export function jsonResponse(status: number, body: unknown, extraHeaders: Record
 }
 
 /**
- * Any thrown value → the §3 error response. Our own errors carry a safe
+ * Any thrown value → the `{error:{code,message}}` response. Our own errors carry a safe
  * message; anything else is a bug and becomes a generic 500 that says nothing.
  */
 export function errorResponse(error: unknown): HttpResponse {

@@ -1,6 +1,6 @@
 /**
  * The one place where Cognito's failures become the auth API's errors
- * (issue 3, docs/http-api.md). Branches on the SDK's exception classes (instanceof)
+ * (docs/http-api.md). Branches on the SDK's exception classes (instanceof)
  * and on `$fault` / HTTP status, never on message text. The general table
  * applies to every call; a few operations refine it, so that no route
  * reveals whether an account exists and each route only answers with the

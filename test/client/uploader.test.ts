@@ -1,7 +1,7 @@
 /**
  * The library's face (client/core/uploader.ts, client/core/access-token.ts,
  * client/net/edge.ts) against stand-ins: a fetch that answers like the edge's
- * /presign (status, JSON, the §3 error shape), a POST that stores bytes in a
+ * /presign (status, JSON, the `{error:{code,message}}` shape), a POST that stores bytes in a
  * map like S3, and the in-memory "Your files" backend.
  */
 import { DEFAULT_UPLOAD_RULES } from '../../edge-functions/core/upload-rules';

@@ -9,7 +9,7 @@
  */
 import type { Parameters } from 'fast-check';
 
-/** Runs per property in `npm test`; `npm run test:fuzz` makes 10,000 (issue 7: at least 10,000 per fuzzed deployable). */
+/** Runs per property in `npm test`; `npm run test:fuzz` makes 10,000 (at least 10,000 per fuzzed deployable). */
 export const DEFAULT_FUZZ_RUNS = 1_000;
 
 function positiveInteger(text: string | undefined): number | undefined {

@@ -1,5 +1,5 @@
 /**
- * The presign function (docs/http-api.md "Who answers which path", §5): the built bundle as a Lambda@Edge
+ * The presign function (docs/http-api.md "Who answers which path", docs/edge-config.md): the built bundle as a Lambda@Edge
  * viewer-request function in us-east-1, with its config.json written in at
  * deploy time by EdgeConfigDeployment, which also publishes the version that
  * CloudFront runs.

@@ -246,7 +246,7 @@ describe('properties', () => {
       ['random requests', viewerRequest('auth-login-ok'), 0, 0.5],
       ['nearly valid requests', nearlyValidAuthRequest, 0.2, 0.2],
     ] as const)(
-      `%s yield a valid request or a §3 error, never an exception (${FUZZ_RUNS} runs)`,
+      `%s yield a valid request or an error body, never an exception (${FUZZ_RUNS} runs)`,
       (_name, events, passShare, refuseShare) => {
         const seen = { request: 0, response: 0 };
         fc.assert(
@@ -261,7 +261,7 @@ describe('properties', () => {
               expect(outcome.response.headers?.['allow']).toEqual(code === 'METHOD_NOT_ALLOWED' ? { value: 'POST' } : undefined);
               return;
             }
-            // Whatever passes is the untouched request, and it satisfies every rule of §3.
+            // Whatever passes is the untouched request, and it satisfies every rule of docs/http-api.md.
             expect(outcome.returnedEventRequest).toBe(true);
             expect(outcome.request).toEqual(input);
             expect(isAuthPath(input.uri)).toBe(true);

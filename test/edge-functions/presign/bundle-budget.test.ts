@@ -1,5 +1,5 @@
 /**
- * The built presign bundle (docs/edge-config.md, §7): within its size budget, one
+ * The built presign bundle (docs/edge-config.md; the budget in BENCHMARKS.md): within its size budget, one
  * self-contained CommonJS file exporting `handler`, free of the AWS SDK, and
  * loud at cold start when its config.json is missing or wrong.
  *

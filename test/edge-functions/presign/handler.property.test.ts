@@ -22,14 +22,14 @@
  * - the status follows the documented order of checks: method (405), a
  *   Bearer JWT (401), JSON content type (415), a valid token (401), body;
  * - a form (200) only for a token this suite's own model calls valid, and
- *   every form binds exactly what §3 says: the key under the token's sub,
+ *   every form binds exactly what docs/http-api.md says: the key under the token's sub,
  *   the declared type and exact size, the owner, SSE-KMS, the expiry, and a
  *   SigV4 signature that an independent HMAC chain reproduces;
  * - known-valid requests with a valid token always get their forms;
- * - a refusal has a known code, the status that code has in §3, a file
+ * - a refusal has a known code, the status that code has in docs/http-api.md, a file
  *   index only within the request, and never a policy or the token.
  *
- * A second property does the same for the multipart routes (§3b) and for any
+ * A second property does the same for the multipart routes (docs/large-files.md) and for any
  * other path: 404 for every path that is not a route, part URLs only for a
  * valid token and a genuine, unexpired ticket of that token's sub for that key.
  */
@@ -503,7 +503,7 @@ describe('fuzzing', () => {
     }
   }
 
-  /** This suite's own reading of docs/http-api.md/§5: which tokens the edge must accept. */
+  /** This suite's own reading of docs/edge-config.md: which tokens the edge must accept. */
   function tokenIsValid(spec: TokenSpec): boolean {
     const now = nowSeconds();
     const { header, claims } = spec;

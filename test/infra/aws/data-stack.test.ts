@@ -1,6 +1,6 @@
 /**
- * The data stack: the upload key, the user pool and client (issue 5, item 3,
- * identity half), and the access-log bucket.
+ * The data stack: the upload key, the user pool and client (the identity
+ * half), and the access-log bucket.
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { PASSWORD_POLICY } from '../../../origin/core/password-policy';

@@ -1,7 +1,7 @@
 /**
  * The us-east-1 stack: the CLOUDFRONT web ACL generated from the shipped
- * firewall rules file (issue 5, item 5) and the presign Lambda@Edge function
- * with its deploy-time config (item 4).
+ * firewall rules file and the presign Lambda@Edge function
+ * with its deploy-time config.
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';

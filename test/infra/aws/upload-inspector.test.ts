@@ -1,5 +1,5 @@
 /**
- * The upload inspector in the uploads stack (issue 8, item 1): the function,
+ * The upload inspector in the uploads stack: the function,
  * the bucket's notification that calls it, its least-privilege role, its
  * dead-letter queue, and the bucket policy that makes "only verified objects
  * are readable" a rule. Read from the synthesized template.

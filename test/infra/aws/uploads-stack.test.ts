@@ -1,5 +1,5 @@
 /**
- * The upload bucket (issue 5, item 1): every security property, read from the
+ * The upload bucket: every security property, read from the
  * synthesized template, plus the synth-time refusal of names with dots.
  */
 import { App, Stack } from 'aws-cdk-lib';

@@ -1,7 +1,6 @@
 /**
- * The web stack: the distribution (issue 5, item 6), the site hosting (item
- * 2), the auth API (item 3, API half) and the origin lock that keeps the API
- * reachable through CloudFront only.
+ * The web stack: the distribution, the site hosting, the auth API and the
+ * origin lock that keeps the API reachable through CloudFront only.
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { AUTH_ROUTES } from '../../../edge-functions/core/auth-routes';

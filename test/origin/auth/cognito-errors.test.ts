@@ -1,6 +1,6 @@
 /**
  * Every Cognito failure the API maps, driven through the real handler with
- * recorded events and the real client's `send` stubbed (issue 3 §2).
+ * recorded events and the real client's `send` stubbed.
  */
 import {
   AdminInitiateAuthCommand,

@@ -17,8 +17,8 @@
  *
  * Oracles (docs/http-api.md):
  * - never a throw; a known status; `Cache-Control: no-store`; JSON with the
- *   §3 error shape (exactly code and message) for every error, and the
- *   status that code has in §3;
+ *   `{error:{code,message}}` shape (exactly code and message) for every error, and the
+ *   status that code has in docs/http-api.md;
  * - no 5xx unless the gateway failed: 503 exactly when it said Cognito is
  *   unavailable, 500 INTERNAL (generic message) exactly when it threw
  *   something unexpected; a gateway error reaches the client as its own code;

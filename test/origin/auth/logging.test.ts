@@ -1,5 +1,5 @@
 /**
- * One structured JSON line per request, and never a secret in it (issue 3 §4).
+ * One structured JSON line per request, and never a secret in it.
  */
 import {
   AdminInitiateAuthCommand,

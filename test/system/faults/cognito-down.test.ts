@@ -1,7 +1,7 @@
 /**
  * The Cognito stand-in goes down (SIGKILL to cognito-local, by the PID the
  * stack reports). Every /auth route that needs Cognito answers 503
- * AUTH_UNAVAILABLE, in the §3 shape, within a second (docs/http-api.md: "Cognito
+ * AUTH_UNAVAILABLE, in the `{error:{code,message}}` shape, within a second (docs/http-api.md: "Cognito
  * down or throttling: 503 AUTH_UNAVAILABLE"); while /presign keeps signing
  * forms for the tokens already issued, because the JWKS is baked into the
  * edge's config (docs/edge-config.md) and a valid token needs no call to the region;

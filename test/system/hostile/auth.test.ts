@@ -4,7 +4,7 @@
  * firewall rules: wrong methods and routes, cross-site requests, wrong
  * content types, oversized and malformed bodies, wrong types, injection in
  * emails and codes, weak passwords, forged refresh cookies, spoofed viewers.
- * Each gets its docs/http-api.md status and code, in the §3 shape, never a 5xx,
+ * Each gets its docs/http-api.md status and code, in the `{error:{code,message}}` shape, never a 5xx,
  * never a token, password or refresh token in the answer.
  */
 import { Readable } from 'node:stream';

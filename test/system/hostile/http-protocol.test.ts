@@ -6,7 +6,7 @@
  *
  * What never reaches a function is refused by the HTTP parser with a bare
  * 400/431, as CloudFront refuses it with its own error page: no function,
- * so no §3 body. What reaches the edge gets its §3 code. Either way: no
+ * so no JSON error body. What reaches the edge gets its code from docs/http-api.md. Either way: no
  * 5xx, no signed form, and the edge keeps serving afterwards.
  */
 import { send } from '../../support/post-forms';
@@ -104,7 +104,7 @@ describe('refused by the HTTP parser before any function runs (bare 400 or 431)'
   });
 });
 
-describe('reaches the edge: a §3 answer', () => {
+describe('reaches the edge: an answer in the error contract', () => {
   it.each<[string, number, string, () => string]>([
     [
       'an absolute-form target naming another host',

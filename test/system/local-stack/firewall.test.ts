@@ -61,7 +61,7 @@ const login = (ip: string, extra: Record<string, string> = {}) =>
   );
 
 describe('rate limit per IP on /auth/*', () => {
-  it('lets 10 requests through, answers the 11th with 429 TOO_MANY_REQUESTS in the §3 shape', async () => {
+  it('lets 10 requests through, answers the 11th with 429 TOO_MANY_REQUESTS in the `{error:{code,message}}` shape', async () => {
     const ip = '203.0.113.10';
     for (let i = 0; i < 10; i += 1) expect((await login(ip)).status).toBe(401);
     const blocked = await login(ip);

@@ -194,7 +194,7 @@ describe('the site behaviour', () => {
     }
   });
 
-  it('a missing asset is 404 in the §3 error shape', async () => {
+  it('a missing asset is 404 in the `{error:{code,message}}` shape', async () => {
     const answer = await get(harness.stack, '/assets/missing.js');
     expect(answer.status).toBe(404);
     expect(json(answer)).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });

@@ -1,7 +1,7 @@
 /**
  * The hostile inputs of docs/http-api.md, over HTTP through the local edge (with the
  * shipped firewall rules), and against the upload endpoint it hands out:
- * each refused with the right status and stable code, in the §3 error shape,
+ * each refused with the right status and stable code, in the `{error:{code,message}}` shape,
  * never echoing a token or a password, and never storing an object.
  */
 import { Readable } from 'node:stream';
@@ -38,7 +38,7 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-/** The §3 error shape, and nothing in it that the request carried as a secret. */
+/** The `{error:{code,message}}` shape, and nothing in it that the request carried as a secret. */
 function expectError(answer: HttpAnswer, status: number, code: string): void {
   expect({ status: answer.status, code: errorCode(answer) }).toEqual({ status, code });
   const body = json<{ error: Record<string, unknown> }>(answer);

@@ -3,7 +3,7 @@
  * (infra/shared/cloudfront-behaviours.ts), with only its `/_local/*` paths
  * added; a changed copy of the table changes its routing with it
  * (test/infra/aws/behaviour-table.test.ts proves the same of the CDK
- * distribution). And issue 12: a page opened at `localhost:<port>` gets a
+ * distribution). And a page opened at `localhost:<port>` gets a
  * FORBIDDEN_ORIGIN that says which URL to open. Real local edges on free
  * ports, with stand-in functions and origins that record who answered.
  */
@@ -149,7 +149,7 @@ describe('the local edge routes by the table it is given', () => {
   });
 });
 
-describe('a page opened at localhost (issue 12)', () => {
+describe('a page opened at localhost', () => {
   const FORBIDDEN = { error: { code: 'FORBIDDEN_ORIGIN', message: 'Cross-site requests are not allowed.' } };
   let edge: LocalEdge;
 

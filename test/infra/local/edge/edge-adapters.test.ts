@@ -2,7 +2,7 @@
  * The local edge's adapters, without a server: a viewer request becomes the
  * same event shapes AWS records (checked key by key against test/fixtures),
  * generated responses are checked as CloudFront checks them, behaviours and
- * viewers are picked as docs/http-api.md "Who answers which path" and §6 say.
+ * viewers are picked as docs/http-api.md "Who answers which path" and docs/local-stack.md say.
  */
 import type { CloudFrontResultResponse } from 'aws-lambda';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
