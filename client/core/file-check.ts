@@ -2,7 +2,7 @@
  * Checks a picked file against the upload rules before any request, with the
  * same rules module and the same file-name sanitizer the edge uses, in the
  * edge's order (name → type → extension → empty → size), so a file that
- * passes here is one the edge accepts (test/site/core/file-check.test.ts holds the
+ * passes here is one the edge accepts (test/client/core/file-check.test.ts holds the
  * two side by side). The messages name the file as the person sees it.
  */
 import { EMPTY_FILE, FILE_TOO_LARGE, INVALID_FILENAME, UNSUPPORTED_TYPE } from '../../edge-functions/contract/http-errors';

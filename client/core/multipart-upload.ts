@@ -23,7 +23,7 @@
  *
  * Everything with a side effect is injected (signing, S3 requests, MD5,
  * storage, time, randomness): this is pure logic, tested against an
- * in-memory S3 (test/site/core/multipart-upload.test.ts). Bytes are never read
+ * in-memory S3 (test/client/core/multipart-upload.test.ts). Bytes are never read
  * here: the adapters slice the file.
  */
 import { INVALID_TICKET } from '../../edge-functions/contract/http-errors';
