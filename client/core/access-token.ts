@@ -5,6 +5,7 @@
  * that answers 401 gets exactly one fresh token and one more try, then
  * SessionExpiredError: a token the edge refuses twice will not get better.
  */
+import { UNAUTHORIZED } from '../../edge-functions/contract/http-errors';
 import { ApiError, SessionExpiredError } from './errors';
 
 /** Runs an authorized call with a current access token (site/core/session.ts's Session is one). */
@@ -39,5 +40,5 @@ export function tokensFrom(getToken: GetToken): AccessTokens {
 }
 
 export function isUnauthorized(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 401;
+  return error instanceof ApiError && error.status === UNAUTHORIZED.status;
 }

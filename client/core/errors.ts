@@ -133,8 +133,8 @@ export class S3ServiceError extends SiteError {
   }
 }
 
-/** The codes a file can be refused with before any request; the same codes the edge answers. */
-export type FileRejectionCode = 'INVALID_FILENAME' | 'UNSUPPORTED_TYPE' | 'EMPTY_FILE' | 'FILE_TOO_LARGE';
+/** The codes a file can be refused with before any request; the same codes the edge answers (a subset of the table's). */
+export type FileRejectionCode = Extract<HttpErrorCode, 'INVALID_FILENAME' | 'UNSUPPORTED_TYPE' | 'EMPTY_FILE' | 'FILE_TOO_LARGE'>;
 
 /** A picked file breaks the upload rules; found in the browser, so no request was made. */
 export class FileRejectedError extends SiteError {

@@ -2,9 +2,10 @@
  * Checks a picked file against the upload rules before any request, with the
  * same rules module and the same file-name sanitizer the edge uses, in the
  * edge's order (name → type → extension → empty → size), so a file that
- * passes here is one the edge accepts (test/site/core/file-check.test.ts holds the
+ * passes here is one the edge accepts (test/client/core/file-check.test.ts holds the
  * two side by side). The messages name the file as the person sees it.
  */
+import { EMPTY_FILE, FILE_TOO_LARGE, INVALID_FILENAME, UNSUPPORTED_TYPE } from '../../edge-functions/contract/http-errors';
 import { InvalidFilenameError } from '../../edge-functions/core/errors';
 import { sanitizeFileName } from '../../edge-functions/core/file-name';
 import { ruleForType, type UploadRules } from '../../edge-functions/core/upload-rules';
@@ -32,7 +33,7 @@ export function checkFile(file: FileFacts, rules: UploadRules): AcceptedFile {
   try {
     safe = sanitizeFileName(file.name, rules.maxFileNameBytes);
   } catch (error) {
-    if (error instanceof InvalidFilenameError) throw new FileRejectedError('INVALID_FILENAME', error.message);
+    if (error instanceof InvalidFilenameError) throw new FileRejectedError(INVALID_FILENAME.code, error.message);
     throw error;
   }
 
@@ -41,21 +42,21 @@ export function checkFile(file: FileFacts, rules: UploadRules): AcceptedFile {
   if (type === undefined || rule === undefined) {
     // The list of what is allowed is shown once, by the drop zone, not repeated for every refused file.
     throw new FileRejectedError(
-      'UNSUPPORTED_TYPE',
+      UNSUPPORTED_TYPE.code,
       `${shown}: this kind of file cannot be uploaded. Pick one of the kinds listed under "Choose files".`,
     );
   }
   if (!rule.extensions.includes(safe.extension)) {
     const expected = rule.extensions.map((e) => `.${e}`).join(' or ');
     throw new FileRejectedError(
-      'UNSUPPORTED_TYPE',
+      UNSUPPORTED_TYPE.code,
       `${shown}: ${kindOf(type)} must have a name ending in ${expected}. Rename it and add it again.`,
     );
   }
-  if (file.size === 0) throw new FileRejectedError('EMPTY_FILE', `${shown} is empty. Check that you picked the right file.`);
+  if (file.size === 0) throw new FileRejectedError(EMPTY_FILE.code, `${shown} is empty. Check that you picked the right file.`);
   if (file.size > rule.maxBytes) {
     throw new FileRejectedError(
-      'FILE_TOO_LARGE',
+      FILE_TOO_LARGE.code,
       `${shown} is ${formatBytes(file.size)}; ${kindsOf(type)} can be up to ${formatBytes(rule.maxBytes)}. Make it smaller, or pick another file.`,
     );
   }

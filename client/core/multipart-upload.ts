@@ -23,9 +23,10 @@
  *
  * Everything with a side effect is injected (signing, S3 requests, MD5,
  * storage, time, randomness): this is pure logic, tested against an
- * in-memory S3 (test/site/core/multipart-upload.test.ts). Bytes are never read
+ * in-memory S3 (test/client/core/multipart-upload.test.ts). Bytes are never read
  * here: the adapters slice the file.
  */
+import { INVALID_TICKET } from '../../edge-functions/contract/http-errors';
 import type { UploadRules } from '../../edge-functions/core/upload-rules';
 import { MAX_AUTO_RETRIES, retryDelayMs } from './backoff';
 import type { Clock } from './clock';
@@ -580,7 +581,7 @@ export class MultipartUpload<F extends MultipartFile> {
 /** The edge will not sign for this upload any more, or S3 no longer has it: only a fresh start helps. */
 export function isUploadGone(error: unknown): boolean {
   return (
-    (error instanceof ApiError && error.code === 'INVALID_TICKET') || (error instanceof S3ServiceError && error.code === 'NoSuchUpload')
+    (error instanceof ApiError && error.code === INVALID_TICKET.code) || (error instanceof S3ServiceError && error.code === 'NoSuchUpload')
   );
 }
 

@@ -54,9 +54,23 @@ export const REQUEST_BLOCKED = { code: 'REQUEST_BLOCKED', status: 403 } as const
 /**
  * Anything unforeseen: a bug or an outage. Always with INTERNAL_MESSAGE, never
  * the error's own text. (The local edge, like CloudFront, answers 502/503 when
- * an edge function fails; the code stays INTERNAL.)
+ * an edge function fails or there is no origin to reach; the code stays
+ * INTERNAL: INTERNAL_BAD_GATEWAY and INTERNAL_UNAVAILABLE below.)
  */
 export const INTERNAL = { code: 'INTERNAL', status: 500 } as const;
+
+/**
+ * The statuses the edge itself answers a failure with, as CloudFront does
+ * (its own 502 and 503), still with the code INTERNAL and INTERNAL_MESSAGE.
+ * Not in HTTP_ERRORS (its keys are codes, and the code is INTERNAL's). The
+ * code is spelled out: reading INTERNAL.code here would keep INTERNAL in every
+ * CloudFront Function's build (the auth guard went over its 2 KB budget).
+ * 502: an edge function answered something CloudFront refuses, or let a
+ * request through to a behaviour without an origin.
+ */
+export const INTERNAL_BAD_GATEWAY = { code: 'INTERNAL', status: 502 } as const;
+/** 503: an edge function threw or ran out of time, or the origin cannot be reached (the local stack before it is ready). */
+export const INTERNAL_UNAVAILABLE = { code: 'INTERNAL', status: 503 } as const;
 
 /** The one message of a 500 INTERNAL, wherever it is sent. */
 export const INTERNAL_MESSAGE = 'Something went wrong on our side. Please try again.';

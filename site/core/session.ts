@@ -9,6 +9,7 @@
  * scheduled refresh, a 401 from /presign, logout racing a refresh) is
  * unit-tested without a browser.
  */
+import { INVALID_REFRESH, UNAUTHORIZED } from '../../edge-functions/contract/http-errors';
 import { isPlainObject, safeJsonParse } from '../../edge-functions/core/safe-json';
 import { retryDelayMs } from '../../client/core/backoff';
 import type { TokenGrant } from '../../client/core/api-contract';
@@ -140,7 +141,7 @@ export class Session {
         grant = await this.auth.refresh(this.inFlight.signal);
       } catch (error) {
         if (generation !== this.generation) throw new SessionExpiredError();
-        if (error instanceof ApiError && error.status === 401) {
+        if (error instanceof ApiError && error.status === INVALID_REFRESH.status) {
           this.end('expired');
           throw new SessionExpiredError();
         }
@@ -219,5 +220,5 @@ export class Session {
 }
 
 function isUnauthorized(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 401;
+  return error instanceof ApiError && error.status === UNAUTHORIZED.status;
 }

@@ -10,7 +10,9 @@
  */
 import {
   INTERNAL,
+  type INTERNAL_BAD_GATEWAY,
   INTERNAL_MESSAGE,
+  INTERNAL_UNAVAILABLE,
   INVALID_REQUEST,
   METHOD_NOT_ALLOWED,
   NOT_FOUND,
@@ -75,25 +77,41 @@ export class EdgePayloadTooLargeError extends LocalEdgeError {
 
 /**
  * An edge function failed as CloudFront would report it: 503 when it threw
- * or ran out of time (an execution error), 502 when it answered something
- * CloudFront refuses (a validation error). The code stays INTERNAL: to the
- * client this is an unknown failure; the cause is in the edge's log.
+ * or ran out of time (an execution error, INTERNAL_UNAVAILABLE), 502 when it
+ * answered something CloudFront refuses (a validation error,
+ * INTERNAL_BAD_GATEWAY). The code stays INTERNAL and the message
+ * INTERNAL_MESSAGE: to the client this is an unknown failure; the cause
+ * (this error's message) is in the edge's log.
  */
 export class EdgeFunctionError extends LocalEdgeError {
   readonly code = INTERNAL.code;
 
   constructor(
     message: string,
-    readonly status: 502 | 503,
+    readonly status: typeof INTERNAL_BAD_GATEWAY.status | typeof INTERNAL_UNAVAILABLE.status,
     readonly functionName: string,
   ) {
     super(message);
   }
 }
 
+/**
+ * The stack is not ready: the edge listens before its parts (the origins)
+ * exist. CloudFront answers an origin it cannot reach with its own 503; here
+ * that is INTERNAL_UNAVAILABLE, with INTERNAL_MESSAGE like any INTERNAL.
+ */
+export class EdgeNotReadyError extends LocalEdgeError {
+  readonly code = INTERNAL_UNAVAILABLE.code;
+  readonly status = INTERNAL_UNAVAILABLE.status;
+
+  constructor() {
+    super('The local stack is still starting.');
+  }
+}
+
 /** Any thrown value → the reply the viewer sees. */
 export function edgeErrorReply(error: unknown): EdgeReply {
-  if (error instanceof EdgeFunctionError) {
+  if (error instanceof LocalEdgeError && error.code === INTERNAL.code) {
     return jsonReply(error.status, { error: { code: error.code, message: INTERNAL_MESSAGE } });
   }
   if (error instanceof LocalEdgeError) {

@@ -33,6 +33,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import path from 'node:path';
 import { format } from 'node:util';
 import vm from 'node:vm';
+import { INTERNAL_BAD_GATEWAY, INTERNAL_UNAVAILABLE } from '../../../edge-functions/contract/http-errors';
 import { EdgeFunctionError } from './errors';
 import type { DistributionInfo } from './cloudfront-function-events';
 import type { EdgeReply, ViewerRequest } from './http-exchange';
@@ -103,10 +104,11 @@ export function loadLambdaEdgeFunction(bundleFile: string, options: LambdaEdgeOp
       invocations += 1;
       const context = lambdaContext(options, invocations, timeoutMs);
       const outcome = await runWithTimeout(handler as Handler, event, context, timeoutMs);
-      if (outcome.kind === 'timeout') throw new EdgeFunctionError(`${options.name} timed out after ${timeoutMs} ms`, 503, options.name);
+      if (outcome.kind === 'timeout')
+        throw new EdgeFunctionError(`${options.name} timed out after ${timeoutMs} ms`, INTERNAL_UNAVAILABLE.status, options.name);
       if (outcome.kind === 'error') {
         options.log(`${options.name}: the handler failed: ${describe(outcome.error)}`);
-        throw new EdgeFunctionError(`${options.name} threw`, 503, options.name);
+        throw new EdgeFunctionError(`${options.name} threw`, INTERNAL_UNAVAILABLE.status, options.name);
       }
       return outcome.result;
     },
@@ -238,7 +240,7 @@ export function isGeneratedResponse(result: LambdaEdgeResult): result is CloudFr
 /** A generated response as the viewer gets it, or EdgeFunctionError(502) where CloudFront would refuse it. */
 export function replyFromLambdaEdgeResponse(response: CloudFrontResultResponse, functionName: string): EdgeReply {
   const invalid = (why: string): EdgeFunctionError =>
-    new EdgeFunctionError(`${functionName} generated an invalid response: ${why}`, 502, functionName);
+    new EdgeFunctionError(`${functionName} generated an invalid response: ${why}`, INTERNAL_BAD_GATEWAY.status, functionName);
   const status = String(response.status);
   if (!/^[1-5][0-9]{2}$/.test(status)) throw invalid(`status ${status}`);
 

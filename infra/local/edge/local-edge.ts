@@ -30,12 +30,15 @@
  *
  * The server listens first and is given its parts once they are ready (the
  * site origin, which the other parts need, is only known once it listens);
- * until then it answers 503.
+ * until then it answers 503 INTERNAL, as CloudFront answers an origin it
+ * cannot reach (EdgeNotReadyError).
  */
+import { FORBIDDEN_ORIGIN, INTERNAL_BAD_GATEWAY, INTERNAL_UNAVAILABLE } from '../../../edge-functions/contract/http-errors';
 import { listen } from '../listen';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Firewall } from '../../firewall/engine';
+import { WAF_DEFAULT_BLOCK_STATUS } from '../../firewall/waf-limits';
 import { firewallBlockBody } from '../../shared/firewall-responses';
 import { CloudFrontFunctionResultError, CloudFrontFunctionRuntimeError } from './cloudfront-function-errors';
 import type { CloudFrontFunction, CloudFrontFunctionOutcome, CloudFrontFunctionViewerRequestEvent } from './cloudfront-function-shapes';
@@ -56,6 +59,8 @@ import {
   EdgeFunctionError,
   EdgeInvalidRequestError,
   EdgeMethodNotAllowedError,
+  EdgeNotFoundError,
+  EdgeNotReadyError,
   EdgePayloadTooLargeError,
   edgeErrorReply,
   LocalEdgeError,
@@ -107,7 +112,7 @@ export interface LocalEdge {
   readonly url: string;
   readonly port: number;
   readonly distribution: DistributionInfo;
-  /** Gives the edge its parts; requests before this answer 503. */
+  /** Gives the edge its parts; requests before this answer 503 INTERNAL (EdgeNotReadyError). */
   attach(parts: LocalEdgeParts): void;
   close(): Promise<void>;
 }
@@ -141,7 +146,7 @@ export async function listenLocalEdge(options: LocalEdgeOptions): Promise<LocalE
   const server = createServer((req, res) => {
     if (parts === undefined) {
       req.resume();
-      sendReply(res, req.method ?? 'GET', jsonReply(503, { error: { code: 'INTERNAL', message: 'The local stack is still starting.' } }));
+      sendReply(res, req.method ?? 'GET', edgeErrorReply(new EdgeNotReadyError()));
       return;
     }
     void serve(req, res, parts, distribution, behaviours);
@@ -260,7 +265,7 @@ async function answerRequest(
   });
   const firewall = { counted: verdict.counted, ...(verdict.rule === undefined ? {} : { blockedBy: verdict.rule }) };
   if (verdict.action === 'block') {
-    const status = verdict.status ?? 403;
+    const status = verdict.status ?? WAF_DEFAULT_BLOCK_STATUS;
     const ruleType = parts.firewall.rules.rules.find((rule) => rule.name === verdict.rule)?.type;
     return { reply: jsonReply(status, firewallBlockBody(status, ruleType)), by: 'Error', firewall };
   }
@@ -284,12 +289,8 @@ async function answerRequest(
   if ('local' in behaviour) {
     if (behaviour.name === 'mailbox') return answered(mailboxReply(request, parts), 'Miss');
     if (behaviour.name === 'events') return answered(jsonReply(200, { events: parts.events?.all() ?? [] }), 'Miss');
-    return answered(
-      parts.metrics === undefined
-        ? jsonReply(404, { error: { code: 'NOT_FOUND', message: 'This edge collects no metrics.' } })
-        : jsonReply(200, parts.metrics.snapshot()),
-      'Miss',
-    );
+    if (parts.metrics === undefined) throw new EdgeNotFoundError('This edge collects no metrics.');
+    return answered(jsonReply(200, parts.metrics.snapshot()), 'Miss');
   }
 
   // The function and the origin the table names for this behaviour, as CloudFront runs them.
@@ -301,7 +302,7 @@ async function answerRequest(
     if (!isGeneratedResponse(result)) {
       throw new EdgeFunctionError(
         `${parts.presign.name} let the request through, and ${behaviour.pathPattern} has no origin here`,
-        502,
+        INTERNAL_BAD_GATEWAY.status,
         parts.presign.name,
       );
     }
@@ -327,7 +328,11 @@ async function answerRequest(
     case 'site':
       return answered(parts.site.serve(outcome.request.uri), 'Miss');
     case 'none':
-      throw new EdgeFunctionError(`${fn.name} let the request through, and ${behaviour.pathPattern} has no origin`, 502, fn.name);
+      throw new EdgeFunctionError(
+        `${fn.name} let the request through, and ${behaviour.pathPattern} has no origin`,
+        INTERNAL_BAD_GATEWAY.status,
+        fn.name,
+      );
   }
 }
 
@@ -340,7 +345,7 @@ async function answerRequest(
  * a foreign origin at the right address learns nothing new.
  */
 function withLocalhostHint(reply: EdgeReply, request: ViewerRequest, distribution: DistributionInfo): EdgeReply {
-  if (reply.status !== 403) return reply;
+  if (reply.status !== FORBIDDEN_ORIGIN.status) return reply;
   const own = distribution.distributionDomainName.toLowerCase();
   const host = firstHeader(request.headers, 'host')?.trim().toLowerCase();
   if (host === undefined || host === '' || host === own) return reply;
@@ -350,7 +355,7 @@ function withLocalhostHint(reply: EdgeReply, request: ViewerRequest, distributio
   } catch {
     return reply;
   }
-  if (!isErrorBody(body) || body.error.code !== 'FORBIDDEN_ORIGIN') return reply;
+  if (!isErrorBody(body) || body.error.code !== FORBIDDEN_ORIGIN.code) return reply;
   const url = `http://${distribution.distributionDomainName}`;
   // The Host itself is not echoed: it is the viewer's to choose.
   const message = `${body.error.message} Open ${url} instead: that is this local stack's site origin, and the name this page was opened at is not.`;
@@ -384,9 +389,9 @@ function runViewerFunction(
   } catch (error) {
     if (error instanceof CloudFrontFunctionRuntimeError) {
       for (const line of error.logs) parts.log(`[${name}] ${line}`);
-      throw new EdgeFunctionError(error.message, 503, name);
+      throw new EdgeFunctionError(error.message, INTERNAL_UNAVAILABLE.status, name);
     }
-    if (error instanceof CloudFrontFunctionResultError) throw new EdgeFunctionError(error.message, 502, name);
+    if (error instanceof CloudFrontFunctionResultError) throw new EdgeFunctionError(error.message, INTERNAL_BAD_GATEWAY.status, name);
     throw error;
   }
   for (const line of outcome.logs) parts.log(`[${name}] ${line}`);

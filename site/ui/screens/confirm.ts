@@ -1,4 +1,5 @@
 import { ApiError, messageFor } from '../../../client/core/errors';
+import { CODE_EXPIRED, CODE_MISMATCH } from '../../../edge-functions/contract/http-errors';
 import { confirm, resend } from '../../net/auth-api';
 import { checkedCode, checkedEmail } from '../checks';
 import { h, setText } from '../dom';
@@ -44,10 +45,10 @@ export function confirmScreen(context: ScreenContext): Screen {
         await confirm(address, value, context.signal);
         context.navigate('/login', { email: address, notice: 'Your email is confirmed. Log in to continue.' });
       } catch (error) {
-        if (error instanceof ApiError && (error.code === 'CODE_MISMATCH' || error.code === 'CODE_EXPIRED')) {
+        if (error instanceof ApiError && (error.code === CODE_MISMATCH.code || error.code === CODE_EXPIRED.code)) {
           reportFieldError(
             code,
-            error.code === 'CODE_EXPIRED'
+            error.code === CODE_EXPIRED.code
               ? 'That code has expired. Send a new one below.'
               : 'That code is not right. Check the email, or send a new code.',
             context.announcer,

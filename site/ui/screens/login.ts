@@ -1,4 +1,5 @@
 import { ApiError, messageFor } from '../../../client/core/errors';
+import { INVALID_CREDENTIALS, PASSWORD_RESET_REQUIRED, USER_NOT_CONFIRMED } from '../../../edge-functions/contract/http-errors';
 import { login } from '../../net/auth-api';
 import { checkedEmail, checkedPassword } from '../checks';
 import { h } from '../dom';
@@ -29,17 +30,17 @@ export function loginScreen(context: ScreenContext): Screen {
         context.session.accept(grant);
         context.navigate(context.state.next ?? '/upload');
       } catch (error) {
-        if (error instanceof ApiError && error.code === 'USER_NOT_CONFIRMED') {
+        if (error instanceof ApiError && error.code === USER_NOT_CONFIRMED.code) {
           context.navigate('/confirm', {
             email: address,
             notice: 'Confirm your email first: enter the code we sent when you signed up, or send a new one.',
           });
-        } else if (error instanceof ApiError && error.code === 'PASSWORD_RESET_REQUIRED') {
+        } else if (error instanceof ApiError && error.code === PASSWORD_RESET_REQUIRED.code) {
           context.navigate('/forgot', {
             email: address,
             notice: 'Your password must be reset before you can log in: ask for a reset code below.',
           });
-        } else if (error instanceof ApiError && error.code === 'INVALID_CREDENTIALS') {
+        } else if (error instanceof ApiError && error.code === INVALID_CREDENTIALS.code) {
           alert.show('The email or password is not right.', routeLink(context, '/forgot', 'Forgot your password?', { email: address }));
           password.input.focus();
         } else {

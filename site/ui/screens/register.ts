@@ -1,4 +1,5 @@
 import { ApiError, messageFor } from '../../../client/core/errors';
+import { INVALID_PASSWORD, USER_EXISTS } from '../../../edge-functions/contract/http-errors';
 import { register } from '../../net/auth-api';
 import { checkedEmail, checkedNewPassword } from '../checks';
 import { h } from '../dom';
@@ -33,9 +34,9 @@ export function registerScreen(context: ScreenContext): Screen {
             notice: 'We sent a 6-digit code to your email. Enter it below to confirm your address.',
           });
       } catch (error) {
-        if (error instanceof ApiError && error.code === 'INVALID_PASSWORD') {
+        if (error instanceof ApiError && error.code === INVALID_PASSWORD.code) {
           reportFieldError(password, error.message, context.announcer);
-        } else if (error instanceof ApiError && error.code === 'USER_EXISTS') {
+        } else if (error instanceof ApiError && error.code === USER_EXISTS.code) {
           alert.show(
             'An account with this email already exists.',
             routeLink(context, '/login', 'Log in', { email: address }),

@@ -1,4 +1,5 @@
 import { ApiError, messageFor } from '../../../client/core/errors';
+import { CODE_EXPIRED, CODE_MISMATCH, INVALID_PASSWORD } from '../../../edge-functions/contract/http-errors';
 import { reset } from '../../net/auth-api';
 import { checkedCode, checkedEmail, checkedNewPassword } from '../checks';
 import { h } from '../dom';
@@ -47,15 +48,15 @@ export function resetScreen(context: ScreenContext): Screen {
         await reset(address, value, secret, context.signal);
         context.navigate('/login', { email: address, notice: 'Your password has been changed. Log in with the new one.' });
       } catch (error) {
-        if (error instanceof ApiError && (error.code === 'CODE_MISMATCH' || error.code === 'CODE_EXPIRED')) {
+        if (error instanceof ApiError && (error.code === CODE_MISMATCH.code || error.code === CODE_EXPIRED.code)) {
           reportFieldError(
             code,
-            error.code === 'CODE_EXPIRED'
+            error.code === CODE_EXPIRED.code
               ? 'That code has expired. Ask for a new one.'
               : 'That code is not right. Check the email, or ask for a new one.',
             context.announcer,
           );
-        } else if (error instanceof ApiError && error.code === 'INVALID_PASSWORD') {
+        } else if (error instanceof ApiError && error.code === INVALID_PASSWORD.code) {
           reportFieldError(password, error.message, context.announcer);
         } else {
           alert.show(messageFor(error));

@@ -7,11 +7,21 @@
  * each deployable's code union, so a code added there without a line here
  * fails the type check.
  */
-
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
 import { apiErrorFrom } from '../../../client/core/api-contract';
 import { API_ERROR_TRANSIENT, transientStatus } from '../../../client/core/errors';
 import { errorResponse as cloudFrontErrorResponse } from '../../../edge-functions/cloudfront-functions/error-response';
-import { HTTP_ERRORS, type HttpErrorCode, INTERNAL_MESSAGE, isHttpErrorCode } from '../../../edge-functions/contract/http-errors';
+import {
+  HTTP_ERRORS,
+  type HttpErrorCode,
+  INTERNAL,
+  INTERNAL_BAD_GATEWAY,
+  INTERNAL_MESSAGE,
+  INTERNAL_UNAVAILABLE,
+  isHttpErrorCode,
+} from '../../../edge-functions/contract/http-errors';
 import * as edge from '../../../edge-functions/core/errors';
 import { errorResponse as edgeErrorResponse } from '../../../edge-functions/core/http-response';
 import * as local from '../../../infra/local/edge/errors';
@@ -155,9 +165,66 @@ describe('an unforeseen failure', () => {
   });
 
   it('keeps the code INTERNAL and the generic message when the local edge reports a failed function (502/503)', () => {
-    const reply = local.edgeErrorReply(new local.EdgeFunctionError('threw', 503, 'presign'));
-    expect(reply.status).toBe(503);
+    for (const entry of [INTERNAL_BAD_GATEWAY, INTERNAL_UNAVAILABLE]) {
+      const reply = local.edgeErrorReply(new local.EdgeFunctionError('threw', entry.status, 'presign'));
+      expect(reply.status).toBe(entry.status);
+      expect(bodyOf(reply.body)).toEqual(expected);
+    }
+  });
+
+  it('keeps them too when the local stack is not ready yet (503, as CloudFront answers an origin it cannot reach)', () => {
+    const reply = local.edgeErrorReply(new local.EdgeNotReadyError());
+    expect(reply.status).toBe(INTERNAL_UNAVAILABLE.status);
     expect(bodyOf(reply.body)).toEqual(expected);
+  });
+
+  it('has the edge statuses 502 and 503 with the code INTERNAL', () => {
+    expect(INTERNAL_BAD_GATEWAY).toEqual({ code: INTERNAL.code, status: 502 });
+    expect(INTERNAL_UNAVAILABLE).toEqual({ code: INTERNAL.code, status: 503 });
+  });
+});
+
+const ROOT = path.join(__dirname, '../../..');
+
+/** Every .ts file under `dir` (relative to the repository root). */
+function sourcesUnder(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+    .map((file) => path.join(dir, file));
+}
+
+/** `file:line: CODE` for each string literal in a value position that spells a code of the table. */
+function spelledCodes(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    // A literal type (`Extract<HttpErrorCode, 'NOT_FOUND'>`) is checked against the table by tsc.
+    if (ts.isTypeNode(node)) return;
+    if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && isHttpErrorCode(node.text)) {
+      found.push(`${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${node.text}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+describe('the consumers', () => {
+  it.each(['infra/local', 'infra/shared', 'origin', 'site', 'client'])(
+    'in %s name the table entry (NOT_FOUND.code), never spell a code as a string a typo would slip past',
+    (dir) => {
+      const sources = sourcesUnder(dir);
+      expect(sources.length).toBeGreaterThan(0);
+      expect(sources.flatMap((file) => spelledCodes(file, readFileSync(path.join(ROOT, file), 'utf8')))).toEqual([]);
+    },
+  );
+
+  it('are checked by a scan that finds a spelled code in a value, and leaves literal types to tsc', () => {
+    const probe = [
+      "type Mine = Extract<HttpErrorCode, 'NOT_FOUND'>;",
+      "if (error.code === 'NOT_FOUND') fail(`INTERNAL`, 'not a code', NOT_FOUND.code);",
+    ].join('\n');
+    expect(spelledCodes('probe.ts', probe)).toEqual(['probe.ts:2: NOT_FOUND', 'probe.ts:2: INTERNAL']);
   });
 });
 

@@ -2,12 +2,15 @@
  * CORS at the edge (edge-functions/core/cors.ts), through the real handler
  * and recorded viewer-request events: a granted preflight is answered before
  * any token check, every other answer carries Access-Control-Allow-Origin for
- * an allowed Origin only, and anything else gets no CORS headers.
+ * an allowed Origin only, and anything else gets no CORS headers. Each of
+ * these holds on every presign route (PRESIGN_ROUTES), the "your files"
+ * routes included.
  */
 import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { parseEdgeConfig } from '../../../edge-functions/core/edge-config';
 import { EdgeConfigError } from '../../../edge-functions/core/errors';
-import { viewerRequest, withHeader, withToken, requestOf } from '../../support/lambda-edge-events';
+import { PRESIGN_ROUTES, type PresignRoute } from '../../../edge-functions/core/presign-routes';
+import { viewerRequest, withHeader, withToken, requestOf, type ViewerRequestScenario } from '../../support/lambda-edge-events';
 import { header, jsonBody, presignHarness } from '../../support/presign-harness';
 import { accessToken, newSigningKey, testEdgeConfig, TEST_CREDENTIALS } from '../../support/tokens';
 
@@ -17,6 +20,16 @@ const key = newSigningKey();
 const harness = presignHarness({ key, config: testEdgeConfig(key, { allowedOrigins: [APP, OTHER_APP] }) });
 const withoutList = presignHarness({ key });
 const token = accessToken(key);
+
+/** Every presign route, with a recorded event of a call it answers 200. */
+const ROUTES: readonly (readonly [PresignRoute, ViewerRequestScenario])[] = [
+  ['/presign', 'presign-one-file'],
+  ['/presign/multipart', 'presign-multipart-start'],
+  ['/presign/multipart/parts', 'presign-multipart-parts'],
+  ['/presign/files', 'presign-files'],
+  ['/presign/files/access', 'presign-files-access'],
+];
+const ROUTE_PATHS = ROUTES.map(([route]) => route);
 
 function preflight(
   origin: string | undefined,
@@ -35,22 +48,23 @@ function corsHeaders(response: CloudFrontResultResponse): string[] {
   return Object.keys(response.headers ?? {}).filter((name) => name.startsWith('access-control-'));
 }
 
+it('the cases below cover every presign route', () => {
+  expect([...ROUTE_PATHS].sort()).toEqual([...PRESIGN_ROUTES].sort());
+});
+
 describe('CORS preflight', () => {
-  it.each(['/presign', '/presign/multipart', '/presign/multipart/parts'])(
-    'grants %s to an allowed origin with 204 and exactly the documented headers',
-    async (uri) => {
-      const response = await harness.handler(preflight(APP, 'authorization, content-type', 'POST', uri));
-      expect(response.status).toBe('204');
-      expect(response.body).toBe('');
-      expect(header(response, 'access-control-allow-origin')).toBe(APP);
-      expect(header(response, 'access-control-allow-methods')).toBe('POST');
-      expect(header(response, 'access-control-allow-headers')).toBe('authorization, content-type');
-      expect(header(response, 'access-control-max-age')).toBe('600');
-      expect(header(response, 'vary')).toBe('Origin');
-      expect(header(response, 'access-control-allow-credentials')).toBeUndefined();
-      expect(harness.logs.at(-1)).toMatchObject({ route: uri, status: 204 });
-    },
-  );
+  it.each(ROUTE_PATHS)('grants %s to an allowed origin with 204 and exactly the documented headers', async (uri) => {
+    const response = await harness.handler(preflight(APP, 'authorization, content-type', 'POST', uri));
+    expect(response.status).toBe('204');
+    expect(response.body).toBe('');
+    expect(header(response, 'access-control-allow-origin')).toBe(APP);
+    expect(header(response, 'access-control-allow-methods')).toBe('POST');
+    expect(header(response, 'access-control-allow-headers')).toBe('authorization, content-type');
+    expect(header(response, 'access-control-max-age')).toBe('600');
+    expect(header(response, 'vary')).toBe('Origin');
+    expect(header(response, 'access-control-allow-credentials')).toBeUndefined();
+    expect(harness.logs.at(-1)).toMatchObject({ route: uri, status: 204 });
+  });
 
   it('answers for the Origin that asked, with a port, and accepts header names in any case and order', async () => {
     const response = await harness.handler(preflight(OTHER_APP, 'Content-Type,Authorization'));
@@ -76,6 +90,15 @@ describe('CORS preflight', () => {
     ['a lower-case method', APP, undefined, 'post'],
   ])('refuses %s: no CORS headers, the route answers as it always did (405)', async (_label, origin, requestHeaders, method) => {
     const response = await harness.handler(preflight(origin, requestHeaders ?? 'authorization, content-type', method));
+    expect(response.status).toBe('405');
+    expect(header(response, 'allow')).toBe('POST');
+    expect(corsHeaders(response)).toEqual([]);
+  });
+
+  it.each(
+    ROUTE_PATHS.flatMap((uri) => ['https://evil.example', 'null', 'https://app.example.com.evil.test'].map((origin) => [uri, origin])),
+  )('refuses %s to %s: 405 with Allow: POST and no CORS headers', async (uri, origin) => {
+    const response = await harness.handler(preflight(origin, 'authorization, content-type', 'POST', uri));
     expect(response.status).toBe('405');
     expect(header(response, 'allow')).toBe('POST');
     expect(corsHeaders(response)).toEqual([]);
@@ -108,6 +131,24 @@ describe('CORS on actual answers', () => {
     expect(header(response, 'access-control-allow-origin')).toBe(APP);
     expect(header(response, 'vary')).toBe('Origin');
     expect(header(response, 'access-control-allow-credentials')).toBeUndefined();
+  });
+
+  it.each(ROUTES)('%s: its 200 carries Allow-Origin and Vary for an allowed origin, and only Vary for another', async (uri, scenario) => {
+    const call = (origin: string) => {
+      const event = withToken(viewerRequest(scenario), token);
+      expect(requestOf(event).uri).toBe(uri);
+      return harness.handler(withHeader(event, 'Origin', origin));
+    };
+    const allowed = await call(OTHER_APP);
+    expect(allowed.status).toBe('200');
+    expect(header(allowed, 'access-control-allow-origin')).toBe(OTHER_APP);
+    expect(header(allowed, 'vary')).toMatch(/^Origin(, Accept-Encoding)?$/);
+    expect(header(allowed, 'access-control-allow-credentials')).toBeUndefined();
+    expect(harness.logs.at(-1)).toMatchObject({ route: uri, status: 200 });
+    const other = await call('https://evil.example');
+    expect(other.status).toBe('200');
+    expect(corsHeaders(other)).toEqual([]);
+    expect(header(other, 'vary')).toMatch(/^Origin(, Accept-Encoding)?$/);
   });
 
   it('adds them to errors too, so the page can read the error code', async () => {

@@ -40,7 +40,7 @@ function corsHeaderNames(answer: HttpAnswer): string[] {
 }
 
 describe('the presign routes, cross-origin', () => {
-  it.each(['/presign', '/presign/multipart', '/presign/multipart/parts'])(
+  it.each(['/presign', '/presign/multipart', '/presign/multipart/parts', '/presign/files', '/presign/files/access'])(
     "%s: the allowed origin's preflight is 204 with exactly the grant",
     async (path) => {
       const answer = await preflight(path, APP);
@@ -61,6 +61,12 @@ describe('the presign routes, cross-origin', () => {
     ['the allowed origin asking for an extra header', APP, 'authorization,content-type,x-amz-security-token'],
   ])('%s: no CORS headers (the browser blocks the call)', async (_label, origin, requestHeaders) => {
     const answer = await preflight('/presign', origin, requestHeaders);
+    expect(answer.status).toBe(405);
+    expect(corsHeaderNames(answer)).toEqual([]);
+  });
+
+  it.each(['/presign/files', '/presign/files/access'])("%s: a disallowed origin's preflight gets no CORS headers", async (path) => {
+    const answer = await preflight(path, 'https://evil.example');
     expect(answer.status).toBe(405);
     expect(corsHeaderNames(answer)).toEqual([]);
   });

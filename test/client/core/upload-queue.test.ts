@@ -14,7 +14,7 @@ import {
   type PostProgressOptions,
   type UploadSnapshot,
 } from '../../../client/core/upload-queue';
-import { ManualClock, settle } from '../support/manual-clock';
+import { ManualClock, settle } from '../../site/support/manual-clock';
 
 const rules = DEFAULT_UPLOAD_RULES;
 

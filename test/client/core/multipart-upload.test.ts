@@ -6,8 +6,8 @@ import { parseMultipartStart, parsePartUrls } from '../../../client/core/multipa
 import { isSameFile, MemoryMultipartStore, type MultipartRecord, type MultipartStore } from '../../../client/core/multipart-store';
 import { MAX_PARALLEL_PARTS, MultipartUpload, type MultipartDeps } from '../../../client/core/multipart-upload';
 import { completeMultipartXml, parseListParts, parseUploadId } from '../../../client/core/s3-multipart-xml';
-import { FakeEdge, FakeS3, testFile, type TestFile } from '../support/fake-multipart';
-import { ManualClock, settle } from '../support/manual-clock';
+import { FakeEdge, FakeS3, testFile, type TestFile } from '../../site/support/fake-multipart';
+import { ManualClock, settle } from '../../site/support/manual-clock';
 
 const ID = '5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 

@@ -1,7 +1,7 @@
 import { MAX_VERDICT_POLLS, YourFiles } from '../../../client/core/your-files';
 import { MAX_KEYS_PER_ACCESS } from '../../../edge-functions/core/user-files-limits';
-import { FakeFilesBackend } from '../support/fake-files';
-import { ManualClock } from '../support/manual-clock';
+import { FakeFilesBackend } from '../../site/support/fake-files';
+import { ManualClock } from '../../site/support/manual-clock';
 
 function setup(options: { maxKeys?: number } = {}) {
   const clock = new ManualClock();

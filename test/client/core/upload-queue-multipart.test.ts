@@ -5,8 +5,8 @@ import { md5Base64 } from '../../../client/core/md5';
 import { parseMultipartStart, parsePartUrls } from '../../../client/core/multipart-contract';
 import { MemoryMultipartStore } from '../../../client/core/multipart-store';
 import { UploadQueue, type UploadSnapshot } from '../../../client/core/upload-queue';
-import { FakeEdge, FakeS3, testFile, type TestFile } from '../support/fake-multipart';
-import { ManualClock, settle } from '../support/manual-clock';
+import { FakeEdge, FakeS3, testFile, type TestFile } from '../../site/support/fake-multipart';
+import { ManualClock, settle } from '../../site/support/manual-clock';
 
 // Until the rules file carries them (h/upload-rules), a small threshold stands in for postMaxBytes.
 const rules = {
