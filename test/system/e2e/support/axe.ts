@@ -31,3 +31,46 @@ export async function axeViolations(page: Page, state: string): Promise<Array<Ax
 export async function expectAccessible(page: Page, state: string): Promise<void> {
   expect(await axeViolations(page, state)).toEqual([]);
 }
+
+export interface AxeVariant {
+  readonly width: number;
+  readonly colorScheme: 'light' | 'dark';
+}
+
+/** Desktop width and a 375 px phone, each in light and dark mode. */
+export const EVERY_VARIANT: readonly AxeVariant[] = [
+  { width: 1100, colorScheme: 'light' },
+  { width: 1100, colorScheme: 'dark' },
+  { width: 375, colorScheme: 'light' },
+  { width: 375, colorScheme: 'dark' },
+];
+
+/**
+ * Runs axe on the page as it is now at each width and colour scheme (the
+ * same page, resized and with prefers-color-scheme emulated, so a state that
+ * is hard to reach, such as an upload held halfway, is reached once), then
+ * puts the viewport and the colour scheme back. Fails with every violation
+ * of every variant, each labelled.
+ */
+export async function expectAccessibleEverywhere(
+  page: Page,
+  state: string,
+  variants: readonly AxeVariant[] = EVERY_VARIANT,
+): Promise<void> {
+  const viewport = page.viewportSize() ?? { width: 1100, height: 860 };
+  const wasDark = (await page.evaluate(`matchMedia('(prefers-color-scheme: dark)').matches`)) as boolean;
+  const violations: Array<AxeViolation & { state: string }> = [];
+  try {
+    for (const variant of variants) {
+      await page.setViewportSize({ width: variant.width, height: viewport.height });
+      await page.emulateMedia({ colorScheme: variant.colorScheme });
+      expect(await page.evaluate(`matchMedia('(prefers-color-scheme: dark)').matches`)).toBe(variant.colorScheme === 'dark');
+      expect(await page.evaluate('window.innerWidth')).toBe(variant.width);
+      violations.push(...(await axeViolations(page, `${state} (${variant.width} px, ${variant.colorScheme})`)));
+    }
+  } finally {
+    await page.setViewportSize(viewport);
+    await page.emulateMedia({ colorScheme: wasDark ? 'dark' : 'light' });
+  }
+  expect(violations).toEqual([]);
+}
