@@ -5,6 +5,7 @@
  */
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { gzipSync } from 'node:zlib';
+import { INTERNAL, PAYLOAD_TOO_LARGE } from '../contract/http-errors';
 import { EdgeUploadError, InvalidTicketError, PayloadTooLargeError, UnauthorizedError } from '../core/errors';
 import { preflightResponse, withCorsHeaders } from '../core/cors';
 import { errorResponse, type HttpResponse } from '../core/http-response';
@@ -67,7 +68,7 @@ export function createPresignHandler(deps: PresignDependencies, log: Logger = js
     if (request !== undefined) response = withCorsHeaders(response, request, deps.config.allowedOrigins);
     const result = toCloudFrontResponse(response, acceptsGzip);
     // A success too large for the edge went out as 413: the metric must say so, not OK.
-    if (result.status !== String(response.status)) outcome = { code: 'PAYLOAD_TOO_LARGE' };
+    if (result.status !== String(response.status)) outcome = { code: PAYLOAD_TOO_LARGE.code };
     const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
     log({
       route,
@@ -143,5 +144,5 @@ function describeFailure(error: unknown): Record<string, string | number> {
   if (error instanceof EdgeUploadError) return error.file === undefined ? { code: error.code } : { code: error.code, file: error.file };
   const name = error instanceof Error ? error.name : typeof error;
   const stack = error instanceof Error && error.stack !== undefined ? error.stack : String(error);
-  return { code: 'INTERNAL', error: name, stack };
+  return { code: INTERNAL.code, error: name, stack };
 }

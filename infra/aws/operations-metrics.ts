@@ -15,6 +15,7 @@
  */
 import { PriceClass } from 'aws-cdk-lib/aws-cloudfront';
 import { AUTH_ROUTES } from '../../edge-functions/core/auth-routes';
+import { AUTH_UNAVAILABLE } from '../../edge-functions/contract/http-errors';
 
 export const METRIC_NAMESPACE = 'EdgeUpload';
 
@@ -29,7 +30,7 @@ export const DIMENSION = Object.freeze({ route: 'Route', outcome: 'Outcome' });
 
 export const OUTCOME_OK = 'OK';
 /** 503 from the auth API when Cognito cannot be reached (origin/README.md). */
-export const OUTCOME_AUTH_UNAVAILABLE = 'AUTH_UNAVAILABLE';
+export const OUTCOME_AUTH_UNAVAILABLE = AUTH_UNAVAILABLE.code;
 
 /** The presign Lambda@Edge's routes (docs/http-api.md): its metrics land in the region of each request. */
 export const PRESIGN_ROUTES: readonly string[] = Object.freeze([
