@@ -28,6 +28,8 @@ import { chooseFiles, emailInput, heading, newEmail, PASSWORD, passwordInput, up
 import { expectAccessibleEverywhere } from './support/axe';
 import { expectCleanPage, launchChromium, openPage, type WatchedPage } from './support/browser';
 import { type ColourPart, contrastRatio, type MeasuredPart, measurePart, parseCssColor } from './support/contrast';
+import { PASSWORD_RESET_REQUIRED } from '../../../edge-functions/contract/http-errors';
+import { PasswordResetRequiredError } from '../../../origin/core/errors';
 import { MiB, writeLargeMp4 } from './support/large-files';
 
 const TITLE = 'Upload files · edge-upload';
@@ -140,6 +142,29 @@ describe('axe on the screens and states the other suites do not reach (desktop a
     await page.getByRole('button', { name: 'Set new password' }).click();
     await page.getByText('That code is not right').first().waitFor();
     await expectAccessibleEverywhere(page, 'reset with a wrong code');
+  });
+
+  it('a login the pool refuses until the password is reset: the forgot screen opens with the address and says why', async () => {
+    // cognito-local's AdminInitiateAuth has no RESET_REQUIRED state, so the auth API's answer
+    // (test/origin/auth/cognito-errors.test.ts maps PasswordResetRequiredException to it) is played here.
+    const email = newEmail('reset-required');
+    const page = await newPage();
+    await page.route(`${stack().url}/auth/login`, (route: Route) =>
+      route.fulfill({
+        status: PASSWORD_RESET_REQUIRED.status,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: PASSWORD_RESET_REQUIRED.code, message: new PasswordResetRequiredError().message } }),
+      }),
+    );
+    await page.goto(`${stack().url}/login`);
+    await heading(page, 'Log in').waitFor();
+    await emailInput(page).fill(email);
+    await passwordInput(page).fill(PASSWORD);
+    await passwordInput(page).press('Enter');
+    await heading(page, 'Reset your password').waitFor();
+    expect(await emailInput(page).inputValue()).toBe(email);
+    await page.locator('#main').getByText('Your password must be reset before you can log in').waitFor();
+    await expectAccessibleEverywhere(page, 'forgot after a reset-required login');
   });
 
   it("a large file's row while it runs as a multipart upload, the same row paused, and the Unfinished uploads card after a reload", async () => {
