@@ -213,6 +213,13 @@ describe('ownFileName and schemeFileName: the key scheme', () => {
     expect(schemeFileName(KEY, `quarantine/${TEST_SUB}/`, RULES)).toBeUndefined();
   });
 
+  it.each(['undefined', 'null', '', 'uploads'])(
+    'refuses a key of the scheme under %j instead of an own prefix as FORBIDDEN_KEY, never another error',
+    (start) => {
+      expect(() => ownFileName(`${start}${REST}`, TEST_SUB, RULES)).toThrow(ForbiddenKeyError);
+    },
+  );
+
   it('refuses a key that ends with an own prefix rather than starting with it', () => {
     expect(() => ownFileName(`${REST}/${ownPrefix}`, TEST_SUB, RULES)).toThrow(ForbiddenKeyError);
   });
