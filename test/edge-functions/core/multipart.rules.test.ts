@@ -5,6 +5,7 @@
  * checks (a malformed request is a 400 before any ticket is looked at), and
  * what a genuine ticket is held to. Each test starts its own upload.
  */
+import { createHash, createHmac } from 'node:crypto';
 import { parseEdgeConfig } from '../../../edge-functions/core/edge-config';
 import { EdgeUploadError, InvalidTicketError } from '../../../edge-functions/core/errors';
 import type { HttpResponse } from '../../../edge-functions/core/http-response';
@@ -34,6 +35,7 @@ function deps(now: Date = NOW): PresignDependencies {
 
 interface Started {
   key: string;
+  create: { method: string; url: string; headers: Record<string, string> };
   partSize: number;
   partCount: number;
   ticket: string;
@@ -44,6 +46,47 @@ interface Signed {
   complete: { method: string; url: string };
   list: { method: string; url: string };
   abort: { method: string; url: string };
+}
+
+/**
+ * The SigV4 query signature S3 computes for `url` sent with `method` and
+ * `headers` (UNSIGNED-PAYLOAD, the test credentials), written out here from
+ * the AWS documentation so the test does not lean on the edge's own signer.
+ */
+function s3Signature(method: string, url: string, headers: Record<string, string> = {}): string {
+  const { host, pathname, search } = new URL(url);
+  const pairs = search
+    .slice(1)
+    .split('&')
+    .filter((pair) => !pair.startsWith('X-Amz-Signature='))
+    .map((pair) => (pair.includes('=') ? pair : `${pair}=`))
+    .sort();
+  const all: Record<string, string> = { host };
+  for (const [name, value] of Object.entries(headers)) all[name.toLowerCase()] = value.trim();
+  const names = Object.keys(all).sort();
+  const canonical = [
+    method,
+    pathname,
+    pairs.join('&'),
+    ...names.map((name) => `${name}:${all[name]}`),
+    '',
+    names.join(';'),
+    'UNSIGNED-PAYLOAD',
+  ].join('\n');
+  const params = new URL(url).searchParams;
+  const date = params.get('X-Amz-Date')!;
+  const scope = params.get('X-Amz-Credential')!.split('/').slice(1).join('/');
+  const toSign = ['AWS4-HMAC-SHA256', date, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+  const [day, region, service] = scope.split('/') as [string, string, string];
+  const signingKey = hmac(hmac(hmac(hmac(`AWS4${TEST_CREDENTIALS.secretAccessKey}`, day), region), service), 'aws4_request');
+  return createHmac('sha256', signingKey).update(toSign).digest('hex');
+}
+
+/** The method S3 would accept `url` for: the one whose signature matches. */
+function signedMethod(url: string, headers: Record<string, string> = {}): string | undefined {
+  const given = new URL(url).searchParams.get('X-Amz-Signature');
+  return ['GET', 'PUT', 'POST', 'DELETE', ''].find((method) => s3Signature(method, url, headers) === given);
 }
 
 const bodyOf = (response: HttpResponse): unknown => JSON.parse(response.body);
@@ -98,6 +141,30 @@ describe('POST /presign/multipart', () => {
     expect(started.ticketExpiresAt).toBe('2026-11-30T12:00:00Z');
     const [, payload] = started.ticket.split('.');
     expect((JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as { exp: number }).exp).toBe(NOW.getTime() / 1000 + 86_400);
+  });
+});
+
+describe('each URL is signed for its method: S3 refuses it under any other', () => {
+  it('signs the create URL for POST, with its four headers', () => {
+    const { create } = start();
+    expect(create.method).toBe('POST');
+    expect(signedMethod(create.url, create.headers)).toBe('POST');
+  });
+
+  it('signs each part URL for PUT, with its length and Content-MD5 as signed headers, as UploadPart', () => {
+    const md5 = 'kQ4sWfQq8eDxKt1l9t1y6A==';
+    const signed = signParts(partsBody({ parts: [{ partNumber: 1, md5 }, { partNumber: 3 }] }));
+    const [first, last] = signed.parts;
+    expect(signedMethod(first!.url, { 'content-length': String(8 * MiB), 'Content-MD5': md5 })).toBe('PUT');
+    expect(signedMethod(last!.url, { 'content-length': String(4 * MiB) })).toBe('PUT');
+    for (const part of signed.parts) expect(new URL(part.url).searchParams.get('x-id')).toBe('UploadPart');
+  });
+
+  it('signs the complete URL for POST, the list URL for GET and the abort URL for DELETE', () => {
+    const signed = signParts(partsBody());
+    expect([signed.complete.method, signedMethod(signed.complete.url)]).toEqual(['POST', 'POST']);
+    expect([signed.list.method, signedMethod(signed.list.url)]).toEqual(['GET', 'GET']);
+    expect([signed.abort.method, signedMethod(signed.abort.url)]).toEqual(['DELETE', 'DELETE']);
   });
 });
 
@@ -260,6 +327,15 @@ describe('POST /presign/multipart/parts: a genuine ticket is held to what the st
       code: 'INVALID_TICKET',
       message: TICKET_MESSAGE,
       reason: 'off-plan',
+    });
+  });
+
+  it('finds no extension in a name without a dot, even one that spells an extension of the type', () => {
+    const key = `uploads/${TEST_SUB}/2026/11/29/${ID}/mp4`;
+    expect(refusalOfParts({ key, uploadId: UPLOAD_ID, ticket: mint({ key }), parts: [{ partNumber: 1 }] })).toEqual({
+      code: 'INVALID_TICKET',
+      message: TICKET_MESSAGE,
+      reason: 'extension-not-of-type',
     });
   });
 
