@@ -91,6 +91,7 @@ describe('parseAuthConfig: origins and endpoints', () => {
     'not a url',
     'ftp://127.0.0.1',
     'http://u:p@127.0.0.1:9229',
+    'http://u@127.0.0.1:9229',
     'http://:p@127.0.0.1:9229',
     'http://127.0.0.1:9229/?x=1',
     'http://127.0.0.1:9229/#x',

@@ -43,6 +43,11 @@ describe('readCookie', () => {
     expect(readCookie(['r=a"'], 'r')).toEqual({ kind: 'one', value: 'a"' });
     expect(readCookie(['r=1', 'x=2; r=3'], 'r')).toEqual({ kind: 'several', count: 2 });
   });
+
+  it('does not take a pair without "=" for the cookie, even one that is the name plus a character', () => {
+    expect(readCookie(['rx'], 'r')).toEqual({ kind: 'none' });
+    expect(readCookie(['rx; r=1'], 'r')).toEqual({ kind: 'one', value: '1' });
+  });
 });
 
 describe('COOKIE_NAME_PATTERN', () => {

@@ -121,6 +121,7 @@ describe('routes and methods', () => {
     expect(error).toBeInstanceOf(MethodNotAllowedError);
     expect((error as MethodNotAllowedError).allow).toEqual(['POST']);
     expect(error.message).toBe('Use POST for this path.');
+    expect(error.detail).toBe('method');
   });
 });
 

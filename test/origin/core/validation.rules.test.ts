@@ -140,3 +140,9 @@ describe('unmetPasswordRules', () => {
     expect(unmetPasswordRules('Abcdefgh-123\t')).toEqual(['no space at the start or end']);
   });
 });
+
+describe('the field a refusal names', () => {
+  it('is "password" when the register password is not a string', () => {
+    expectInvalid(() => parseRegisterBody('{"email":"ann@example.com","password":5}'), '"password" must be a string.', 'password type');
+  });
+});
