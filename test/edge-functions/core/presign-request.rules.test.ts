@@ -1,11 +1,13 @@
 /** Every refusal of the /presign body, with its exact message and file index. */
 import { EdgeUploadError, EmptyFileError, InvalidRequestError, UnsupportedTypeError } from '../../../edge-functions/core/errors';
 import { safeJsonParse } from '../../../edge-functions/core/safe-json';
-import { parsePresignBody, validatePresignRequest } from '../../../edge-functions/core/presign-request';
+import { parsePresignBody, validateFile, validatePresignRequest } from '../../../edge-functions/core/presign-request';
 import { DEFAULT_UPLOAD_RULES } from '../../../edge-functions/core/upload-rules';
 
 const rules = DEFAULT_UPLOAD_RULES;
 const ID = '0b9a6f2c-1111-4222-8333-444455556666';
+/** The base64 MD5 of the empty input: a well-formed digest. */
+const MD5 = '1B2M2Y8AsgTpgAmY7PhCfg==';
 const png = { name: 'a.png', size: 10, type: 'image/png' };
 
 function refusal(input: unknown): EdgeUploadError {
@@ -39,6 +41,24 @@ describe('validatePresignRequest: exact refusals', () => {
     ['an id that is not a UUID', { files: [{ ...png, id: 'x' }] }, 'File 0 has an "id" that is not a UUID v4.', 0],
     ['an id that is not text', { files: [{ ...png, id: 7 }] }, 'File 0 has an "id" that is not a UUID v4.', 0],
     [
+      'an md5 with a character before the digest',
+      { files: [{ ...png, md5: `x${MD5}` }] },
+      'File 0 has an "md5" that is not the base64 of a 16-byte MD5 digest.',
+      0,
+    ],
+    [
+      'an md5 with a character after the digest',
+      { files: [{ ...png, md5: `${MD5}x` }] },
+      'File 0 has an "md5" that is not the base64 of a 16-byte MD5 digest.',
+      0,
+    ],
+    [
+      'an md5 given as a one-element array (its text is a digest)',
+      { files: [{ ...png, md5: [MD5] }] },
+      'File 0 has an "md5" that is not the base64 of a 16-byte MD5 digest.',
+      0,
+    ],
+    [
       'a repeated id',
       {
         files: [
@@ -54,6 +74,23 @@ describe('validatePresignRequest: exact refusals', () => {
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error.message).toBe(message);
     expect(error.file).toBe(file);
+  });
+
+  it('says "The file" for the one file of a multipart start (no index)', () => {
+    expect(() => validateFile({ ...png, md5: 'x' }, undefined, rules)).toThrow(
+      new InvalidRequestError('The file has an "md5" that is not the base64 of a 16-byte MD5 digest.', undefined),
+    );
+    try {
+      validateFile({ ...png, size: -1 }, undefined, rules);
+      throw new Error('expected a refusal');
+    } catch (error) {
+      expect((error as Error).message).toBe('The file needs a "size" that is a whole number of bytes.');
+      expect((error as EdgeUploadError).file).toBeUndefined();
+    }
+  });
+
+  it('takes a well-formed md5', () => {
+    expect(validatePresignRequest({ files: [{ ...png, md5: MD5 }] }, rules)[0]?.md5).toBe(MD5);
   });
 
   it('names the allowed types, and the extensions a type needs', () => {
