@@ -19,54 +19,22 @@
  * checked. After each test: no CSP violation, no uncaught error, no request
  * off this machine.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page, Route } from 'playwright-core';
-import { pngBytes, signUpAndLogIn, startTestStack, type TestStack } from '../local-stack/support/stack-harness';
+import type { Page, Route } from 'playwright-core';
+import { pngBytes, signUpAndLogIn } from '../local-stack/support/stack-harness';
 import { chooseFiles, emailInput, heading, newEmail, PASSWORD, passwordInput, uploadRow, waitForState } from './support/app-flows';
 import { expectAccessibleEverywhere } from './support/axe';
-import { expectCleanPage, launchChromium, openPage, type WatchedPage } from './support/browser';
 import { type ColourPart, contrastRatio, type MeasuredPart, measurePart, parseCssColor } from './support/contrast';
 import { PASSWORD_RESET_REQUIRED } from '../../../edge-functions/contract/http-errors';
 import { PasswordResetRequiredError } from '../../../origin/core/errors';
 import { MiB, writeLargeMp4 } from './support/large-files';
+import { useE2eSession } from './support/session';
 
 const TITLE = 'Upload files · edge-upload';
 
-let stackUnderTest: TestStack;
-let browser: Browser;
-let watched: WatchedPage | undefined;
-let fileDir: string;
-
-beforeAll(async () => {
-  fileDir = mkdtempSync(path.join(tmpdir(), 'edge-upload-e2e-a11y-'));
-  stackUnderTest = await startTestStack();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stackUnderTest?.stop();
-  if (fileDir !== undefined) rmSync(fileDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  const current = watched;
-  watched = undefined;
-  if (current === undefined) return;
-  await current.close();
-  expectCleanPage(current);
-});
-
-function stack() {
-  return stackUnderTest.stack;
-}
-
-async function newPage(): Promise<Page> {
-  watched = await openPage(browser);
-  return watched.page;
-}
+const session = useE2eSession('edge-upload-e2e-a11y-');
+const stack = () => session.stack();
+const newPage = () => session.newPage();
 
 /** Polls from the test side (a waitForFunction predicate would be an eval, which the page's CSP refuses). */
 async function until(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -168,7 +136,7 @@ describe('axe on the screens and states the other suites do not reach (desktop a
   });
 
   it("a large file's row while it runs as a multipart upload, the same row paused, and the Unfinished uploads card after a reload", async () => {
-    const file = writeLargeMp4(path.join(fileDir, 'big-film.mp4'), 104 * MiB, `a11y-${process.pid}`);
+    const file = writeLargeMp4(path.join(session.fileDir(), 'big-film.mp4'), 104 * MiB, `a11y-${process.pid}`);
     const page = await loggedIn('parts');
     // The upload is created at S3 (and recorded by the page) at once; its parts are hashed next, then signed, then PUT.
     // No part is ever sent (a PUT is held, never let through), so the row stays under way while it is checked.

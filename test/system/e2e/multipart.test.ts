@@ -17,57 +17,27 @@
  * CSP), no uncaught error, no request off this machine.
  */
 import { ListPartsCommand } from '@aws-sdk/client-s3';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page, Request, Route } from 'playwright-core';
-import { s3Client, startTestStack, type TestStack } from '../local-stack/support/stack-harness';
+import type { Page, Request, Route } from 'playwright-core';
+import { s3Client } from '../local-stack/support/stack-harness';
 import { newEmail, signUpInPage, uploadRow, waitForState } from './support/app-flows';
-import { expectCleanPage, launchChromium, openPage, screenshot, type WatchedPage } from './support/browser';
+import { screenshot } from './support/browser';
 import { MiB, objectSha256, writeLargeMp4, type LargeFile } from './support/large-files';
+import { useE2eSession } from './support/session';
 
 const GiB = 1024 * MiB;
 const LARGE = process.env.E2E_LARGE === '1';
 
-let stackUnderTest: TestStack;
-let browser: Browser;
-let watched: WatchedPage | undefined;
-let fileDir: string;
-
-beforeAll(async () => {
-  fileDir = mkdtempSync(path.join(tmpdir(), 'edge-upload-e2e-files-'));
-  stackUnderTest = await startTestStack();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stackUnderTest?.stop();
-  if (fileDir !== undefined) rmSync(fileDir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  const current = watched;
-  watched = undefined;
-  if (current === undefined) return;
-  await current.close();
-  expectCleanPage(current);
-});
-
-function stack() {
-  return stackUnderTest.stack;
-}
-
-async function newPage(): Promise<Page> {
-  watched = await openPage(browser);
-  return watched.page;
-}
+const session = useE2eSession('edge-upload-e2e-files-');
+const stack = () => session.stack();
+const newPage = () => session.newPage();
 
 let fileCounter = 0;
 /** A new MP4 on disk for one test (its own bytes: the seed is the name). */
 function largeMp4(name: string, size: number): LargeFile {
   fileCounter += 1;
-  const dir = path.join(fileDir, String(fileCounter));
+  const dir = path.join(session.fileDir(), String(fileCounter));
   mkdirSync(dir);
   return writeLargeMp4(path.join(dir, name), size, `${name}-${process.pid}-${fileCounter}`);
 }
