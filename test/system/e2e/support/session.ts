@@ -3,7 +3,7 @@
  * watched page per test: started in beforeAll, stopped (by PID, through the
  * stack harness) in afterAll; after each test the page is closed and must
  * have had no CSP violation, no uncaught error and no request off this
- * machine (support/browser.ts).
+ * machine (test/system/e2e/support/browser.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
