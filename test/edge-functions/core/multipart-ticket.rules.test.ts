@@ -7,7 +7,6 @@
  */
 import { createHmac, createSecretKey } from 'node:crypto';
 import type { TicketKey } from '../../../edge-functions/core/edge-config';
-import { InvalidTicketError } from '../../../edge-functions/core/errors';
 import {
   MAX_TICKET_LENGTH,
   signTicket,
@@ -15,6 +14,7 @@ import {
   type TicketClaims,
   verifyTicket,
 } from '../../../edge-functions/core/multipart-ticket';
+import { reasonOf } from '../../support/ticket-reason';
 
 const MiB = 1024 * 1024;
 const keyA: TicketKey = { id: 'a', secret: createSecretKey(Buffer.alloc(32, 'a')) };
@@ -30,16 +30,6 @@ const claims: TicketClaims = {
   exp: EXP,
 };
 const expected = { sub: claims.sub, key: claims.key, now };
-
-function reasonOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InvalidTicketError) return error.reason;
-    throw error;
-  }
-  return 'accepted';
-}
 
 /** `<id>.<payload>.<mac>` with a genuine MAC over any payload text: what a holder of the key could write. */
 function sealed(payloadText: string, key: TicketKey = keyA): string {

@@ -5,10 +5,10 @@
  */
 import { createSecretKey } from 'node:crypto';
 import type { TicketKey } from '../../../edge-functions/core/edge-config';
-import { InvalidTicketError } from '../../../edge-functions/core/errors';
 import { MAX_TICKET_LENGTH, signTicket, verifyTicket, type TicketClaims } from '../../../edge-functions/core/multipart-ticket';
 import { MAX_PARTS, partLength, planParts } from '../../../edge-functions/core/part-plan';
 import fc from 'fast-check';
+import { reasonOf } from '../../support/ticket-reason';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -25,16 +25,6 @@ const claims: TicketClaims = {
   exp: now.getTime() / 1000 + 60,
 };
 const expected = { sub: claims.sub, key: claims.key, now };
-
-function reasonOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InvalidTicketError) return error.reason;
-    throw error;
-  }
-  return 'accepted';
-}
 
 describe('multipart ticket', () => {
   it('round-trips its claims, signed by the first key, verified by any configured key', () => {
